@@ -1,0 +1,62 @@
+# Two commands do everything on a fresh machine:
+#   make run   - set up, build, migrate, load demo data and serve on http://127.0.0.1:8000
+#   make test  - set up, lint, check and run the whole suite (browser journeys included)
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install frontend chromium lint check pytest test-services serve clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+portal/static/dist/portal.css: node_modules/.installed frontend/build.mjs $(wildcard frontend/scss/*.scss)
+	npm run --silent build
+
+install: $(VENV)/.installed
+
+frontend: portal/static/dist/portal.css
+
+# Debian's Chromium drives the browser journeys; browser downloads do not work here.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; }
+	@command -v chromium >/dev/null 2>&1 || { echo "chromium is missing and could not be installed"; exit 1; }
+
+run: install frontend
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) portal.asgi:application
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+check: install
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+
+pytest: install frontend chromium
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test: lint check pytest
+
+# The same suite against PostgreSQL and Redis on this machine (each run gets its own database).
+test-services: install frontend chromium
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/portal} \
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/1} \
+	PORTAL_REQUIRE_SERVICES=1 $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) node_modules portal/static/dist staticfiles db.sqlite3*

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ContentConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "content"
+    verbose_name = _("Content")
+
+    def ready(self):
+        from portal.registry import register_demo_seeder
+
+        from .demo import seed_home_page
+
+        register_demo_seeder(seed_home_page, order=10)

@@ -1,0 +1,260 @@
+"""The one access policy for family records.
+
+Every lookup of a family, or of anything that belongs to one, comes through here.
+"Missing" and "forbidden" look the same to the caller: both raise ``Http404``.
+Feature apps build on :func:`family_access` in their own ``access.py`` and may register
+extra relations (a matched peer mentor, say) with :func:`register_relation_provider`,
+so the core never imports them.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from .models import AccessGrant, AuditEvent, Family, FamilyMember, StaffProfile
+
+
+class Relation(enum.StrEnum):
+    MEMBER = "member"
+    LEAD_KEY_WORKER = "lead_key_worker"
+    PARTNER = "partner"
+    MENTOR = "mentor"
+    # Staff who may open the record only with a recorded reason ("break glass").
+    STAFF_WITH_REASON = "staff_with_reason"
+    NONE = "none"
+
+
+STAFF_RELATIONS = {Relation.LEAD_KEY_WORKER, Relation.PARTNER, Relation.STAFF_WITH_REASON}
+
+
+class MFASetupRequired(Exception):  # noqa: N818 - reads as a state, not an error
+    """Staff must set up two-factor authentication before opening family records."""
+
+
+class ReasonRequired(Exception):  # noqa: N818
+    """The family is not on this person's caseload: they must record why they need it."""
+
+    def __init__(self, family: Family):
+        super().__init__(family)
+        self.family = family
+
+
+@dataclass(frozen=True)
+class FamilyAccess:
+    family: Family
+    relation: Relation
+    reason: str = ""
+
+    @property
+    def is_member(self) -> bool:
+        return self.relation is Relation.MEMBER
+
+    @property
+    def is_staff(self) -> bool:
+        return self.relation in STAFF_RELATIONS
+
+    @property
+    def can_manage(self) -> bool:
+        """Change the family's details, invite people, name practitioners."""
+        return self.relation in {Relation.LEAD_KEY_WORKER, Relation.STAFF_WITH_REASON}
+
+
+RelationProvider = Callable[[object, Family], "Relation | None"]
+_relation_providers: list[RelationProvider] = []
+
+
+def register_relation_provider(provider: RelationProvider) -> None:
+    """Let a feature app add a relation, such as a peer mentor matched to the family."""
+    if provider not in _relation_providers:
+        _relation_providers.append(provider)
+
+
+# People and roles ----------------------------------------------------------------------
+
+
+def staff_profile(user) -> StaffProfile | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if not hasattr(user, "_portal_staff_profile"):
+        user._portal_staff_profile = StaffProfile.objects.filter(user=user).first()
+    return user._portal_staff_profile
+
+
+def staff_role(user) -> str | None:
+    profile = staff_profile(user)
+    return profile.role if profile else None
+
+
+def is_key_worker(user) -> bool:
+    return staff_role(user) == StaffProfile.Role.KEY_WORKER
+
+
+def is_manager(user) -> bool:
+    return staff_role(user) == StaffProfile.Role.MANAGER
+
+
+def is_partner(user) -> bool:
+    return staff_role(user) == StaffProfile.Role.PARTNER
+
+
+def is_editor(user) -> bool:
+    return staff_role(user) == StaffProfile.Role.EDITOR or bool(
+        getattr(user, "is_superuser", False)
+    )
+
+
+def needs_mfa(user) -> bool:
+    """Anyone who works for the service, or may use an admin, must use two-factor sign-in."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return staff_profile(user) is not None or user.is_staff or user.is_superuser
+
+
+def has_mfa(user) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    if not hasattr(user, "_portal_has_mfa"):
+        user._portal_has_mfa = Authenticator.objects.filter(
+            user=user, type=Authenticator.Type.TOTP
+        ).exists()
+    return user._portal_has_mfa
+
+
+def membership(user) -> FamilyMember | None:
+    """The household membership of a signed-in person, if any."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if not hasattr(user, "_portal_membership"):
+        user._portal_membership = (
+            FamilyMember.objects.select_related("family", "family__lead_key_worker")
+            .filter(user=user)
+            .first()
+        )
+    return user._portal_membership
+
+
+def own_family(user) -> Family | None:
+    member = membership(user)
+    return member.family if member else None
+
+
+# Families ------------------------------------------------------------------------------
+
+
+def relation_to_family(user, family: Family) -> Relation:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Relation.NONE
+    member = membership(user)
+    if member and member.family_id == family.pk:
+        return Relation.MEMBER
+    role = staff_role(user)
+    if role == StaffProfile.Role.KEY_WORKER and family.lead_key_worker_id == user.pk:
+        return Relation.LEAD_KEY_WORKER
+    if role == StaffProfile.Role.PARTNER and family.practitioners.filter(user=user).exists():
+        return Relation.PARTNER
+    if role in {StaffProfile.Role.KEY_WORKER, StaffProfile.Role.MANAGER}:
+        return Relation.STAFF_WITH_REASON
+    for provider in _relation_providers:
+        relation = provider(user, family)
+        if relation:
+            return relation
+    return Relation.NONE
+
+
+def active_grant(user, family: Family) -> AccessGrant | None:
+    return (
+        AccessGrant.objects.filter(user=user, family=family, expires_at__gt=timezone.now())
+        .order_by("-expires_at")
+        .first()
+    )
+
+
+def family_access(
+    user, family: Family, *, record: object | None = None, path: str = ""
+) -> FamilyAccess:
+    """Decide whether ``user`` may open ``family`` (or ``record`` inside it).
+
+    Raises Http404 when they may not, MFASetupRequired for staff without two-factor
+    sign-in, and ReasonRequired for staff opening a family outside their caseload
+    without a current reason. Every staff read is written to the audit trail.
+    """
+    relation = relation_to_family(user, family)
+    if relation is Relation.NONE:
+        raise Http404
+    reason = ""
+    if relation in STAFF_RELATIONS:
+        if not has_mfa(user):
+            raise MFASetupRequired
+        if relation is Relation.STAFF_WITH_REASON:
+            grant = active_grant(user, family)
+            if grant is None:
+                raise ReasonRequired(family)
+            reason = grant.reason
+        audit_record(
+            actor=user,
+            action=AuditEvent.Action.VIEW,
+            family=family,
+            record=record or family,
+            reason=reason,
+            path=path,
+        )
+    return FamilyAccess(family=family, relation=relation, reason=reason)
+
+
+def family_for_user(user, family_id, *, path: str = "") -> tuple[Family, FamilyAccess]:
+    """Fetch a family the user may open, or raise Http404."""
+    family = (
+        Family.objects.select_related("lead_key_worker").filter(pk=family_id).first()
+        if str(family_id).isdigit()
+        else None
+    )
+    if family is None:
+        raise Http404
+    return family, family_access(user, family, path=path)
+
+
+def caseload(user) -> QuerySet[Family]:
+    """Families a person works with day to day (no reason needed)."""
+    role = staff_role(user)
+    if role == StaffProfile.Role.KEY_WORKER:
+        return Family.objects.filter(lead_key_worker=user)
+    if role == StaffProfile.Role.PARTNER:
+        return Family.objects.filter(practitioners__user=user).distinct()
+    return Family.objects.none()
+
+
+def searchable_families(user) -> QuerySet[Family]:
+    """Families staff can find by search; opening one outside the caseload needs a reason."""
+    if staff_role(user) in {StaffProfile.Role.KEY_WORKER, StaffProfile.Role.MANAGER}:
+        return Family.objects.all()
+    return caseload(user)
+
+
+# Audit ---------------------------------------------------------------------------------
+
+
+def audit_record(
+    *, actor, action: str, family: Family | None, record: object, reason: str = "", path: str = ""
+) -> AuditEvent:
+    """Write one audit event for staff touching family data."""
+    return AuditEvent.objects.create(
+        actor=actor,
+        action=action,
+        family=family,
+        object_type=type(record).__name__,
+        object_id=str(getattr(record, "pk", "") or ""),
+        reason=reason,
+        path=path[:300],
+    )
+
+
+def grant_valid_until():
+    return timezone.now() + timedelta(minutes=settings.STAFF_REASON_VALID_MINUTES)

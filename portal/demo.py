@@ -1,0 +1,168 @@
+"""A small, believable service for trying the portal. Safe to run more than once."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from . import services
+from .models import Family, FamilyMember, StaffProfile
+from .registry import demo_seeders
+
+User = get_user_model()
+
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - demo only; seeding refuses in production
+
+STAFF = [
+    (
+        "manager",
+        "manager@example.org",
+        "Mina",
+        "Patel",
+        StaffProfile.Role.MANAGER,
+        "Service manager",
+    ),
+    (
+        "key_worker",
+        "keyworker@example.org",
+        "Kim",
+        "Lewis",
+        StaffProfile.Role.KEY_WORKER,
+        "Family key worker",
+    ),
+    (
+        "key_worker_2",
+        "keyworker2@example.org",
+        "Sam",
+        "Okafor",
+        StaffProfile.Role.KEY_WORKER,
+        "Family key worker",
+    ),
+    ("editor", "editor@example.org", "Eve", "Morgan", StaffProfile.Role.EDITOR, "Content editor"),
+    ("editor_2", "editor2@example.org", "Raj", "Singh", StaffProfile.Role.EDITOR, "Content editor"),
+    (
+        "partner",
+        "school@example.org",
+        "Pat",
+        "Doyle",
+        StaffProfile.Role.PARTNER,
+        "Attendance officer",
+    ),
+]
+
+# (key, name, key worker, status, ward, members: (name, relationship, email or None))
+FAMILIES = [
+    (
+        "parent",
+        "The Khan family",
+        "key_worker",
+        Family.Status.ACTIVE,
+        "Foleshill",
+        [
+            ("Aisha", FamilyMember.Relationship.MUM, "parent@example.org"),
+            ("Imran", FamilyMember.Relationship.DAD, "dad@example.org"),
+            ("Zara", FamilyMember.Relationship.CHILD, None),
+            ("Yusuf", FamilyMember.Relationship.CHILD, None),
+        ],
+    ),
+    (
+        "brown",
+        "The Browns",
+        "key_worker",
+        Family.Status.ACTIVE,
+        "Hillfields",
+        [
+            ("Lisa", FamilyMember.Relationship.MUM, "lisa@example.org"),
+            ("Tyler", FamilyMember.Relationship.CHILD, None),
+        ],
+    ),
+    (
+        "nowak",
+        "Nowak household",
+        "key_worker_2",
+        Family.Status.REFERRED,
+        "Tile Hill",
+        [
+            ("Marta", FamilyMember.Relationship.MUM, None),
+            ("Piotr", FamilyMember.Relationship.DAD, None),
+            ("Ola", FamilyMember.Relationship.CHILD, None),
+        ],
+    ),
+    (
+        "mentor_family",
+        "The Greens",
+        "key_worker_2",
+        Family.Status.CLOSED,
+        "Foleshill",
+        [
+            ("Jo", FamilyMember.Relationship.MUM, "mentor@example.org"),
+            ("Ellie", FamilyMember.Relationship.CHILD, None),
+        ],
+    ),
+    (
+        "mentor_family_2",
+        "Adeyemi family",
+        "key_worker",
+        Family.Status.STEPPED_DOWN,
+        "Willenhall",
+        [
+            ("Tunde", FamilyMember.Relationship.DAD, "mentor2@example.org"),
+            ("Femi", FamilyMember.Relationship.CHILD, None),
+        ],
+    ),
+]
+
+
+def _user(email: str, **kwargs):
+    existing = User.objects.filter(email=email).first()
+    if existing:
+        return existing
+    return services.user_create(email=email, password=DEMO_PASSWORD, **kwargs)
+
+
+@transaction.atomic
+def seed() -> dict:
+    people: dict = {}
+    for key, email, first, last, role, title in STAFF:
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = services.staff_create(
+                email=email,
+                password=DEMO_PASSWORD,
+                first_name=first,
+                last_name=last,
+                role=role,
+                job_title=title,
+                agency=StaffProfile.Agency.SCHOOL
+                if role == StaffProfile.Role.PARTNER
+                else StaffProfile.Agency.EARLY_HELP,
+                phone="024 7683 1000",
+            )
+        people[key] = user
+    for key, name, worker, status, ward, members in FAMILIES:
+        family = Family.objects.filter(display_name=name).first()
+        if family is None:
+            family = services.family_create(
+                display_name=name,
+                lead_key_worker=people[worker],
+                status=status,
+                ward=ward,
+            )
+            for member_name, relationship, email in members:
+                user = _user(email, preferred_name=member_name) if email else None
+                services.family_member_add(
+                    family=family, name=member_name, relationship=relationship, user=user
+                )
+        people[f"family:{key}"] = family
+        for member in family.members.select_related("user"):
+            if member.user:
+                people.setdefault(key, member.user)
+    parent_family = people["family:parent"]
+    if not parent_family.practitioners.exists():
+        parent_family.practitioners.create(user=people["partner"], added_by=people["key_worker"])
+    people["dad"] = User.objects.get(email="dad@example.org")
+    people["mentor"] = User.objects.get(email="mentor@example.org")
+    people["mentor_2"] = User.objects.get(email="mentor2@example.org")
+    for seeder in demo_seeders():
+        seeder(people)
+    return people

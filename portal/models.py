@@ -1,0 +1,293 @@
+"""The core records: people, families, staff, invitations and the audit trail."""
+
+import hashlib
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person who signs in. Email is the login; there is no username."""
+
+    username = None
+    email = models.EmailField(_("email address"), unique=True)
+    preferred_name = models.CharField(_("name you would like us to use"), max_length=80, blank=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self):
+        return self.preferred_name or self.get_full_name() or self.email
+
+
+class StaffProfile(models.Model):
+    """What a member of staff does. Having one makes someone staff in the portal."""
+
+    class Role(models.TextChoices):
+        KEY_WORKER = "key_worker", _("Key worker")
+        PARTNER = "partner", _("Partner practitioner")
+        MANAGER = "manager", _("Service manager")
+        EDITOR = "editor", _("Content editor")
+
+    class Agency(models.TextChoices):
+        EARLY_HELP = "early_help", _("Early help")
+        SCHOOL = "school", _("School")
+        HEALTH = "health", _("Health")
+        POLICE = "police", _("Police")
+        HOUSING = "housing", _("Housing")
+        OTHER = "other", _("Other")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    agency = models.CharField(
+        _("agency"), max_length=20, choices=Agency.choices, default=Agency.EARLY_HELP
+    )
+    job_title = models.CharField(_("job title"), max_length=120, blank=True)
+    phone = models.CharField(_("work phone"), max_length=40, blank=True)
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="team_members",
+        verbose_name=_("line manager"),
+    )
+
+    class Meta:
+        verbose_name = _("staff profile")
+        verbose_name_plural = _("staff profiles")
+
+    def __str__(self):
+        return f"{self.user} ({self.get_role_display()})"
+
+
+class Family(models.Model):
+    """A household supported by the service."""
+
+    class Status(models.TextChoices):
+        REFERRED = "referred", _("Referred")
+        ACTIVE = "active", _("Active")
+        STEPPED_DOWN = "stepped_down", _("Stepped down")
+        CLOSED = "closed", _("Closed")
+
+    reference = models.CharField(_("reference"), max_length=20, unique=True)
+    display_name = models.CharField(
+        _("family name"),
+        max_length=80,
+        help_text=_("The name the family chose, for example 'The Khan family'."),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.REFERRED
+    )
+    lead_key_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="caseload",
+        verbose_name=_("lead key worker"),
+    )
+    ward = models.CharField(_("area (ward)"), max_length=80, blank=True)
+    preferred_language = models.CharField(_("preferred language"), max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("family")
+        verbose_name_plural = _("families")
+        ordering = ["display_name", "id"]
+        indexes = [models.Index(fields=["lead_key_worker", "status"])]
+
+    def __str__(self):
+        return f"{self.display_name} ({self.reference})"
+
+    def get_absolute_url(self):
+        return reverse("portal:family_detail", kwargs={"family_id": self.pk})
+
+
+class FamilyMember(models.Model):
+    """Someone in the household. Children usually have no account."""
+
+    class Relationship(models.TextChoices):
+        MUM = "mum", _("Mum")
+        DAD = "dad", _("Dad")
+        CARER = "carer", _("Parent or carer")
+        CHILD = "child", _("Child or young person")
+        OTHER_ADULT = "other_adult", _("Other adult")
+
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="members")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="family_membership",
+    )
+    name = models.CharField(_("name"), max_length=80)
+    relationship = models.CharField(_("relationship"), max_length=20, choices=Relationship.choices)
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("family member")
+        verbose_name_plural = _("family members")
+        ordering = ["family", "id"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_adult(self):
+        return self.relationship != self.Relationship.CHILD
+
+    @property
+    def is_father(self):
+        return self.relationship == self.Relationship.DAD
+
+
+class FamilyPractitioner(models.Model):
+    """A partner practitioner (school, health, police, housing) named on a family's plan."""
+
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="practitioners")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="partner_families"
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["family", "user"], name="unique_family_practitioner")
+        ]
+
+    def __str__(self):
+        return f"{self.user} on {self.family}"
+
+
+class Invitation(models.Model):
+    """An emailed link that lets a parent set up an account and join their family once."""
+
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="invitations")
+    member = models.ForeignKey(
+        FamilyMember, on_delete=models.CASCADE, null=True, blank=True, related_name="invitations"
+    )
+    email = models.EmailField(_("email address"))
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Invitation for {self.email} to {self.family}"
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @property
+    def is_usable(self):
+        return self.accepted_at is None and self.expires_at > timezone.now()
+
+
+class AuditEvent(models.Model):
+    """A record that a member of staff read or changed family data."""
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("Viewed")
+        CREATE = "create", _("Created")
+        UPDATE = "update", _("Changed")
+        DELETE = "delete", _("Deleted")
+        INVITE = "invite", _("Invited")
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="audit_events"
+    )
+    action = models.CharField(max_length=20, choices=Action.choices)
+    family = models.ForeignKey(
+        Family, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_events"
+    )
+    object_type = models.CharField(max_length=60)
+    object_id = models.CharField(max_length=40, blank=True)
+    reason = models.TextField(blank=True)
+    path = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["family", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.actor} {self.action} {self.object_type} {self.object_id}"
+
+
+class AccessGrant(models.Model):
+    """A reason a member of staff gave for opening a family outside their caseload."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="access_grants"
+    )
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="access_grants")
+    reason = models.TextField(_("reason"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "family", "expires_at"])]
+
+    def __str__(self):
+        return f"{self.user} → {self.family} until {self.expires_at:%H:%M}"

@@ -1,0 +1,26 @@
+"""The core's menu links."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from . import access
+from .registry import NavItem, register_nav_item
+
+register_nav_item(
+    NavItem(
+        key="dashboard",
+        label=_("Home"),
+        url=lambda user: reverse("portal:dashboard"),
+        visible=lambda user: True,
+        order=0,
+    )
+)
+register_nav_item(
+    NavItem(
+        key="cms",
+        label=_("Edit the website"),
+        url=lambda user: "/cms/",
+        visible=lambda user: access.is_editor(user) or access.is_manager(user),
+        order=90,
+    )
+)

@@ -1,0 +1,72 @@
+"""Places where feature apps plug into the core without the core importing them.
+
+A feature app registers its menu links and dashboard panels from ``AppConfig.ready``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class NavItem:
+    key: str
+    label: str
+    url: Callable[[Any], str]
+    visible: Callable[[Any], bool]
+    order: int = 50
+    # Optional live count shown beside the label, such as unread messages.
+    badge: Callable[[Any], int] | None = None
+    badge_name: str = ""
+
+
+@dataclass(frozen=True)
+class DashboardPanel:
+    """A block on someone's dashboard: ``context(request)`` returns None to hide it."""
+
+    key: str
+    template: str
+    context: Callable[[Any], dict | None]
+    order: int = 50
+    audiences: frozenset[str] = field(default_factory=frozenset)
+
+
+_nav: dict[str, NavItem] = {}
+_panels: dict[str, DashboardPanel] = {}
+
+
+def register_nav_item(item: NavItem) -> None:
+    _nav[item.key] = item
+
+
+def register_dashboard_panel(panel: DashboardPanel) -> None:
+    _panels[panel.key] = panel
+
+
+def nav_items() -> list[NavItem]:
+    return sorted(_nav.values(), key=lambda item: item.order)
+
+
+def dashboard_panels(audience: str) -> list[DashboardPanel]:
+    return sorted(
+        (p for p in _panels.values() if not p.audiences or audience in p.audiences),
+        key=lambda p: p.order,
+    )
+
+
+# Demo data -----------------------------------------------------------------------------
+
+DemoSeeder = Callable[[dict], None]
+_demo_seeders: list[tuple[int, DemoSeeder]] = []
+
+
+def register_demo_seeder(seeder: DemoSeeder, order: int = 50) -> None:
+    """A feature app adds its demo records; it receives the core's demo people by key."""
+    if all(existing is not seeder for _order, existing in _demo_seeders):
+        _demo_seeders.append((order, seeder))
+
+
+def demo_seeders() -> list[DemoSeeder]:
+    return [seeder for _order, seeder in sorted(_demo_seeders, key=lambda pair: pair[0])]

@@ -1,0 +1,76 @@
+"""Reads of the core records, with the joins each page needs."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from . import access
+from .models import Family, FamilyMember, Invitation, StaffProfile
+
+
+def family_list_for_staff(*, user, query: str = "", status: str = "") -> QuerySet[Family]:
+    """A key worker's or partner's caseload, or, when searching, every family they may find."""
+    families = access.searchable_families(user) if query else access.caseload(user)
+    if query:
+        families = families.filter(
+            Q(display_name__icontains=query)
+            | Q(reference__icontains=query)
+            | Q(members__name__icontains=query)
+        ).distinct()
+    if status:
+        families = families.filter(status=status)
+    return (
+        families.select_related("lead_key_worker")
+        .annotate(member_count=Count("members", distinct=True))
+        .order_by("display_name", "id")
+    )
+
+
+def family_detail(*, family_id: int) -> Family:
+    return (
+        Family.objects.select_related("lead_key_worker")
+        .prefetch_related(
+            Prefetch("members", queryset=FamilyMember.objects.select_related("user")),
+            Prefetch(
+                "invitations",
+                queryset=Invitation.objects.filter(accepted_at__isnull=True).select_related(
+                    "member"
+                ),
+                to_attr="open_invitations",
+            ),
+            "practitioners__user__staff_profile",
+        )
+        .get(pk=family_id)
+    )
+
+
+def service_counts() -> dict:
+    """Counts for a manager: families by status, and people by role. No names."""
+    by_status = dict(Family.objects.values_list("status").annotate(n=Count("id")))
+    by_role = dict(StaffProfile.objects.values_list("role").annotate(n=Count("id")))
+    return {
+        "families": [
+            {"label": label, "value": value, "count": by_status.get(value, 0)}
+            for value, label in Family.Status.choices
+        ],
+        "staff": [
+            {"label": label, "value": value, "count": by_role.get(value, 0)}
+            for value, label in StaffProfile.Role.choices
+        ],
+        "total_families": sum(by_status.values()),
+    }
+
+
+def team_for_manager(*, manager) -> QuerySet:
+    """Key workers with the size of their caseload, for a manager's dashboard."""
+    return (
+        StaffProfile.objects.filter(role=StaffProfile.Role.KEY_WORKER)
+        .select_related("user")
+        .annotate(
+            caseload_size=Count(
+                "user__caseload",
+                filter=Q(user__caseload__status__in=[Family.Status.ACTIVE, Family.Status.REFERRED]),
+            )
+        )
+        .order_by("user__first_name", "user__last_name")
+    )

@@ -1,0 +1,298 @@
+"""Every write to the core records."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import access
+from .models import AccessGrant, AuditEvent, Family, FamilyMember, Invitation, StaffProfile
+
+User = get_user_model()
+
+
+def user_create(
+    *,
+    email: str,
+    password: str | None = None,
+    first_name: str = "",
+    last_name: str = "",
+    preferred_name: str = "",
+    verified: bool = True,
+    is_staff: bool = False,
+    is_superuser: bool = False,
+):
+    """Create a person who can sign in, with their email address already confirmed."""
+    with transaction.atomic():
+        user = User.objects.create_user(
+            email=email,
+            password=password,
+            first_name=first_name,
+            last_name=last_name,
+            preferred_name=preferred_name,
+            is_staff=is_staff,
+            is_superuser=is_superuser,
+        )
+        EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=verified)
+    return user
+
+
+def staff_create(
+    *,
+    email: str,
+    password: str | None,
+    first_name: str,
+    last_name: str,
+    role: str,
+    agency: str = StaffProfile.Agency.EARLY_HELP,
+    job_title: str = "",
+    manager=None,
+    phone: str = "",
+):
+    """Create a member of staff. Editors and managers may use the Wagtail admin."""
+    with transaction.atomic():
+        user = user_create(
+            email=email,
+            password=password,
+            first_name=first_name,
+            last_name=last_name,
+            is_staff=role in {StaffProfile.Role.EDITOR, StaffProfile.Role.MANAGER},
+        )
+        StaffProfile.objects.create(
+            user=user, role=role, agency=agency, job_title=job_title, manager=manager, phone=phone
+        )
+        if role in {StaffProfile.Role.EDITOR, StaffProfile.Role.MANAGER}:
+            from django.contrib.auth.models import Group
+
+            group, _created = Group.objects.get_or_create(name="Editors")
+            user.groups.add(group)
+    return user
+
+
+def _next_reference() -> str:
+    last = Family.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    return f"EH-{last + 1:05d}"
+
+
+def family_create(
+    *,
+    display_name: str,
+    lead_key_worker=None,
+    status: str = Family.Status.REFERRED,
+    ward: str = "",
+    preferred_language: str = "",
+    reference: str = "",
+    actor=None,
+) -> Family:
+    """Open a family record. Staff creating one is audited."""
+    display_name = display_name.strip()
+    if not display_name:
+        raise ValidationError({"display_name": _("Enter the family's name.")})
+    with transaction.atomic():
+        family = Family.objects.create(
+            reference=reference or _next_reference(),
+            display_name=display_name,
+            lead_key_worker=lead_key_worker,
+            status=status,
+            ward=ward,
+            preferred_language=preferred_language,
+        )
+        if actor is not None:
+            access.audit_record(
+                actor=actor, action=AuditEvent.Action.CREATE, family=family, record=family
+            )
+    return family
+
+
+def family_status_set(*, family: Family, status: str, actor) -> Family:
+    """Change where the family is in the programme; only staff who manage it may."""
+    if not access.family_access(actor, family).can_manage:
+        raise PermissionDenied
+    if status not in Family.Status.values:
+        raise ValidationError({"status": _("Choose a status from the list.")})
+    with transaction.atomic():
+        family.status = status
+        family.save(update_fields=["status", "updated_at"])
+        access.audit_record(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            family=family,
+            record=family,
+            reason=f"status={status}",
+        )
+    return family
+
+
+def family_member_add(
+    *,
+    family: Family,
+    name: str,
+    relationship: str,
+    date_of_birth=None,
+    user=None,
+    actor=None,
+) -> FamilyMember:
+    """Add someone to the household."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Enter the person's name.")})
+    if date_of_birth and date_of_birth > timezone.localdate():
+        raise ValidationError({"date_of_birth": _("Date of birth must be in the past.")})
+    with transaction.atomic():
+        member = FamilyMember.objects.create(
+            family=family,
+            name=name,
+            relationship=relationship,
+            date_of_birth=date_of_birth,
+            user=user,
+        )
+        if actor is not None and access.staff_profile(actor):
+            access.audit_record(
+                actor=actor, action=AuditEvent.Action.CREATE, family=family, record=member
+            )
+    return member
+
+
+def invitation_create(
+    *,
+    family: Family,
+    email: str,
+    actor,
+    member: FamilyMember | None = None,
+    name: str = "",
+    relationship: str = FamilyMember.Relationship.CARER,
+) -> tuple[Invitation, str]:
+    """Invite a parent to set up an account and join ``family``; emails them a one-time link.
+
+    Returns the invitation and the raw token (only its hash is stored).
+    """
+    if not access.family_access(actor, family).can_manage:
+        raise PermissionDenied
+    email = email.strip().lower()
+    if member is not None and member.family_id != family.pk:
+        raise ValidationError({"member": _("Choose someone in this family.")})
+    if member is not None and member.user_id:
+        raise ValidationError({"member": _("This person already has an account.")})
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        if member is None:
+            member = family_member_add(
+                family=family,
+                name=name or email.split("@")[0],
+                relationship=relationship,
+                actor=actor,
+            )
+        # An older unused link for the same person stops working when a new one is sent.
+        Invitation.objects.filter(member=member, accepted_at__isnull=True).update(
+            expires_at=timezone.now()
+        )
+        invitation = Invitation.objects.create(
+            family=family,
+            member=member,
+            email=email,
+            token_hash=Invitation.hash_token(token),
+            created_by=actor,
+            expires_at=timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS),
+        )
+        access.audit_record(
+            actor=actor, action=AuditEvent.Action.INVITE, family=family, record=invitation
+        )
+        link = settings.SITE_URL.rstrip("/") + reverse(
+            "portal:invitation_accept", kwargs={"token": token}
+        )
+        context = {
+            "link": link,
+            "key_worker": actor.display_name,
+            "service_name": settings.SERVICE_NAME,
+            "days": settings.INVITATION_VALID_DAYS,
+        }
+        transaction.on_commit(
+            lambda: send_mail(
+                subject=_("You are invited to %(service)s") % {"service": settings.SERVICE_NAME},
+                message=render_to_string("portal/email/invitation.txt", context),
+                from_email=None,
+                recipient_list=[email],
+            )
+        )
+    return invitation, token
+
+
+def invitation_lookup(*, token: str) -> Invitation | None:
+    """The usable invitation for a token, or None if it is unknown, used or expired."""
+    invitation = (
+        Invitation.objects.select_related("family", "member")
+        .filter(token_hash=Invitation.hash_token(token))
+        .first()
+    )
+    if invitation is None or not invitation.is_usable:
+        return None
+    return invitation
+
+
+def invitation_accept(*, token: str, password: str, preferred_name: str = "", user=None):
+    """Use an invitation once: create (or link) the account and join the family.
+
+    The link was emailed to the address, so following it confirms that address.
+    """
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update()
+            .select_related("member", "family")
+            .filter(token_hash=Invitation.hash_token(token))
+            .first()
+        )
+        if invitation is None or not invitation.is_usable:
+            raise ValidationError(_("This invitation link has expired or has already been used."))
+        member = invitation.member
+        if member.user_id:
+            raise ValidationError(_("This invitation link has already been used."))
+        if user is None:
+            if User.objects.filter(email__iexact=invitation.email).exists():
+                raise ValidationError(
+                    _(
+                        "An account already uses this email address. Sign in first, then open the link again."
+                    )
+                )
+            try:
+                user = user_create(
+                    email=invitation.email, password=password, preferred_name=preferred_name
+                )
+            except IntegrityError as exc:
+                raise ValidationError(_("An account already uses this email address.")) from exc
+        elif FamilyMember.objects.filter(user=user).exists():
+            raise ValidationError(_("Your account is already part of a family."))
+        member.user = user
+        member.save(update_fields=["user"])
+        invitation.accepted_at = timezone.now()
+        invitation.accepted_by = user
+        invitation.save(update_fields=["accepted_at", "accepted_by"])
+        if invitation.family.status == Family.Status.REFERRED:
+            invitation.family.status = Family.Status.ACTIVE
+            invitation.family.save(update_fields=["status", "updated_at"])
+    return user, invitation
+
+
+def access_grant_create(*, user, family: Family, reason: str) -> AccessGrant:
+    """Record why a member of staff needs a family that is not on their caseload."""
+    reason = reason.strip()
+    if len(reason) < 10:
+        raise ValidationError({"reason": _("Say why you need to see this family's record.")})
+    relation = access.relation_to_family(user, family)
+    if relation is not access.Relation.STAFF_WITH_REASON:
+        raise PermissionDenied
+    with transaction.atomic():
+        grant = AccessGrant.objects.create(
+            user=user, family=family, reason=reason[:1000], expires_at=access.grant_valid_until()
+        )
+    return grant

@@ -1,0 +1,53 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth.decorators import login_required
+from django.urls import include, path
+from django.views.generic import TemplateView
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from . import views
+
+portal_patterns = [
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("families/<str:family_id>/", views.family_detail, name="family_detail"),
+    path("families/<str:family_id>/invite/", views.family_invite, name="family_invite"),
+    path(
+        "families/<str:family_id>/members/", views.family_member_create, name="family_member_create"
+    ),
+    path("families/<str:family_id>/reason/", views.family_reason, name="family_reason"),
+    path("invitation/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("exit/", views.exit_page, name="exit"),
+    path(
+        "accessibility/",
+        TemplateView.as_view(template_name="portal/accessibility.html"),
+        name="accessibility",
+    ),
+    path("privacy/", TemplateView.as_view(template_name="portal/privacy.html"), name="privacy"),
+]
+
+# The Django admin signs in through allauth, so it gets the same two-step sign-in.
+admin.site.login = login_required(admin.site.login)
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("", include((portal_patterns, "portal"))),
+    path("accounts/", include("allauth.urls")),
+    path("notifications/", include("notifications.urls", namespace="notifications")),
+    path("plans/", include("plans.urls")),
+    path("mentors/", include("peer_mentors.urls")),
+    path("messages/", include("chat.urls")),
+    path("", include("content.urls")),
+    path("django-admin/", admin.site.urls),
+    path("cms/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# Wagtail serves the content pages (home, resources, sessions) from the site root, last.
+urlpatterns.append(path("", include(wagtail_urls)))

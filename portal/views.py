@@ -1,0 +1,357 @@
+"""Core pages: dashboards, the family record, invitations, reasons, health."""
+
+from __future__ import annotations
+
+import logging
+
+from allauth.account.adapter import get_adapter
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from . import access, selectors, services
+from .forms import (
+    AcceptInvitationForm,
+    FamilyMemberForm,
+    FamilySearchForm,
+    InvitationForm,
+    ReasonForm,
+)
+from .models import Family, StaffProfile
+from .registry import dashboard_panels
+
+logger = logging.getLogger(__name__)
+
+
+def _panels(request, audience: str) -> list[dict]:
+    rendered = []
+    for panel in dashboard_panels(audience):
+        context = panel.context(request)
+        if context is not None:
+            rendered.append({"template": panel.template, "context": context, "key": panel.key})
+    return rendered
+
+
+@login_required
+def dashboard(request):
+    user = request.user
+    role = access.staff_role(user)
+    member = access.membership(user)
+    if role in {StaffProfile.Role.KEY_WORKER, StaffProfile.Role.PARTNER}:
+        return _staff_dashboard(request)
+    if role == StaffProfile.Role.MANAGER:
+        return _manager_dashboard(request)
+    if role == StaffProfile.Role.EDITOR:
+        return render(
+            request, "portal/dashboard_editor.html", {"panels": _panels(request, "editor")}
+        )
+    if member is not None:
+        family = member.family
+        return render(
+            request,
+            "portal/dashboard_parent.html",
+            {
+                "family": family,
+                "member": member,
+                "key_worker": family.lead_key_worker,
+                "key_worker_profile": access.staff_profile(family.lead_key_worker)
+                if family.lead_key_worker
+                else None,
+                "panels": _panels(request, "parent"),
+            },
+        )
+    return render(request, "portal/dashboard_other.html", {"panels": _panels(request, "other")})
+
+
+def _staff_dashboard(request):
+    form = FamilySearchForm(request.GET or None)
+    query = status = ""
+    if form.is_valid():
+        query, status = form.cleaned_data["q"].strip(), form.cleaned_data["status"]
+    families = selectors.family_list_for_staff(user=request.user, query=query, status=status)
+    page = Paginator(families, 25).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "query": query,
+        "searching": bool(query or status),
+        "panels": _panels(request, "staff"),
+        "needs_mfa_setup": not access.has_mfa(request.user),
+    }
+    template = "portal/dashboard_staff.html"
+    if request.htmx:
+        template = "portal/includes/family_table.html"
+    return render(request, template, context)
+
+
+def _manager_dashboard(request):
+    form = FamilySearchForm(request.GET or None)
+    query = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    results = (
+        selectors.family_list_for_staff(user=request.user, query=query)[:25] if query else None
+    )
+    return render(
+        request,
+        "portal/dashboard_manager.html",
+        {
+            "counts": selectors.service_counts(),
+            "team": selectors.team_for_manager(manager=request.user),
+            "form": form,
+            "results": results,
+            "query": query,
+            "panels": _panels(request, "manager"),
+            "needs_mfa_setup": not access.has_mfa(request.user),
+        },
+    )
+
+
+@login_required
+def family_detail(request, family_id):
+    family, family_access = access.family_for_user(
+        request.user, family_id, path=request.get_full_path()
+    )
+    family = selectors.family_detail(family_id=family.pk)
+    can_manage = family_access.can_manage
+    invite_form = InvitationForm(prefix="invite") if can_manage else None
+    member_form = FamilyMemberForm(prefix="member") if can_manage else None
+    return render(
+        request,
+        "portal/family_detail.html",
+        {
+            "family": family,
+            "access": family_access,
+            "can_manage": can_manage,
+            "invite_form": invite_form,
+            "member_form": member_form,
+            "panels": _panels(request, "family"),
+            "show_exit_this_page": family_access.is_member,
+        },
+    )
+
+
+@login_required
+@require_POST
+def family_invite(request, family_id):
+    family, family_access = access.family_for_user(
+        request.user, family_id, path=request.get_full_path()
+    )
+    if not family_access.can_manage:
+        raise Http404
+    form = InvitationForm(request.POST, prefix="invite")
+    if form.is_valid():
+        try:
+            services.invitation_create(
+                family=family,
+                email=form.cleaned_data["email"],
+                name=form.cleaned_data["name"],
+                relationship=form.cleaned_data["relationship"],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _(
+                    "We have emailed an invitation to %(email)s. The link works once and lasts %(days)s days."
+                )
+                % {"email": form.cleaned_data["email"], "days": settings.INVITATION_VALID_DAYS},
+            )
+            return redirect(family)
+    return render(
+        request,
+        "portal/family_detail.html",
+        {
+            "family": selectors.family_detail(family_id=family.pk),
+            "access": family_access,
+            "can_manage": True,
+            "invite_form": form,
+            "member_form": FamilyMemberForm(prefix="member"),
+            "show_exit_this_page": False,
+        },
+        status=400,
+    )
+
+
+@login_required
+@require_POST
+def family_member_create(request, family_id):
+    family, family_access = access.family_for_user(
+        request.user, family_id, path=request.get_full_path()
+    )
+    if not family_access.can_manage:
+        raise Http404
+    form = FamilyMemberForm(request.POST, prefix="member")
+    if form.is_valid():
+        try:
+            services.family_member_add(family=family, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request, _("%(name)s was added.") % {"name": form.cleaned_data["name"]}
+            )
+            return redirect(family)
+    return render(
+        request,
+        "portal/family_detail.html",
+        {
+            "family": selectors.family_detail(family_id=family.pk),
+            "access": family_access,
+            "can_manage": True,
+            "invite_form": InvitationForm(prefix="invite"),
+            "member_form": form,
+            "show_exit_this_page": False,
+        },
+        status=400,
+    )
+
+
+def _safe_next(request, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+@login_required
+def family_reason(request, family_id):
+    """Staff opening a family outside their caseload say why; the reason is audited."""
+    family = Family.objects.filter(pk=family_id).first() if str(family_id).isdigit() else None
+    if family is None:
+        raise Http404
+    if access.relation_to_family(request.user, family) is not access.Relation.STAFF_WITH_REASON:
+        raise Http404
+    if not access.has_mfa(request.user):
+        raise access.MFASetupRequired
+    next_url = _safe_next(request, family.get_absolute_url())
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.access_grant_create(
+                user=request.user, family=family, reason=form.cleaned_data["reason"]
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error("reason", exc if isinstance(exc, ValidationError) else str(exc))
+        else:
+            return HttpResponseRedirect(next_url)
+    return render(
+        request,
+        "portal/family_reason.html",
+        {"family": family, "form": form, "next": next_url},
+        status=400 if form.errors else 200,
+    )
+
+
+@never_cache
+def invitation_accept(request, token):
+    invitation = services.invitation_lookup(token=token)
+    if invitation is None:
+        return render(request, "portal/invitation_invalid.html", status=404)
+    if request.user.is_authenticated:
+        logout(request)
+    form = AcceptInvitationForm(request.POST or None, email=invitation.email)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user, invitation = services.invitation_accept(
+                token=token,
+                password=form.cleaned_data["password1"],
+                preferred_name=form.cleaned_data["preferred_name"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            get_adapter(request).login(request, user)
+            messages.success(
+                request,
+                _("Welcome. You have joined %(family)s.")
+                % {"family": invitation.family.display_name},
+            )
+            return redirect("portal:dashboard")
+    return render(
+        request,
+        "portal/invitation_accept.html",
+        {"invitation": invitation, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@never_cache
+def exit_page(request):
+    """'Exit this page' ends the session too, so Back or another tap cannot reopen it."""
+    if request.user.is_authenticated:
+        logout(request)
+    return HttpResponseRedirect(settings.EXIT_PAGE_URL)
+
+
+@require_GET
+def healthz(request):
+    """The state of the database, channel layer and task backend, as JSON."""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        checks["database"] = "ok"
+    except Exception:  # noqa: BLE001 - any failure means "not well"
+        logger.exception("Health check: database")
+        checks["database"] = "error"
+    checks["channel_layer"] = _check_channel_layer()
+    checks["tasks"] = _check_tasks()
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503
+    )
+
+
+def _check_channel_layer() -> str:
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    try:
+        layer = get_channel_layer()
+        if layer is None:
+            return "error"
+        if "redis" in type(layer).__module__:
+            import redis
+
+            client = redis.Redis.from_url(
+                settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2
+            )
+            try:
+                client.ping()
+            finally:
+                client.close()
+        else:
+            async_to_sync(layer.group_send)("healthz", {"type": "healthz.ping"})
+        return "ok"
+    except Exception:  # noqa: BLE001
+        logger.exception("Health check: channel layer")
+        return "error"
+
+
+def _check_tasks() -> str:
+    from django_tasks import task_backends
+
+    try:
+        backend = task_backends["default"]
+        if type(backend).__name__ == "DatabaseBackend":
+            from django_tasks_db.models import DBTaskResult
+
+            DBTaskResult.objects.exists()
+        return "ok"
+    except Exception:  # noqa: BLE001
+        logger.exception("Health check: tasks")
+        return "error"

@@ -1,0 +1,89 @@
+import os
+
+import pytest
+from django.conf import settings
+
+from portal.models import StaffProfile
+from tests import factories
+
+USING_SERVICES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql") and bool(
+    settings.REDIS_URL
+)
+
+
+def pytest_configure(config):
+    if os.environ.get("PORTAL_REQUIRE_SERVICES") and not USING_SERVICES:
+        raise pytest.UsageError(
+            "PORTAL_REQUIRE_SERVICES is set but DATABASE_URL is not PostgreSQL or REDIS_URL is empty."
+        )
+
+
+def pytest_collection_modifyitems(config, items):
+    if USING_SERVICES:
+        return
+    skip = pytest.mark.skip(
+        reason="needs PostgreSQL and Redis: runs in the second pass (make test-services, .ci/run)"
+    )
+    for item in items:
+        if "services" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _services_reachable(django_db_setup, django_db_blocker):
+    """In the services pass, fail loudly (not skip) when PostgreSQL or Redis is missing."""
+    if USING_SERVICES:
+        import redis
+
+        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=3).ping()
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def key_worker(db):
+    return factories.staff(StaffProfile.Role.KEY_WORKER)
+
+
+@pytest.fixture
+def manager(db):
+    return factories.staff(StaffProfile.Role.MANAGER)
+
+
+@pytest.fixture
+def editor(db):
+    return factories.staff(StaffProfile.Role.EDITOR)
+
+
+@pytest.fixture
+def family(db, key_worker):
+    return factories.family(key_worker=key_worker, name="The Test family")
+
+
+@pytest.fixture
+def parent(family):
+    return factories.parent(family, name="Aisha")
+
+
+@pytest.fixture
+def other_family(db):
+    other_worker = factories.staff(StaffProfile.Role.KEY_WORKER)
+    return factories.family(key_worker=other_worker, name="Another family")
+
+
+@pytest.fixture
+def other_parent(other_family):
+    return factories.parent(other_family, name="Bea")
+
+
+@pytest.fixture
+def partner(family):
+    return factories.partner(family)
