@@ -70,3 +70,37 @@ def register_demo_seeder(seeder: DemoSeeder, order: int = 50) -> None:
 
 def demo_seeders() -> list[DemoSeeder]:
     return [seeder for _order, seeder in sorted(_demo_seeders, key=lambda pair: pair[0])]
+
+
+# What a family is working on ------------------------------------------------------------
+
+FamilyNeedsProvider = Callable[[Any], set[str]]
+_needs_providers: list[FamilyNeedsProvider] = []
+
+# The national Supporting Families headline outcomes, by the slugs every app uses.
+OUTCOME_SLUGS = (
+    "education",
+    "early_years",
+    "health",
+    "substance_use",
+    "family_relationships",
+    "safe_from_exploitation",
+    "crime",
+    "domestic_abuse",
+    "housing",
+    "financial_stability",
+)
+
+
+def register_family_needs_provider(provider: FamilyNeedsProvider) -> None:
+    """The plans app tells the core which outcome areas a family's goals are about."""
+    if provider not in _needs_providers:
+        _needs_providers.append(provider)
+
+
+def family_needs(family) -> set[str]:
+    """Outcome-area slugs the family is working on, from every registered provider."""
+    needs: set[str] = set()
+    for provider in _needs_providers:
+        needs |= provider(family)
+    return needs

@@ -1,0 +1,13 @@
+"""Signals that let feature apps react to each other without importing each other.
+
+Senders send them from ``transaction.on_commit``; receivers only call a service.
+"""
+
+from django.dispatch import Signal
+
+# A peer mentor match was accepted: kwargs family, mentor (User), match_id.
+mentor_match_started = Signal()
+# A match ended (either side, or a manager): kwargs family, mentor (User), match_id, reason.
+mentor_match_ended = Signal()
+# A mentor raised a safeguarding concern: kwargs family, mentor (User), concern_id.
+concern_raised = Signal()
