@@ -1,0 +1,178 @@
+"""Every role against every kind of core record, through the real URLs."""
+
+import pytest
+from django.urls import reverse
+
+from portal import services
+from portal.models import AuditEvent, StaffProfile
+from tests import factories
+
+
+@pytest.fixture
+def world(db):
+    """A family with a parent, its lead key worker, a named partner and everyone else."""
+    key_worker = factories.staff(StaffProfile.Role.KEY_WORKER)
+    family = factories.family(key_worker=key_worker, name="Khan family")
+    parent = factories.parent(family, name="Aisha")
+    child = factories.child(family, name="Zara")
+    other_family = factories.family(key_worker=factories.staff(), name="Other family")
+    return {
+        "family": family,
+        "child": child,
+        "parent": parent,
+        "other_parent": factories.parent(other_family),
+        "lead_key_worker": key_worker,
+        "other_key_worker": factories.staff(StaffProfile.Role.KEY_WORKER),
+        "named_partner": factories.partner(family),
+        "unnamed_partner": factories.partner(),
+        "manager": factories.staff(StaffProfile.Role.MANAGER),
+        "editor": factories.staff(StaffProfile.Role.EDITOR),
+    }
+
+
+# (role, family page, invite form posts) -> expected status codes
+MATRIX = [
+    ("parent", 200, 404),
+    ("other_parent", 404, 404),
+    ("lead_key_worker", 200, 302),
+    ("other_key_worker", "reason", "reason"),
+    ("named_partner", 200, 404),
+    ("unnamed_partner", 404, 404),
+    ("manager", "reason", "reason"),
+    ("editor", 404, 404),
+    ("anonymous", "login", "login"),
+]
+
+
+def _check(response, expected, family):
+    if expected == "login":
+        assert response.status_code == 302
+        assert reverse("account_login") in response["Location"]
+    elif expected == "reason":
+        assert response.status_code == 302
+        assert response["Location"].startswith(
+            reverse("portal:family_reason", kwargs={"family_id": family.pk})
+        )
+    else:
+        assert response.status_code == expected
+
+
+@pytest.mark.parametrize(("role", "view_status", "invite_status"), MATRIX)
+def test_family_record_access_by_role(client, world, role, view_status, invite_status):
+    family = world["family"]
+    if role != "anonymous":
+        client.force_login(world[role])
+    _check(client.get(family.get_absolute_url()), view_status, family)
+    response = client.post(
+        reverse("portal:family_invite", kwargs={"family_id": family.pk}),
+        {"invite-name": "Imran", "invite-relationship": "dad", "invite-email": "imran@example.org"},
+    )
+    _check(response, invite_status, family)
+    response = client.post(
+        reverse("portal:family_member_create", kwargs={"family_id": family.pk}),
+        {"member-name": "Yusuf", "member-relationship": "child"},
+    )
+    _check(response, invite_status, family)
+
+
+@pytest.mark.parametrize("role", ["other_key_worker", "manager"])
+def test_staff_outside_caseload_can_open_family_with_reason_and_it_is_audited(client, world, role):
+    family = world["family"]
+    user = world[role]
+    client.force_login(user)
+    url = reverse("portal:family_reason", kwargs={"family_id": family.pk})
+    response = client.post(url, {"reason": "x", "next": family.get_absolute_url()})
+    assert response.status_code == 400
+    assert b"Say a little more" in response.content
+    response = client.post(
+        url, {"reason": "Covering for Kim while she is on leave", "next": family.get_absolute_url()}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == family.get_absolute_url()
+    response = client.get(family.get_absolute_url())
+    assert response.status_code == 200
+    assert b"Covering for Kim" in response.content
+    event = AuditEvent.objects.filter(actor=user, family=family, action="view").get()
+    assert event.reason == "Covering for Kim while she is on leave"
+
+
+def test_reason_page_is_404_for_people_who_cannot_give_one(client, world):
+    family = world["family"]
+    for role in ("other_parent", "unnamed_partner", "editor", "lead_key_worker"):
+        client.force_login(world[role])
+        url = reverse("portal:family_reason", kwargs={"family_id": family.pk})
+        assert client.get(url).status_code == 404, role
+
+
+def test_another_familys_page_is_the_same_404_as_a_missing_one(client, world):
+    client.force_login(world["parent"])
+    other = world["other_parent"].family_membership.family
+    foreign = client.get(other.get_absolute_url())
+    missing = client.get(reverse("portal:family_detail", kwargs={"family_id": 999999}))
+    junk = client.get(reverse("portal:family_detail", kwargs={"family_id": "abc"}))
+    assert foreign.status_code == missing.status_code == junk.status_code == 404
+    assert _without_tokens(foreign.content) == _without_tokens(missing.content)
+
+
+def _without_tokens(html: bytes) -> bytes:
+    import re
+
+    return re.sub(rb'(nonce="|X-CSRFToken": "|value=")[^"]+', rb"\1", html)
+
+
+def test_lead_key_worker_read_is_audited_without_reason(client, world):
+    client.force_login(world["lead_key_worker"])
+    client.get(world["family"].get_absolute_url())
+    event = AuditEvent.objects.get(actor=world["lead_key_worker"])
+    assert event.family == world["family"]
+    assert event.object_type == "Family"
+    assert event.reason == ""
+
+
+def test_parent_reads_are_not_audited_as_staff_access(client, world):
+    client.force_login(world["parent"])
+    client.get(world["family"].get_absolute_url())
+    assert not AuditEvent.objects.filter(actor=world["parent"]).exists()
+
+
+def test_partner_sees_family_but_cannot_manage_it(client, world):
+    client.force_login(world["named_partner"])
+    response = client.get(world["family"].get_absolute_url())
+    assert response.status_code == 200
+    assert b"Invite a parent or carer" not in response.content
+    assert response.context["can_manage"] is False
+
+
+def test_staff_without_mfa_are_sent_to_set_it_up_before_any_family_record(client, world):
+    worker = factories.staff(StaffProfile.Role.KEY_WORKER, mfa=False)
+    services.family_create(display_name="Mine", lead_key_worker=worker)
+    family = worker.caseload.get()
+    client.force_login(worker)
+    response = client.get(family.get_absolute_url())
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_activate_totp")
+    assert not AuditEvent.objects.filter(actor=worker).exists()
+
+
+def test_admin_sites_need_mfa_for_staff(client, world):
+    editor = factories.staff(StaffProfile.Role.EDITOR, mfa=False)
+    client.force_login(editor)
+    for url in ("/cms/", "/django-admin/"):
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"] == reverse("mfa_activate_totp")
+    factories.give_mfa(editor)
+    client.force_login(editor)
+    assert client.get("/cms/").status_code == 200
+
+
+def test_django_admin_sign_in_goes_through_allauth(client, db):
+    response = client.get("/django-admin/login/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_signed_in_pages_are_not_cached(client, world):
+    client.force_login(world["parent"])
+    response = client.get(reverse("portal:dashboard"))
+    assert "no-store" in response["Cache-Control"]
