@@ -109,3 +109,38 @@ class AcceptInvitationForm(forms.Form):
             except forms.ValidationError as exc:
                 self.add_error("password1", exc)
         return cleaned
+
+
+class FamilyCreateForm(forms.Form):
+    display_name = forms.CharField(
+        label=_("Family name"),
+        max_length=80,
+        help_text=_("The name the family chose, for example 'The Khan family'."),
+        error_messages={"required": _("Enter the family's name.")},
+    )
+    ward = forms.CharField(label=_("Area (ward)"), max_length=80, required=False)
+    preferred_language = forms.CharField(
+        label=_("Language the family prefers"), max_length=40, required=False
+    )
+
+
+class PractitionerForm(forms.Form):
+    practitioner = forms.ModelChoiceField(
+        label=_("Practitioner"),
+        queryset=None,
+        empty_label=_("Choose a practitioner"),
+        error_messages={"required": _("Choose a practitioner from the list.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        from .models import StaffProfile, User
+
+        super().__init__(*args, **kwargs)
+        self.fields["practitioner"].queryset = (
+            User.objects.filter(staff_profile__role=StaffProfile.Role.PARTNER, is_active=True)
+            .select_related("staff_profile")
+            .order_by("first_name", "last_name")
+        )
+        self.fields["practitioner"].label_from_instance = lambda user: (
+            f"{user.display_name} ({user.staff_profile.get_agency_display()})"
+        )

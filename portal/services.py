@@ -296,3 +296,40 @@ def access_grant_create(*, user, family: Family, reason: str) -> AccessGrant:
             user=user, family=family, reason=reason[:1000], expires_at=access.grant_valid_until()
         )
     return grant
+
+
+def family_practitioner_add(*, family: Family, practitioner, actor):
+    """Name a partner practitioner (school, health, police, housing) on the family's plan."""
+    if not access.family_access(actor, family).can_manage:
+        raise PermissionDenied
+    if access.staff_role(practitioner) != StaffProfile.Role.PARTNER:
+        raise ValidationError({"practitioner": _("Choose a partner practitioner from the list.")})
+    with transaction.atomic():
+        link, created = family.practitioners.get_or_create(
+            user=practitioner, defaults={"added_by": actor}
+        )
+        if created:
+            access.audit_record(
+                actor=actor,
+                action=AuditEvent.Action.UPDATE,
+                family=family,
+                record=link,
+                reason=f"named practitioner {practitioner.pk}",
+            )
+    return link
+
+
+def family_practitioner_remove(*, family: Family, practitioner, actor) -> None:
+    """Take a partner practitioner off the family's plan; they lose access at once."""
+    if not access.family_access(actor, family).can_manage:
+        raise PermissionDenied
+    with transaction.atomic():
+        deleted, _rows = family.practitioners.filter(user=practitioner).delete()
+        if deleted:
+            access.audit_record(
+                actor=actor,
+                action=AuditEvent.Action.DELETE,
+                family=family,
+                record=family,
+                reason=f"removed practitioner {practitioner.pk}",
+            )

@@ -11,7 +11,13 @@ from . import views
 
 portal_patterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("families/new/", views.family_create, name="family_create"),
     path("families/<str:family_id>/", views.family_detail, name="family_detail"),
+    path(
+        "families/<str:family_id>/practitioners/",
+        views.family_practitioner,
+        name="family_practitioner",
+    ),
     path("families/<str:family_id>/invite/", views.family_invite, name="family_invite"),
     path(
         "families/<str:family_id>/members/", views.family_member_create, name="family_member_create"

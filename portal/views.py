@@ -22,9 +22,11 @@ from django.views.decorators.http import require_GET, require_POST
 from . import access, selectors, services
 from .forms import (
     AcceptInvitationForm,
+    FamilyCreateForm,
     FamilyMemberForm,
     FamilySearchForm,
     InvitationForm,
+    PractitionerForm,
     ReasonForm,
 )
 from .models import Family, StaffProfile
@@ -87,6 +89,7 @@ def _staff_dashboard(request):
         "searching": bool(query or status),
         "panels": _panels(request, "staff"),
         "needs_mfa_setup": not access.has_mfa(request.user),
+        "can_add_family": access.is_key_worker(request.user),
     }
     template = "portal/dashboard_staff.html"
     if request.htmx:
@@ -115,28 +118,95 @@ def _manager_dashboard(request):
     )
 
 
+def _family_page(request, family_id, family_access, *, status=200, **forms):
+    """The family record page, with blank forms for anything not passed in."""
+    can_manage = family_access.can_manage
+    context = {
+        "family": selectors.family_detail(family_id=family_id),
+        "access": family_access,
+        "can_manage": can_manage,
+        "panels": _panels(request, "family"),
+        "show_exit_this_page": family_access.is_member,
+    }
+    if can_manage:
+        context |= {
+            "invite_form": InvitationForm(prefix="invite"),
+            "member_form": FamilyMemberForm(prefix="member"),
+            "practitioner_form": PractitionerForm(prefix="practitioner"),
+        }
+        context |= forms
+    return render(request, "portal/family_detail.html", context, status=status)
+
+
 @login_required
 def family_detail(request, family_id):
     family, family_access = access.family_for_user(
         request.user, family_id, path=request.get_full_path()
     )
-    family = selectors.family_detail(family_id=family.pk)
-    can_manage = family_access.can_manage
-    invite_form = InvitationForm(prefix="invite") if can_manage else None
-    member_form = FamilyMemberForm(prefix="member") if can_manage else None
+    return _family_page(request, family.pk, family_access)
+
+
+@login_required
+def family_create(request):
+    """A key worker opens a record for a family referred to them."""
+    if not access.is_key_worker(request.user):
+        raise Http404
+    if not access.has_mfa(request.user):
+        raise access.MFASetupRequired
+    form = FamilyCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            family = services.family_create(
+                lead_key_worker=request.user, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _(
+                    "%(name)s is on your caseload. Add the people in the family, then invite a parent."
+                )
+                % {"name": family.display_name},
+            )
+            return redirect(family)
     return render(
-        request,
-        "portal/family_detail.html",
-        {
-            "family": family,
-            "access": family_access,
-            "can_manage": can_manage,
-            "invite_form": invite_form,
-            "member_form": member_form,
-            "panels": _panels(request, "family"),
-            "show_exit_this_page": family_access.is_member,
-        },
+        request, "portal/family_create.html", {"form": form}, status=400 if form.errors else 200
     )
+
+
+@login_required
+@require_POST
+def family_practitioner(request, family_id):
+    """Name a partner practitioner on the family's plan, or take them off it."""
+    family, family_access = access.family_for_user(
+        request.user, family_id, path=request.get_full_path()
+    )
+    if not family_access.can_manage:
+        raise Http404
+    form = PractitionerForm(request.POST, prefix="practitioner")
+    if form.is_valid():
+        practitioner = form.cleaned_data["practitioner"]
+        try:
+            if request.POST.get("action") == "remove":
+                services.family_practitioner_remove(
+                    family=family, practitioner=practitioner, actor=request.user
+                )
+                messages.success(
+                    request, _("%(name)s was taken off.") % {"name": practitioner.display_name}
+                )
+            else:
+                services.family_practitioner_add(
+                    family=family, practitioner=practitioner, actor=request.user
+                )
+                messages.success(
+                    request, _("%(name)s was added.") % {"name": practitioner.display_name}
+                )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    else:
+        messages.error(request, _("Choose a practitioner from the list."))
+    return redirect(family)
 
 
 @login_required
@@ -168,19 +238,7 @@ def family_invite(request, family_id):
                 % {"email": form.cleaned_data["email"], "days": settings.INVITATION_VALID_DAYS},
             )
             return redirect(family)
-    return render(
-        request,
-        "portal/family_detail.html",
-        {
-            "family": selectors.family_detail(family_id=family.pk),
-            "access": family_access,
-            "can_manage": True,
-            "invite_form": form,
-            "member_form": FamilyMemberForm(prefix="member"),
-            "show_exit_this_page": False,
-        },
-        status=400,
-    )
+    return _family_page(request, family.pk, family_access, status=400, invite_form=form)
 
 
 @login_required
@@ -202,19 +260,7 @@ def family_member_create(request, family_id):
                 request, _("%(name)s was added.") % {"name": form.cleaned_data["name"]}
             )
             return redirect(family)
-    return render(
-        request,
-        "portal/family_detail.html",
-        {
-            "family": selectors.family_detail(family_id=family.pk),
-            "access": family_access,
-            "can_manage": True,
-            "invite_form": InvitationForm(prefix="invite"),
-            "member_form": form,
-            "show_exit_this_page": False,
-        },
-        status=400,
-    )
+    return _family_page(request, family.pk, family_access, status=400, member_form=form)
 
 
 def _safe_next(request, fallback: str) -> str:

@@ -176,3 +176,53 @@ def test_signed_in_pages_are_not_cached(client, world):
     client.force_login(world["parent"])
     response = client.get(reverse("portal:dashboard"))
     assert "no-store" in response["Cache-Control"]
+
+
+def test_key_worker_adds_a_family_to_their_caseload(client, world):
+    worker = world["lead_key_worker"]
+    client.force_login(worker)
+    response = client.post(
+        reverse("portal:family_create"), {"display_name": "  ", "ward": "Tile Hill"}
+    )
+    assert response.status_code == 400
+    assert b'value="Tile Hill"' in response.content
+    response = client.post(reverse("portal:family_create"), {"display_name": "The Parkers"})
+    family = worker.caseload.get(display_name="The Parkers")
+    assert response["Location"] == family.get_absolute_url()
+    assert AuditEvent.objects.filter(actor=worker, family=family, action="create").exists()
+
+
+@pytest.mark.parametrize("role", ["parent", "named_partner", "manager", "editor"])
+def test_only_key_workers_add_families(client, world, role):
+    client.force_login(world[role])
+    assert client.get(reverse("portal:family_create")).status_code == 404
+
+
+def test_key_worker_names_and_removes_a_practitioner_who_then_loses_access(client, world):
+    family = world["family"]
+    partner = world["unnamed_partner"]
+    url = reverse("portal:family_practitioner", kwargs={"family_id": family.pk})
+    client.force_login(world["lead_key_worker"])
+    client.post(url, {"practitioner-practitioner": partner.pk})
+    client.force_login(partner)
+    assert client.get(family.get_absolute_url()).status_code == 200
+    client.force_login(world["lead_key_worker"])
+    client.post(url, {"practitioner-practitioner": partner.pk, "action": "remove"})
+    client.force_login(partner)
+    assert client.get(family.get_absolute_url()).status_code == 404
+
+
+def test_practitioner_list_only_offers_partners(client, world):
+    family = world["family"]
+    url = reverse("portal:family_practitioner", kwargs={"family_id": family.pk})
+    client.force_login(world["lead_key_worker"])
+    client.post(url, {"practitioner-practitioner": world["manager"].pk})
+    assert not family.practitioners.filter(user=world["manager"]).exists()
+
+
+def test_partner_cannot_name_practitioners(client, world):
+    family = world["family"]
+    url = reverse("portal:family_practitioner", kwargs={"family_id": family.pk})
+    client.force_login(world["named_partner"])
+    response = client.post(url, {"practitioner-practitioner": world["unnamed_partner"].pk})
+    assert response.status_code == 404
