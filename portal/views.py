@@ -76,6 +76,9 @@ def dashboard(request):
 
 
 def _staff_dashboard(request):
+    if not access.has_mfa(request.user):
+        # Not even the names on a caseload show until two-step sign-in is set up.
+        return render(request, "portal/dashboard_mfa_first.html")
     form = FamilySearchForm(request.GET or None)
     query = status = ""
     if form.is_valid():
@@ -88,7 +91,6 @@ def _staff_dashboard(request):
         "query": query,
         "searching": bool(query or status),
         "panels": _panels(request, "staff"),
-        "needs_mfa_setup": not access.has_mfa(request.user),
         "can_add_family": access.is_key_worker(request.user),
     }
     template = "portal/dashboard_staff.html"
@@ -98,6 +100,8 @@ def _staff_dashboard(request):
 
 
 def _manager_dashboard(request):
+    if not access.has_mfa(request.user):
+        return render(request, "portal/dashboard_mfa_first.html")
     form = FamilySearchForm(request.GET or None)
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""
     results = (
@@ -113,7 +117,6 @@ def _manager_dashboard(request):
             "results": results,
             "query": query,
             "panels": _panels(request, "manager"),
-            "needs_mfa_setup": not access.has_mfa(request.user),
         },
     )
 

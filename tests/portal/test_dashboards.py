@@ -91,3 +91,15 @@ def test_editor_dashboard_points_to_the_cms(client, editor):
     client.force_login(editor)
     response = client.get(reverse("portal:dashboard"))
     assert b"/cms/" in response.content
+
+
+def test_staff_without_mfa_see_no_family_names_until_they_set_it_up(client, family):
+    worker = factories.staff(StaffProfile.Role.KEY_WORKER, mfa=False)
+    factories.family(key_worker=worker, name="Hidden family")
+    client.force_login(worker)
+    response = client.get(reverse("portal:dashboard"))
+    assert b"Hidden family" not in response.content
+    assert b"Set up two-step sign-in" in response.content
+    factories.give_mfa(worker)
+    client.force_login(worker)
+    assert b"Hidden family" in client.get(reverse("portal:dashboard")).content
