@@ -144,3 +144,14 @@ class PractitionerForm(forms.Form):
         self.fields["practitioner"].label_from_instance = lambda user: (
             f"{user.display_name} ({user.staff_profile.get_agency_display()})"
         )
+
+
+class AuditFilterForm(forms.Form):
+    family = forms.CharField(label=_("Family reference"), required=False, max_length=20)
+    staff = forms.EmailField(
+        label=_("Staff email address"),
+        required=False,
+        error_messages={
+            "invalid": _("Enter an email address in the right format, like name@example.com.")
+        },
+    )

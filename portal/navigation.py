@@ -17,6 +17,15 @@ register_nav_item(
 )
 register_nav_item(
     NavItem(
+        key="audit",
+        label=_("Audit trail"),
+        url=lambda user: reverse("portal:audit_trail"),
+        visible=access.is_manager,
+        order=80,
+    )
+)
+register_nav_item(
+    NavItem(
         key="cms",
         label=_("Edit the website"),
         url=lambda user: "/cms/",

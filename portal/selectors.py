@@ -74,3 +74,15 @@ def team_for_manager(*, manager) -> QuerySet:
         )
         .order_by("user__first_name", "user__last_name")
     )
+
+
+def audit_events(*, family_reference: str = "", actor_email: str = "") -> QuerySet:
+    """Staff access to family records, newest first, for a manager's review."""
+    from .models import AuditEvent
+
+    events = AuditEvent.objects.select_related("actor", "family")
+    if family_reference:
+        events = events.filter(family__reference__iexact=family_reference.strip())
+    if actor_email:
+        events = events.filter(actor__email__iexact=actor_email.strip())
+    return events.order_by("-created_at", "-id")

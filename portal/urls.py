@@ -25,6 +25,7 @@ portal_patterns = [
     path("families/<str:family_id>/reason/", views.family_reason, name="family_reason"),
     path("invitation/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("exit/", views.exit_page, name="exit"),
+    path("audit/", views.audit_trail, name="audit_trail"),
     path(
         "accessibility/",
         TemplateView.as_view(template_name="portal/accessibility.html"),

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from . import access, selectors, services
 from .forms import (
     AcceptInvitationForm,
+    AuditFilterForm,
     FamilyCreateForm,
     FamilyMemberForm,
     FamilySearchForm,
@@ -335,6 +336,24 @@ def invitation_accept(request, token):
         {"invitation": invitation, "form": form},
         status=400 if form.errors else 200,
     )
+
+
+@login_required
+def audit_trail(request):
+    """Managers check who opened which family's record, and why."""
+    if not access.is_manager(request.user):
+        raise Http404
+    if not access.has_mfa(request.user):
+        raise access.MFASetupRequired
+    form = AuditFilterForm(request.GET or None)
+    filters = {}
+    if form.is_valid():
+        filters = {
+            "family_reference": form.cleaned_data["family"],
+            "actor_email": form.cleaned_data["staff"],
+        }
+    page = Paginator(selectors.audit_events(**filters), 50).get_page(request.GET.get("page"))
+    return render(request, "portal/audit_trail.html", {"form": form, "page": page})
 
 
 @never_cache
