@@ -74,3 +74,16 @@ def govuk_fields(form, summary=True):
 @register.filter
 def field_kind(field):
     return _kind(field)
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context, number):
+    """The current address with only the page number changed, for pagination links."""
+    params = context["request"].GET.copy()
+    params["page"] = number
+    return f"?{params.urlencode()}"
+
+
+@register.inclusion_tag("portal/includes/pagination.html", takes_context=True)
+def govuk_pagination(context, page):
+    return {"page": page, "request": context["request"]}

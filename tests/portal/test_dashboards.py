@@ -103,3 +103,13 @@ def test_staff_without_mfa_see_no_family_names_until_they_set_it_up(client, fami
     factories.give_mfa(worker)
     client.force_login(worker)
     assert b"Hidden family" in client.get(reverse("portal:dashboard")).content
+
+
+def test_caseload_pages_keep_the_search_in_their_links(client, key_worker):
+    for n in range(27):
+        factories.family(key_worker=key_worker, name=f"Walker {n:02d}")
+    client.force_login(key_worker)
+    response = client.get(reverse("portal:dashboard"), {"q": "Walker"})
+    assert b"?q=Walker&amp;page=2" in response.content
+    second = client.get(reverse("portal:dashboard"), {"q": "Walker", "page": 2})
+    assert b"Walker 26" in second.content or b"Walker 25" in second.content
