@@ -1,5 +1,7 @@
 """Calendar files (.ics) for bookings, built with the icalendar library."""
 
+from datetime import UTC
+
 from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar, Event, vText
@@ -19,8 +21,8 @@ def booking_calendar(booking: Booking) -> bytes:
     host = settings.SITE_URL.split("//")[-1].split("/")[0] or "portal"
     event.add("uid", f"booking-{booking.pk}@{host}")
     event.add("dtstamp", timezone.now())
-    event.add("dtstart", timezone.localtime(occurrence.starts_at))
-    event.add("dtend", timezone.localtime(occurrence.ends_at))
+    event.add("dtstart", occurrence.starts_at.astimezone(UTC))
+    event.add("dtend", occurrence.ends_at.astimezone(UTC))
     event.add("summary", series.title)
     event["location"] = vText(f"{venue.name}, {' '.join(venue.address.split())}, {venue.postcode}")
     event.add(
@@ -39,5 +41,4 @@ def booking_calendar(booking: Booking) -> bytes:
     )
     event.add("status", "CONFIRMED")
     calendar.add_component(event)
-    calendar.add_missing_timezones()
     return calendar.to_ical()

@@ -21,6 +21,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFi
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import AbstractGroupApprovalTask, Orderable, Page, TaskState
 from wagtail.search import index
+from wagtail.search.queryset import SearchableQuerySetMixin
 
 from portal.models import FamilyMember
 
@@ -382,7 +383,7 @@ class TaxonomyTerm(models.Model):
         return self.name
 
 
-class LocalServiceQuerySet(models.QuerySet):
+class LocalServiceQuerySet(SearchableQuerySetMixin, models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
 

@@ -213,7 +213,7 @@ def booking_create(request, occurrence_id):
     companions = _family_members_for_booking(member)
     if not occurrence.series.children_welcome:
         companions = [c for c in companions if c.is_adult]
-    form = BookingForm(request.POST or None, members=companions)
+    form = BookingForm(request.POST if request.method == "POST" else None, members=companions)
     if request.method == "POST" and form.is_valid():
         try:
             booking = services.booking_create(
@@ -333,7 +333,7 @@ def register(request, occurrence_id):
         raise Http404
     bookings = selectors.register_bookings(occurrence=occurrence)
     confirmed = [b for b in bookings if b.status == Booking.Status.CONFIRMED]
-    form = AttendanceForm(request.POST or None, bookings=confirmed)
+    form = AttendanceForm(request.POST if request.method == "POST" else None, bookings=confirmed)
     services.register_viewed(
         occurrence=occurrence, bookings=bookings, actor=request.user, path=request.path
     )
@@ -373,7 +373,7 @@ def session_invite(request, family_id):
         ).order_by("name")
     ]
     occurrences = selectors.occurrences_for_invitation()
-    form = SessionInvitationForm(request.POST or None, fathers=fathers, occurrences=occurrences)
+    form = SessionInvitationForm(request.POST if request.method == "POST" else None, fathers=fathers, occurrences=occurrences)
     if request.method == "POST" and form.is_valid():
         try:
             services.session_invitation_create(
