@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
-from wagtail.admin.forms import WagtailAdminPageForm
+from wagtail.admin.forms import WagtailAdminModelForm, WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import AbstractGroupApprovalTask, Orderable, Page, TaskState
@@ -383,6 +383,18 @@ class TaxonomyTerm(models.Model):
         return self.name
 
 
+EMAIL_INVALID = _("Enter an email address in the right format, like name@example.com.")
+
+
+class LocalServiceForm(WagtailAdminModelForm):
+    """The editor's form for a service, with plain messages for contact details."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "email" in self.fields:
+            self.fields["email"].error_messages["invalid"] = EMAIL_INVALID
+
+
 class LocalServiceQuerySet(SearchableQuerySetMixin, models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
@@ -418,7 +430,7 @@ class LocalService(index.Indexed, models.Model):
     email = models.EmailField(
         _("email address"),
         blank=True,
-        error_messages={"invalid": _("Enter an email address in the right format, like name@example.com.")},
+        error_messages={"invalid": EMAIL_INVALID},
     )
     phone = models.CharField(
         _("phone number"), max_length=30, blank=True, validators=[validate_uk_phone]
@@ -449,6 +461,7 @@ class LocalService(index.Indexed, models.Model):
 
     objects = LocalServiceQuerySet.as_manager()
 
+    base_form_class = LocalServiceForm
     panels = [
         MultiFieldPanel(
             [FieldPanel("name"), FieldPanel("organisation"), FieldPanel("description")],
