@@ -83,6 +83,7 @@ def series(
     children_welcome=True,
     dates=None,
     venue_obj=None,
+    audience="Dads and male carers",
     **kw,
 ) -> SessionSeriesPage:
     now = timezone.now()
@@ -95,7 +96,7 @@ def series(
             title=title,
             slug=kw.pop("slug", f"series-{n}"),
             summary="Play and a chat.",
-            audience="Dads and male carers",
+            audience=audience,
             what_happens=stream(("text", "<p>We play.</p>")),
             facilitator="Marcus",
             venue=venue_obj or venue(),
