@@ -30,9 +30,7 @@ def booking_for_user(user, booking_id) -> Booking:
     if member is None or not str(booking_id).isdigit():
         raise Http404
     booking = (
-        Booking.objects.select_related(
-            "occurrence__series__venue", "member__family"
-        )
+        Booking.objects.select_related("occurrence__series__venue", "member__family")
         .filter(pk=booking_id, member=member)
         .first()
     )

@@ -113,7 +113,10 @@ class QuoteBlock(blocks.StructBlock):
 class DownloadBlock(blocks.StructBlock):
     document = DocumentChooserBlock(label=_("File"))
     link_text = blocks.CharBlock(
-        label=_("Link text"), required=False, max_length=120, help_text=_("Leave blank for the file's title.")
+        label=_("Link text"),
+        required=False,
+        max_length=120,
+        help_text=_("Leave blank for the file's title."),
     )
     description = blocks.CharBlock(label=_("What is in it"), required=False, max_length=250)
 

@@ -91,11 +91,28 @@ RESOURCES = [
         "Small ways to keep talking when it feels hard.",
         False,
         _stream(
-            ("text", "<p>Teenagers often talk more when you are side by side, not face to face. "
-                     "Try a walk, a drive or cooking together.</p>"),
-            ("callout", {"style": "inset", "text": "Listen first. You do not have to fix it straight away."}),
-            ("talk_to_us", {"heading": "Talk to us", "text": "Your key worker can help you plan what to say.",
-                            "phone": "024 7683 3003", "email": "", "opening_times": "Monday to Friday, 9am to 5pm"}),
+            (
+                "text",
+                "<p>Teenagers often talk more when you are side by side, not face to face. "
+                "Try a walk, a drive or cooking together.</p>",
+            ),
+            (
+                "callout",
+                {
+                    "style": "inset",
+                    "text": "Listen first. You do not have to fix it straight away.",
+                },
+            ),
+            (
+                "talk_to_us",
+                {
+                    "heading": "Talk to us",
+                    "text": "Your key worker can help you plan what to say.",
+                    "phone": "024 7683 3003",
+                    "email": "",
+                    "opening_times": "Monday to Friday, 9am to 5pm",
+                },
+            ),
         ),
     ),
     (
@@ -105,12 +122,33 @@ RESOURCES = [
         "What to do, step by step, when school is hard for your child.",
         False,
         _stream(
-            ("steps", {"heading": "What to do", "steps": [
-                {"title": "Talk to your child about what is hard", "detail": "Keep it calm and short."},
-                {"title": "Ask the school for a meeting", "detail": "You can bring someone with you."},
-                {"title": "Agree one small change to try", "detail": "Write it in your family plan."},
-            ]}),
-            ("callout", {"style": "warning", "text": "If your child is not safe at school, tell the school and your key worker today."}),
+            (
+                "steps",
+                {
+                    "heading": "What to do",
+                    "steps": [
+                        {
+                            "title": "Talk to your child about what is hard",
+                            "detail": "Keep it calm and short.",
+                        },
+                        {
+                            "title": "Ask the school for a meeting",
+                            "detail": "You can bring someone with you.",
+                        },
+                        {
+                            "title": "Agree one small change to try",
+                            "detail": "Write it in your family plan.",
+                        },
+                    ],
+                },
+            ),
+            (
+                "callout",
+                {
+                    "style": "warning",
+                    "text": "If your child is not safe at school, tell the school and your key worker today.",
+                },
+            ),
         ),
     ),
     (
@@ -120,9 +158,18 @@ RESOURCES = [
         "Ideas from other dads about spending time with your children.",
         True,
         _stream(
-            ("text", "<p>You matter to your children. Ten minutes of play each day makes a difference.</p>"
-                     "<ul><li>Read a story at bedtime</li><li>Go to the park</li><li>Cook tea together</li></ul>"),
-            ("quote", {"quote": "I did not think the group was for me. Now I go every week.", "attribution": "A dad from Foleshill"}),
+            (
+                "text",
+                "<p>You matter to your children. Ten minutes of play each day makes a difference.</p>"
+                "<ul><li>Read a story at bedtime</li><li>Go to the park</li><li>Cook tea together</li></ul>",
+            ),
+            (
+                "quote",
+                {
+                    "quote": "I did not think the group was for me. Now I go every week.",
+                    "attribution": "A dad from Foleshill",
+                },
+            ),
         ),
     ),
     (
@@ -132,9 +179,15 @@ RESOURCES = [
         "A family tells how a plan they wrote themselves helped.",
         True,
         _stream(
-            ("text", "<p>We were worried about money and the children were missing school. "
-                     "Our key worker listened. We wrote our own plan, one step at a time.</p>"),
-            ("quote", {"quote": "It felt like our plan, not theirs.", "attribution": "Tunde, a dad"}),
+            (
+                "text",
+                "<p>We were worried about money and the children were missing school. "
+                "Our key worker listened. We wrote our own plan, one step at a time.</p>",
+            ),
+            (
+                "quote",
+                {"quote": "It felt like our plan, not theirs.", "attribution": "Tunde, a dad"},
+            ),
         ),
     ),
 ]
@@ -311,9 +364,18 @@ def seed_content(people: dict) -> None:
             summary="A relaxed morning for dads and their children: play, a bacon roll and a chat.",
             audience="Dads, step-dads, grandads and male carers",
             what_happens=_stream(
-                ("text", "<p>Children play while dads chat. Once a month we have a short talk, "
-                         "for example about money, school or keeping calm.</p>"),
-                ("callout", {"style": "inset", "text": "You can bring your children. There is no need to bring anything else."}),
+                (
+                    "text",
+                    "<p>Children play while dads chat. Once a month we have a short talk, "
+                    "for example about money, school or keeping calm.</p>",
+                ),
+                (
+                    "callout",
+                    {
+                        "style": "inset",
+                        "text": "You can bring your children. There is no need to bring anything else.",
+                    },
+                ),
             ),
             facilitator="Marcus Reid, family support worker",
             venue=foleshill,
@@ -332,11 +394,17 @@ def seed_content(people: dict) -> None:
             summary="Four weeks of ideas for getting out of the door without shouting.",
             audience="Any parent or carer",
             what_happens=_stream(
-                ("steps", {"heading": "Each week", "steps": [
-                    {"title": "Share how the week went", "detail": ""},
-                    {"title": "Try one new idea together", "detail": ""},
-                    {"title": "Plan one small change for home", "detail": ""},
-                ]}),
+                (
+                    "steps",
+                    {
+                        "heading": "Each week",
+                        "steps": [
+                            {"title": "Share how the week went", "detail": ""},
+                            {"title": "Try one new idea together", "detail": ""},
+                            {"title": "Plan one small change for home", "detail": ""},
+                        ],
+                    },
+                ),
             ),
             facilitator="Priya Shah, parenting practitioner",
             venue=hillfields,

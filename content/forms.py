@@ -59,7 +59,9 @@ class ServiceFilterForm(forms.Form):
 class BookingForm(forms.Form):
     companions = forms.MultipleChoiceField(
         label=_("Who is coming with you?"),
-        help_text=_("Choose anyone from your family who is coming too. Leave blank if it is just you."),
+        help_text=_(
+            "Choose anyone from your family who is coming too. Leave blank if it is just you."
+        ),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": _("Choose people from your family.")},
@@ -101,7 +103,10 @@ class SessionInvitationForm(forms.Form):
     )
     occurrence = forms.ChoiceField(
         label=_("Which session?"),
-        error_messages={"required": _("Choose a session."), "invalid_choice": _("Choose a session from the list.")},
+        error_messages={
+            "required": _("Choose a session."),
+            "invalid_choice": _("Choose a session from the list."),
+        },
     )
     message = forms.CharField(
         label=_("A short note (optional)"),
@@ -114,4 +119,7 @@ class SessionInvitationForm(forms.Form):
     def __init__(self, *args, fathers=(), occurrences=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["member"].choices = [(str(m.pk), m.name) for m in fathers]
-        self.fields["occurrence"].choices = [("", _("Choose a session")), *[(str(o.pk), str(o)) for o in occurrences]]
+        self.fields["occurrence"].choices = [
+            ("", _("Choose a session")),
+            *[(str(o.pk), str(o)) for o in occurrences],
+        ]

@@ -92,7 +92,9 @@ class ResourcePage(Page):
 
     kind = models.CharField(_("kind of page"), max_length=20, choices=Kind.choices)
     summary = models.CharField(
-        _("summary"), max_length=300, help_text=_("One or two short sentences for lists and search.")
+        _("summary"),
+        max_length=300,
+        help_text=_("One or two short sentences for lists and search."),
     )
     body = StreamField(BaseStreamBlock(), verbose_name=_("body"))
     for_dads = models.BooleanField(
@@ -182,7 +184,9 @@ class SessionSeriesForm(WagtailAdminPageForm):
         kept = [
             f
             for f in formset.forms
-            if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("starts_at")
+            if f.cleaned_data
+            and not f.cleaned_data.get("DELETE")
+            and f.cleaned_data.get("starts_at")
         ]
         if not kept:
             self.add_error(None, _("Add at least one date and time for this session."))
@@ -265,7 +269,10 @@ class SessionOccurrence(Orderable):
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
     note = models.CharField(
-        _("note for this date"), max_length=200, blank=True, help_text=_("For example: in the garden.")
+        _("note for this date"),
+        max_length=200,
+        blank=True,
+        help_text=_("For example: in the garden."),
     )
 
     panels = [FieldRowPanel([FieldPanel("starts_at"), FieldPanel("ends_at")]), FieldPanel("note")]
@@ -333,7 +340,12 @@ class Taxonomy(models.Model):
     uri = models.URLField(_("web address of the list"), blank=True)
     version = models.CharField(_("version"), max_length=20, blank=True)
 
-    panels = [FieldPanel("name"), FieldPanel("description"), FieldPanel("uri"), FieldPanel("version")]
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("description"),
+        FieldPanel("uri"),
+        FieldPanel("version"),
+    ]
 
     class Meta:
         verbose_name = _("taxonomy")
@@ -449,7 +461,9 @@ class LocalService(index.Indexed, models.Model):
     for_dads = models.BooleanField(_("for dads"), default=False)
     is_published = models.BooleanField(_("show to families"), default=True)
     internal_notes = models.TextField(
-        _("notes for staff"), blank=True, help_text=_("Never shown to families or other directories.")
+        _("notes for staff"),
+        blank=True,
+        help_text=_("Never shown to families or other directories."),
     )
     referral_contact = models.CharField(
         _("staff referral contact"),
@@ -485,7 +499,12 @@ class LocalService(index.Indexed, models.Model):
             heading=_("Where"),
         ),
         MultiFieldPanel(
-            [FieldPanel("phone"), FieldPanel("email"), FieldPanel("website"), FieldPanel("languages")],
+            [
+                FieldPanel("phone"),
+                FieldPanel("email"),
+                FieldPanel("website"),
+                FieldPanel("languages"),
+            ],
             heading=_("How to get in touch"),
         ),
         FieldPanel("is_published"),
@@ -517,7 +536,9 @@ class LocalService(index.Indexed, models.Model):
     def clean(self):
         errors = {}
         if self.age_min is not None and self.age_max is not None and self.age_min > self.age_max:
-            errors["age_max"] = _("The oldest age must be the same as or more than the youngest age.")
+            errors["age_max"] = _(
+                "The oldest age must be the same as or more than the youngest age."
+            )
         if not self.is_free and not self.cost.strip():
             errors["cost"] = _("Say how much it costs, or mark it as free.")
         if errors:

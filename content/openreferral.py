@@ -133,9 +133,7 @@ def service_json(service: LocalService) -> dict:
             }
         ],
         "attending_type": "In person" if service.address else None,
-        "phones": [
-            {"id": _derived_id("phone", sid), "service_id": sid, "number": service.phone}
-        ]
+        "phones": [{"id": _derived_id("phone", sid), "service_id": sid, "number": service.phone}]
         if service.phone
         else [],
         "languages": [

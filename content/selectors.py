@@ -28,9 +28,7 @@ HOME_LIST_SIZE = 3
 
 
 def _booked_places():
-    return Coalesce(
-        Sum("bookings__places", filter=Q(bookings__status=Booking.Status.CONFIRMED)), 0
-    )
+    return Coalesce(Sum("bookings__places", filter=Q(bookings__status=Booking.Status.CONFIRMED)), 0)
 
 
 def _upcoming_occurrences() -> QuerySet[SessionOccurrence]:
@@ -124,7 +122,10 @@ def for_dads(*, user) -> dict | None:
     return {
         "member": member,
         "resources": list(
-            ResourcePage.objects.live().public().filter(for_dads=True).order_by("-first_published_at")[:5]
+            ResourcePage.objects.live()
+            .public()
+            .filter(for_dads=True)
+            .order_by("-first_published_at")[:5]
         ),
         "occurrences": list(
             _upcoming_occurrences()
@@ -199,10 +200,10 @@ def service_detail(*, service_id) -> LocalService | None:
 
 
 def oruk_services() -> QuerySet[LocalService]:
-    return LocalService.objects.published().prefetch_related(
-        "categories__taxonomy", "categories__parent"
-    ).order_by(
-        "name", "id"
+    return (
+        LocalService.objects.published()
+        .prefetch_related("categories__taxonomy", "categories__parent")
+        .order_by("name", "id")
     )
 
 

@@ -10,7 +10,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.http import Http404
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -48,9 +47,7 @@ def _confirmed_places(occurrence: SessionOccurrence) -> int:
     return total or 0
 
 
-def booking_create(
-    *, occurrence_id: int, user, companion_ids: Iterable[int | str] = ()
-) -> Booking:
+def booking_create(*, occurrence_id: int, user, companion_ids: Iterable[int | str] = ()) -> Booking:
     """Book the signed-in parent (and who comes with them) onto one date of a session.
 
     When the places are taken the booking joins the waiting list instead.
@@ -64,7 +61,9 @@ def booking_create(
         if occurrence.is_past:
             raise ValidationError(_("This session has already happened. Choose another date."))
         if not series.booking_open:
-            raise ValidationError(_("Booking is closed for this group. Contact the team to ask about it."))
+            raise ValidationError(
+                _("Booking is closed for this group. Contact the team to ask about it.")
+            )
         existing = Booking.objects.active().filter(occurrence=occurrence, member=member).first()
         if existing is not None:
             raise ValidationError(
@@ -144,7 +143,9 @@ def booking_cancel(*, booking_id: int, user) -> Booking:
         if not booking.is_active:
             raise ValidationError(_("This booking is already cancelled."))
         if occurrence.is_past:
-            raise ValidationError(_("This session has already happened, so it cannot be cancelled."))
+            raise ValidationError(
+                _("This session has already happened, so it cannot be cancelled.")
+            )
         was_confirmed = booking.status == Booking.Status.CONFIRMED
         booking.status = Booking.Status.CANCELLED
         booking.cancelled_at = timezone.now()
@@ -275,7 +276,9 @@ def attendance_record(*, occurrence_id: int, marks: dict[int, bool], actor) -> i
     with transaction.atomic():
         occurrence = _locked_occurrence(occurrence_id)
         if occurrence.starts_at > timezone.now() + timedelta(hours=1):
-            raise ValidationError(_("You can take attendance from an hour before the session starts."))
+            raise ValidationError(
+                _("You can take attendance from an hour before the session starts.")
+            )
         bookings = {
             b.pk: b
             for b in Booking.objects.confirmed()
@@ -320,9 +323,7 @@ def session_invitation_create(
     elif relation is not portal_access.Relation.LEAD_KEY_WORKER:
         raise PermissionDenied
     member = (
-        FamilyMember.objects.select_related("user")
-        .filter(pk=member_id, family=family)
-        .first()
+        FamilyMember.objects.select_related("user").filter(pk=member_id, family=family).first()
         if str(member_id).isdigit()
         else None
     )
@@ -330,7 +331,10 @@ def session_invitation_create(
         raise ValidationError({"member": _("Choose a dad in this family.")})
     if member.user is None:
         raise ValidationError(
-            {"member": _("%(name)s does not use this site yet. Invite him to the site first.") % {"name": member.name}}
+            {
+                "member": _("%(name)s does not use this site yet. Invite him to the site first.")
+                % {"name": member.name}
+            }
         )
     occurrence = (
         SessionOccurrence.objects.select_related("series")
@@ -342,7 +346,9 @@ def session_invitation_create(
     if occurrence is None:
         raise ValidationError({"occurrence": _("Choose a session from the list.")})
     if occurrence.is_past:
-        raise ValidationError({"occurrence": _("This session has already happened. Choose another date.")})
+        raise ValidationError(
+            {"occurrence": _("This session has already happened. Choose another date.")}
+        )
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -354,7 +360,10 @@ def session_invitation_create(
                 )
         except IntegrityError as exc:
             raise ValidationError(
-                {"occurrence": _("You have already invited %(name)s to this session.") % {"name": member.name}}
+                {
+                    "occurrence": _("You have already invited %(name)s to this session.")
+                    % {"name": member.name}
+                }
             ) from exc
         portal_access.audit_record(
             actor=actor, action=AuditEvent.Action.INVITE, family=family, record=invitation
@@ -409,7 +418,9 @@ def editorial_setup(*, home_page):
         )
         group.permissions.add(*wanted)
         for codename in ("add_page", "change_page", "lock_page", "unlock_page"):
-            permission = Permission.objects.get(content_type__app_label="wagtailcore", codename=codename)
+            permission = Permission.objects.get(
+                content_type__app_label="wagtailcore", codename=codename
+            )
             GroupPagePermission.objects.get_or_create(
                 group=group, page=home_page, permission=permission
             )

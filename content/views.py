@@ -10,7 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.models import FamilyMember
 
@@ -145,7 +145,11 @@ def oruk_services(request):
         services_qs = services_qs.filter(name__icontains=text)
     term = request.GET.get("taxonomy_term_id", "").strip()
     if term:
-        services_qs = services_qs.filter(categories__uid__iexact=term) if _is_uuid(term) else services_qs.none()
+        services_qs = (
+            services_qs.filter(categories__uid__iexact=term)
+            if _is_uuid(term)
+            else services_qs.none()
+        )
     return _paged(request, services_qs, service_json)
 
 
@@ -209,7 +213,9 @@ def booking_create(request, occurrence_id):
     occurrence = _occurrence_or_404(occurrence_id)
     member = access.booker(request.user)
     if member is None:
-        return render(request, "content/booking_not_parent.html", {"occurrence": occurrence}, status=403)
+        return render(
+            request, "content/booking_not_parent.html", {"occurrence": occurrence}, status=403
+        )
     companions = _family_members_for_booking(member)
     if not occurrence.series.children_welcome:
         companions = [c for c in companions if c.is_adult]
@@ -229,7 +235,9 @@ def booking_create(request, occurrence_id):
             else:
                 messages.success(
                     request,
-                    _("The session is full, so you are on the waiting list. We will tell you if a place comes free."),
+                    _(
+                        "The session is full, so you are on the waiting list. We will tell you if a place comes free."
+                    ),
                 )
             return redirect(booking)
     return render(
@@ -373,7 +381,9 @@ def session_invite(request, family_id):
         ).order_by("name")
     ]
     occurrences = selectors.occurrences_for_invitation()
-    form = SessionInvitationForm(request.POST if request.method == "POST" else None, fathers=fathers, occurrences=occurrences)
+    form = SessionInvitationForm(
+        request.POST if request.method == "POST" else None, fathers=fathers, occurrences=occurrences
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.session_invitation_create(
@@ -396,4 +406,3 @@ def session_invite(request, family_id):
         {"family": family, "form": form, "fathers": fathers, "show_exit_this_page": False},
         status=400 if form.errors else 200,
     )
-

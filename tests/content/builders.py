@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.utils import timezone
 from wagtail.models import Page, Site
 
+from content.demo import seed_home_page
 from content.models import (
     HomePage,
     LocalService,
@@ -20,7 +21,6 @@ from content.models import (
     TaxonomyTerm,
     Venue,
 )
-from content.demo import seed_home_page
 
 
 def stream(*blocks) -> str:
@@ -118,7 +118,9 @@ def first_occurrence(series_page) -> SessionOccurrence:
 
 def taxonomy_term(code="parenting", name="Parenting support") -> TaxonomyTerm:
     taxonomy, _ = Taxonomy.objects.get_or_create(name="Family support categories")
-    term, _ = TaxonomyTerm.objects.get_or_create(taxonomy=taxonomy, code=code, defaults={"name": name})
+    term, _ = TaxonomyTerm.objects.get_or_create(
+        taxonomy=taxonomy, code=code, defaults={"name": name}
+    )
     return term
 
 

@@ -22,7 +22,9 @@ def _book(client, user, occurrence, **data):
     return client.post(reverse("content:booking_create", args=[occurrence.pk]), data)
 
 
-def test_parent_books_a_place_and_is_told(client, dad, occurrence, django_capture_on_commit_callbacks):
+def test_parent_books_a_place_and_is_told(
+    client, dad, occurrence, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = _book(client, dad, occurrence)
     booking = Booking.objects.get()
@@ -129,7 +131,9 @@ def test_cancelling_gives_the_place_to_the_first_person_waiting(
         third.email: Booking.Status.WAITING,
     }
     assert Notification.objects.filter(recipient=second, verb__icontains="place came free").exists()
-    assert not Notification.objects.filter(recipient=third, verb__icontains="place came free").exists()
+    assert not Notification.objects.filter(
+        recipient=third, verb__icontains="place came free"
+    ).exists()
 
 
 def test_a_party_too_big_for_the_freed_place_keeps_waiting(family, other_family, groups):
@@ -142,7 +146,9 @@ def test_a_party_too_big_for_the_freed_place_keeps_waiting(family, other_family,
     third = factories.parent(other_family)
     services.booking_create(occurrence_id=occurrence.pk, user=first)
     services.booking_create(occurrence_id=occurrence.pk, user=factories.parent(factories.family()))
-    services.booking_create(occurrence_id=occurrence.pk, user=second, companion_ids=[k.pk for k in kids][:1])
+    services.booking_create(
+        occurrence_id=occurrence.pk, user=second, companion_ids=[k.pk for k in kids][:1]
+    )
     services.booking_create(occurrence_id=occurrence.pk, user=third)
     services.booking_cancel(booking_id=Booking.objects.get(member__user=first).pk, user=first)
     assert Booking.objects.get(member__user=second).status == Booking.Status.WAITING
@@ -198,7 +204,9 @@ def test_calendar_file_is_only_for_the_person_booked(client, dad, other_parent, 
     assert response.status_code == 404
 
 
-def test_booking_schedules_a_reminder_for_the_day_before(settings, dad, occurrence, django_capture_on_commit_callbacks):
+def test_booking_schedules_a_reminder_for_the_day_before(
+    settings, dad, occurrence, django_capture_on_commit_callbacks
+):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     backend = booking_reminder_send.get_backend()
     backend.clear()
@@ -248,4 +256,3 @@ def test_parent_sees_their_bookings_on_the_dashboard(client, dad, occurrence):
     body = client.get("/dashboard/").content.decode()
     assert "Your bookings" in body
     assert escape(occurrence.series.title) in body
-

@@ -27,7 +27,12 @@ def directory(db):
     money = builders.taxonomy_term("money", "Money and debt")
     dads = builders.local_service(name="Dads Matter", terms=[parenting], for_dads=True, age_min=18)
     baby = builders.local_service(
-        name="Baby massage", terms=[parenting], is_free=False, cost="£2 a session", age_min=0, age_max=1
+        name="Baby massage",
+        terms=[parenting],
+        is_free=False,
+        cost="£2 a session",
+        age_min=0,
+        age_max=1,
     )
     advice = builders.local_service(name="Money advice", terms=[money], age_min=16)
     hidden = builders.local_service(name="Not ready yet", is_published=False)
@@ -98,7 +103,9 @@ def test_service_with_bad_contact_details_is_refused(field, value, message, db):
     assert message in str(excinfo.value)
 
 
-@pytest.mark.parametrize("phone", ["024 7600 1234", "07700 900982", "+44 7700 900982", "0808 278 7900"])
+@pytest.mark.parametrize(
+    "phone", ["024 7600 1234", "07700 900982", "+44 7700 900982", "0808 278 7900"]
+)
 def test_uk_phone_numbers_are_accepted(phone, db):
     assert builders.local_service(name="Good", phone=phone).phone == phone
 
@@ -151,13 +158,21 @@ def test_service_in_the_feed_has_the_open_referral_fields(client, directory):
 def test_private_fields_never_appear_in_the_feed(client, directory):
     raw = client.get("/openreferral/services").content.decode()
     raw += client.get(f"/openreferral/services/{directory['dads'].uid}").content.decode()
-    for secret in ("SECRET-NOTE", "SECRET-CONTACT", "internal_notes", "referral_contact", "Not ready yet"):
+    for secret in (
+        "SECRET-NOTE",
+        "SECRET-CONTACT",
+        "internal_notes",
+        "referral_contact",
+        "Not ready yet",
+    ):
         assert secret not in raw
 
 
 def test_unpublished_or_unknown_service_is_not_found_in_the_feed(client, directory):
     assert client.get(f"/openreferral/services/{directory['hidden'].uid}").status_code == 404
-    assert client.get("/openreferral/services/00000000-0000-0000-0000-000000000000").status_code == 404
+    assert (
+        client.get("/openreferral/services/00000000-0000-0000-0000-000000000000").status_code == 404
+    )
 
 
 def test_taxonomies_and_terms_answer_at_both_paths(client, directory):

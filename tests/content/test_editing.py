@@ -27,7 +27,9 @@ def _resource_form(**overrides):
         "slug": "getting-ready-for-school",
         "kind": "how_to",
         "summary": "Mornings that work.",
-        "body": streamfield([("callout", {"style": "inset", "text": "Lay clothes out the night before."})]),
+        "body": streamfield(
+            [("callout", {"style": "inset", "text": "Lay clothes out the night before."})]
+        ),
         "action-submit": "Submit for moderation",
     }
     data.update(overrides)
@@ -35,7 +37,9 @@ def _resource_form(**overrides):
 
 
 def _approve(client, page, user):
-    state = WorkflowState.objects.get(base_content_type__isnull=False, object_id=str(page.pk), status="in_progress")
+    state = WorkflowState.objects.get(
+        base_content_type__isnull=False, object_id=str(page.pk), status="in_progress"
+    )
     task_state = state.current_task_state
     client.force_login(user)
     return client.post(

@@ -58,25 +58,55 @@ class PageTreeRulesTest(WagtailPageTestCase):
         groups = builders.session_index(home)
         series = builders.series(groups)
         admin = factories.give_mfa(
-            services.user_create(email="admin@example.org", password="x-long-password-1", is_staff=True, is_superuser=True)
+            services.user_create(
+                email="admin@example.org",
+                password="x-long-password-1",
+                is_staff=True,
+                is_superuser=True,
+            )
         )
         occurrence = builders.first_occurrence(series)
         callout = streamfield([("callout", {"style": "inset", "text": "Notice this."})])
         forms = {
-            home: {"title": home.title, "slug": home.slug, "intro": "Hello", "body": rich_text("<p>Hi</p>")},
+            home: {
+                "title": home.title,
+                "slug": home.slug,
+                "intro": "Hello",
+                "body": rich_text("<p>Hi</p>"),
+            },
             help_index: {"title": "Help", "slug": help_index.slug, "intro": ""},
-            guide: {"title": "Guide", "slug": guide.slug, "kind": "guide", "summary": "Short.", "body": callout},
+            guide: {
+                "title": "Guide",
+                "slug": guide.slug,
+                "kind": "guide",
+                "summary": "Short.",
+                "body": callout,
+            },
             groups: {"title": "Groups", "slug": groups.slug, "intro": ""},
             series: {
-                "title": "Dads", "slug": series.slug, "summary": "Play.", "audience": "Dads",
-                "what_happens": callout, "facilitator": "Marcus", "venue": series.venue_id,
-                "capacity": 4, "booking_open": "on",
-                "occurrences": inline_formset([{
-                    "id": occurrence.pk,
-                    "starts_at": timezone.localtime(occurrence.starts_at).strftime("%Y-%m-%d %H:%M"),
-                    "ends_at": timezone.localtime(occurrence.ends_at).strftime("%Y-%m-%d %H:%M"),
-                    "note": "",
-                }]),
+                "title": "Dads",
+                "slug": series.slug,
+                "summary": "Play.",
+                "audience": "Dads",
+                "what_happens": callout,
+                "facilitator": "Marcus",
+                "venue": series.venue_id,
+                "capacity": 4,
+                "booking_open": "on",
+                "occurrences": inline_formset(
+                    [
+                        {
+                            "id": occurrence.pk,
+                            "starts_at": timezone.localtime(occurrence.starts_at).strftime(
+                                "%Y-%m-%d %H:%M"
+                            ),
+                            "ends_at": timezone.localtime(occurrence.ends_at).strftime(
+                                "%Y-%m-%d %H:%M"
+                            ),
+                            "note": "",
+                        }
+                    ]
+                ),
             },
         }
         for page, data in forms.items():

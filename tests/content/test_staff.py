@@ -31,7 +31,9 @@ def today_occurrence(groups, dad):
     return occurrence
 
 
-def test_staff_see_who_is_booked_but_not_the_family_record(client, key_worker, booked, family, occurrence):
+def test_staff_see_who_is_booked_but_not_the_family_record(
+    client, key_worker, booked, family, occurrence
+):
     client.force_login(key_worker)
     response = client.get(reverse("content:register", args=[occurrence.pk]))
     body = response.content.decode()
@@ -40,7 +42,9 @@ def test_staff_see_who_is_booked_but_not_the_family_record(client, key_worker, b
     assert family.reference not in body
     assert escape(family.display_name) not in body
     assert "Aisha" not in body  # the rest of the family is not shown
-    assert AuditEvent.objects.filter(actor=key_worker, family=family, object_type="SessionOccurrence").exists()
+    assert AuditEvent.objects.filter(
+        actor=key_worker, family=family, object_type="SessionOccurrence"
+    ).exists()
 
 
 def test_staff_without_two_step_sign_in_are_sent_to_set_it_up(client, booked, occurrence):
@@ -103,7 +107,9 @@ def test_key_worker_invites_a_named_dad_to_a_session(
     assert "Your key worker invited you" in client.get("/").content.decode()
 
 
-def test_inviting_the_same_dad_twice_gives_a_clear_message(client, key_worker, family, dad, occurrence):
+def test_inviting_the_same_dad_twice_gives_a_clear_message(
+    client, key_worker, family, dad, occurrence
+):
     member = FamilyMember.objects.get(user=dad)
     client.force_login(key_worker)
     url = reverse("content:session_invite", args=[family.pk])
@@ -147,13 +153,17 @@ def test_other_key_worker_must_give_a_reason_before_inviting(client, family, dad
     assert "/reason/" in response["Location"]
     assert not SessionInvitation.objects.exists()
 
-    portal_services.access_grant_create(user=other, family=family, reason="Covering for Kim this week")
+    portal_services.access_grant_create(
+        user=other, family=family, reason="Covering for Kim this week"
+    )
     response = client.post(url, {"member": member.pk, "occurrence": occurrence.pk})
     assert response.status_code == 302
     assert SessionInvitation.objects.count() == 1
 
 
-@pytest.mark.parametrize("who", ["parent", "other_parent", "partner", "manager", "editor", "anonymous"])
+@pytest.mark.parametrize(
+    "who", ["parent", "other_parent", "partner", "manager", "editor", "anonymous"]
+)
 def test_only_key_workers_can_invite_dads(client, request, who, family, dad, occurrence):
     member = FamilyMember.objects.get(user=dad)
     if who != "anonymous":
@@ -208,7 +218,9 @@ def _user_for(role, request, family):
     else:
         return request.getfixturevalue(role)
     if role.endswith("with_reason"):
-        portal_services.access_grant_create(user=user, family=family, reason="Covering for a colleague")
+        portal_services.access_grant_create(
+            user=user, family=family, reason="Covering for a colleague"
+        )
     return user
 
 
@@ -239,7 +251,9 @@ def test_booking_records_are_only_for_the_person_booked(client, request, role, f
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_registers_are_for_staff_who_run_sessions(client, request, role, family, booked, occurrence):
+def test_registers_are_for_staff_who_run_sessions(
+    client, request, role, family, booked, occurrence
+):
     user = _user_for(role, request, family)
     if user is not None:
         client.force_login(user)
