@@ -206,16 +206,18 @@ def _saturdays(count: int, start_hour: int = 10) -> list[tuple[datetime, datetim
     ]
 
 
-def _wednesdays(count: int) -> list[tuple[datetime, datetime]]:
+def _wednesdays_and_tomorrow(count: int) -> list[tuple[datetime, datetime]]:
+    """Weekly dates, plus one tomorrow afternoon so a demo booking gets its reminder."""
     london = ZoneInfo(settings.TIME_ZONE)
     today = timezone.localdate()
     first = today + timedelta(days=(2 - today.weekday()) % 7 or 7)
+    days = sorted({today + timedelta(days=1)} | {first + timedelta(weeks=n) for n in range(count)})
     return [
         (
-            datetime.combine(first + timedelta(weeks=n), time(13, 30), tzinfo=london),
-            datetime.combine(first + timedelta(weeks=n), time(15), tzinfo=london),
+            datetime.combine(day, time(13, 30), tzinfo=london),
+            datetime.combine(day, time(15), tzinfo=london),
         )
-        for n in range(count)
+        for day in days
     ]
 
 
@@ -411,7 +413,9 @@ def seed_content(people: dict) -> None:
             capacity=10,
             children_welcome=False,
             for_dads=False,
-            occurrences=[SessionOccurrence(starts_at=s, ends_at=e) for s, e in _wednesdays(4)],
+            occurrences=[
+                SessionOccurrence(starts_at=s, ends_at=e) for s, e in _wednesdays_and_tomorrow(4)
+            ],
         ),
         editor,
     )

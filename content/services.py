@@ -187,8 +187,20 @@ def waiting_list_offer(*, occurrence: SessionOccurrence) -> list[Booking]:
 # Reminders -----------------------------------------------------------------------------
 
 
+REMINDER_HOUR = 8
+
+
+def reminder_due_at(starts_at):
+    """8am (UK time) the day before the session, or an hour before it if that is earlier."""
+    local = timezone.localtime(starts_at)
+    day_before = (local - REMINDER_BEFORE).replace(
+        hour=REMINDER_HOUR, minute=0, second=0, microsecond=0
+    )
+    return min(day_before, starts_at - timedelta(hours=1))
+
+
 def reminder_schedule(*, booking: Booking) -> None:
-    """Ask the task queue to remind the parent a day before the session.
+    """Ask the task queue to remind the parent the day before the session.
 
     Backends that can wait (the database queue in production) run the task at the right
     time. The embedded backend runs tasks at once, so there the task is only queued when
@@ -196,7 +208,7 @@ def reminder_schedule(*, booking: Booking) -> None:
     """
     from .tasks import booking_reminder_send
 
-    remind_at = booking.occurrence.starts_at - REMINDER_BEFORE
+    remind_at = reminder_due_at(booking.occurrence.starts_at)
     now = timezone.now()
     if booking_reminder_send.get_backend().supports_defer:
         booking_reminder_send.using(run_after=max(remind_at, now)).enqueue(booking_id=booking.pk)
@@ -210,7 +222,7 @@ def booking_remind(*, booking_id: int) -> bool:
     with transaction.atomic():
         booking = (
             Booking.objects.select_for_update(of=("self",))
-            .select_related("occurrence__series", "member__user")
+            .select_related("occurrence__series", "member__user", "member__family")
             .filter(pk=booking_id)
             .first()
         )
@@ -222,20 +234,20 @@ def booking_remind(*, booking_id: int) -> bool:
         ):
             return False
         starts_at = booking.occurrence.starts_at
-        if starts_at <= now or starts_at - now > REMINDER_BEFORE + timedelta(hours=1):
+        if starts_at <= now or reminder_due_at(starts_at) > now:
             return False
         booking.reminded_at = now
         booking.save(update_fields=["reminded_at"])
+        from .templatetags.content_tags import session_when
+
         notify_users(
             recipients=[booking.member.user],
-            verb=_("Reminder: your group is tomorrow"),
-            description=_("%(title)s at %(time)s")
-            % {
-                "title": booking.occurrence.series.title,
-                "time": timezone.localtime(starts_at).strftime("%H:%M"),
-            },
+            verb=_("Reminder: you have a group coming up"),
+            description=_("%(title)s, %(when)s")
+            % {"title": booking.occurrence.series.title, "when": session_when(booking.occurrence)},
             target=booking,
             url=booking.get_absolute_url(),
+            family=booking.member.family,
         )
     return True
 
@@ -243,12 +255,12 @@ def booking_remind(*, booking_id: int) -> bool:
 def reminders_due_send() -> int:
     """Send every reminder that is due and not sent yet (a safety net for the queue)."""
     now = timezone.now()
-    due = Booking.objects.confirmed().filter(
+    soon = Booking.objects.confirmed().filter(
         reminded_at__isnull=True,
         occurrence__starts_at__gt=now,
-        occurrence__starts_at__lte=now + REMINDER_BEFORE,
+        occurrence__starts_at__lte=now + 2 * REMINDER_BEFORE,
     )
-    return sum(booking_remind(booking_id=pk) for pk in due.values_list("pk", flat=True))
+    return sum(booking_remind(booking_id=pk) for pk in soon.values_list("pk", flat=True))
 
 
 # Attendance ----------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
@@ -33,6 +34,26 @@ from .openreferral import (
     taxonomy_json,
     taxonomy_term_json,
 )
+
+# A parent books, cancels and rebooks by hand; more than this in ten minutes is not a person.
+WRITE_LIMIT = 30
+WRITE_WINDOW_SECONDS = 600
+
+
+def _too_many_writes(request, action: str) -> bool:
+    """Count a person's writes in a window (shared cache, so it holds across workers)."""
+    key = f"content:writes:{action}:{request.user.pk}"
+    cache.add(key, 0, timeout=WRITE_WINDOW_SECONDS)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # the key expired between add and incr
+        cache.set(key, 1, timeout=WRITE_WINDOW_SECONDS)
+        count = 1
+    return count > WRITE_LIMIT
+
+
+def _slow_down(request):
+    return render(request, "content/too_many.html", status=429)
 
 
 def _serve_index(request, page):
@@ -220,6 +241,8 @@ def booking_create(request, occurrence_id):
     if not occurrence.series.children_welcome:
         companions = [c for c in companions if c.is_adult]
     form = BookingForm(request.POST if request.method == "POST" else None, members=companions)
+    if request.method == "POST" and _too_many_writes(request, "book"):
+        return _slow_down(request)
     if request.method == "POST" and form.is_valid():
         try:
             booking = services.booking_create(
@@ -293,6 +316,8 @@ def booking_cancel(request, booking_id):
     booking = access.booking_for_user(request.user, booking_id)
     error = ""
     if request.method == "POST":
+        if _too_many_writes(request, "book"):
+            return _slow_down(request)
         try:
             services.booking_cancel(booking_id=booking.pk, user=request.user)
         except ValidationError as exc:
@@ -384,6 +409,8 @@ def session_invite(request, family_id):
     form = SessionInvitationForm(
         request.POST if request.method == "POST" else None, fathers=fathers, occurrences=occurrences
     )
+    if request.method == "POST" and _too_many_writes(request, "invite"):
+        return _slow_down(request)
     if request.method == "POST" and form.is_valid():
         try:
             services.session_invitation_create(

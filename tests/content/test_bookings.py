@@ -215,11 +215,13 @@ def test_booking_schedules_a_reminder_for_the_day_before(
     [result] = backend.results
     assert result.task.name == booking_reminder_send.name
     assert result.kwargs == {"booking_id": booking.pk}
-    assert result.task.run_after == occurrence.starts_at - timedelta(days=1)
+    due = timezone.localtime(result.task.run_after)
+    starts = timezone.localtime(occurrence.starts_at)
+    assert (due.date(), due.hour, due.minute) == ((starts - timedelta(days=1)).date(), 8, 0)
 
 
 def test_reminder_is_sent_once_the_day_before(dad, groups, run_on_commit):
-    soon = timezone.now() + timedelta(hours=20)
+    soon = timezone.now() + timedelta(hours=2)
     series = builders.series(groups, dates=[soon])
     occurrence = builders.first_occurrence(series)
     # The embedded backend runs tasks at once, so booking inside a day reminds straight away.
@@ -256,3 +258,14 @@ def test_parent_sees_their_bookings_on_the_dashboard(client, dad, occurrence):
     body = client.get("/dashboard/").content.decode()
     assert "Your bookings" in body
     assert escape(occurrence.series.title) in body
+
+
+def test_booking_over_and_over_is_slowed_down(client, dad, occurrence, monkeypatch):
+    from content import views
+
+    monkeypatch.setattr(views, "WRITE_LIMIT", 2)
+    assert _book(client, dad, occurrence).status_code == 302
+    assert _book(client, dad, occurrence).status_code == 400  # already booked
+    response = _book(client, dad, occurrence)
+    assert response.status_code == 429
+    assert "Wait 10 minutes" in response.content.decode()
