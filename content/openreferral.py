@@ -15,6 +15,8 @@ from django.core.paginator import EmptyPage, Paginator
 from .models import LocalService, Taxonomy, TaxonomyTerm
 
 ORUK_VERSION = "3.0"
+# The feed is read by machines and other directories, so its words are not translated.
+FREE = "Free"
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
 # Stable ids for things the directory stores inline (organisation, location, ...).
@@ -122,12 +124,12 @@ def service_json(service: LocalService) -> dict:
         "eligibility_description": service.who_for,
         "minimum_age": service.age_min,
         "maximum_age": service.age_max,
-        "fees_description": _("Free") if service.is_free else service.cost,
+        "fees_description": FREE if service.is_free else service.cost,
         "cost_options": [
             {
                 "id": _derived_id("cost", sid),
                 "service_id": sid,
-                "option": "Free" if service.is_free else service.cost,
+                "option": FREE if service.is_free else service.cost,
                 "amount": 0 if service.is_free else None,
                 "currency": "GBP",
             }
@@ -153,8 +155,3 @@ def service_json(service: LocalService) -> dict:
         "taxonomy_terms": [taxonomy_term_json(term) for term in service.categories.all()],
         "last_modified": service.updated_at.isoformat(),
     }
-
-
-def _(text: str) -> str:
-    """The feed is read by machines, so its words stay in English (no translation)."""
-    return text

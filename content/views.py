@@ -3,11 +3,14 @@ registers and invitations. Each view only translates HTTP into services and sele
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Sum
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -175,8 +178,6 @@ def oruk_services(request):
 
 
 def _is_uuid(value: str) -> bool:
-    import uuid
-
     try:
         uuid.UUID(value)
     except ValueError:
@@ -277,8 +278,6 @@ def booking_create(request, occurrence_id):
 
 
 def _places_taken(occurrence) -> int:
-    from django.db.models import Sum
-
     return (
         Booking.objects.confirmed().filter(occurrence=occurrence).aggregate(t=Sum("places"))["t"]
         or 0

@@ -166,3 +166,20 @@ def test_non_editor_cannot_open_the_cms(client, parent, home_page):
     response = client.get("/cms/")
     assert response.status_code == 302
     assert "/cms/" not in response["Location"] or "login" in response["Location"]
+
+
+@pytest.mark.parametrize("model", ["localservice", "venue", "taxonomyterm", "taxonomy"])
+def test_editors_manage_the_directory_as_snippets(client, editors, model):
+    author, _reviewer = editors
+    builders.local_service(terms=[builders.taxonomy_term()])
+    client.force_login(author)
+    assert client.get(reverse(f"wagtailsnippets_content_{model}:list")).status_code == 200
+    assert client.get(reverse(f"wagtailsnippets_content_{model}:add")).status_code == 200
+
+
+def test_parents_cannot_open_the_directory_editor(client, parent, home_page):
+    services.editorial_setup(home_page=home_page)
+    client.force_login(parent)
+    response = client.get(reverse("wagtailsnippets_content_localservice:list"))
+    assert response.status_code in {302, 403}
+    assert "SECRET" not in response.content.decode()
