@@ -52,9 +52,10 @@ def test_many_parents_racing_never_exceed_capacity():
     from content import services
 
     home = builders.home()
-    series = builders.series(builders.session_index(home), capacity=3)
+    series = builders.series(builders.session_index(home), capacity=2)
     occurrence = builders.first_occurrence(series)
-    parents = [factories.parent(factories.family()) for _ in range(8)]
+    # Few threads: each holds a PostgreSQL connection on a server other suites share.
+    parents = [factories.parent(factories.family()) for _ in range(5)]
     start = threading.Barrier(len(parents))
     errors = []
 
@@ -73,5 +74,5 @@ def test_many_parents_racing_never_exceed_capacity():
     for thread in threads:
         thread.join(timeout=30)
     assert errors == []
-    assert Booking.objects.filter(status=Booking.Status.CONFIRMED).count() == 3
-    assert Booking.objects.filter(status=Booking.Status.WAITING).count() == 5
+    assert Booking.objects.filter(status=Booking.Status.CONFIRMED).count() == 2
+    assert Booking.objects.filter(status=Booking.Status.WAITING).count() == 3
