@@ -4,6 +4,7 @@ from datetime import UTC
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vText
 
 from .models import Booking
@@ -31,8 +32,8 @@ def booking_calendar(booking: Booking) -> bytes:
             part
             for part in (
                 series.summary,
-                f"Run by {series.facilitator}",
-                f"Getting in: {venue.access_information}",
+                _("Run by %(name)s") % {"name": series.facilitator},
+                _("Getting in: %(info)s") % {"info": venue.access_information},
                 occurrence.note,
                 settings.SITE_URL.rstrip("/") + booking.get_absolute_url(),
             )
