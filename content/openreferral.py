@@ -153,5 +153,16 @@ def service_json(service: LocalService) -> dict:
         if location["address"]
         else [],
         "taxonomy_terms": [taxonomy_term_json(term) for term in service.categories.all()],
+        # HSDS 3 links a service to its terms through attributes.
+        "attributes": [
+            {
+                "id": _derived_id("attribute", sid, str(term.uid)),
+                "link_id": sid,
+                "link_type": "service",
+                "taxonomy_term_id": str(term.uid),
+                "taxonomy_term": taxonomy_term_json(term),
+            }
+            for term in service.categories.all()
+        ],
         "last_modified": service.updated_at.isoformat(),
     }

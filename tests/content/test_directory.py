@@ -152,6 +152,7 @@ def test_service_in_the_feed_has_the_open_referral_fields(client, directory):
     assert location["address"][0]["postal_code"] == "CV6 5BG"
     assert location["accessibility"][0]["description"] == "Step-free."
     assert data["taxonomy_terms"][0]["name"] == "Parenting support"
+    assert data["attributes"][0]["taxonomy_term_id"] == data["taxonomy_terms"][0]["id"]
     assert data["cost_options"][0]["option"] == "Free"
 
 
