@@ -17,7 +17,7 @@ class StaticEmbedFinder(EmbedFinder):
             "width": 640,
             "height": 360,
             "html": (
-                '<iframe src="https://www.youtube-nocookie.com/embed/abc123" '
+                '<iframe src="https://www.youtube.com/embed/abc123" '
                 'title="Bedtime routines" width="640" height="360" allowfullscreen></iframe>'
             ),
         }

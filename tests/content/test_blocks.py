@@ -96,7 +96,7 @@ def test_every_block_renders_govuk_markup(media):
         'alt="A dad reading to his daughter"',
         '<details class="govuk-details">',
         "We start with a bath.",
-        "youtube-nocookie.com/embed/abc123",
+        'src="https://www.youtube-nocookie.com/embed/abc123"',  # the CSP allows only this
         '<div class="govuk-inset-text">Little and often works best.</div>',
         '<div class="govuk-warning-text">',
         '<ol class="govuk-list govuk-list--number govuk-list--spaced">',
