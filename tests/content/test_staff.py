@@ -272,3 +272,11 @@ def test_registers_are_for_staff_who_run_sessions(
     else:
         assert response.status_code in {302, 404}
         assert "Imran" not in response.content.decode()
+
+
+def test_family_page_offers_key_workers_the_dads_invitation(client, key_worker, parent, family):
+    invite_url = reverse("content:session_invite", args=[family.pk])
+    client.force_login(key_worker)
+    assert invite_url in client.get(family.get_absolute_url()).content.decode()
+    client.force_login(parent)
+    assert invite_url not in client.get(family.get_absolute_url()).content.decode()
