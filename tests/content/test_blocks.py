@@ -153,3 +153,75 @@ def test_page_of_every_block_passes_axe(live_server, settings):
                 assert results.violations_count == 0, (url, results.generate_report())
         finally:
             browser.close()
+
+
+def _session_cookie(user) -> str:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client.cookies["sessionid"].value
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_booking_and_register_pages_pass_axe(live_server):
+    pytest.importorskip("playwright")
+    if not os.path.exists("/usr/bin/chromium"):
+        pytest.skip("chromium is not installed (make chromium)")
+    from datetime import timedelta
+
+    from axe_playwright_python.sync_playwright import Axe
+    from django.utils import timezone
+    from playwright.sync_api import sync_playwright
+
+    from content import services
+    from portal.models import FamilyMember, StaffProfile
+    from tests import factories
+
+    home = builders.home()
+    series = builders.series(
+        builders.session_index(home), dates=[timezone.now() + timedelta(minutes=30)]
+    )
+    occurrence = builders.first_occurrence(series)
+    worker = factories.staff(StaffProfile.Role.KEY_WORKER)
+    family = factories.family(key_worker=worker)
+    dad = factories.parent(family, relationship=FamilyMember.Relationship.DAD, name="Imran")
+    factories.child(family, name="Zara")
+    factories.parent(family, name="Aisha")
+    other = builders.series(builders.first_occurrence(series).series.get_parent(), slug="other")
+    booking = services.booking_create(occurrence_id=occurrence.pk, user=dad)
+    pages = {
+        _session_cookie(dad): [
+            f"/bookings/book/{builders.first_occurrence(other).pk}/",
+            booking.get_absolute_url(),
+            f"/bookings/{booking.pk}/cancel/",
+            "/bookings/",
+            "/dashboard/",
+            "/",
+        ],
+        _session_cookie(worker): [
+            "/registers/",
+            f"/registers/{occurrence.pk}/",
+            f"/families/{family.pk}/invite-to-group/",
+        ],
+    }
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium")
+        try:
+            for cookie, urls in pages.items():
+                context = browser.new_context()
+                context.add_cookies(
+                    [{"name": "sessionid", "value": cookie, "url": live_server.url}]
+                )
+                tab = context.new_page()
+                for url in urls:
+                    response = tab.goto(live_server.url + url)
+                    assert response.status == 200, url
+                    assert "/accounts/login/" not in tab.url, url
+                    results = Axe().run(tab)
+                    assert results.violations_count == 0, (url, results.generate_report())
+                context.close()
+        finally:
+            browser.close()
