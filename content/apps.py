@@ -10,6 +10,8 @@ class ContentConfig(AppConfig):
     def ready(self):
         from portal.registry import register_demo_seeder
 
-        from .demo import seed_home_page
+        from . import registrations  # noqa: F401 - nav items and dashboard panels
+        from .demo import seed_content, seed_home_page
 
         register_demo_seeder(seed_home_page, order=10)
+        register_demo_seeder(seed_content, order=60)

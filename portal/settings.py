@@ -272,6 +272,8 @@ WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "odt", "xlsx", "csv", "txt"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 5 * 1024 * 1024
 WAGTAIL_I18N_ENABLED = False
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
+# Editors cannot publish; a page goes live when a second editor approves it.
+WAGTAIL_FINISH_WORKFLOW_ACTION = "content.workflows.publish_approved"
 
 # Notifications
 DJANGO_NOTIFICATIONS_CONFIG = {"USE_JSONFIELD": True, "SOFT_DELETE": False}

@@ -1,0 +1,227 @@
+"""Every block renders GOV.UK Frontend markup, and a page of them passes an axe check."""
+
+import os
+
+import pytest
+from django.core.files.base import ContentFile
+from wagtail.documents.models import Document
+from wagtail.images.models import Image
+from wagtail.images.tests.utils import get_test_image_file
+
+from content.blocks import BaseStreamBlock
+from tests.content import builders
+
+VIDEO_URL = "https://www.youtube.com/watch?v=abc123"
+
+
+@pytest.fixture(autouse=True)
+def _no_network_embeds(settings):
+    settings.WAGTAILEMBEDS_FINDERS = [{"class": "tests.content.embed_finder.StaticEmbedFinder"}]
+
+
+@pytest.fixture
+def media(db):
+    image = Image.objects.create(title="Dad and child", file=get_test_image_file())
+    document = Document.objects.create(
+        title="Bedtime chart", file=ContentFile(b"%PDF-1.4 chart", name="chart.pdf")
+    )
+    return image, document
+
+
+def every_block(image, document):
+    return [
+        ("text", "<h2>Before bed</h2><p>Keep it <b>calm</b>.</p><ul><li>Bath</li></ul>"),
+        (
+            "image",
+            {
+                "image": image.pk,
+                "alt_text": "A dad reading to his daughter",
+                "caption": "Story time",
+            },
+        ),
+        (
+            "video",
+            {
+                "title": "Bedtime routines",
+                "video": VIDEO_URL,
+                "transcript": "Hello.\nWe start with a bath.",
+            },
+        ),
+        ("callout", {"style": "inset", "text": "Little and often works best."}),
+        ("callout", {"style": "warning", "text": "Never leave a baby alone in the bath."}),
+        (
+            "steps",
+            {
+                "heading": "What to do",
+                "steps": [
+                    {"title": "Bath", "detail": "Warm, not hot."},
+                    {"title": "Story", "detail": ""},
+                ],
+            },
+        ),
+        ("quote", {"quote": "It changed our evenings.", "attribution": "A mum"}),
+        (
+            "download",
+            {
+                "document": document.pk,
+                "link_text": "",
+                "description": "A chart to stick on the fridge.",
+            },
+        ),
+        (
+            "talk_to_us",
+            {
+                "heading": "Talk to us",
+                "text": "We can help.",
+                "phone": "024 7683 3003",
+                "email": "help@example.org",
+                "opening_times": "9am to 5pm",
+            },
+        ),
+    ]
+
+
+def _render(blocks):
+    stream_block = BaseStreamBlock()
+    value = stream_block.to_python([{"type": kind, "value": value} for kind, value in blocks])
+    return stream_block.render(value)
+
+
+def test_every_block_renders_govuk_markup(media):
+    html = str(_render(every_block(*media)))
+    expected = [
+        '<h2 class="govuk-heading-m">Before bed</h2>',
+        '<p class="govuk-body">',
+        '<ul class="govuk-list govuk-list--bullet">',
+        'alt="A dad reading to his daughter"',
+        '<details class="govuk-details">',
+        "We start with a bath.",
+        'src="https://www.youtube-nocookie.com/embed/abc123"',  # the CSP allows only this
+        '<div class="govuk-inset-text">Little and often works best.</div>',
+        '<div class="govuk-warning-text">',
+        '<ol class="govuk-list govuk-list--number govuk-list--spaced">',
+        '<blockquote class="govuk-body-l govuk-!-margin-0">It changed our evenings.</blockquote>',
+        ">Bedtime chart</a>",
+        "(PDF",
+        'href="tel:02476833003"',
+        'href="mailto:help@example.org"',
+    ]
+    for fragment in expected:
+        assert fragment in html, fragment
+
+
+def test_blocks_render_on_a_resource_page(client, help_index, media):
+    page = builders.resource(
+        help_index, title="Bedtime", body=builders.stream(*every_block(*media))
+    )
+    response = client.get(page.url)
+    assert response.status_code == 200
+    assert 'alt="A dad reading to his daughter"' in response.content.decode()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_page_of_every_block_passes_axe(live_server, settings):
+    pytest.importorskip("playwright")
+    if not os.path.exists("/usr/bin/chromium"):
+        pytest.skip("chromium is not installed (make chromium)")
+    from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import sync_playwright
+
+    settings.WAGTAILEMBEDS_FINDERS = [{"class": "tests.content.embed_finder.StaticEmbedFinder"}]
+    home = builders.home()
+    help_index = builders.resource_index(home)
+    image = Image.objects.create(title="Dad and child", file=get_test_image_file())
+    document = Document.objects.create(
+        title="Bedtime chart", file=ContentFile(b"%PDF-1.4 chart", name="chart.pdf")
+    )
+    page = builders.resource(
+        help_index, title="Bedtime", body=builders.stream(*every_block(image, document))
+    )
+    groups = builders.session_index(home)
+    series = builders.series(groups)
+    urls = [page.url, help_index.url, "/groups/", series.url, "/local-services/", "/search/?q=bed"]
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium")
+        try:
+            tab = browser.new_page()
+            for url in urls:
+                response = tab.goto(live_server.url + url)
+                assert response.status == 200, url
+                results = Axe().run(tab)
+                assert results.violations_count == 0, (url, results.generate_report())
+        finally:
+            browser.close()
+
+
+def _session_cookie(user) -> str:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client.cookies["sessionid"].value
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_booking_and_register_pages_pass_axe(live_server):
+    pytest.importorskip("playwright")
+    if not os.path.exists("/usr/bin/chromium"):
+        pytest.skip("chromium is not installed (make chromium)")
+    from datetime import timedelta
+
+    from axe_playwright_python.sync_playwright import Axe
+    from django.utils import timezone
+    from playwright.sync_api import sync_playwright
+
+    from content import services
+    from portal.models import FamilyMember, StaffProfile
+    from tests import factories
+
+    home = builders.home()
+    series = builders.series(
+        builders.session_index(home), dates=[timezone.now() + timedelta(minutes=30)]
+    )
+    occurrence = builders.first_occurrence(series)
+    worker = factories.staff(StaffProfile.Role.KEY_WORKER)
+    family = factories.family(key_worker=worker)
+    dad = factories.parent(family, relationship=FamilyMember.Relationship.DAD, name="Imran")
+    factories.child(family, name="Zara")
+    factories.parent(family, name="Aisha")
+    other = builders.series(builders.first_occurrence(series).series.get_parent(), slug="other")
+    booking = services.booking_create(occurrence_id=occurrence.pk, user=dad)
+    pages = {
+        _session_cookie(dad): [
+            f"/bookings/book/{builders.first_occurrence(other).pk}/",
+            booking.get_absolute_url(),
+            f"/bookings/{booking.pk}/cancel/",
+            "/bookings/",
+            "/dashboard/",
+            "/",
+        ],
+        _session_cookie(worker): [
+            "/registers/",
+            f"/registers/{occurrence.pk}/",
+            f"/families/{family.pk}/invite-to-group/",
+        ],
+    }
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium")
+        try:
+            for cookie, urls in pages.items():
+                context = browser.new_context()
+                context.add_cookies(
+                    [{"name": "sessionid", "value": cookie, "url": live_server.url}]
+                )
+                tab = context.new_page()
+                for url in urls:
+                    response = tab.goto(live_server.url + url)
+                    assert response.status == 200, url
+                    assert "/accounts/login/" not in tab.url, url
+                    results = Axe().run(tab)
+                    assert results.violations_count == 0, (url, results.generate_report())
+                context.close()
+        finally:
+            browser.close()
