@@ -126,7 +126,8 @@ def _render_profile(request, mentor, form, status=200):
             "suggestion": suggestion,
             "form": form,
             "can_ask": can_ask or status == 400,
-            "findable": mentor.status == Mentor.Status.ACTIVE and mentor.dbs_is_current,
+            "findable": mentor.user_id == request.user.pk
+            or (mentor.status == Mentor.Status.ACTIVE and mentor.dbs_is_current),
             "state": state,
         },
         status=status,
