@@ -35,6 +35,7 @@ def tunde(manager):
         ward="Willenhall",
         experiences=("being_a_dad", "debt"),
         languages=("English", "Yoruba"),
+        availability=("weekday_evenings", "weekends"),
         capacity=1,
         is_dad=True,
         prefers_dads=True,

@@ -57,7 +57,7 @@ def mentor(
     services.mentor_checks_record(
         mentor=record,
         actor=manager,
-        dbs_checked_on=today - timedelta(days=30 if lapsed else dbs_days_ago),
+        dbs_checked_on=today - timedelta(days=0 if lapsed else dbs_days_ago),
         references_checked_on=today,
         training_completed_on=today,
         code_agreed_on=today,
