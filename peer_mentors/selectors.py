@@ -34,8 +34,13 @@ def _dbs_cutoff():
 
 def _with_load(mentors: QuerySet[Mentor]) -> QuerySet[Mentor]:
     return mentors.annotate(
-        current_count=Count("matches", filter=Q(matches__status=MentorMatch.Status.ACCEPTED)),
-        waiting_count=Count("matches", filter=Q(matches__status=MentorMatch.Status.REQUESTED)),
+        # distinct: other annotations join more rows per mentor.
+        current_count=Count(
+            "matches", filter=Q(matches__status=MentorMatch.Status.ACCEPTED), distinct=True
+        ),
+        waiting_count=Count(
+            "matches", filter=Q(matches__status=MentorMatch.Status.REQUESTED), distinct=True
+        ),
     )
 
 
@@ -162,7 +167,7 @@ def parent_names(*, family: Family) -> list[str]:
 def mentors_for_manager() -> QuerySet[Mentor]:
     """Every mentor with their load, last supervision and concerns not yet read."""
     return (
-        _with_load(Mentor.objects.all())
+        _with_load(Mentor.objects.select_related("user"))
         .annotate(
             last_supervision=Max("supervision_notes__created_at"),
             unseen_concerns=Count(

@@ -212,9 +212,15 @@ def test_manager_reads_are_audited(client, world):
     assert ("Mentor", None) in kinds
     assert ("MentorMatch", world["family"].pk) in kinds
     client.get(world["match"].get_absolute_url())
-    assert AuditEvent.objects.filter(
-        actor=manager, object_type="MentorMatch", object_id=str(world["match"].pk), action="view"
-    ).count() == 2
+    assert (
+        AuditEvent.objects.filter(
+            actor=manager,
+            object_type="MentorMatch",
+            object_id=str(world["match"].pk),
+            action="view",
+        ).count()
+        == 2
+    )
 
 
 def test_family_and_mentor_reads_are_not_audited(client, world):

@@ -60,7 +60,9 @@ def test_manager_records_an_invited_persons_application(client, manager):
 
 def test_recording_for_an_unknown_email_is_refused(client, manager):
     client.force_login(manager)
-    response = client.post("/mentors/manage/record/", {"email": "nobody@example.org", "why_mentor": "x"})
+    response = client.post(
+        "/mentors/manage/record/", {"email": "nobody@example.org", "why_mentor": "x"}
+    )
     assert response.status_code == 400
     assert "No account uses this email address" in response.content.decode()
 
@@ -99,7 +101,9 @@ def test_mentor_cannot_be_active_until_every_check_is_recorded(client, finished_
     assert response.status_code == 302
     mentor.refresh_from_db()
     assert mentor.status == Mentor.Status.ACTIVE
-    assert AuditEvent.objects.filter(actor=manager, object_type="Mentor", action="update").count() == 2
+    assert (
+        AuditEvent.objects.filter(actor=manager, object_type="Mentor", action="update").count() == 2
+    )
 
 
 def test_lapsed_dbs_blocks_becoming_active(finished_parent, manager):
@@ -172,7 +176,17 @@ def test_only_the_mentor_edits_their_profile(manager, parent):
     jo = helpers.mentor(manager, name="Jo")
     with pytest.raises(PermissionDenied):
         services.mentor_profile_update(
-            mentor=jo, actor=parent, display_name="X", story="", experiences=[], languages=[],
-            ward="", availability=[], can_accompany=False, capacity=1, is_dad=False,
-            prefers_dads=False, shown=[],
+            mentor=jo,
+            actor=parent,
+            display_name="X",
+            story="",
+            experiences=[],
+            languages=[],
+            ward="",
+            availability=[],
+            can_accompany=False,
+            capacity=1,
+            is_dad=False,
+            prefers_dads=False,
+            shown=[],
         )

@@ -80,8 +80,12 @@ def test_family_ends_match_with_reason_for_key_worker(
     match.refresh_from_db()
     assert (match.status, match.end_side, match.end_reason) == ("ended", "family", "We are OK now")
     assert ended[0]["reason"] == "We are OK now" and ended[0]["match_id"] == match.pk
-    assert Notification.objects.filter(recipient=jo.user, verb="A peer mentor match has ended").exists()
-    assert Notification.objects.filter(recipient=key_worker, verb="A peer mentor match has ended").exists()
+    assert Notification.objects.filter(
+        recipient=jo.user, verb="A peer mentor match has ended"
+    ).exists()
+    assert Notification.objects.filter(
+        recipient=key_worker, verb="A peer mentor match has ended"
+    ).exists()
     client.force_login(key_worker)
     assert "We are OK now" in client.get(match.get_absolute_url()).content.decode()
     # The mentor is no longer the family's mentor.
@@ -130,7 +134,12 @@ def test_concern_alerts_key_worker_and_managers_without_its_content(
     assert response.status_code == 302
     concern = Concern.objects.get()
     assert raised == [
-        {"signal": signals.concern_raised, "family": family, "mentor": jo.user, "concern_id": concern.pk}
+        {
+            "signal": signals.concern_raised,
+            "family": family,
+            "mentor": jo.user,
+            "concern_id": concern.pk,
+        }
     ]
     told = set(
         Notification.objects.filter(verb="A peer mentor raised a concern").values_list(
@@ -176,7 +185,9 @@ def test_key_worker_reads_concern_and_marks_it_seen(client, parent, key_worker, 
 
 def test_manager_writes_supervision_note_mentor_reads_shared_ones(client, manager, jo):
     client.force_login(manager)
-    client.post(f"/mentors/manage/{jo.pk}/notes/", {"note": "Going well.", "shared_with_mentor": "on"})
+    client.post(
+        f"/mentors/manage/{jo.pk}/notes/", {"note": "Going well.", "shared_with_mentor": "on"}
+    )
     client.post(f"/mentors/manage/{jo.pk}/notes/", {"note": "Watch for burnout."})
     client.force_login(jo.user)
     page = client.get("/mentors/me/").content.decode()
@@ -184,7 +195,9 @@ def test_manager_writes_supervision_note_mentor_reads_shared_ones(client, manage
     assert "Watch for burnout." not in page
 
 
-def test_stopping_a_mentor_ends_their_matches(parent, manager, jo, django_capture_on_commit_callbacks):
+def test_stopping_a_mentor_ends_their_matches(
+    parent, manager, jo, django_capture_on_commit_callbacks
+):
     match = helpers.accepted_match(parent, jo)
     with django_capture_on_commit_callbacks(execute=True):
         services.mentor_status_set(mentor=jo, status=Mentor.Status.STOPPED, actor=manager)

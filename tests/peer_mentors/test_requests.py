@@ -48,7 +48,9 @@ def test_paused_and_lapsed_mentors_cannot_be_found(client, parent, manager, jo):
     assert client.get(f"/mentors/mentor/{lapsed.pk}/").status_code == 404
 
 
-def test_parent_asks_and_mentor_is_told(client, parent, family, jo, django_capture_on_commit_callbacks):
+def test_parent_asks_and_mentor_is_told(
+    client, parent, family, jo, django_capture_on_commit_callbacks
+):
     client.force_login(parent)
     with django_capture_on_commit_callbacks(execute=True):
         response = _ask(client, jo, "My son will not go to school.")
@@ -62,7 +64,9 @@ def test_parent_asks_and_mentor_is_told(client, parent, family, jo, django_captu
     assert "school" not in note.verb
 
 
-def test_mentor_accepts_and_match_starts(client, parent, family, jo, django_capture_on_commit_callbacks):
+def test_mentor_accepts_and_match_starts(
+    client, parent, family, jo, django_capture_on_commit_callbacks
+):
     match = helpers.request(parent, jo)
     started = []
 
@@ -80,13 +84,22 @@ def test_mentor_accepts_and_match_starts(client, parent, family, jo, django_capt
     match.refresh_from_db()
     assert match.status == MentorMatch.Status.ACCEPTED
     assert started == [
-        {"signal": signals.mentor_match_started, "family": family, "mentor": jo.user, "match_id": match.pk}
+        {
+            "signal": signals.mentor_match_started,
+            "family": family,
+            "mentor": jo.user,
+            "match_id": match.pk,
+        }
     ]
-    told = set(Notification.objects.filter(verb__contains="said yes").values_list("recipient", flat=True))
+    told = set(
+        Notification.objects.filter(verb__contains="said yes").values_list("recipient", flat=True)
+    )
     assert told == {parent.pk, family.lead_key_worker_id}
 
 
-def test_mentor_declines_and_family_is_told(client, parent, family, jo, django_capture_on_commit_callbacks):
+def test_mentor_declines_and_family_is_told(
+    client, parent, family, jo, django_capture_on_commit_callbacks
+):
     match = helpers.request(parent, jo)
     client.force_login(jo.user)
     with django_capture_on_commit_callbacks(execute=True):
@@ -221,7 +234,9 @@ def test_asking_is_rate_limited(client, parent, manager, jo):
 # Key workers propose, families consent ------------------------------------------------
 
 
-def test_key_worker_proposes_and_family_agrees(client, key_worker, family, parent, needs, jo, django_capture_on_commit_callbacks):
+def test_key_worker_proposes_and_family_agrees(
+    client, key_worker, family, parent, needs, jo, django_capture_on_commit_callbacks
+):
     needs[family.pk] = {"substance_use"}
     client.force_login(key_worker)
     page = client.get(f"/mentors/families/{family.pk}/").content.decode()
