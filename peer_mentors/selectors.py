@@ -121,7 +121,8 @@ def family_mentor_state(*, family: Family) -> dict:
     """The family's current mentor, any request waiting, and earlier ones."""
     matches = list(_match_base().filter(family=family).order_by("-created_at", "-id")[:20])
     current = next((m for m in matches if m.status == MentorMatch.Status.ACCEPTED), None)
-    waiting = next((m for m in matches if m.is_open), None)
+    # A request the mentor did not answer in time no longer holds the family back.
+    waiting = next((m for m in matches if m.is_open and not m.is_overdue), None)
     past = [m for m in matches if m is not current and m is not waiting]
     return {"current": current, "waiting": waiting, "past": past}
 

@@ -449,7 +449,7 @@ def match_respond(*, match: MentorMatch, actor, accept: bool) -> MentorMatch:
     with transaction.atomic():
         mentor = Mentor.objects.select_for_update().get(pk=match.mentor_id)
         match = (
-            MentorMatch.objects.select_for_update()
+            MentorMatch.objects.select_for_update(of=("self",))
             .select_related("family", "family__lead_key_worker")
             .get(pk=match.pk)
         )
@@ -538,7 +538,7 @@ def match_end(*, match: MentorMatch, actor, reason: str) -> MentorMatch:
     }.get(match_access.role, MentorMatch.Side.SERVICE)
     with transaction.atomic():
         match = (
-            MentorMatch.objects.select_for_update()
+            MentorMatch.objects.select_for_update(of=("self",))
             .select_related("family", "family__lead_key_worker", "mentor__user")
             .get(pk=match.pk)
         )

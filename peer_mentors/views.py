@@ -307,7 +307,9 @@ def contact_create(request, match_id):
     if not match_access.is_mentor:
         raise Http404
     form = ContactLogForm(request.POST)
-    if form.is_valid():
+    if form.is_valid() and _too_many(request, "contact", limit=60):
+        form.add_error(None, _("You have saved a lot of contacts in an hour. Try again later."))
+    elif form.is_valid():
         try:
             services.contact_log_create(
                 match=match_access.match, actor=request.user, **form.cleaned_data

@@ -139,6 +139,15 @@ def test_an_expired_request_does_not_block_a_new_one(parent, family, jo, tunde):
     assert first.status == MentorMatch.Status.EXPIRED
 
 
+def test_parent_can_choose_again_once_the_time_ran_out(client, parent, jo, tunde):
+    first = helpers.request(parent, jo)
+    client.force_login(parent)
+    assert "Read about" not in client.get("/mentors/").content.decode()
+    MentorMatch.objects.filter(pk=first.pk).update(respond_by=timezone.now() - timedelta(hours=1))
+    assert "Read about Tunde" in client.get("/mentors/").content.decode()
+    assert _ask(client, tunde).status_code == 302
+
+
 def test_request_to_a_paused_mentor_is_refused(client, parent, manager):
     paused = helpers.mentor(manager, name="Pat", status=Mentor.Status.PAUSED)
     client.force_login(parent)
