@@ -467,8 +467,16 @@ def match_respond(*, match: MentorMatch, actor, accept: bool) -> MentorMatch:
             match.save(update_fields=["status", "responded_at"])
             family, mentor_user, match_id = match.family, mentor.user, match.pk
             notify_users(
-                recipients=[*_family_adults(family), family.lead_key_worker],
+                recipients=_family_adults(family),
                 verb=_("%(name)s said yes to being your mentor") % {"name": mentor.display_name},
+                actor=actor,
+                target=match,
+                url=match.get_absolute_url(),
+                family=family,
+            )
+            notify_users(
+                recipients=[family.lead_key_worker] if family.lead_key_worker else [],
+                verb=_("A family on your caseload has been matched with a peer mentor"),
                 actor=actor,
                 target=match,
                 url=match.get_absolute_url(),

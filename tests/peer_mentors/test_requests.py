@@ -94,7 +94,10 @@ def test_mentor_accepts_and_match_starts(
     told = set(
         Notification.objects.filter(verb__contains="said yes").values_list("recipient", flat=True)
     )
-    assert told == {parent.pk, family.lead_key_worker_id}
+    assert told == {parent.pk}
+    assert Notification.objects.filter(
+        recipient=family.lead_key_worker, verb__contains="matched with a peer mentor"
+    ).exists()
 
 
 def test_mentor_declines_and_family_is_told(
