@@ -375,6 +375,14 @@ def _create_match(*, family, mentor, actor, message, reasons, proposed) -> Mento
                 )
             else:
                 _send_to_mentor(match, now)
+                notify_users(
+                    recipients=[family.lead_key_worker] if family.lead_key_worker else [],
+                    verb=_("A family on your caseload asked for a peer mentor"),
+                    actor=actor,
+                    target=match,
+                    url=match.get_absolute_url(),
+                    family=family,
+                )
     except IntegrityError as exc:
         # Someone else's request landed first: the unique constraints keep one open.
         raise ValidationError(

@@ -160,8 +160,12 @@ def ask(request, mentor_id):
         if _too_many(request, "ask", limit=10):
             form.add_error(None, _("You have sent a lot of requests. Try again in an hour."))
         else:
+            # Stored in words that read well to the mentor and key worker too.
             suggestion = selectors.suggestion_for(
-                family=member.family, mentor=mentor, parent_is_dad=_is_dad(request.user)
+                family=member.family,
+                mentor=mentor,
+                parent_is_dad=_is_dad(request.user),
+                to_family=False,
             )
             try:
                 match = services.match_request(
@@ -495,7 +499,7 @@ def family_propose(request, family_id, mentor_id):
         raise Http404
     parent_is_dad = request.POST.get("parent_is_dad") == "on"
     suggestion = selectors.suggestion_for(
-        family=family, mentor=mentor, parent_is_dad=parent_is_dad, to_family=True
+        family=family, mentor=mentor, parent_is_dad=parent_is_dad, to_family=False
     )
     try:
         services.match_propose(

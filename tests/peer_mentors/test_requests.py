@@ -59,6 +59,9 @@ def test_parent_asks_and_mentor_is_told(
     assert response["Location"] == match.get_absolute_url()
     assert match.status == MentorMatch.Status.REQUESTED
     assert match.respond_by > timezone.now() + timedelta(days=4)
+    assert Notification.objects.filter(
+        recipient=family.lead_key_worker, verb="A family on your caseload asked for a peer mentor"
+    ).exists()
     note = Notification.objects.get(recipient=jo.user)
     assert note.verb == "A family asked you to be their mentor"
     assert "school" not in note.verb
