@@ -83,20 +83,30 @@ def audit_manager_read(user, *, record, family=None, path: str = "") -> None:
     )
 
 
-def audit_manager_reads(user, *, matches, path: str = "") -> None:
-    """One audit event per family whose match a manager looked at, written together."""
+def audit_manager_reads(user, *, records, path: str = "") -> None:
+    """One audit event per record a manager looked at on a list, written together.
+
+    ``records`` are matches or concerns: each belongs to one family through its match.
+    """
     now = timezone.now()
     AuditEvent.objects.bulk_create(
         AuditEvent(
             actor=user,
             action=AuditEvent.Action.VIEW,
-            family_id=match.family_id,
-            object_type=type(match).__name__,
-            object_id=str(match.pk),
+            family_id=record.family_id if hasattr(record, "family_id") else record.match.family_id,
+            object_type=type(record).__name__,
+            object_id=str(record.pk),
             path=path[:300],
             created_at=now,
         )
-        for match in matches
+        for record in records
+    )
+
+
+def audit_mentor_list(user, *, path: str = "") -> None:
+    """A manager looked at the list of mentors (names, statuses and DBS dates)."""
+    AuditEvent.objects.create(
+        actor=user, action=AuditEvent.Action.VIEW, object_type="MentorList", path=path[:300]
     )
 
 

@@ -523,12 +523,16 @@ def family_propose(request, family_id, mentor_id):
 @login_required
 def manage_list(request):
     access.manager_gate(request.user)
+    concerns = selectors.unseen_concerns()
+    access.audit_mentor_list(request.user, path=request.get_full_path())
+    # The concerns list names families, so each is a read of that family's data.
+    access.audit_manager_reads(request.user, records=concerns, path=request.get_full_path())
     return render(
         request,
         "peer_mentors/manage_list.html",
         {
             "mentors": selectors.mentors_for_manager(),
-            "concerns": selectors.unseen_concerns(),
+            "concerns": concerns,
             "show_exit_this_page": False,
         },
     )
@@ -536,7 +540,7 @@ def manage_list(request):
 
 def _render_manage_detail(request, mentor, status=200, **forms):
     data = selectors.mentor_for_manager(mentor=mentor)
-    access.audit_manager_reads(request.user, matches=data["matches"], path=request.get_full_path())
+    access.audit_manager_reads(request.user, records=data["matches"], path=request.get_full_path())
     return render(
         request,
         "peer_mentors/manage_detail.html",

@@ -223,6 +223,20 @@ def test_manager_reads_are_audited(client, world):
     )
 
 
+def test_manager_list_read_is_audited_with_each_concerns_family(client, world):
+    manager = world["people"]["manager"]
+    client.force_login(manager)
+    client.get("/mentors/manage/")
+    assert AuditEvent.objects.filter(actor=manager, object_type="MentorList").count() == 1
+    assert AuditEvent.objects.filter(
+        actor=manager,
+        object_type="Concern",
+        object_id=str(world["concern"].pk),
+        family=world["family"],
+        action="view",
+    ).exists()
+
+
 def test_family_and_mentor_reads_are_not_audited(client, world):
     client.force_login(world["people"]["parent"])
     client.get(world["match"].get_absolute_url())
