@@ -98,7 +98,7 @@ def mentor_apply(*, user, actor, why_mentor: str = "", display_name: str = "") -
                 user=user,
                 route=route,
                 why_mentor=why_mentor.strip()[:1500],
-                recorded_by=actor,
+                recorded_by=None if actor.pk == user.pk else actor,
                 display_name=name.split()[0][:40],
                 is_dad=bool(member and member.relationship == FamilyMember.Relationship.DAD),
             )

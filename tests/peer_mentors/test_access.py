@@ -258,3 +258,51 @@ def test_manager_actions_need_two_step_sign_in(client, world):
 def test_writes_need_post(client, world):
     client.force_login(world["people"]["parent"])
     assert client.get(f"/mentors/matches/{world['match'].pk}/end/").status_code == 405
+
+
+def _post(client, world, role, url, data):
+    user = world["people"][role]
+    if user is not None:
+        client.force_login(user)
+    outcome = _outcome(client.post(url, data))
+    return "done" if outcome == f"redirect {world['match'].get_absolute_url()}" else outcome
+
+
+END = {
+    **MATCH,
+    "parent": "done",
+    "lead_key_worker": "done",
+    "key_worker_with_reason": "done",
+    "manager": "done",
+    "manager_with_reason": "done",
+    "matched_mentor": "done",
+}
+
+
+@pytest.mark.parametrize("role,expected", END.items())
+def test_who_can_end_a_match(client, world, role, expected):
+    url = f"/mentors/matches/{world['match'].pk}/end/"
+    assert _post(client, world, role, url, {"reason": "Time to stop"}) == expected
+    world["match"].refresh_from_db()
+    assert (world["match"].status == "ended") is (expected == "done")
+
+
+LOG_CONTACT = {
+    **MATCH,
+    "parent": "404",
+    "lead_key_worker": "404",
+    "key_worker_with_reason": "404",
+    "manager": "404",
+    "manager_with_reason": "404",
+    "matched_mentor": "done",
+}
+
+
+@pytest.mark.parametrize("role,expected", LOG_CONTACT.items())
+def test_only_the_matched_mentor_logs_contacts(client, world, role, expected):
+    from django.utils import timezone
+
+    url = f"/mentors/matches/{world['match'].pk}/contacts/"
+    data = {"kind": "call", "happened_on": timezone.localdate().strftime("%d/%m/%Y")}
+    assert _post(client, world, role, url, data) == expected
+    assert world["match"].contacts.exists() is (expected == "done")
