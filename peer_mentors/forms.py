@@ -239,7 +239,12 @@ class ChecksForm(forms.Form):
 
     @classmethod
     def initial_for(cls, mentor: Mentor) -> dict:
-        return {name: getattr(mentor, name) for name in cls.base_fields}
+        # Shown the UK way, as people type them.
+        return {
+            name: value.strftime("%d/%m/%Y")
+            for name in cls.base_fields
+            if (value := getattr(mentor, name)) is not None
+        }
 
 
 class StatusForm(forms.Form):

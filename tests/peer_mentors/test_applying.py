@@ -190,3 +190,10 @@ def test_only_the_mentor_edits_their_profile(manager, parent):
             prefers_dads=False,
             shown=[],
         )
+
+
+def test_checks_form_shows_dates_the_uk_way(client, manager):
+    jo = helpers.mentor(manager, name="Jo", dbs_days_ago=10)
+    client.force_login(manager)
+    page = client.get(f"/mentors/manage/{jo.pk}/").content.decode()
+    assert f'value="{jo.dbs_checked_on.strftime("%d/%m/%Y")}"' in page
