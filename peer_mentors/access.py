@@ -160,7 +160,11 @@ class MatchAccess:
 
     @property
     def can_respond(self) -> bool:
-        return self.is_mentor and self.match.status == MentorMatch.Status.REQUESTED
+        return (
+            self.is_mentor
+            and self.match.status == MentorMatch.Status.REQUESTED
+            and not self.match.is_overdue
+        )
 
     @property
     def can_answer_proposal(self) -> bool:

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from portal import access as core
+from portal.models import Family
 from portal.registry import (
     DashboardPanel,
     NavItem,
@@ -96,8 +97,6 @@ def _family_record_panel(request):
     family_id = match.kwargs.get("family_id") if match else None
     if not core.is_key_worker(user) or not str(family_id or "").isdigit():
         return None
-    from portal.models import Family
-
     family = Family.objects.filter(pk=family_id).first()
     if family is None or core.relation_to_family(user, family) not in {
         core.Relation.LEAD_KEY_WORKER,

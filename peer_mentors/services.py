@@ -180,21 +180,32 @@ def mentor_status_set(*, mentor: Mentor, status: str, actor, reason: str = "") -
         mentor.status_changed_at = timezone.now()
         mentor.save(update_fields=["status", "status_changed_at", "updated_at"])
         _audit(actor, AuditEvent.Action.UPDATE, mentor, reason=f"status={status}")
-        if status == Mentor.Status.STOPPED:
+        if status in {Mentor.Status.PAUSED, Mentor.Status.STOPPED}:
+            # Families waiting on a mentor who is stepping back can ask someone else now.
             for match in MentorMatch.objects.select_related("family").filter(
-                mentor=mentor, status__in=[*MentorMatch.OPEN, MentorMatch.Status.ACCEPTED]
+                mentor=mentor, status__in=MentorMatch.OPEN
             ):
-                if match.status == MentorMatch.Status.ACCEPTED:
-                    _end(
-                        match,
-                        actor=actor,
-                        side=MentorMatch.Side.SERVICE,
-                        reason=reason or _("The mentor stopped volunteering with us."),
-                    )
-                else:
-                    match.status = MentorMatch.Status.WITHDRAWN
-                    match.responded_at = timezone.now()
-                    match.save(update_fields=["status", "responded_at"])
+                match.status = MentorMatch.Status.WITHDRAWN
+                match.responded_at = timezone.now()
+                match.save(update_fields=["status", "responded_at"])
+                notify_users(
+                    recipients=_family_adults(match.family),
+                    verb=_("The mentor you asked cannot support you right now"),
+                    actor=actor,
+                    target=match,
+                    url=reverse("peer_mentors:find"),
+                    family=match.family,
+                )
+        if status == Mentor.Status.STOPPED:
+            for match in MentorMatch.objects.select_related(
+                "family", "family__lead_key_worker", "mentor__user"
+            ).filter(mentor=mentor, status=MentorMatch.Status.ACCEPTED):
+                _end(
+                    match,
+                    actor=actor,
+                    side=MentorMatch.Side.SERVICE,
+                    reason=reason or _("The mentor stopped volunteering with us."),
+                )
     return mentor
 
 

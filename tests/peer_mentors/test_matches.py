@@ -221,3 +221,23 @@ def test_matched_family_page_links_to_plan_sharing_only_when_plans_provides_it(c
         assert sharing in response.content.decode()
     else:
         assert "Choose what Jo can see" not in response.content.decode()
+
+
+def test_pausing_a_mentor_frees_families_waiting_but_keeps_current_matches(
+    client, parent, other_parent, manager, jo, django_capture_on_commit_callbacks
+):
+    current = helpers.accepted_match(parent, jo)
+    waiting = helpers.request(other_parent, jo)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.mentor_status_set(mentor=jo, status=Mentor.Status.PAUSED, actor=manager)
+    current.refresh_from_db()
+    waiting.refresh_from_db()
+    assert current.status == MentorMatch.Status.ACCEPTED
+    assert waiting.status == MentorMatch.Status.WITHDRAWN
+    assert Notification.objects.filter(
+        recipient=other_parent, verb="The mentor you asked cannot support you right now"
+    ).exists()
+    # A paused mentor cannot log new contacts or see the family's plan.
+    client.force_login(jo.user)
+    assert _log(client, current).status_code == 400
+    assert relation_to_family(jo.user, current.family) is Relation.NONE

@@ -121,6 +121,9 @@ def test_accepting_after_the_time_ran_out_is_refused(client, parent, jo):
     match = helpers.request(parent, jo)
     MentorMatch.objects.filter(pk=match.pk).update(respond_by=timezone.now() - timedelta(minutes=1))
     client.force_login(jo.user)
+    page = client.get(match.get_absolute_url()).content.decode()
+    assert "the time to answer has run out" in page
+    assert "Can you support this family?" not in page  # no form to answer any more
     response = client.post(f"/mentors/matches/{match.pk}/respond/", {"decision": "accept"})
     assert response.status_code == 400
     assert "The time to answer this request ran out" in response.content.decode()
