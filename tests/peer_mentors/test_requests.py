@@ -308,3 +308,11 @@ def test_proposing_a_full_mentor_shows_why(client, key_worker, family, other_par
 def test_no_email_is_sent_for_a_request(parent, jo):
     helpers.request(parent, jo)
     assert mail.outbox == []
+
+
+def test_full_mentor_profile_says_so_and_offers_no_form(client, parent, other_parent, tunde):
+    helpers.accepted_match(other_parent, tunde)
+    client.force_login(parent)
+    page = client.get(tunde.get_absolute_url()).content.decode()
+    assert "Tunde cannot take on a new family right now." in page
+    assert f"/mentors/mentor/{tunde.pk}/ask/" not in page
