@@ -59,9 +59,9 @@ def can_apply(user) -> bool:
 
 
 def relation_provider(user, family: Family) -> core.Relation | None:
-    """An active mentor with a current match to the family is its mentor."""
+    """An active mentor with a current match (and a current DBS check) is its mentor."""
     mentor = active_mentor_of(user)
-    if mentor is None:
+    if mentor is None or not mentor.dbs_is_current:
         return None
     matched = MentorMatch.objects.filter(
         mentor=mentor, family=family, status=MentorMatch.Status.ACCEPTED

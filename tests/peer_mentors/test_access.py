@@ -306,3 +306,16 @@ def test_only_the_matched_mentor_logs_contacts(client, world, role, expected):
     data = {"kind": "call", "happened_on": timezone.localdate().strftime("%d/%m/%Y")}
     assert _post(client, world, role, url, data) == expected
     assert world["match"].contacts.exists() is (expected == "done")
+
+
+def test_mentor_whose_dbs_lapsed_loses_the_mentor_relation(world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    jo, family = world["jo"], world["family"]
+    Mentor.objects.filter(pk=jo.pk).update(
+        dbs_checked_on=timezone.localdate() - timedelta(days=3 * 365 + 1)
+    )
+    fresh = User.objects.get(pk=jo.user.pk)
+    assert relation_to_family(fresh, family) is Relation.NONE
