@@ -302,7 +302,7 @@ class ReviewForm(forms.Form):
         required = by == GoalRating.By.FAMILY
         for goal in self.goals:
             self.fields[f"score_{goal.pk}"] = forms.IntegerField(
-                label=goal.title,
+                label=_("Rating from 1 to 10"),
                 help_text=_("1 means things are not going well, 10 means they are going really well."),
                 required=required,
                 widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-2"}),
