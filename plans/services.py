@@ -632,7 +632,8 @@ def plan_confirm(*, plan: Plan, actor, revision: int) -> PlanVersion | None:
         current.save(update_fields=["agreed_revision", "agreed_at", "updated_at"])
         notify_users(
             recipients=agreers,
-            verb=_("Your family plan has been agreed"),
+            verb=_("Everyone has agreed the family plan"),
+            actor=actor,
             target=current,
             url=_plan_url(current),
             family=current.family,
