@@ -85,6 +85,13 @@ class PlanAccess:
             )
         return Q(pk__in=[])
 
+    def sees_goal(self, goal: Goal) -> bool:
+        if goal.plan.family_id != self.family.pk:
+            return False
+        if self.sees_everything:
+            return True
+        return Goal.objects.filter(self.goal_filter(), pk=goal.pk).exists()
+
     def visible_goal_ids(self, plan: Plan) -> set[int]:
         return set(Goal.objects.filter(self.goal_filter(), plan=plan).values_list("pk", flat=True))
 

@@ -481,7 +481,7 @@ def comment_add(*, plan: Plan, actor, text: str, goal: Goal | None = None) -> Co
     if goal is None:
         _require(plan_acc.sees_everything)
     else:
-        _require(goal.plan_id == plan.pk and access.can_see_goal(actor, goal))
+        _require(goal.plan_id == plan.pk and plan_acc.sees_goal(goal))
     text = _text(text, field="text", max_length=TEXT_MAX, required=_("Enter your comment"))
     with transaction.atomic():
         comment = Comment.objects.create(plan=plan, goal=goal, author=actor, text=text)
