@@ -78,9 +78,7 @@ class PlanAccess:
         if self.relation is Relation.PARTNER:
             return Q(plan__family=self.family) & Q(
                 Exists(
-                    live.filter(
-                        audience=GoalShare.Audience.PARTNER, practitioner__user=self.user
-                    )
+                    live.filter(audience=GoalShare.Audience.PARTNER, practitioner__user=self.user)
                 )
             )
         return Q(pk__in=[])
@@ -142,9 +140,10 @@ def goal_for_user(user, goal_id, *, path: str = "") -> tuple[Goal, PlanAccess]:
     if goal is None:
         raise Http404
     plan_acc = plan_access(user, goal.plan.family, record=goal, path=path)
-    if not plan_acc.sees_everything and not Goal.objects.filter(
-        plan_acc.goal_filter(), pk=goal.pk
-    ).exists():
+    if (
+        not plan_acc.sees_everything
+        and not Goal.objects.filter(plan_acc.goal_filter(), pk=goal.pk).exists()
+    ):
         raise Http404
     return goal, plan_acc
 
@@ -184,9 +183,7 @@ def suggestion_for_user(user, suggestion_id, *, path: str = "") -> tuple[Suggest
 def review_for_user(user, review_id, *, path: str = "") -> tuple[Review, PlanAccess]:
     """Reviews cover every goal, so only the family and its key worker open them."""
     review = (
-        Review.objects.select_related("plan__family__lead_key_worker")
-        .filter(pk=review_id)
-        .first()
+        Review.objects.select_related("plan__family__lead_key_worker").filter(pk=review_id).first()
         if str(review_id).isdigit()
         else None
     )

@@ -303,9 +303,13 @@ class ReviewForm(forms.Form):
         for goal in self.goals:
             self.fields[f"score_{goal.pk}"] = forms.IntegerField(
                 label=_("Rating from 1 to 10"),
-                help_text=_("1 means things are not going well, 10 means they are going really well."),
+                help_text=_(
+                    "1 means things are not going well, 10 means they are going really well."
+                ),
                 required=required,
-                widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-2"}),
+                widget=forms.NumberInput(
+                    attrs={"inputmode": "numeric", "class": "govuk-input--width-2"}
+                ),
                 error_messages={
                     "required": _("Choose a number from 1 to 10"),
                     "invalid": _("The rating must be a number from 1 to 10"),

@@ -37,7 +37,9 @@ def _family_panel(request):
         url = reverse("plans:plan")
     else:
         url = reverse("plans:family_plan", kwargs={"family_id": family_id})
-    if plan is None and not (member or core.is_key_worker(request.user) or core.is_manager(request.user)):
+    if plan is None and not (
+        member or core.is_key_worker(request.user) or core.is_manager(request.user)
+    ):
         return None
     return {"plan": plan, "url": url}
 

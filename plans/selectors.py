@@ -308,7 +308,9 @@ def parent_next_steps(*, family, user) -> dict:
         .order_by("due_date", "id")[:5]
     )
     review = (
-        plan.reviews.filter(status=Review.Status.SCHEDULED, date__gte=today).order_by("date").first()
+        plan.reviews.filter(status=Review.Status.SCHEDULED, date__gte=today)
+        .order_by("date")
+        .first()
     )
     needs_my_agreement = (
         plan.status != Plan.Status.AGREED

@@ -717,9 +717,7 @@ def review_record(
     else:
         raise ValidationError(_("Choose who is rating"))
     ratings = list(ratings)
-    goal_ids = set(
-        review.plan.goals.filter(archived_at__isnull=True).values_list("pk", flat=True)
-    )
+    goal_ids = set(review.plan.goals.filter(archived_at__isnull=True).values_list("pk", flat=True))
     errors = {}
     for rating in ratings:
         if rating.goal.pk not in goal_ids:
@@ -767,9 +765,7 @@ def review_start_today(*, plan: Plan, actor) -> Review:
             .first()
         )
         if review is None:
-            review = Review.objects.create(
-                plan=plan, date=timezone.localdate(), created_by=actor
-            )
+            review = Review.objects.create(plan=plan, date=timezone.localdate(), created_by=actor)
     return review
 
 

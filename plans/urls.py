@@ -35,7 +35,9 @@ urlpatterns = [
     path("goals/<str:goal_id>/steps/save/", views.step_save, name="step_save"),
     path("steps/<str:step_id>/edit/", views.step_edit, name="step_edit"),
     path("steps/<str:step_id>/done/", views.step_done, name="step_done"),
-    path("suggestions/<str:suggestion_id>/accept/", views.suggestion_accept, name="suggestion_accept"),
+    path(
+        "suggestions/<str:suggestion_id>/accept/", views.suggestion_accept, name="suggestion_accept"
+    ),
     path(
         "suggestions/<str:suggestion_id>/decline/",
         views.suggestion_decline,

@@ -213,7 +213,11 @@ def about_save(request, family_id):
         form = AboutForm(data)
         form.is_valid()
     return _render_plan(
-        request, plan_obj, plan_acc, about_form=form, status=409 if conflict else 400,
+        request,
+        plan_obj,
+        plan_acc,
+        about_form=form,
+        status=409 if conflict else 400,
         conflict=conflict,
     )
 
@@ -253,9 +257,7 @@ def _goal_page(request, *, form, plan_acc, goal=None, suggestion=None, conflict=
 def _own_open_suggestion(request, suggestion_id, plan_acc, kind):
     if not suggestion_id:
         return None
-    suggestion, s_acc = access.suggestion_for_user(
-        request.user, suggestion_id, path=_path(request)
-    )
+    suggestion, s_acc = access.suggestion_for_user(request.user, suggestion_id, path=_path(request))
     if (
         s_acc.family.pk != plan_acc.family.pk
         or suggestion.kind != kind
@@ -278,7 +280,9 @@ def goal_new(request, family_id):
     initial = {"version": 1}
     if suggestion:
         initial.update(title=suggestion.text, suggestion=suggestion.pk)
-    return _goal_page(request, form=GoalForm(initial=initial), plan_acc=plan_acc, suggestion=suggestion)
+    return _goal_page(
+        request, form=GoalForm(initial=initial), plan_acc=plan_acc, suggestion=suggestion
+    )
 
 
 @login_required
@@ -421,8 +425,18 @@ def _who_value(step) -> str:
     return step.who
 
 
-def _step_page(request, *, form, goal, plan_acc, step=None, template=None, suggestion=None,
-               conflict=None, status=200):
+def _step_page(
+    request,
+    *,
+    form,
+    goal,
+    plan_acc,
+    step=None,
+    template=None,
+    suggestion=None,
+    conflict=None,
+    status=200,
+):
     return render(
         request,
         "plans/step_form.html",
@@ -974,12 +988,8 @@ def review(request, review_id):
     """The family rates each goal from 1 to 10; the key worker may add their own rating."""
     review_obj, plan_acc = access.review_for_user(request.user, review_id, path=_path(request))
     by = GoalRating.By.FAMILY if plan_acc.can_draft else GoalRating.By.KEY_WORKER
-    goals = list(
-        review_obj.plan.goals.filter(archived_at__isnull=True).order_by("order", "id")
-    )
-    existing = {
-        r.goal_id: r for r in review_obj.ratings.filter(by=by).select_related("goal")
-    }
+    goals = list(review_obj.plan.goals.filter(archived_at__isnull=True).order_by("order", "id"))
+    existing = {r.goal_id: r for r in review_obj.ratings.filter(by=by).select_related("goal")}
     initial = {}
     for goal_id, rating in existing.items():
         initial[f"score_{goal_id}"] = rating.score
@@ -1255,7 +1265,11 @@ def jargon_edit(request, term_id=None):
                 return redirect("plans:manage_jargon")
     else:
         form = JargonForm(
-            initial={"term": jargon.term, "alternative": jargon.alternative, "active": jargon.active}
+            initial={
+                "term": jargon.term,
+                "alternative": jargon.alternative,
+                "active": jargon.active,
+            }
             if jargon
             else None
         )

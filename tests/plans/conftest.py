@@ -61,9 +61,7 @@ def goals(plan, parent, partner, family):
         title="Get the kids to school on time",
         details="I'll walk with the other parents on our route",
     )
-    private = plan_services.goal_create(
-        plan=plan, actor=parent, title="Sort out our money worries"
-    )
+    private = plan_services.goal_create(plan=plan, actor=parent, title="Sort out our money worries")
     plan_services.step_create(
         goal=shared,
         actor=parent,

@@ -188,9 +188,7 @@ def test_versions_matrix(as_role, client, setup, parent, key_worker):
     services.plan_confirm(plan=plan, actor=key_worker, revision=plan.revision)
     role, _user = as_role
     status, visible = PLAN_PAGE[role]
-    url = reverse(
-        "plans:version_detail", kwargs={"family_id": setup["family"].pk, "number": 1}
-    )
+    url = reverse("plans:version_detail", kwargs={"family_id": setup["family"].pk, "number": 1})
     response = client.get(url)
     assert response.status_code == status, role
     body = response.content.decode()
@@ -222,7 +220,9 @@ def test_mentor_cannot_see_unshared_goals_and_loses_access_when_consent_is_withd
     body = client.get(url).content.decode()
     assert setup["shared"].title not in body
     step = setup["shared"].steps.get()
-    assert client.get(reverse("plans:goal_edit", kwargs={"goal_id": step.goal_id})).status_code == 404
+    assert (
+        client.get(reverse("plans:goal_edit", kwargs={"goal_id": step.goal_id})).status_code == 404
+    )
 
 
 def test_staff_reads_of_the_plan_are_audited(client, setup, key_worker, partner):

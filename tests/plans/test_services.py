@@ -260,9 +260,7 @@ def test_plan_is_agreed_when_named_members_and_key_worker_confirm(
     assert Notification.objects.filter(verb__icontains="agreed").count() == 2  # not the actor
 
 
-def test_changing_the_words_after_agreement_needs_agreement_again(
-    goals, plan, parent, key_worker
-):
+def test_changing_the_words_after_agreement_needs_agreement_again(goals, plan, parent, key_worker):
     services.plan_confirm(plan=plan, actor=parent, revision=plan.revision)
     services.plan_confirm(plan=plan, actor=key_worker, revision=plan.revision)
     shared, _ = goals
@@ -430,9 +428,7 @@ def test_templates_search_by_words_and_outcome(db, key_worker):
 
 def test_parents_cannot_edit_the_library_or_lists(db, parent):
     with pytest.raises(PermissionDenied):
-        services.template_save(
-            actor=parent, title="x", summary="y", step_text="z", who=Who.MEMBER
-        )
+        services.template_save(actor=parent, title="x", summary="y", step_text="z", who=Who.MEMBER)
     with pytest.raises(PermissionDenied):
         services.jargon_term_save(actor=parent, term="x", alternative="y")
 

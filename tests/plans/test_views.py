@@ -150,8 +150,14 @@ def test_about_section_autosaves_and_conflicts(client, parent, dad, plan, family
 
 
 def _step_data(**overrides):
-    data = {"step_id": "", "version": "1", "text": "Walk with the mums", "who": "other",
-            "other_people": "mums on our route", "due_date": ""}
+    data = {
+        "step_id": "",
+        "version": "1",
+        "text": "Walk with the mums",
+        "who": "other",
+        "other_people": "mums on our route",
+        "due_date": "",
+    }
     data.update(overrides)
     return data
 
@@ -258,7 +264,11 @@ def test_library_page_query_count_is_flat(client, parent, key_worker, django_ass
     areas = list(OutcomeArea.objects.all()[:3])
     for n in range(15):
         services.template_save(
-            actor=key_worker, title=f"Idea {n}", summary="S", step_text="T", who=Who.MEMBER,
+            actor=key_worker,
+            title=f"Idea {n}",
+            summary="S",
+            step_text="T",
+            who=Who.MEMBER,
             outcome_areas=areas,
         )
     client.force_login(parent)
@@ -267,7 +277,11 @@ def test_library_page_query_count_is_flat(client, parent, key_worker, django_ass
         client.get(reverse("plans:templates"))
     for n in range(15, 30):
         services.template_save(
-            actor=key_worker, title=f"Idea {n}", summary="S", step_text="T", who=Who.MEMBER,
+            actor=key_worker,
+            title=f"Idea {n}",
+            summary="S",
+            step_text="T",
+            who=Who.MEMBER,
             outcome_areas=areas,
         )
     with django_assert_num_queries(len(few.captured_queries)):
@@ -512,8 +526,9 @@ def test_plan_page_query_count_is_the_same_for_3_goals_as_for_30_with_10_reviews
     assert response.content.decode().count('class="app-card app-plan-goal"') == 30
 
 
-def test_plan_page_query_count_is_pinned(client, parent, key_worker, plan, family,
-                                         django_assert_num_queries):
+def test_plan_page_query_count_is_pinned(
+    client, parent, key_worker, plan, family, django_assert_num_queries
+):
     _big_plan(plan, parent, key_worker, goals=30, reviews=10)
     client.force_login(parent)
     with django_assert_num_queries(19):
