@@ -674,7 +674,7 @@ def review_reminder_send(*, review_id: int, date: str) -> bool:
     """Remind the family and key worker of a review, once, if it is still on that date."""
     with transaction.atomic():
         review = (
-            Review.objects.select_for_update()
+            Review.objects.select_for_update(of=("self",))
             .select_related("plan__family__lead_key_worker")
             .filter(pk=review_id)
             .first()
