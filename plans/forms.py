@@ -67,6 +67,7 @@ class AboutForm(VersionedForm):
 
 class GoalForm(VersionedForm):
     goal_id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    draft_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
     suggestion = forms.IntegerField(widget=forms.HiddenInput, required=False)
     title = forms.CharField(
         label=_("What we want to change"),
@@ -123,6 +124,7 @@ def who_choices(family, *, members, practitioners) -> list[tuple[str, str]]:
 
 class StepForm(VersionedForm):
     step_id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    draft_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
     template = forms.IntegerField(widget=forms.HiddenInput, required=False)
     suggestion = forms.IntegerField(widget=forms.HiddenInput, required=False)
     text = forms.CharField(

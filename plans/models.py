@@ -148,6 +148,8 @@ class Goal(models.Model):
     )
     order = models.PositiveIntegerField(default=0)
     version = models.PositiveIntegerField(default=1)
+    # Set by the form that created it, so an autosave and a submit make one goal, not two.
+    draft_key = models.CharField(max_length=40, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -161,6 +163,13 @@ class Goal(models.Model):
     class Meta:
         ordering = ["order", "id"]
         indexes = [models.Index(fields=["plan", "archived_at", "order"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "draft_key"],
+                condition=~Q(draft_key=""),
+                name="one_goal_per_draft",
+            )
+        ]
 
     def __str__(self):
         return self.title
@@ -189,6 +198,7 @@ class Step(models.Model):
     )
     order = models.PositiveIntegerField(default=0)
     version = models.PositiveIntegerField(default=1)
+    draft_key = models.CharField(max_length=40, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -197,6 +207,13 @@ class Step(models.Model):
 
     class Meta:
         ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["goal", "draft_key"],
+                condition=~Q(draft_key=""),
+                name="one_step_per_draft",
+            )
+        ]
 
     def __str__(self):
         return self.text

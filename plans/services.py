@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.urls import reverse
 from django.utils import timezone
@@ -164,10 +164,11 @@ def plan_about_update(
     worries = _text(worries, field="worries", max_length=SECTION_MAX)
     with transaction.atomic():
         current = Plan.objects.select_for_update().get(pk=plan.pk)
-        if current.about_version != expected_version:
-            raise EditConflict(current)
+        # Identical words are never a conflict (an autosave and a submit can cross).
         if (current.strengths, current.worries) == (strengths, worries):
             return current
+        if current.about_version != expected_version:
+            raise EditConflict(current)
         current.strengths, current.worries = strengths, worries
         current.about_version += 1
         current.revision += 1
@@ -230,20 +231,54 @@ def goal_create(
     how_we_know: str = "",
     outcome_areas: Iterable[OutcomeArea] | None = None,
     suggestion: Suggestion | None = None,
+    draft_key: str = "",
 ) -> Goal:
-    """Add a goal in the family's words (perhaps from a key worker's suggestion)."""
+    """Add a goal in the family's words (perhaps from a key worker's suggestion).
+
+    ``draft_key`` comes from the form: a second create from the same form (an autosave
+    crossing a submit) returns the goal already made, or raises EditConflict if the
+    words differ, so nothing is duplicated and nothing is overwritten.
+    """
     _require(_access(actor, plan).can_draft)
     fields = _goal_fields(title, details, how_we_know)
     areas = _active_outcomes(outcome_areas)
-    with transaction.atomic():
-        _resolve_suggestion(suggestion, actor=actor, text=fields["title"], plan=plan)
-        order = (plan.goals.aggregate(m=Max("order"))["m"] or 0) + 1
-        goal = Goal.objects.create(
-            plan=plan, order=order, created_by=actor, updated_by=actor, **fields
-        )
-        goal.outcome_areas.set(areas)
-        _bump_revision(plan)
+    draft_key = (draft_key or "")[:40]
+    try:
+        with transaction.atomic():
+            Plan.objects.select_for_update().filter(pk=plan.pk).first()
+            existing = _same_draft(plan.goals, draft_key, fields)
+            if existing is not None:
+                return existing
+            _resolve_suggestion(suggestion, actor=actor, text=fields["title"], plan=plan)
+            order = (plan.goals.aggregate(m=Max("order"))["m"] or 0) + 1
+            goal = Goal.objects.create(
+                plan=plan,
+                order=order,
+                created_by=actor,
+                updated_by=actor,
+                draft_key=draft_key,
+                **fields,
+            )
+            goal.outcome_areas.set(areas)
+            _bump_revision(plan)
+    except IntegrityError:
+        existing = _same_draft(plan.goals, draft_key, fields)
+        if existing is None:
+            raise
+        return existing
     return goal
+
+
+def _same_draft(records, draft_key: str, fields: dict):
+    """The record an earlier save from the same form made, if any."""
+    if not draft_key:
+        return None
+    existing = records.filter(draft_key=draft_key).first()
+    if existing is None:
+        return None
+    if any(getattr(existing, k) != v for k, v in fields.items()):
+        raise EditConflict(existing)
+    return existing
 
 
 def goal_update(
@@ -264,13 +299,13 @@ def goal_update(
         current = Goal.objects.select_for_update().get(pk=goal.pk)
         if current.archived_at is not None:
             raise ValidationError(_("This goal has been taken off the plan"))
-        if current.version != expected_version:
-            raise EditConflict(current)
         same_areas = {a.pk for a in areas} == set(
             current.outcome_areas.values_list("pk", flat=True)
         )
         if same_areas and all(getattr(current, k) == v for k, v in fields.items()):
             return current
+        if current.version != expected_version:
+            raise EditConflict(current)
         for key, value in fields.items():
             setattr(current, key, value)
         current.version += 1
@@ -345,25 +380,38 @@ def step_create(
     due_date: dt.date | None = None,
     template: InterventionTemplate | None = None,
     suggestion: Suggestion | None = None,
+    draft_key: str = "",
 ) -> Step:
-    """Add a step to a goal, in the family's words."""
+    """Add a step to a goal, in the family's words. ``draft_key`` works as in goal_create."""
     _require(_access(actor, goal.plan).can_draft)
     if goal.archived_at is not None:
         raise ValidationError(_("This goal has been taken off the plan"))
     fields = _step_fields(plan=goal.plan, text=text, owner=owner, due_date=due_date)
-    with transaction.atomic():
-        if suggestion is not None and suggestion.goal_id != goal.pk:
-            raise ValidationError(_("This suggestion is for a different goal"))
-        _resolve_suggestion(suggestion, actor=actor, text=fields["text"], plan=goal.plan)
-        order = (goal.steps.aggregate(m=Max("order"))["m"] or 0) + 1
-        step = Step.objects.create(
-            goal=goal,
-            order=order,
-            created_by=actor,
-            template=template or (suggestion.template if suggestion else None),
-            **fields,
-        )
-        _bump_revision(goal.plan)
+    draft_key = (draft_key or "")[:40]
+    try:
+        with transaction.atomic():
+            Goal.objects.select_for_update().filter(pk=goal.pk).first()
+            existing = _same_draft(goal.steps, draft_key, fields)
+            if existing is not None:
+                return existing
+            if suggestion is not None and suggestion.goal_id != goal.pk:
+                raise ValidationError(_("This suggestion is for a different goal"))
+            _resolve_suggestion(suggestion, actor=actor, text=fields["text"], plan=goal.plan)
+            order = (goal.steps.aggregate(m=Max("order"))["m"] or 0) + 1
+            step = Step.objects.create(
+                goal=goal,
+                order=order,
+                created_by=actor,
+                template=template or (suggestion.template if suggestion else None),
+                draft_key=draft_key,
+                **fields,
+            )
+            _bump_revision(goal.plan)
+    except IntegrityError:
+        existing = _same_draft(goal.steps, draft_key, fields)
+        if existing is None:
+            raise
+        return existing
     return step
 
 
@@ -381,13 +429,13 @@ def step_update(
     _require(_access(actor, plan).can_draft)
     with transaction.atomic():
         current = Step.objects.select_for_update().get(pk=step.pk)
-        if current.version != expected_version:
-            raise EditConflict(current)
         fields = _step_fields(
             plan=plan, text=text, owner=owner, due_date=due_date, previous_due=current.due_date
         )
         if all(getattr(current, k) == v for k, v in fields.items()):
             return current
+        if current.version != expected_version:
+            raise EditConflict(current)
         for key, value in fields.items():
             setattr(current, key, value)
         current.version += 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -277,7 +279,7 @@ def goal_new(request, family_id):
     suggestion = _own_open_suggestion(
         request, request.GET.get("suggestion"), plan_acc, Suggestion.Kind.GOAL
     )
-    initial = {"version": 1}
+    initial = {"version": 1, "draft_key": uuid.uuid4().hex}
     if suggestion:
         initial.update(title=suggestion.text, suggestion=suggestion.pk)
     return _goal_page(
@@ -336,6 +338,7 @@ def goal_save(request, family_id):
                     how_we_know=data["how_we_know"],
                     outcome_areas=data["outcome_areas"],
                     suggestion=suggestion,
+                    draft_key=data.get("draft_key") or "",
                 )
             else:
                 saved = services.goal_update(
@@ -461,7 +464,7 @@ def step_new(request, goal_id):
     goal, plan_acc = access.goal_for_user(request.user, goal_id, path=_path(request))
     if not plan_acc.can_draft:
         raise Http404
-    initial = {"version": 1}
+    initial = {"version": 1, "draft_key": uuid.uuid4().hex}
     template = None
     template_id = request.GET.get("template", "")
     if template_id.isdigit():
@@ -539,6 +542,7 @@ def step_save(request, goal_id):
                     due_date=data["due_date"],
                     template=template,
                     suggestion=suggestion,
+                    draft_key=data.get("draft_key") or "",
                 )
             else:
                 saved = services.step_update(

@@ -448,3 +448,34 @@ def test_jargon_terms_are_unique_ignoring_case(db, manager):
     services.jargon_term_save(actor=manager, term="Safeguarding", alternative="keeping safe")
     with pytest.raises(ValidationError):
         services.jargon_term_save(actor=manager, term="safeguarding", alternative="again")
+
+
+def test_an_autosave_and_a_submit_with_the_same_words_do_not_conflict(plan, parent):
+    goal = services.goal_create(plan=plan, actor=parent, title="Kids to school")
+    services.goal_update(goal=goal, actor=parent, expected_version=1, title="Kids on time")
+    # The submit started from version 1 but carries exactly what the autosave saved.
+    same = services.goal_update(goal=goal, actor=parent, expected_version=1, title="Kids on time")
+    assert same.version == 2
+
+
+def test_a_second_create_from_the_same_form_returns_the_first_goal(plan, parent):
+    first = services.goal_create(plan=plan, actor=parent, title="Kids to school", draft_key="abc")
+    again = services.goal_create(plan=plan, actor=parent, title="Kids to school", draft_key="abc")
+    assert first.pk == again.pk
+    assert plan.goals.count() == 1
+
+
+def test_a_second_create_from_the_same_form_with_other_words_is_a_conflict(plan, parent):
+    services.goal_create(plan=plan, actor=parent, title="Kids to school", draft_key="abc")
+    with pytest.raises(services.EditConflict) as conflict:
+        services.goal_create(plan=plan, actor=parent, title="Kids to bed", draft_key="abc")
+    assert conflict.value.current.title == "Kids to school"
+    assert plan.goals.get().title == "Kids to school"
+
+
+def test_steps_from_the_same_form_are_made_once(goals, parent):
+    shared, _ = goals
+    owner = services.StepOwner(who=Who.KEY_WORKER)
+    one = services.step_create(goal=shared, actor=parent, text="Call", owner=owner, draft_key="k")
+    two = services.step_create(goal=shared, actor=parent, text="Call", owner=owner, draft_key="k")
+    assert one.pk == two.pk
