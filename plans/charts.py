@@ -9,7 +9,7 @@ from __future__ import annotations
 WIDTH = 320
 HEIGHT = 220
 LEFT = 32
-RIGHT = 16
+RIGHT = 22
 TOP = 12
 BOTTOM = 36
 COLOURS = ["#1d70b8", "#d4351c", "#00703c", "#4c2c92", "#f47738", "#5694ca", "#b58840"]

@@ -804,16 +804,26 @@ def review_record(
 
 
 def review_start_today(*, plan: Plan, actor) -> Review:
-    """The review to rate now: the one coming up, or a new one dated today."""
-    _require(_access(actor, plan).sees_everything)
+    """The review to rate now.
+
+    The family rates the review coming up (or a new one dated today); the key worker adds
+    their rating to the latest review already due, so both ratings sit on the same date.
+    """
+    plan_acc = _access(actor, plan)
+    _require(plan_acc.sees_everything)
+    today = timezone.localdate()
     with transaction.atomic():
-        review = (
-            Review.objects.filter(plan=plan, status=Review.Status.SCHEDULED)
-            .order_by("date")
-            .first()
-        )
+        review = None
+        if not plan_acc.can_draft:
+            review = plan.reviews.filter(date__lte=today).order_by("-date", "-id").first()
         if review is None:
-            review = Review.objects.create(plan=plan, date=timezone.localdate(), created_by=actor)
+            review = (
+                Review.objects.filter(plan=plan, status=Review.Status.SCHEDULED)
+                .order_by("date")
+                .first()
+            )
+        if review is None:
+            review = Review.objects.create(plan=plan, date=today, created_by=actor)
     return review
 
 

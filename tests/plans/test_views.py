@@ -533,3 +533,59 @@ def test_plan_page_query_count_is_pinned(
     client.force_login(parent)
     with django_assert_num_queries(19):
         client.get(reverse("plans:plan"))
+
+
+def test_key_worker_adds_a_rating_to_the_familys_review(client, parent, key_worker, goals, family):
+    shared, private = goals
+    review = services.review_start_today(plan=family.plan, actor=parent)
+    services.review_record(
+        review=review,
+        actor=parent,
+        ratings=[
+            services.RatingInput(goal=shared, score=6),
+            services.RatingInput(goal=private, score=3),
+        ],
+    )
+    client.force_login(key_worker)
+    response = client.post(reverse("plans:review_start", kwargs={"family_id": family.pk}))
+    assert response["Location"] == reverse("plans:review", kwargs={"review_id": review.pk})
+    response = client.post(response["Location"], {f"score_{shared.pk}": "5"})
+    assert response.status_code == 302
+    assert GoalRating.objects.get(by=GoalRating.By.KEY_WORKER).score == 5
+
+
+def test_manager_pages_edit_jargon_and_outcomes(client, manager, parent):
+    client.force_login(parent)
+    assert client.get(reverse("plans:manage_jargon")).status_code == 404
+    client.force_login(manager)
+    response = client.post(reverse("plans:jargon_new"), {"term": "", "alternative": ""})
+    assert response.status_code == 400
+    assert "Enter the word or phrase" in response.content.decode()
+    response = client.post(
+        reverse("plans:jargon_new"), {"term": "CIN", "alternative": "child in need", "active": "on"}
+    )
+    assert response.status_code == 302
+    area = OutcomeArea.objects.get(slug="crime")
+    response = client.post(
+        reverse("plans:outcome_edit", kwargs={"area_id": area.pk}),
+        {"slug": "changed", "name": "Staying safe from crime", "order": "7", "active": "on"},
+    )
+    assert response.status_code == 302
+    area.refresh_from_db()
+    assert area.name == "Staying safe from crime" and area.slug == "crime"
+
+
+def test_template_form_shows_plain_english_hints_and_saves_anyway(client, key_worker, manager):
+    services.jargon_term_save(actor=manager, term="intervention", alternative="help")
+    client.force_login(key_worker)
+    data = {
+        "title": "Parenting group",
+        "summary": "An intervention for parents.",
+        "step_text": "Go to the group",
+        "who": "member",
+        "active": "on",
+    }
+    response = client.post(reverse("plans:template_new"), data | {"title": ""})
+    assert response.status_code == 400
+    assert "Try “help” instead of “intervention”" in response.content.decode()
+    assert client.post(reverse("plans:template_new"), data).status_code == 302
