@@ -1161,16 +1161,10 @@ def plain_english_check(request):
         raise Http404  # families' own words are never scored
     if _rate_limited(request, "check", CHECK_LIMIT):
         return _too_many(request)
-    form = PlainEnglishForm(request.POST)
-    text = ""
-    if form.is_valid():
-        text = form.cleaned_data["text"]
-        if not text:
-            # htmx posts the textarea under its own name; take the one text value sent.
-            values = [
-                v for k, v in request.POST.items() if k not in {"csrfmiddlewaretoken", "text"}
-            ]
-            text = values[0][:10000] if len(values) == 1 else ""
+    # htmx posts the whole form; "field" names the box being checked (default "text").
+    name = request.POST.get("field") or "text"
+    form = PlainEnglishForm({"text": request.POST.get(name, "")})
+    text = form.cleaned_data["text"] if form.is_valid() else ""
     report = plain_english.check(text)
     if "application/json" in request.headers.get("Accept", ""):
         return JsonResponse(report.as_dict())

@@ -105,3 +105,20 @@ def test_parent_drafts_agrees_reviews_and_sees_progress_on_a_phone(
     assert page.get_by_role("table").filter(has_text="Ratings at each review").is_visible()
     _axe_clean(page)
     _no_sideways_scroll(page)
+
+
+def test_key_worker_sees_plain_english_hints_while_typing(
+    browser, live_server, key_worker, manager, family, parent
+):
+    from plans import services
+
+    services.plan_start(family=family, actor=parent)
+    services.jargon_term_save(actor=manager, term="facilitate", alternative="help")
+    page = _phone(browser, live_server, key_worker)
+    page.goto(f"{live_server.url}/plans/family/{family.pk}/suggest/")
+    page.get_by_label("Your suggestion").type("We will facilitate a meeting", delay=5)
+    hint = page.get_by_text("Try “help” instead of “facilitate”.")
+    hint.wait_for(timeout=10000)
+    assert hint.is_visible()
+    _axe_clean(page)
+    _no_sideways_scroll(page)

@@ -329,7 +329,9 @@ def test_plain_english_endpoint_returns_html_and_json(client, key_worker, manage
     html = client.post(url, {"text": "A multi-agency meeting."}, **HTMX)
     assert "services together" in html.content.decode()
     data = client.post(
-        url, {"summary": "A multi-agency meeting."}, HTTP_ACCEPT="application/json"
+        url,
+        {"field": "summary", "title": "Other words", "summary": "A multi-agency meeting."},
+        HTTP_ACCEPT="application/json",
     ).json()
     assert data["jargon"] == [{"term": "multi-agency", "alternative": "services together"}]
 
