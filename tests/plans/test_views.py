@@ -591,3 +591,56 @@ def test_template_form_shows_plain_english_hints_and_saves_anyway(client, key_wo
     assert response.status_code == 400
     assert "Try “help” instead of “intervention”" in response.content.decode()
     assert client.post(reverse("plans:template_new"), data).status_code == 302
+
+
+def test_staff_dashboard_plans_panel_query_count_is_flat(
+    client, key_worker, django_assert_num_queries
+):
+    from tests import factories
+
+    def add_families(n):
+        for _ in range(n):
+            fam = factories.family(key_worker=key_worker)
+            mum = factories.parent(fam)
+            plan = services.plan_start(family=fam, actor=mum)
+            services.goal_create(plan=plan, actor=mum, title="Kids to school")
+            plan.refresh_from_db()
+            services.plan_confirm(plan=plan, actor=mum, revision=plan.revision)
+
+    add_families(2)
+    client.force_login(key_worker)
+    client.get(reverse("portal:dashboard"))
+    with CaptureQueriesContext(connection) as few:
+        body = client.get(reverse("portal:dashboard")).content.decode()
+    assert body.count("waiting for you to agree") == 2
+    add_families(12)
+    with django_assert_num_queries(len(few.captured_queries)):
+        body = client.get(reverse("portal:dashboard")).content.decode()
+    assert body.count("waiting for you to agree") == 14
+
+
+def test_parent_dashboard_panel_query_count_is_flat(
+    client, parent, plan, family, django_assert_num_queries
+):
+    goal = services.goal_create(plan=plan, actor=parent, title="Kids to school")
+    soon = timezone.localdate() + dt.timedelta(days=2)
+
+    def add_steps(n):
+        for i in range(n):
+            services.step_create(
+                goal=goal,
+                actor=parent,
+                text=f"Step {i}",
+                owner=services.StepOwner(who=Who.KEY_WORKER),
+                due_date=soon,
+            )
+
+    add_steps(2)
+    client.force_login(parent)
+    client.get(reverse("portal:dashboard"))
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("portal:dashboard"))
+    add_steps(10)
+    with django_assert_num_queries(len(few.captured_queries)):
+        body = client.get(reverse("portal:dashboard")).content.decode()
+    assert body.count("Coming up:") == 5
