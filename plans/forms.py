@@ -1,0 +1,429 @@
+"""Forms for plans. Messages follow the GOV.UK error message style."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    SECTION_MAX,
+    STEP_MAX,
+    TEXT_MAX,
+    TITLE_MAX,
+    GoalRating,
+    GoalShare,
+    OutcomeArea,
+    Suggestion,
+    Who,
+)
+
+
+def _too_long(label: str, limit: int) -> str:
+    return _("%(label)s must be %(max)d characters or fewer") % {"label": label, "max": limit}
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+def apply_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form, on fields where it names them."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+class VersionedForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def clean_version(self):
+        return self.cleaned_data.get("version") or 1
+
+
+class AboutForm(VersionedForm):
+    strengths = forms.CharField(
+        label=_("What is going well"),
+        help_text=_("Things your family is good at, people who help you, what you are proud of."),
+        required=False,
+        max_length=SECTION_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"max_length": _too_long(_("What is going well"), SECTION_MAX)},
+    )
+    worries = forms.CharField(
+        label=_("What we are worried about"),
+        required=False,
+        max_length=SECTION_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"max_length": _too_long(_("What you are worried about"), SECTION_MAX)},
+    )
+
+
+class GoalForm(VersionedForm):
+    goal_id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    draft_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
+    suggestion = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    title = forms.CharField(
+        label=_("What we want to change"),
+        help_text=_("In your own words. For example: 'I need to get the kids to school on time'."),
+        max_length=TITLE_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={
+            "required": _("Enter what you want to change"),
+            "max_length": _too_long(_("What you want to change"), TITLE_MAX),
+        },
+    )
+    details = forms.CharField(
+        label=_("How we will change"),
+        help_text=_("For example: 'I'll walk with the other parents on our route'."),
+        required=False,
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": _too_long(_("How you will change"), TEXT_MAX)},
+    )
+    how_we_know = forms.CharField(
+        label=_("How we will know it has worked"),
+        required=False,
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": _too_long(_("How you will know it has worked"), TEXT_MAX)},
+    )
+    outcome_areas = forms.ModelMultipleChoiceField(
+        label=_("What is this goal about?"),
+        help_text=_("Choose any that fit. You can leave this for your key worker."),
+        queryset=OutcomeArea.objects.filter(active=True),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Choose from the areas in the list")},
+    )
+
+
+def who_choices(family, *, members, practitioners) -> list[tuple[str, str]]:
+    choices = [("", _("Choose who"))]
+    choices += [(f"member:{m.pk}", m.name) for m in members]
+    choices.append((Who.MENTOR.value, str(Who.MENTOR.label)))
+    choices.append((Who.KEY_WORKER.value, str(Who.KEY_WORKER.label)))
+    choices += [
+        (
+            f"partner:{p.pk}",
+            f"{p.user.display_name} ({p.user.staff_profile.get_agency_display()})"
+            if hasattr(p.user, "staff_profile")
+            else p.user.display_name,
+        )
+        for p in practitioners
+    ]
+    choices.append((Who.OTHER.value, _("Other people, such as parents on the school route")))
+    return choices
+
+
+class StepForm(VersionedForm):
+    step_id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    draft_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
+    template = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    suggestion = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    text = forms.CharField(
+        label=_("What will happen"),
+        max_length=STEP_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={
+            "required": _("Enter what will happen"),
+            "max_length": _too_long(_("What will happen"), STEP_MAX),
+        },
+    )
+    who = forms.ChoiceField(
+        label=_("Who will do it"),
+        error_messages={
+            "required": _("Choose who will do this"),
+            "invalid_choice": _("Choose someone who is on the plan"),
+        },
+    )
+    other_people = forms.CharField(
+        label=_("If it is other people, who are they?"),
+        help_text=_("For example: 'the other parents on our route'."),
+        required=False,
+        max_length=120,
+        error_messages={"max_length": _too_long(_("Who the other people are"), 120)},
+    )
+    due_date = forms.DateField(
+        label=_("By when (optional)"),
+        required=False,
+        widget=DateInput(),
+        error_messages={"invalid": _("Enter a real date, for example 27/03/2027")},
+    )
+
+    def __init__(self, *args, who_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["who"].choices = who_choices
+
+
+class SuggestionForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("What are you suggesting?"),
+        choices=Suggestion.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose whether you are suggesting a goal or a step")},
+    )
+    goal = forms.TypedChoiceField(
+        label=_("Which goal is the step for?"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        error_messages={"invalid_choice": _("Choose the goal this step is for")},
+    )
+    template = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    text = forms.CharField(
+        label=_("Your suggestion"),
+        help_text=_("Write it the way the family would say it. They can accept or rewrite it."),
+        max_length=STEP_MAX,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "js-plain-english"}),
+        error_messages={
+            "required": _("Enter your suggestion"),
+            "max_length": _too_long(_("Your suggestion"), STEP_MAX),
+        },
+    )
+
+    def __init__(self, *args, goals=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["goal"].choices = [("", _("Not about a step"))] + [
+            (g.pk, g.title) for g in goals
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == Suggestion.Kind.STEP and not data.get("goal"):
+            self.add_error("goal", _("Choose the goal this step is for"))
+        return data
+
+
+class CommentForm(forms.Form):
+    goal = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    text = forms.CharField(
+        label=_("Add a comment"),
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": _("Enter your comment"),
+            "max_length": _too_long(_("Your comment"), TEXT_MAX),
+        },
+    )
+
+
+class SharingForm(forms.Form):
+    """One group of checkboxes per goal: who the family lets see it."""
+
+    def __init__(self, *args, goals, practitioners, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(GoalShare.Audience.MENTOR.value, _("Our peer mentor"))]
+        choices += [
+            (
+                f"partner:{p.pk}",
+                f"{p.user.display_name} ({p.user.staff_profile.get_agency_display()})"
+                if hasattr(p.user, "staff_profile")
+                else p.user.display_name,
+            )
+            for p in practitioners
+        ]
+        for goal in goals:
+            initial = [
+                GoalShare.Audience.MENTOR.value
+                if share.audience == GoalShare.Audience.MENTOR
+                else f"partner:{share.practitioner_id}"
+                for share in goal.live_shares
+            ]
+            self.fields[f"goal_{goal.pk}"] = forms.MultipleChoiceField(
+                label=goal.title,
+                choices=choices,
+                required=False,
+                initial=initial,
+                widget=forms.CheckboxSelectMultiple,
+                error_messages={"invalid_choice": _("Choose people who are named on your plan")},
+            )
+
+    def wanted(self) -> set[tuple[int, str, int | None]]:
+        keys = set()
+        for name, values in self.cleaned_data.items():
+            goal_id = int(name.removeprefix("goal_"))
+            for value in values:
+                if value == GoalShare.Audience.MENTOR:
+                    keys.add((goal_id, GoalShare.Audience.MENTOR.value, None))
+                else:
+                    keys.add((goal_id, GoalShare.Audience.PARTNER.value, int(value.split(":")[1])))
+        return keys
+
+
+class SignatoriesForm(forms.Form):
+    signatories = forms.ModelMultipleChoiceField(
+        label=_("Who in your family agrees the plan?"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": _("Choose at least one person to agree the plan"),
+            "invalid_choice": _("Choose people in your family who use this site"),
+        },
+    )
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["signatories"].queryset = members
+
+
+class ConfirmForm(forms.Form):
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ReviewScheduleForm(forms.Form):
+    date = forms.DateField(
+        label=_("Next review date"),
+        help_text=_("The date you agreed with your key worker."),
+        widget=DateInput(),
+        error_messages={
+            "required": _("Enter the review date"),
+            "invalid": _("Enter a real date, for example 27/03/2027"),
+        },
+    )
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        if date < timezone.localdate():
+            raise ValidationError(_("The review date must be today or in the future"))
+        return date
+
+
+class ReviewForm(forms.Form):
+    """A 1 to 10 rating and a note for every goal."""
+
+    def __init__(self, *args, goals, by, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.goals = list(goals)
+        required = by == GoalRating.By.FAMILY
+        for goal in self.goals:
+            self.fields[f"score_{goal.pk}"] = forms.IntegerField(
+                label=_("Rating from 1 to 10"),
+                help_text=_(
+                    "1 means things are not going well, 10 means they are going really well."
+                ),
+                required=required,
+                widget=forms.NumberInput(
+                    attrs={"inputmode": "numeric", "class": "govuk-input--width-2"}
+                ),
+                error_messages={
+                    "required": _("Choose a number from 1 to 10"),
+                    "invalid": _("The rating must be a number from 1 to 10"),
+                },
+            )
+            self.fields[f"note_{goal.pk}"] = forms.CharField(
+                label=_("Anything to add? (optional)"),
+                required=False,
+                max_length=TEXT_MAX,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                error_messages={"max_length": _too_long(_("The note"), TEXT_MAX)},
+            )
+
+    def clean(self):
+        data = super().clean()
+        for goal in self.goals:
+            score = data.get(f"score_{goal.pk}")
+            if score is not None and not 1 <= score <= 10:
+                self.add_error(f"score_{goal.pk}", _("The rating must be a number from 1 to 10"))
+        return data
+
+    def pairs(self):
+        for goal in self.goals:
+            yield goal, self[f"score_{goal.pk}"], self[f"note_{goal.pk}"]
+
+
+class TemplateSearchForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    outcome = forms.ChoiceField(label=_("Outcome area"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].choices = [("", _("All areas"))] + list(
+            OutcomeArea.objects.filter(active=True).values_list("slug", "name")
+        )
+
+
+class TemplateForm(forms.Form):
+    title = forms.CharField(
+        label=_("Name"),
+        max_length=120,
+        error_messages={"required": _("Enter a name"), "max_length": _too_long(_("The name"), 120)},
+    )
+    summary = forms.CharField(
+        label=_("What it is"),
+        help_text=_("Families read this. Short sentences and everyday words."),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4, "class": "js-plain-english"}),
+        error_messages={
+            "required": _("Say what it is"),
+            "max_length": _too_long(_("What it is"), 1000),
+        },
+    )
+    step_text = forms.CharField(
+        label=_("A step a family might take"),
+        max_length=STEP_MAX,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "js-plain-english"}),
+        error_messages={
+            "required": _("Enter a step"),
+            "max_length": _too_long(_("The step"), STEP_MAX),
+        },
+    )
+    who = forms.ChoiceField(label=_("Usually done by"), choices=Who.choices)
+    provider = forms.CharField(label=_("Who runs it (optional)"), required=False, max_length=120)
+    outcome_areas = forms.ModelMultipleChoiceField(
+        label=_("Outcome areas"),
+        queryset=OutcomeArea.objects.filter(active=True),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    active = forms.BooleanField(label=_("Show in the library"), required=False, initial=True)
+
+
+class OutcomeAreaForm(forms.Form):
+    slug = forms.SlugField(
+        label=_("Short name"),
+        help_text=_("Letters, numbers and underscores. It cannot be changed later."),
+        max_length=40,
+        error_messages={
+            "required": _("Enter a short name"),
+            "invalid": _("Short name must only include letters, numbers, hyphens and underscores"),
+        },
+    )
+    name = forms.CharField(
+        label=_("Name"), max_length=120, error_messages={"required": _("Enter a name")}
+    )
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    order = forms.IntegerField(
+        label=_("Order"),
+        min_value=0,
+        max_value=1000,
+        initial=0,
+        error_messages={"invalid": _("Order must be a whole number")},
+    )
+    active = forms.BooleanField(label=_("In use"), required=False, initial=True)
+
+
+class JargonForm(forms.Form):
+    term = forms.CharField(
+        label=_("Word or phrase"),
+        max_length=80,
+        error_messages={"required": _("Enter the word or phrase")},
+    )
+    alternative = forms.CharField(
+        label=_("Plainer words"),
+        max_length=200,
+        error_messages={"required": _("Enter plainer words")},
+    )
+    active = forms.BooleanField(label=_("In use"), required=False, initial=True)
+
+
+class PlainEnglishForm(forms.Form):
+    text = forms.CharField(required=False, max_length=10000)
