@@ -18,7 +18,27 @@ def pytest_configure(config):
         )
 
 
+def _restore_migrated_data(items):
+    """Transactional tests (live servers, races) empty the database when they finish.
+
+    Rows that migrations create (Wagtail's root page and collection, outcome areas,
+    the site name) must be back for the next one, so every transactional test restores
+    the serialized copy of the freshly migrated database when it starts.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        fixtures = getattr(item, "fixturenames", ())
+        transactional = (marker is not None and marker.kwargs.get("transaction")) or (
+            "transactional_db" in fixtures or "live_server" in fixtures
+        )
+        if transactional:
+            kwargs = dict(marker.kwargs) if marker is not None else {}
+            kwargs.update(transaction=True, serialized_rollback=True)
+            item.add_marker(pytest.mark.django_db(**kwargs), append=False)
+
+
 def pytest_collection_modifyitems(config, items):
+    _restore_migrated_data(items)
     if USING_SERVICES:
         return
     skip = pytest.mark.skip(
