@@ -1,0 +1,93 @@
+"""Group names, presence and sending small events to people's sockets.
+
+The channel layer is only a hint: everything sent here is already committed, and a
+socket that missed it catches up from the database when it resumes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.core.cache import cache
+
+logger = logging.getLogger(__name__)
+
+PRESENCE_TTL = 60 * 60 * 2
+
+
+def user_group(user_id: int) -> str:
+    return f"chat.u.{user_id}"
+
+
+def session_group(session_key: str) -> str:
+    digest = hashlib.sha256(session_key.encode()).hexdigest()[:40]
+    return f"chat.s.{digest}"
+
+
+def _presence_key(user_id: int) -> str:
+    return f"chat:online:{user_id}"
+
+
+def presence_join(user_id: int) -> None:
+    key = _presence_key(user_id)
+    if cache.add(key, 1, PRESENCE_TTL):
+        return
+    try:
+        cache.incr(key)
+        cache.touch(key, PRESENCE_TTL)
+    except ValueError:
+        cache.add(key, 1, PRESENCE_TTL)
+
+
+def presence_leave(user_id: int) -> None:
+    key = _presence_key(user_id)
+    try:
+        if cache.decr(key) <= 0:
+            cache.delete(key)
+    except ValueError:
+        pass
+
+
+def online_user_ids(user_ids) -> set[int]:
+    """Which of these people have a socket open now (counts expire if a worker dies)."""
+    keys = {_presence_key(uid): uid for uid in user_ids}
+    if not keys:
+        return set()
+    found = cache.get_many(list(keys))
+    return {keys[key] for key, value in found.items() if value and int(value) > 0}
+
+
+def send_to_users(user_ids, event: dict) -> None:
+    """Send one event to every socket of each person. Call only after commit."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    for user_id in set(user_ids):
+        try:
+            async_to_sync(layer.group_send)(user_group(user_id), event)
+        except Exception:  # noqa: BLE001 - a broken hint must not undo a committed write
+            logger.exception("Could not send a live event to user %s", user_id)
+
+
+async def asend_to_users(user_ids, event: dict) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    for user_id in set(user_ids):
+        try:
+            await layer.group_send(user_group(user_id), event)
+        except Exception:  # noqa: BLE001
+            logger.exception("Could not send a live event to user %s", user_id)
+
+
+def close_session_sockets(session_key: str) -> None:
+    layer = get_channel_layer()
+    if layer is None or not session_key:
+        return
+    try:
+        async_to_sync(layer.group_send)(session_group(session_key), {"type": "session.ended"})
+    except Exception:  # noqa: BLE001
+        logger.exception("Could not close sockets for a session")
