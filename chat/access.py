@@ -67,9 +67,7 @@ def conversation_role(user, conversation: Conversation, *, mentor_ids=None) -> R
     if member is not None and member.family_id == conversation.family_id:
         return Role.FAMILY
     family = conversation.family
-    is_lead = (
-        family.lead_key_worker_id == user.pk and portal_access.is_key_worker(user)
-    )
+    is_lead = family.lead_key_worker_id == user.pk and portal_access.is_key_worker(user)
     if conversation.kind == Conversation.Kind.KEY_WORKER:
         return Role.KEY_WORKER if is_lead else None
     if mentor_ids is not None:
@@ -117,9 +115,7 @@ def conversation_for_user(user, conversation_id, *, path: str = "") -> Conversat
     if role is None:
         if portal_access.is_manager(user) and conversation.reports.exists():
             # Raises ReasonRequired without a current reason; audits the read with it.
-            portal_access.family_access(
-                user, conversation.family, record=conversation, path=path
-            )
+            portal_access.family_access(user, conversation.family, record=conversation, path=path)
             return ConversationAccess(conversation=conversation, role=Role.MANAGER)
         raise Http404
     if role in STAFF_ROLES:

@@ -53,11 +53,15 @@ def _display_name(name: str, extension: str) -> str:
 def _read_limited(upload) -> bytes:
     limit = max_bytes()
     if getattr(upload, "size", 0) and upload.size > limit:
-        raise ValidationError(_("The file must be smaller than %(mb)s MB.") % {"mb": limit // 2**20})
+        raise ValidationError(
+            _("The file must be smaller than %(mb)s MB.") % {"mb": limit // 2**20}
+        )
     upload.seek(0)
     data = upload.read(limit + 1)
     if len(data) > limit:
-        raise ValidationError(_("The file must be smaller than %(mb)s MB.") % {"mb": limit // 2**20})
+        raise ValidationError(
+            _("The file must be smaller than %(mb)s MB.") % {"mb": limit // 2**20}
+        )
     if not data:
         raise ValidationError(_("The file is empty."))
     return data

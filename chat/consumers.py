@@ -370,4 +370,3 @@ class ChatConsumer(AsyncWebsocketConsumer):
         if content and isinstance(content.get("type"), str):
             event["for"] = content["type"][:20]
         await self.send_json(event)
-

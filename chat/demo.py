@@ -14,9 +14,15 @@ from .models import WorkingHours
 _NAMESPACE = uuid.UUID("6f1e3c52-6a0b-4a8e-9d86-2f4c1b7a9e10")
 
 MESSAGES = [
-    ("key_worker", "Hi Aisha, it was good to meet you all on Tuesday.\nI have put the school meeting in for Thursday at 10am."),
+    (
+        "key_worker",
+        "Hi Aisha, it was good to meet you all on Tuesday.\nI have put the school meeting in for Thursday at 10am.",
+    ),
     ("parent", "Thanks Kim. Imran can come too. Is it OK if Zara stays with my sister?"),
-    ("key_worker", "Yes, that is fine. The school's page about the meeting is here: https://www.gov.uk/school-attendance-absence"),
+    (
+        "key_worker",
+        "Yes, that is fine. The school's page about the meeting is here: https://www.gov.uk/school-attendance-absence",
+    ),
     ("parent", "Great, see you Thursday."),
 ]
 

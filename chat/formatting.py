@@ -17,14 +17,11 @@ def _link(url: str) -> str:
     while url and url[-1] in _TRAILING:
         trail = url[-1] + trail
         url = url[:-1]
-    return (
-        format_html(
-            '<a class="govuk-link" href="{}" rel="nofollow noopener noreferrer">{}</a>',
-            url,
-            url,
-        )
-        + escape(trail)
-    )
+    return format_html(
+        '<a class="govuk-link" href="{}" rel="nofollow noopener noreferrer">{}</a>',
+        url,
+        url,
+    ) + escape(trail)
 
 
 def message_html(body: str) -> SafeString:

@@ -175,9 +175,7 @@ class MessageReport(models.Model):
     """Someone asked the service manager to look at a message."""
 
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="reports")
-    conversation = models.ForeignKey(
-        Conversation, on_delete=models.CASCADE, related_name="reports"
-    )
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="reports")
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chat_reports"
     )
@@ -214,7 +212,9 @@ class WorkingHours(models.Model):
         ordering = ["user", "weekday"]
         constraints = [
             models.UniqueConstraint(fields=["user", "weekday"], name="one_working_day_row"),
-            models.CheckConstraint(condition=Q(ends__gt=models.F("starts")), name="ends_after_starts"),
+            models.CheckConstraint(
+                condition=Q(ends__gt=models.F("starts")), name="ends_after_starts"
+            ),
         ]
 
     def __str__(self):

@@ -56,7 +56,9 @@ def unread_total(user_id: int) -> int:
 
 def conversation_ids_for_user(*, user) -> dict[int, str]:
     """Conversation id -> role for everything a person may follow live."""
-    return {row.conversation_id: str(row.chat_role) for row in conversation_list_for_user(user=user)}
+    return {
+        row.conversation_id: str(row.chat_role) for row in conversation_list_for_user(user=user)
+    }
 
 
 def messages_page(*, conversation: Conversation, before: int | None = None) -> list[Message]:
@@ -80,9 +82,9 @@ def messages_after(*, conversation_id: int, after: int, limit: int = REPLAY_LIMI
 
 def receipts_for(*, conversation: Conversation, exclude_user_id: int) -> dict:
     """How far the other people have received and read, for sent/delivered/read ticks."""
-    others = Participant.objects.filter(
-        conversation=conversation, left_at__isnull=True
-    ).exclude(user_id=exclude_user_id)
+    others = Participant.objects.filter(conversation=conversation, left_at__isnull=True).exclude(
+        user_id=exclude_user_id
+    )
     read = min((p.last_read_id for p in others), default=0)
     delivered = min((p.last_delivered_id for p in others), default=0)
     return {"read": read, "delivered": max(delivered, read)}

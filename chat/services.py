@@ -15,7 +15,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -69,9 +69,7 @@ def _participants_sync(conversation: Conversation, wanted: dict[int, str]) -> se
             existing.left_at = None
             existing.role = role
             existing.save(update_fields=["left_at", "role"])
-    removed = {
-        uid for uid, p in current.items() if uid not in wanted and p.left_at is None
-    }
+    removed = {uid for uid, p in current.items() if uid not in wanted and p.left_at is None}
     if removed:
         Participant.objects.filter(conversation=conversation, user_id__in=removed).update(
             left_at=now
@@ -180,9 +178,7 @@ def conversation_mentor_open(*, family: Family, mentor, match_id: int) -> Conver
         )
         _participants_sync(conversation, _mentor_wanted(conversation))
         people = list(
-            conversation.participants.filter(left_at__isnull=True).values_list(
-                "user_id", flat=True
-            )
+            conversation.participants.filter(left_at__isnull=True).values_list("user_id", flat=True)
         )
         _after_access_change(conversation.pk, people)
         notify_users(
@@ -228,7 +224,9 @@ def conversation_concern_raise(*, family: Family, mentor, concern_id: int | None
                 _after_access_change(conversation.pk, [family.lead_key_worker_id])
                 notify_users(
                     recipients=[family.lead_key_worker],
-                    verb=gettext_lazy("A peer mentor raised a concern. You can read their messages"),
+                    verb=gettext_lazy(
+                        "A peer mentor raised a concern. You can read their messages"
+                    ),
                     url=conversation.get_absolute_url(),
                     family=family,
                     target=conversation,
@@ -457,14 +455,21 @@ def message_delete(*, access: ConversationAccess, message: Message, user) -> Mes
 
 
 def _bump(conversation_id: int, user, field: str, up_to: int) -> bool:
-    up_to = min(int(up_to), Conversation.objects.filter(pk=conversation_id).values_list(
-        "last_message_id", flat=True
-    ).first() or 0)
-    return bool(
-        Participant.objects.filter(
-            conversation_id=conversation_id, user=user, **{f"{field}__lt": up_to}
-        ).update(**{field: up_to})
-    ) and up_to > 0
+    up_to = min(
+        int(up_to),
+        Conversation.objects.filter(pk=conversation_id)
+        .values_list("last_message_id", flat=True)
+        .first()
+        or 0,
+    )
+    return (
+        bool(
+            Participant.objects.filter(
+                conversation_id=conversation_id, user=user, **{f"{field}__lt": up_to}
+            ).update(**{field: up_to})
+        )
+        and up_to > 0
+    )
 
 
 def conversation_read_mark(*, access: ConversationAccess, user, up_to: int) -> bool:
@@ -506,9 +511,7 @@ def conversation_delivered_mark(*, access: ConversationAccess, user, up_to: int)
         if changed:
             state = Participant.objects.get(conversation_id=conversation_id, user=user)
             others = list(
-                Participant.objects.filter(
-                    conversation_id=conversation_id, left_at__isnull=True
-                )
+                Participant.objects.filter(conversation_id=conversation_id, left_at__isnull=True)
                 .exclude(user=user)
                 .values_list("user_id", flat=True)
             )
@@ -532,7 +535,9 @@ def message_report(*, access: ConversationAccess, message: Message, reporter, re
         raise ValidationError({"reason": _("Keep it to 1000 characters or fewer.")})
     with transaction.atomic():
         report = MessageReport.objects.create(
-            message=message, conversation_id=message.conversation_id, reporter=reporter,
+            message=message,
+            conversation_id=message.conversation_id,
+            reporter=reporter,
             reason=reason,
         )
         if portal_access.staff_profile(reporter):

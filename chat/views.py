@@ -110,7 +110,9 @@ def message_create(request, conversation_id):
                 attachment=form.cleaned_data["attachment"],
             )
         except services.RateLimited:
-            form.add_error(None, _("You are sending messages too fast. Wait a minute and try again."))
+            form.add_error(
+                None, _("You are sending messages too fast. Wait a minute and try again.")
+            )
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
                 for field, errors in exc.error_dict.items():
@@ -170,9 +172,7 @@ def message_report(request, conversation_id, message_id):
         except ValidationError as exc:
             form.add_error("reason", exc)
         else:
-            flash.success(
-                request, _("Thank you. The service manager will look at this message.")
-            )
+            flash.success(request, _("Thank you. The service manager will look at this message."))
             return redirect(access.conversation)
     return render(
         request,

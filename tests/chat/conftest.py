@@ -93,11 +93,11 @@ async def open_socket(cookie: str):
     return socket, hello
 
 
-async def receive_until(socket, kind: str, timeout: float = 5):
+async def receive_until(socket, kind: str, wait: float = 5):
     """Receive events until one of ``kind`` arrives; return it and what came before."""
     skipped = []
     while True:
-        event = await socket.receive_json_from(timeout=timeout)
+        event = await socket.receive_json_from(timeout=wait)
         if event["type"] == kind:
             return event, skipped
         skipped.append(event)
@@ -129,4 +129,3 @@ def gps_exif():
     gps = {1: "N", 2: (52.0, 24.0, 30.0), 3: "W", 4: (1.0, 30.0, 15.0)}
     exif[0x8825] = gps  # GPSInfo
     return exif
-

@@ -155,8 +155,10 @@ async def test_resume_after_disconnect_gets_200_missed_messages_in_order_once(
 
     expected = await database_sync_to_async(missed)()
     socket, _ = await open_socket(cookie)
-    await socket.send_json_to({"type": "resume", "conversation": conversation.pk, "after": last_seen})
-    resumed, events = await receive_until(socket, "resumed", timeout=10)
+    await socket.send_json_to(
+        {"type": "resume", "conversation": conversation.pk, "after": last_seen}
+    )
+    resumed, events = await receive_until(socket, "resumed", wait=10)
     got = [e["message"]["id"] for e in events if e["type"] == "message"]
     assert got == expected
     assert [e["message"]["html"] for e in events][:2] == ["missed 0", "missed 1"]
@@ -212,7 +214,10 @@ async def test_signing_out_elsewhere_leaves_this_device_connected(conversation, 
         ("{not json", "bad_json"),
         ("[1, 2]", "bad_json"),
         (json.dumps({"type": "dance"}), "unknown_type"),
-        (json.dumps({"type": "send", "conversation": "x", "client_id": "a", "body": "b"}), "not_found"),
+        (
+            json.dumps({"type": "send", "conversation": "x", "client_id": "a", "body": "b"}),
+            "not_found",
+        ),
         ("x" * 20000, "too_large"),
     ],
 )
@@ -224,7 +229,12 @@ async def test_bad_frames_get_an_error_and_the_socket_keeps_working(
     error = await socket.receive_json_from(timeout=5)
     assert error["type"] == "error" and error["code"] == code
     await socket.send_json_to(
-        {"type": "send", "conversation": conversation.pk, "client_id": str(uuid.uuid4()), "body": "ok"}
+        {
+            "type": "send",
+            "conversation": conversation.pk,
+            "client_id": str(uuid.uuid4()),
+            "body": "ok",
+        }
     )
     sent, _ = await receive_until(socket, "sent")
     assert sent["id"]
@@ -242,7 +252,12 @@ async def test_binary_frame_is_refused(conversation, parent):
 async def test_too_long_message_is_refused_and_nothing_is_saved(conversation, parent):
     socket, _ = await open_socket(await database_sync_to_async(session_cookie)(parent))
     await socket.send_json_to(
-        {"type": "send", "conversation": conversation.pk, "client_id": str(uuid.uuid4()), "body": "a" * 2001}
+        {
+            "type": "send",
+            "conversation": conversation.pk,
+            "client_id": str(uuid.uuid4()),
+            "body": "a" * 2001,
+        }
     )
     error = await socket.receive_json_from(timeout=5)
     assert error["code"] == "invalid"
@@ -257,7 +272,12 @@ async def test_flood_of_messages_is_rate_limited_and_sent_ones_are_kept(
     socket, _ = await open_socket(await database_sync_to_async(session_cookie)(parent))
     for n in range(8):
         await socket.send_json_to(
-            {"type": "send", "conversation": conversation.pk, "client_id": str(uuid.uuid4()), "body": f"{n}"}
+            {
+                "type": "send",
+                "conversation": conversation.pk,
+                "client_id": str(uuid.uuid4()),
+                "body": f"{n}",
+            }
         )
     results = []
     while len(results) < 8:
@@ -325,7 +345,12 @@ async def test_mentor_match_opens_and_ending_it_removes_access(family, parent, m
     mentor_socket, hello = await open_socket(await database_sync_to_async(session_cookie)(mentor))
     [mentor_conversation] = [c["id"] for c in hello["conversations"]]
     await mentor_socket.send_json_to(
-        {"type": "send", "conversation": mentor_conversation, "client_id": str(uuid.uuid4()), "body": "Hi, I'm Jo"}
+        {
+            "type": "send",
+            "conversation": mentor_conversation,
+            "client_id": str(uuid.uuid4()),
+            "body": "Hi, I'm Jo",
+        }
     )
     event, _ = await receive_until(parent_socket, "message")
     assert event["message"]["conversation"] == mentor_conversation
@@ -354,7 +379,12 @@ async def test_mentor_who_is_also_a_parent_keeps_the_socket_when_a_match_ends(
     )
     removed, _ = await receive_until(socket, "removed")
     await socket.send_json_to(
-        {"type": "send", "conversation": removed["conversation"], "client_id": str(uuid.uuid4()), "body": "x"}
+        {
+            "type": "send",
+            "conversation": removed["conversation"],
+            "client_id": str(uuid.uuid4()),
+            "body": "x",
+        }
     )
     error, _ = await receive_until(socket, "error")
     assert error["code"] == "not_found"
@@ -363,9 +393,7 @@ async def test_mentor_who_is_also_a_parent_keeps_the_socket_when_a_match_ends(
     await socket.disconnect()
 
 
-async def test_concern_gives_the_key_worker_read_only_access(
-    family, parent, key_worker, mentor
-):
+async def test_concern_gives_the_key_worker_read_only_access(family, parent, key_worker, mentor):
     await database_sync_to_async(mentor_match_started.send)(
         sender=None, family=family, mentor=mentor, match_id=9
     )
@@ -379,7 +407,12 @@ async def test_concern_gives_the_key_worker_read_only_access(
     added, _ = await receive_until(worker_socket, "added")
     assert added["role"] == "observer" and added["can_write"] is False
     await worker_socket.send_json_to(
-        {"type": "send", "conversation": added["conversation"], "client_id": str(uuid.uuid4()), "body": "x"}
+        {
+            "type": "send",
+            "conversation": added["conversation"],
+            "client_id": str(uuid.uuid4()),
+            "body": "x",
+        }
     )
     error, _ = await receive_until(worker_socket, "error")
     assert error["code"] == "not_found"
