@@ -34,6 +34,8 @@ STAFF_ROLES = {Role.KEY_WORKER, Role.OBSERVER, Role.MANAGER}
 class ConversationAccess:
     conversation: Conversation
     role: Role
+    # False when remembered by a socket since it connected rather than checked just now.
+    checked_now: bool = True
 
     @property
     def can_write(self) -> bool:

@@ -20,7 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
 from . import live, selectors, services
-from .access import socket_may_use
+from .access import ConversationAccess, socket_may_use
 from .models import Conversation, Participant
 
 logger = logging.getLogger(__name__)
@@ -112,6 +112,10 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 "role": str(access.role),
                 "can_write": access.can_write,
                 "people": set(),
+                # Remembered for sends; the send itself re-checks participation.
+                "access": ConversationAccess(
+                    conversation=row.conversation, role=access.role, checked_now=False
+                ),
             }
         for conversation_id, user_id in Participant.objects.filter(
             conversation_id__in=list(found), left_at__isnull=True
@@ -209,6 +213,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
         except (PermissionDenied, Http404):
             await self.error("not_found", "You cannot send messages there.", content)
             return
+        # The broadcast of this message comes back to this socket too: skip it here.
+        self.sent_ids.setdefault(conversation_id, set()).add(message.pk)
         await self.send_json(
             {
                 "type": "sent",
@@ -216,16 +222,20 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 "conversation": conversation_id,
                 "id": message.pk,
                 "duplicate": not created,
+                "message": payload,
             }
         )
-        await self._deliver("message", payload)
 
     def _send(self, conversation_id: int, client_id: str, body: str):
-        access = self._access(conversation_id)
+        access = self.conversations[conversation_id]["access"]
         message, created = services.message_send(
             access=access, sender=self.user, body=body, client_id=client_id
         )
-        return message, created, services.message_payload(message)
+        return (
+            message,
+            created,
+            services.message_payload(message, sender_name=self.user.display_name),
+        )
 
     async def on_resume(self, content):
         conversation_id = self._conversation_id(content)

@@ -61,8 +61,8 @@ class Conversation(models.Model):
     shared_with_key_worker = models.BooleanField(default=False)
     concern_raised_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
-    # Bumped under a row lock by every send, so ids commit in order within a conversation.
-    last_message_id = models.BigIntegerField(default=0)
+    # Every send updates this first, which takes the row lock: messages in one
+    # conversation commit in id order, so "everything after id N" never skips one.
     last_message_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

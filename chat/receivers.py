@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.signals import user_logged_out
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from notifications.signals import notify
 
@@ -35,8 +35,9 @@ def family_saved(sender, instance, raw=False, **kwargs):
 
 
 @receiver(post_save, sender=FamilyMember, dispatch_uid="chat.family_member_saved")
-def family_member_saved(sender, instance, raw=False, **kwargs):
-    if not raw and instance.user_id:
+@receiver(post_delete, sender=FamilyMember, dispatch_uid="chat.family_member_deleted")
+def family_member_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
         services.family_conversations_sync(family=instance.family)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 
 from .access import conversation_role
@@ -69,6 +69,10 @@ def messages_page(*, conversation: Conversation, before: int | None = None) -> l
     page = list(messages.order_by("-id")[:PAGE_SIZE])
     page.reverse()
     return page
+
+
+def newest_message_id(*, conversation_id: int) -> int:
+    return Message.objects.filter(conversation_id=conversation_id).aggregate(n=Max("id"))["n"] or 0
 
 
 def messages_after(*, conversation_id: int, after: int, limit: int = REPLAY_LIMIT) -> list[Message]:

@@ -15,7 +15,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Max
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -27,7 +27,7 @@ from portal.models import AuditEvent, Family, FamilyMember, StaffProfile
 from portal.notify import notify_users
 
 from . import live
-from .access import ConversationAccess
+from .access import ConversationAccess, Role
 from .attachments import attachment_clean
 from .formatting import message_html
 from .models import Conversation, Message, MessageReport, Participant, WorkingHours
@@ -255,18 +255,32 @@ def conversation_share_set(*, access: ConversationAccess, user, shared: bool) ->
 
 
 def _rate_limit(user_id: int) -> None:
+    """Count sends per person in fixed windows; one Redis round trip per send."""
     count, seconds = getattr(settings, "CHAT_SEND_RATE", (30, 60))
     key = f"chat:rate:{user_id}:{int(timezone.now().timestamp()) // seconds}"
-    if cache.add(key, 1, seconds + 5):
+    client = _redis_client(key)
+    if client is not None:
+        pipe = client.pipeline(transaction=False)
+        pipe.incr(cache.make_key(key))
+        pipe.expire(cache.make_key(key), seconds + 5)
+        used = pipe.execute()[0]
+    elif cache.add(key, 1, seconds + 5):
         used = 1
     else:
         try:
             used = cache.incr(key)
         except ValueError:
             used = 1
-            cache.add(key, 1, seconds + 5)
     if used > count:
         raise RateLimited
+
+
+def _redis_client(key: str):
+    backend = getattr(cache, "_cache", None)
+    get_client = getattr(backend, "get_client", None)
+    if get_client is None or "redis" not in type(cache).__module__:
+        return None
+    return get_client(key, write=True)
 
 
 def message_payload(message: Message, sender_name: str | None = None) -> dict:
@@ -311,7 +325,9 @@ def message_send(
 ) -> tuple[Message, bool]:
     """Send a message; returns (message, created). A repeated client id returns the first.
 
-    ``access`` must come from chat.access for ``sender``.
+    ``access`` must come from chat.access for ``sender``. Whatever it says, the sender
+    must also be an active participant when the message is written, checked in the same
+    transaction, so a socket's remembered access can never outlive a removal.
     """
     if not access.can_write:
         raise PermissionDenied
@@ -320,30 +336,26 @@ def message_send(
         client_uuid = uuid.UUID(str(client_id))
     except (TypeError, ValueError) as exc:
         raise ValidationError({"client_id": _("Something went wrong. Try again.")}) from exc
-    existing = Message.objects.filter(sender=sender, client_id=client_uuid).first()
-    if existing is not None:
-        if existing.conversation_id != conversation.pk:
-            raise ValidationError({"client_id": _("Something went wrong. Try again.")})
-        return existing, False
     body = _body_clean(body)
-    clean = attachment_clean(attachment) if attachment else None
+    clean = None
+    if attachment:
+        existing = _existing_message(sender, client_uuid, conversation)
+        if existing is not None:
+            return existing, False
+        clean = attachment_clean(attachment)
     if not body and clean is None:
         raise ValidationError({"body": _("Write a message or attach a file.")})
     _rate_limit(sender.pk)
     try:
         with transaction.atomic():
-            # The row lock orders sends per conversation, so ids commit in order and a
-            # client resuming "after id N" never skips a message committed later.
-            locked = (
-                Conversation.objects.select_for_update()
-                .only("pk", "last_message_id")
-                .get(pk=conversation.pk)
-            )
+            now = timezone.now()
+            # Takes the row lock that orders sends within the conversation.
+            if not Conversation.objects.filter(pk=conversation.pk, closed_at__isnull=True).update(
+                last_message_at=now
+            ):
+                raise PermissionDenied
             message = Message(
-                conversation_id=conversation.pk,
-                sender=sender,
-                client_id=client_uuid,
-                body=body,
+                conversation_id=conversation.pk, sender=sender, client_id=client_uuid, body=body
             )
             if clean is not None:
                 message.attachment = clean.file
@@ -352,12 +364,7 @@ def message_send(
                 message.attachment_type = clean.content_type
                 message.attachment_size = clean.size
             message.save()
-            Conversation.objects.filter(pk=locked.pk).update(
-                last_message_id=message.pk, last_message_at=message.created_at
-            )
-            Participant.objects.filter(conversation_id=conversation.pk, user=sender).update(
-                last_read_id=message.pk, last_delivered_id=message.pk
-            )
+            _sender_state_update(access, sender, message.pk)
             recipients = list(
                 Participant.objects.filter(
                     conversation_id=conversation.pk, left_at__isnull=True
@@ -371,12 +378,43 @@ def message_send(
             )
             transaction.on_commit(lambda: _tell_people_who_are_away(conversation, others))
     except IntegrityError:
-        # Two retries raced; the other one won. Return its message.
-        existing = Message.objects.filter(sender=sender, client_id=client_uuid).first()
+        # A retry of a message that is already saved (or two retries racing).
+        existing = _existing_message(sender, client_uuid, conversation)
         if existing is None:
             raise
         return existing, False
     return message, True
+
+
+def _existing_message(sender, client_uuid, conversation) -> Message | None:
+    existing = Message.objects.filter(sender=sender, client_id=client_uuid).first()
+    if existing is not None and existing.conversation_id != conversation.pk:
+        raise ValidationError({"client_id": _("Something went wrong. Try again.")})
+    return existing
+
+
+def _sender_state_update(access: ConversationAccess, sender, message_id: int) -> None:
+    """The sender has read their own message; refuse anyone who is no longer in it."""
+    updated = Participant.objects.filter(
+        conversation_id=access.conversation.pk, user=sender, left_at__isnull=True
+    ).update(last_read_id=message_id, last_delivered_id=message_id)
+    if updated:
+        return
+    if access.checked_now and access.role in {Role.FAMILY, Role.KEY_WORKER}:
+        # The access policy has just confirmed they belong (say, a parent who joined the
+        # family a moment ago): record them as a participant.
+        Participant.objects.update_or_create(
+            conversation_id=access.conversation.pk,
+            user=sender,
+            defaults={
+                "role": str(access.role),
+                "left_at": None,
+                "last_read_id": message_id,
+                "last_delivered_id": message_id,
+            },
+        )
+        return
+    raise PermissionDenied
 
 
 def _tell_people_who_are_away(conversation: Conversation, user_ids: list[int]) -> None:
@@ -455,20 +493,14 @@ def message_delete(*, access: ConversationAccess, message: Message, user) -> Mes
 
 
 def _bump(conversation_id: int, user, field: str, up_to: int) -> bool:
-    up_to = min(
-        int(up_to),
-        Conversation.objects.filter(pk=conversation_id)
-        .values_list("last_message_id", flat=True)
-        .first()
-        or 0,
-    )
-    return (
-        bool(
-            Participant.objects.filter(
-                conversation_id=conversation_id, user=user, **{f"{field}__lt": up_to}
-            ).update(**{field: up_to})
-        )
-        and up_to > 0
+    newest = Message.objects.filter(conversation_id=conversation_id).aggregate(n=Max("id"))["n"]
+    up_to = min(int(up_to), newest or 0)
+    if up_to <= 0:
+        return False
+    return bool(
+        Participant.objects.filter(
+            conversation_id=conversation_id, user=user, **{f"{field}__lt": up_to}
+        ).update(**{field: up_to})
     )
 
 
@@ -630,6 +662,8 @@ def user_signed_out(*, session_key: str | None) -> None:
 
 def family_conversations_sync(*, family: Family) -> None:
     """After a family or its people change, bring conversation participants up to date."""
+    if not Family.objects.filter(pk=family.pk).exists():
+        return  # the family itself is being deleted
     conversation_key_worker_ensure(family=family)
     for conversation in Conversation.objects.filter(
         family=family, kind=Conversation.Kind.MENTOR

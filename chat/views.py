@@ -72,7 +72,9 @@ def _conversation_context(request, access: ConversationAccess, form: MessageForm
         "is_manager_read": access.role is Role.MANAGER,
         "page": page,
         "older_than": page[0].pk if page and len(page) >= selectors.PAGE_SIZE else None,
-        "newest_id": conversation.last_message_id,
+        "newest_id": page[-1].pk
+        if page and before_id is None
+        else selectors.newest_message_id(conversation_id=conversation.pk),
         "form": form or (MessageForm() if access.can_write else None),
         "receipts": receipts,
         "key_worker": key_worker,
