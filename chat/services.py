@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from contextlib import nullcontext
 from datetime import time
 
 from django.conf import settings
@@ -14,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -347,6 +348,10 @@ def message_send(
         raise ValidationError({"body": _("Write a message or attach a file.")})
     _rate_limit(sender.pk)
     try:
+        if clean is None and connection.vendor == "postgresql":
+            message = _text_message_insert(conversation, sender, client_uuid, body)
+            if message is not None:
+                return message, True
         with transaction.atomic():
             now = timezone.now()
             # Takes the row lock that orders sends within the conversation.
@@ -355,7 +360,11 @@ def message_send(
             ):
                 raise PermissionDenied
             message = Message(
-                conversation_id=conversation.pk, sender=sender, client_id=client_uuid, body=body
+                conversation_id=conversation.pk,
+                sender=sender,
+                client_id=client_uuid,
+                body=body,
+                created_at=now,
             )
             if clean is not None:
                 message.attachment = clean.file
@@ -370,13 +379,7 @@ def message_send(
                     conversation_id=conversation.pk, left_at__isnull=True
                 ).values_list("user_id", flat=True)
             )
-            payload = message_payload(message, sender_name=sender.display_name)
-            others = [uid for uid in recipients if uid != sender.pk]
-            everyone = set(recipients) | {sender.pk}
-            transaction.on_commit(
-                lambda: live.send_to_users(everyone, {"type": "chat.message", "message": payload})
-            )
-            transaction.on_commit(lambda: _tell_people_who_are_away(conversation, others))
+            _broadcast_new(conversation, message, sender, recipients)
     except IntegrityError:
         # A retry of a message that is already saved (or two retries racing).
         existing = _existing_message(sender, client_uuid, conversation)
@@ -384,6 +387,81 @@ def message_send(
             raise
         return existing, False
     return message, True
+
+
+# One statement, one round trip, its own transaction: lock the conversation row (which
+# orders ids within it), check the sender is an active participant and the conversation
+# open, insert, mark it read for the sender and return who is in the conversation. Used
+# for text messages on PostgreSQL, where a socket may send a thousand a second; anything
+# it does not insert (closed, not a participant yet) goes through the ORM path below.
+_TEXT_SEND_SQL = """
+WITH locked AS (
+    UPDATE chat_conversation SET last_message_at = %(now)s
+    WHERE id = %(conversation)s AND closed_at IS NULL AND EXISTS (
+        SELECT 1 FROM chat_participant
+        WHERE conversation_id = %(conversation)s AND user_id = %(sender)s AND left_at IS NULL
+    )
+    RETURNING id
+), inserted AS (
+    INSERT INTO chat_message (
+        conversation_id, sender_id, client_id, body, attachment, attachment_kind,
+        attachment_name, attachment_type, attachment_size, created_at, deleted_at
+    )
+    SELECT id, %(sender)s, %(client_id)s, %(body)s, '', '', '', '', 0, %(now)s, NULL FROM locked
+    RETURNING id
+), seen AS (
+    UPDATE chat_participant
+    SET last_read_id = inserted.id, last_delivered_id = inserted.id
+    FROM inserted
+    WHERE conversation_id = %(conversation)s AND user_id = %(sender)s
+)
+SELECT inserted.id, ARRAY(
+    SELECT user_id FROM chat_participant
+    WHERE conversation_id = %(conversation)s AND left_at IS NULL
+) FROM inserted
+"""
+
+
+def _text_message_insert(conversation, sender, client_uuid, body) -> Message | None:
+    now = timezone.now()
+    params = {
+        "now": now,
+        "conversation": conversation.pk,
+        "sender": sender.pk,
+        "client_id": client_uuid,
+        "body": body,
+    }
+    # A savepoint only when a caller already holds a transaction (so a duplicate
+    # client id does not break it); on its own the statement is its own transaction.
+    with (
+        transaction.atomic() if connection.in_atomic_block else nullcontext(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(_TEXT_SEND_SQL, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    message_id, recipients = row
+    message = Message(
+        id=message_id,
+        conversation_id=conversation.pk,
+        sender=sender,
+        client_id=client_uuid,
+        body=body,
+        created_at=now,
+    )
+    _broadcast_new(conversation, message, sender, recipients)
+    return message
+
+
+def _broadcast_new(conversation, message: Message, sender, recipients: list[int]) -> None:
+    payload = message_payload(message, sender_name=sender.display_name)
+    others = [uid for uid in recipients if uid != sender.pk]
+    everyone = set(recipients) | {sender.pk}
+    transaction.on_commit(
+        lambda: live.send_to_users(everyone, {"type": "chat.message", "message": payload})
+    )
+    transaction.on_commit(lambda: _tell_people_who_are_away(conversation, others))
 
 
 def _existing_message(sender, client_uuid, conversation) -> Message | None:
