@@ -45,7 +45,7 @@ def parse_args():
     parser.add_argument(
         "--redis", default=os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/8")
     )
-    parser.add_argument("--server", choices=["daphne", "uvicorn"], default="daphne")
+    parser.add_argument("--server", choices=["daphne", "uvicorn"], default="uvicorn")
     parser.add_argument("--key-workers", type=int, default=50)
     parser.add_argument("--group-families", type=int, default=160, help="two parents each")
     parser.add_argument("--pair-families", type=int, default=130, help="one parent each")
@@ -194,6 +194,10 @@ class Worker:
                     return
             time.sleep(0.2)
         raise RuntimeError(f"worker on {self.port} did not start")
+
+    def cpu_seconds(self) -> float:
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def rss_mb(self) -> float:
         for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
@@ -450,9 +454,18 @@ def summary(phase: Phase, seconds: float | None = None) -> dict:
     return result
 
 
+def cpu_per_message(workers, before: float, phase: Phase) -> float:
+    """Worker CPU (both processes, milliseconds) per message sent in a phase."""
+    used = sum(w.cpu_seconds() for w in workers) - before
+    return round(used * 1000 / max(phase.sent, 1), 3)
+
+
 async def drive(args, conversations, sessions, workers) -> dict:
     driver = Driver(conversations, sessions, [w.port for w in workers])
     results: dict = {}
+
+    def cpu():
+        return sum(w.cpu_seconds() for w in workers)
 
     # Warm both workers (imports, first connections) before measuring memory.
     warm = list(sessions)[:4]
@@ -478,15 +491,20 @@ async def drive(args, conversations, sessions, workers) -> dict:
 
     await driver.open("relay")
     await asyncio.sleep(1)
+    cpu_before = cpu()
     relay = await driver.at_rate("relay", "relay", args.rate, args.seconds)
     results["relay_at_rate"] = summary(relay, args.seconds)
+    results["relay_at_rate"]["worker_cpu_ms_per_send"] = cpu_per_message(workers, cpu_before, relay)
     await driver.close("relay")
     await asyncio.sleep(2)
 
+    cpu_before = cpu()
     chat = await driver.at_rate("chat", "chat", args.rate, args.seconds)
     results["chat_at_rate"] = summary(chat, args.seconds)
+    results["chat_at_rate"]["worker_cpu_ms_per_send"] = cpu_per_message(workers, cpu_before, chat)
 
     count_before = await asyncio.to_thread(message_count)
+    cpu_before = cpu()
     flood = await driver.flat_out("chat flat out", "chat", args.flood_seconds, args.lanes)
     count_after = await asyncio.to_thread(message_count)
     span = max(flood.last_ack - flood.started, 1e-6)
@@ -496,17 +514,21 @@ async def drive(args, conversations, sessions, workers) -> dict:
         "acked": flood.acked,
         "persisted": persisted,
         "persisted_per_s": round(persisted / span, 1),
+        "worker_cpu_ms_per_send": cpu_per_message(workers, cpu_before, flood),
         "seconds": round(span, 2),
     }
     await driver.close("chat")
     await asyncio.sleep(2)
 
     await driver.open("relay")
+    cpu_before = cpu()
     relay_flat = await driver.flat_out("relay flat out", "relay", 5.0, args.lanes)
     span = max(relay_flat.last_delivery - relay_flat.started, 1e-6)
     results["relay_flat_out"] = {
         **summary(relay_flat),
         "delivered_per_s": round(relay_flat.delivered / span, 1),
+        "sends_per_s": round(relay_flat.sent / span, 1),
+        "worker_cpu_ms_per_send": cpu_per_message(workers, cpu_before, relay_flat),
     }
     await driver.close("relay")
     for task in driver.readers:
@@ -552,6 +574,7 @@ def main() -> int:
             "people": len(sessions),
             "conversations": len(conversations),
             "total_seconds": round(time.time() - total_start, 1),
+            "load_average_at_end": os.getloadavg(),
         }
     )
     relay_p99 = results["relay_at_rate"]["p99"]
