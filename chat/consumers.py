@@ -18,6 +18,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from . import live, selectors, services
 from .access import ConversationAccess, socket_may_use
@@ -81,9 +82,12 @@ class ChatConsumer(AsyncWebsocketConsumer):
         await self.accept()
         await _db(live.presence_join)(user.pk)
         self.present = True
+        counts = await _db(self._counts)()
         await self.send_json(
             {
                 "type": "hello",
+                "user": user.pk,
+                "counts": counts,
                 "conversations": [
                     {"id": cid, "role": info["role"], "can_write": info["can_write"]}
                     for cid, info in sorted(self.conversations.items())
@@ -123,6 +127,12 @@ class ChatConsumer(AsyncWebsocketConsumer):
             found[conversation_id]["people"].add(user_id)
         return found
 
+    def _counts(self) -> dict:
+        return {
+            "messages": selectors.unread_total(self.user.pk),
+            "notifications": selectors.unread_notification_count(self.user.pk),
+        }
+
     def _access(self, conversation_id: int):
         conversation = (
             Conversation.objects.select_related("family__lead_key_worker")
@@ -140,21 +150,21 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
     async def receive(self, text_data=None, bytes_data=None):
         if not self._take_token():
-            await self.error("rate_limited", "Slow down a little.")
+            await self.error("rate_limited", _("Slow down a little."))
             return
         if bytes_data is not None or text_data is None:
-            await self.error("bad_frame", "Send JSON text.")
+            await self.error("bad_frame", _("Send JSON text."))
             return
         if len(text_data) > MAX_FRAME:
-            await self.error("too_large", "That was too long to send.")
+            await self.error("too_large", _("That was too long to send."))
             return
         try:
             content = json.loads(text_data)
         except ValueError:
-            await self.error("bad_json", "That could not be read.")
+            await self.error("bad_json", _("That could not be read."))
             return
         if not isinstance(content, dict) or not isinstance(content.get("type"), str):
-            await self.error("bad_json", "That could not be read.")
+            await self.error("bad_json", _("That could not be read."))
             return
         handler = {
             "send": self.on_send,
@@ -165,13 +175,13 @@ class ChatConsumer(AsyncWebsocketConsumer):
             "ping": self.on_ping,
         }.get(content["type"])
         if handler is None:
-            await self.error("unknown_type", "Unknown event.")
+            await self.error("unknown_type", _("Unknown event."))
             return
         try:
             await handler(content)
         except Exception:  # noqa: BLE001 - one bad frame must not end the socket
             logger.exception("Chat socket event failed")
-            await self.error("server_error", "Something went wrong. Try again.", content)
+            await self.error("server_error", _("Something went wrong. Try again."), content)
 
     def _take_token(self) -> bool:
         now = time.monotonic()
@@ -197,21 +207,21 @@ class ChatConsumer(AsyncWebsocketConsumer):
         client_id = content.get("client_id")
         body = content.get("body", "")
         if conversation_id is None:
-            await self.error("not_found", "You cannot send messages there.", content)
+            await self.error("not_found", _("You cannot send messages there."), content)
             return
         if not isinstance(body, str) or not isinstance(client_id, str):
-            await self.error("invalid", "That could not be read.", content)
+            await self.error("invalid", _("That could not be read."), content)
             return
         try:
             message, created, payload = await _db(self._send)(conversation_id, client_id, body)
         except services.RateLimited:
-            await self.error("rate_limited", "You are sending messages too fast.", content)
+            await self.error("rate_limited", _("You are sending messages too fast."), content)
             return
         except ValidationError as exc:
             await self.error("invalid", " ".join(exc.messages), content)
             return
         except (PermissionDenied, Http404):
-            await self.error("not_found", "You cannot send messages there.", content)
+            await self.error("not_found", _("You cannot send messages there."), content)
             return
         # The broadcast of this message comes back to this socket too: skip it here.
         self.sent_ids.setdefault(conversation_id, set()).add(message.pk)
@@ -241,10 +251,10 @@ class ChatConsumer(AsyncWebsocketConsumer):
         conversation_id = self._conversation_id(content)
         after = content.get("after", 0)
         if conversation_id is None:
-            await self.error("not_found", "That conversation is not available.", content)
+            await self.error("not_found", _("That conversation is not available."), content)
             return
         if isinstance(after, bool) or not isinstance(after, int) or after < 0:
-            await self.error("invalid", "That could not be read.", content)
+            await self.error("invalid", _("That could not be read."), content)
             return
         payloads = await _db(self._replay)(conversation_id, after)
         for payload in payloads:
@@ -276,7 +286,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         conversation_id = self._conversation_id(content)
         up_to = content.get("id")
         if conversation_id is None or isinstance(up_to, bool) or not isinstance(up_to, int):
-            await self.error("invalid", "That could not be read.", content)
+            await self.error("invalid", _("That could not be read."), content)
             return
 
         def mark():
@@ -286,12 +296,12 @@ class ChatConsumer(AsyncWebsocketConsumer):
         try:
             await _db(mark)()
         except Http404:
-            await self.error("not_found", "That conversation is not available.", content)
+            await self.error("not_found", _("That conversation is not available."), content)
 
     async def on_typing(self, content):
         conversation_id = self._conversation_id(content)
         if conversation_id is None or not self.conversations[conversation_id]["can_write"]:
-            await self.error("not_found", "That conversation is not available.", content)
+            await self.error("not_found", _("That conversation is not available."), content)
             return
         now = time.monotonic()
         if now - self.typing_at.get(conversation_id, 0) < TYPING_EVERY:

@@ -13,6 +13,7 @@ import os
 
 from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.core.cache import cache
 
 logger = logging.getLogger(__name__)
@@ -33,8 +34,37 @@ def _presence_key(user_id: int) -> str:
     return f"chat:online:{user_id}"
 
 
+_redis_clients: dict[str, object] = {}
+
+
+def redis_client():
+    """One shared Redis client per process for the hot paths (presence, send limits).
+
+    Django's cache builds a new client object for every call, which costs more than the
+    round trip itself when a worker handles hundreds of sends a second. Keys are made
+    with the cache's own prefix, so both see the same values. None without Redis.
+    """
+    url = getattr(settings, "REDIS_URL", "")
+    if not url or "redis" not in type(cache).__module__:
+        return None
+    client = _redis_clients.get(url)
+    if client is None:
+        import redis
+
+        client = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=5)
+        _redis_clients[url] = client
+    return client
+
+
 def presence_join(user_id: int) -> None:
+    client = redis_client()
     key = _presence_key(user_id)
+    if client is not None:
+        pipe = client.pipeline(transaction=False)
+        pipe.incr(cache.make_key(key))
+        pipe.expire(cache.make_key(key), PRESENCE_TTL)
+        pipe.execute()
+        return
     if cache.add(key, 1, PRESENCE_TTL):
         return
     try:
@@ -45,7 +75,12 @@ def presence_join(user_id: int) -> None:
 
 
 def presence_leave(user_id: int) -> None:
+    client = redis_client()
     key = _presence_key(user_id)
+    if client is not None:
+        if client.decr(cache.make_key(key)) <= 0:
+            client.delete(cache.make_key(key))
+        return
     try:
         if cache.decr(key) <= 0:
             cache.delete(key)
@@ -55,9 +90,14 @@ def presence_leave(user_id: int) -> None:
 
 def online_user_ids(user_ids) -> set[int]:
     """Which of these people have a socket open now (counts expire if a worker dies)."""
-    keys = {_presence_key(uid): uid for uid in user_ids}
-    if not keys:
+    ids = sorted(set(user_ids))
+    if not ids:
         return set()
+    client = redis_client()
+    if client is not None:
+        values = client.mget([cache.make_key(_presence_key(uid)) for uid in ids])
+        return {uid for uid, value in zip(ids, values, strict=True) if value and int(value) > 0}
+    keys = {_presence_key(uid): uid for uid in ids}
     found = cache.get_many(list(keys))
     return {keys[key] for key, value in found.items() if value and int(value) > 0}
 

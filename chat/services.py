@@ -259,7 +259,7 @@ def _rate_limit(user_id: int) -> None:
     """Count sends per person in fixed windows; one Redis round trip per send."""
     count, seconds = getattr(settings, "CHAT_SEND_RATE", (30, 60))
     key = f"chat:rate:{user_id}:{int(timezone.now().timestamp()) // seconds}"
-    client = _redis_client(key)
+    client = live.redis_client()
     if client is not None:
         pipe = client.pipeline(transaction=False)
         pipe.incr(cache.make_key(key))
@@ -274,14 +274,6 @@ def _rate_limit(user_id: int) -> None:
             used = 1
     if used > count:
         raise RateLimited
-
-
-def _redis_client(key: str):
-    backend = getattr(cache, "_cache", None)
-    get_client = getattr(backend, "get_client", None)
-    if get_client is None or "redis" not in type(cache).__module__:
-        return None
-    return get_client(key, write=True)
 
 
 def message_payload(message: Message, sender_name: str | None = None) -> dict:

@@ -73,6 +73,12 @@
     badge.appendChild(after);
   }
 
+  function bumpCount(name) {
+    var badge = document.querySelector('[data-live-count="' + name + '"]');
+    var current = badge && !badge.hidden ? parseInt(badge.textContent.replace(/\D/g, ""), 10) || 0 : 0;
+    setCount(name, current + 1);
+  }
+
   // Messages on a conversation page -----------------------------------------------------
   function findMessage(id) {
     return list ? list.querySelector('[data-message-id="' + id + '"]') : null;
@@ -257,12 +263,18 @@
       case "hello":
         attempts = 0;
         showConnection(false);
+        me = me || event.user;
+        if (root) root.setAttribute("data-live", "1");
+        Object.keys(event.counts || {}).forEach(function (name) { setCount(name, event.counts[name]); });
         if (conversationId) {
           send({ type: "resume", conversation: conversationId, after: lastId });
           flushOutbox();
         }
         break;
-      case "message": showMessage(event.message); break;
+      case "message":
+        if (event.message.sender !== me && event.message.conversation !== conversationId) bumpCount("messages");
+        showMessage(event.message);
+        break;
       case "sent": markSent(event); break;
       case "resumed":
         if (event.more) send({ type: "resume", conversation: conversationId, after: event.last });
@@ -292,6 +304,7 @@
     socket.addEventListener("message", onMessage);
     socket.addEventListener("close", function (e) {
       socket = null;
+      if (root) root.removeAttribute("data-live");
       if (STOP_CODES.indexOf(e.code) !== -1) { stopped = true; return; }
       showConnection(true);
       attempts += 1;
