@@ -158,7 +158,7 @@ class Worker:
             "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
             "REDIS_URL": django_settings.REDIS_URL,
             "CACHE_KEY_PREFIX": "portal",
-            "DEBUG": "false",
+            "DEBUG": "true",  # so WhiteNoise serves static files without collectstatic
             "LOG_LEVEL": "WARNING",
         }
         self.process = subprocess.Popen(  # noqa: S603 - fixed arguments

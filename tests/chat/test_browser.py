@@ -32,6 +32,13 @@ def _page(browser, worker, cookie, path):
     return page
 
 
+def _assert_accessible(page):
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
 def test_parent_and_key_worker_exchange_messages_live_and_catch_up_after_a_worker_restart(
     conversation, parent, key_worker
 ):
@@ -46,6 +53,7 @@ def test_parent_and_key_worker_exchange_messages_live_and_catch_up_after_a_worke
             browser = playwright.chromium.launch(executable_path="/usr/bin/chromium")
             parent_page = _page(browser, first, parent_cookie, path)
             worker_page = _page(browser, second, worker_cookie, path)
+            _assert_accessible(parent_page)
 
             parent_page.get_by_label("Your message").fill("Hello Kim\nSee you Thursday")
             parent_page.get_by_role("button", name="Send").click()
