@@ -54,13 +54,6 @@ def unread_total(user_id: int) -> int:
     return int(result or 0)
 
 
-def conversation_ids_for_user(*, user) -> dict[int, str]:
-    """Conversation id -> role for everything a person may follow live."""
-    return {
-        row.conversation_id: str(row.chat_role) for row in conversation_list_for_user(user=user)
-    }
-
-
 def messages_page(*, conversation: Conversation, before: int | None = None) -> list[Message]:
     """The latest messages (or those before an id), oldest first, with senders."""
     messages = Message.objects.filter(conversation=conversation).select_related("sender")
@@ -92,10 +85,6 @@ def receipts_for(*, conversation: Conversation, exclude_user_id: int) -> dict:
     read = min((p.last_read_id for p in others), default=0)
     delivered = min((p.last_delivered_id for p in others), default=0)
     return {"read": read, "delivered": max(delivered, read)}
-
-
-def participant_for(*, conversation: Conversation, user) -> Participant | None:
-    return Participant.objects.filter(conversation=conversation, user=user).first()
 
 
 def reported_conversations() -> QuerySet[Conversation]:
