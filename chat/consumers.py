@@ -319,6 +319,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         )
 
     async def on_ping(self, content):
+        await _db(live.presence_touch)(self.user.pk)
         await self.send_json({"type": "pong"})
 
     # Events from the channel layer -----------------------------------------------------

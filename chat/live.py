@@ -18,7 +18,9 @@ from django.core.cache import cache
 
 logger = logging.getLogger(__name__)
 
-PRESENCE_TTL = 60 * 60 * 2
+# A socket counts as present this long after it opened or last pinged (the page pings
+# every minute), so a worker that dies cannot leave people "online" for long.
+PRESENCE_TTL = 5 * 60
 
 
 def user_group(user_id: int) -> str:
@@ -72,6 +74,17 @@ def presence_join(user_id: int) -> None:
         cache.touch(key, PRESENCE_TTL)
     except ValueError:
         cache.add(key, 1, PRESENCE_TTL)
+
+
+def presence_touch(user_id: int) -> None:
+    client = redis_client()
+    key = _presence_key(user_id)
+    if client is not None:
+        if not client.expire(cache.make_key(key), PRESENCE_TTL):
+            presence_join(user_id)
+        return
+    if not cache.touch(key, PRESENCE_TTL):
+        presence_join(user_id)
 
 
 def presence_leave(user_id: int) -> None:

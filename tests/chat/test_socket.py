@@ -477,3 +477,16 @@ async def test_deleting_a_message_tells_the_others(conversation, parent, key_wor
     assert event["message"]["id"] == message.pk and event["message"]["deleted"]
     assert event["message"]["html"] == ""
     await worker_socket.disconnect()
+
+
+async def test_ping_keeps_presence_and_closing_the_socket_ends_it(conversation, key_worker):
+    from chat import live
+
+    socket, _ = await open_socket(await database_sync_to_async(session_cookie)(key_worker))
+    assert await database_sync_to_async(live.online_user_ids)([key_worker.pk]) == {key_worker.pk}
+    await socket.send_json_to({"type": "ping"})
+    assert (await socket.receive_json_from())["type"] == "pong"
+    assert await database_sync_to_async(live.online_user_ids)([key_worker.pk]) == {key_worker.pk}
+    await socket.disconnect()
+    await asyncio.sleep(0.2)
+    assert await database_sync_to_async(live.online_user_ids)([key_worker.pk]) == set()

@@ -320,6 +320,8 @@
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "visible" && conversationId && lastId) acknowledge();
   });
+  // Keeps this person counted as online, so nobody emails them while they are here.
+  window.setInterval(function () { send({ type: "ping" }); }, 60000);
   window.addEventListener("online", function () { if (!socket && !stopped) { attempts = 0; connect(); } });
   connect();
 })();
