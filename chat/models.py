@@ -1,0 +1,221 @@
+"""Conversations between a family and the people who support them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import Family
+
+
+class PrivateAttachmentStorage(FileSystemStorage):
+    """Files outside MEDIA_ROOT, so no static or media URL can ever serve them.
+
+    The location is read from settings each time, so tests can point it elsewhere.
+    """
+
+    def __init__(self):
+        super().__init__(base_url=None)
+
+    @property
+    def base_location(self):
+        return str(
+            getattr(settings, "CHAT_ATTACHMENT_ROOT", None)
+            or (settings.BASE_DIR / "private" / "chat")
+        )
+
+    @property
+    def location(self):
+        import os
+
+        return os.path.abspath(self.base_location)
+
+    def url(self, name):
+        raise ValueError("Chat attachments are only served through the access-checked view.")
+
+
+def attachment_storage():
+    return PrivateAttachmentStorage()
+
+
+def attachment_path(instance, filename):
+    # The stored name never carries what the person called the file.
+    return f"{instance.conversation_id}/{filename}"
+
+
+class Conversation(models.Model):
+    """A family's conversation with its key worker team, or with a matched peer mentor."""
+
+    class Kind(models.TextChoices):
+        KEY_WORKER = "key_worker", _("Key worker")
+        MENTOR = "mentor", _("Peer mentor")
+
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="conversations")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    mentor_match_id = models.PositiveBigIntegerField(null=True, blank=True)
+    # The family agreed that their key worker may read the mentor conversation.
+    shared_with_key_worker = models.BooleanField(default=False)
+    concern_raised_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # Every send updates this first, which takes the row lock: messages in one
+    # conversation commit in id order, so "everything after id N" never skips one.
+    last_message_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("conversation")
+        verbose_name_plural = _("conversations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["family"],
+                condition=Q(kind="key_worker"),
+                name="one_key_worker_conversation_per_family",
+            ),
+            models.UniqueConstraint(
+                fields=["family", "mentor_match_id"],
+                condition=Q(kind="mentor"),
+                name="one_conversation_per_mentor_match",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} conversation for {self.family}"
+
+    def get_absolute_url(self):
+        return reverse("chat:conversation", kwargs={"conversation_id": self.pk})
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
+
+class Participant(models.Model):
+    """A person in a conversation, with how far they have received and read."""
+
+    class Role(models.TextChoices):
+        FAMILY = "family", _("Family")
+        KEY_WORKER = "key_worker", _("Key worker")
+        MENTOR = "mentor", _("Peer mentor")
+        # The key worker reading a mentor conversation (family agreed, or a concern).
+        OBSERVER = "observer", _("Key worker (reading)")
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="participants"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chat_participations"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+    last_read_id = models.BigIntegerField(default=0)
+    last_delivered_id = models.BigIntegerField(default=0)
+    joined_at = models.DateTimeField(auto_now_add=True)
+    left_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conversation", "user"], name="one_participant_per_person"
+            )
+        ]
+        indexes = [models.Index(fields=["user", "left_at"])]
+
+    def __str__(self):
+        return f"{self.user} in {self.conversation_id}"
+
+
+class Message(models.Model):
+    """One message. Never edited; a sender may delete it, which blanks it."""
+
+    class AttachmentKind(models.TextChoices):
+        NONE = "", _("None")
+        IMAGE = "image", _("Photo")
+        PDF = "pdf", _("PDF")
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages"
+    )
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="chat_messages"
+    )
+    # Made by the sender's device: a retry with the same id never makes a second message.
+    client_id = models.UUIDField()
+    body = models.TextField(blank=True)
+    attachment = models.FileField(
+        storage=attachment_storage, upload_to=attachment_path, blank=True, max_length=200
+    )
+    attachment_kind = models.CharField(
+        max_length=10, choices=AttachmentKind.choices, blank=True, default=""
+    )
+    attachment_name = models.CharField(max_length=120, blank=True)
+    attachment_type = models.CharField(max_length=60, blank=True)
+    attachment_size = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["sender", "client_id"], name="idempotent_client_id")
+        ]
+        indexes = [models.Index(fields=["conversation", "id"])]
+
+    def __str__(self):
+        return f"Message {self.pk} in {self.conversation_id}"
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+class MessageReport(models.Model):
+    """Someone asked the service manager to look at a message."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="reports")
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="reports")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chat_reports"
+    )
+    reason = models.TextField(_("what is wrong"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Report of message {self.message_id}"
+
+
+class WorkingHours(models.Model):
+    """When a key worker usually answers messages, one row per working day."""
+
+    class Day(models.IntegerChoices):
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chat_working_hours"
+    )
+    weekday = models.PositiveSmallIntegerField(choices=Day.choices)
+    starts = models.TimeField()
+    ends = models.TimeField()
+
+    class Meta:
+        ordering = ["user", "weekday"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "weekday"], name="one_working_day_row"),
+            models.CheckConstraint(
+                condition=Q(ends__gt=models.F("starts")), name="ends_after_starts"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} {self.get_weekday_display()} {self.starts:%H:%M}-{self.ends:%H:%M}"

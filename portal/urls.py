@@ -41,7 +41,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("", include((portal_patterns, "portal"))),
     path("accounts/", include("allauth.urls")),
-    path("notifications/", include("notifications.urls", namespace="notifications")),
+    path("notifications/", include("chat.notification_urls")),
     path("plans/", include("plans.urls")),
     path("mentors/", include("peer_mentors.urls")),
     path("messages/", include("chat.urls")),

@@ -1,0 +1,125 @@
+"""Who may read and write which conversation, built on the portal's access policy.
+
+Participants only: the family's adults, the family's lead key worker (key worker
+conversation), the matched mentor while the match lasts (mentor conversation). The
+family's key worker may read a mentor conversation when the family agreed to that or a
+concern was raised. A service manager may read a reported conversation with a recorded
+reason, and that read is audited. Anything else is a 404, like a missing conversation.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from django.http import Http404
+
+from portal import access as portal_access
+
+from .models import Conversation, Participant
+
+
+class Role(enum.StrEnum):
+    FAMILY = "family"
+    KEY_WORKER = "key_worker"
+    MENTOR = "mentor"
+    OBSERVER = "observer"
+    MANAGER = "manager"
+
+
+STAFF_ROLES = {Role.KEY_WORKER, Role.OBSERVER, Role.MANAGER}
+
+
+@dataclass(frozen=True)
+class ConversationAccess:
+    conversation: Conversation
+    role: Role
+    # False when remembered by a socket since it connected rather than checked just now.
+    checked_now: bool = True
+
+    @property
+    def can_write(self) -> bool:
+        return (
+            self.role in {Role.FAMILY, Role.KEY_WORKER, Role.MENTOR}
+            and not self.conversation.is_closed
+        )
+
+    @property
+    def is_family(self) -> bool:
+        return self.role is Role.FAMILY
+
+    @property
+    def is_participant(self) -> bool:
+        return self.role is not Role.MANAGER
+
+
+def key_worker_may_read_mentor_conversation(conversation: Conversation) -> bool:
+    return conversation.shared_with_key_worker or conversation.concern_raised_at is not None
+
+
+def conversation_role(user, conversation: Conversation, *, mentor_ids=None) -> Role | None:
+    """The part a person plays in a conversation, or None. No audit, no exceptions.
+
+    ``mentor_ids`` may carry the ids of conversations where the user is an active
+    mentor participant, to save a query per conversation in lists.
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    member = portal_access.membership(user)
+    if member is not None and member.family_id == conversation.family_id:
+        return Role.FAMILY
+    family = conversation.family
+    is_lead = family.lead_key_worker_id == user.pk and portal_access.is_key_worker(user)
+    if conversation.kind == Conversation.Kind.KEY_WORKER:
+        return Role.KEY_WORKER if is_lead else None
+    if mentor_ids is not None:
+        is_mentor = conversation.pk in mentor_ids
+    else:
+        is_mentor = Participant.objects.filter(
+            conversation=conversation,
+            user=user,
+            role=Participant.Role.MENTOR,
+            left_at__isnull=True,
+        ).exists()
+    if is_mentor:
+        return Role.MENTOR
+    if is_lead and key_worker_may_read_mentor_conversation(conversation):
+        return Role.OBSERVER
+    return None
+
+
+def socket_may_use(user, conversation: Conversation) -> ConversationAccess | None:
+    """Access for live events over the socket (no audit per frame; staff need MFA)."""
+    role = conversation_role(user, conversation)
+    if role is None:
+        return None
+    if role in STAFF_ROLES and not portal_access.has_mfa(user):
+        return None
+    return ConversationAccess(conversation=conversation, role=role)
+
+
+def conversation_for_user(user, conversation_id, *, path: str = "") -> ConversationAccess:
+    """Open a conversation for a page, or raise Http404.
+
+    Staff reads go through ``portal.access.family_access``, which needs two-step sign-in,
+    asks for a reason outside the caseload and writes the audit event.
+    """
+    conversation = (
+        Conversation.objects.select_related("family", "family__lead_key_worker")
+        .filter(pk=conversation_id)
+        .first()
+        if str(conversation_id).isdigit()
+        else None
+    )
+    if conversation is None:
+        raise Http404
+    role = conversation_role(user, conversation)
+    if role is None:
+        if portal_access.is_manager(user) and conversation.reports.exists():
+            # Raises ReasonRequired without a current reason; audits the read with it.
+            portal_access.family_access(user, conversation.family, record=conversation, path=path)
+            return ConversationAccess(conversation=conversation, role=Role.MANAGER)
+        raise Http404
+    if role in STAFF_ROLES:
+        portal_access.family_access(user, conversation.family, record=conversation, path=path)
+    return ConversationAccess(conversation=conversation, role=role)

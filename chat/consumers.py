@@ -1,0 +1,393 @@
+"""The one socket each signed-in person opens at /ws/.
+
+It only translates frames into service and selector calls. Client to server events:
+``send``, ``resume``, ``read``, ``delivered``, ``typing``, ``ping``. Server to client:
+``hello``, ``message``, ``sent``, ``resumed``, ``deleted``, ``receipt``, ``typing``,
+``count``, ``added``, ``removed``, ``signed_out``, ``pong``, ``error``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from channels.db import DatabaseSyncToAsync, database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from . import live, selectors, services
+from .access import ConversationAccess, socket_may_use
+from .models import Conversation, Participant
+
+logger = logging.getLogger(__name__)
+
+MAX_FRAME = 16 * 1024
+TYPING_EVERY = 2.0
+# Frames a socket may send: a burst, refilled every second.
+FRAME_BURST = 60
+FRAME_REFILL = 20
+
+CLOSE_ANONYMOUS = 4401
+CLOSE_NOT_PARTICIPANT = 4403
+CLOSE_SIGNED_OUT = 4001
+
+_executor: ThreadPoolExecutor | None = None
+
+
+def _db(func):
+    """Run ORM work off the event loop.
+
+    On PostgreSQL sends run in a small pool of threads (each with its own connection),
+    so one slow commit does not hold up every socket in the process; SQLite keeps the
+    single thread Channels uses by default.
+    """
+    global _executor
+    threads = int(getattr(settings, "CHAT_DB_THREADS", 0) or 0)
+    if threads <= 0 and settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        threads = 8
+    if threads <= 0:
+        return database_sync_to_async(func)
+    if _executor is None:
+        _executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="chat-db")
+    return DatabaseSyncToAsync(func, thread_sensitive=False, executor=_executor)
+
+
+class ChatConsumer(AsyncWebsocketConsumer):
+    async def connect(self):
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=CLOSE_ANONYMOUS)
+            return
+        self.user = user
+        self.conversations: dict[int, dict] = await _db(self._load_conversations)()
+        if not self.conversations:
+            # Only people in at least one conversation may open a socket.
+            await self.close(code=CLOSE_NOT_PARTICIPANT)
+            return
+        self.sent_ids: dict[int, set[int]] = {}
+        self.typing_at: dict[int, float] = {}
+        self.tokens = float(FRAME_BURST)
+        self.tokens_at = time.monotonic()
+        self.groups_joined = [live.user_group(user.pk)]
+        session = self.scope.get("session")
+        if session is not None and session.session_key:
+            self.groups_joined.append(live.session_group(session.session_key))
+        for group in self.groups_joined:
+            await self.channel_layer.group_add(group, self.channel_name)
+        await self.accept()
+        await _db(live.presence_join)(user.pk)
+        self.present = True
+        counts = await _db(self._counts)()
+        await self.send_json(
+            {
+                "type": "hello",
+                "user": user.pk,
+                "counts": counts,
+                "conversations": [
+                    {"id": cid, "role": info["role"], "can_write": info["can_write"]}
+                    for cid, info in sorted(self.conversations.items())
+                ],
+            }
+        )
+
+    async def disconnect(self, code):
+        for group in getattr(self, "groups_joined", []):
+            await self.channel_layer.group_discard(group, self.channel_name)
+        if getattr(self, "present", False):
+            self.present = False
+            await _db(live.presence_leave)(self.user.pk)
+
+    # Loading ---------------------------------------------------------------------------
+
+    def _load_conversations(self) -> dict[int, dict]:
+        services.conversations_ensure_for_user(user=self.user)
+        rows = selectors.conversation_list_for_user(user=self.user)
+        found = {}
+        for row in rows:
+            access = socket_may_use(self.user, row.conversation)
+            if access is None:
+                continue
+            found[row.conversation_id] = {
+                "role": str(access.role),
+                "can_write": access.can_write,
+                "people": set(),
+                # Remembered for sends; the send itself re-checks participation.
+                "access": ConversationAccess(
+                    conversation=row.conversation, role=access.role, checked_now=False
+                ),
+            }
+        for conversation_id, user_id in Participant.objects.filter(
+            conversation_id__in=list(found), left_at__isnull=True
+        ).values_list("conversation_id", "user_id"):
+            found[conversation_id]["people"].add(user_id)
+        return found
+
+    def _counts(self) -> dict:
+        return {
+            "messages": selectors.unread_total(self.user.pk),
+            "notifications": selectors.unread_notification_count(self.user.pk),
+        }
+
+    def _access(self, conversation_id: int):
+        conversation = (
+            Conversation.objects.select_related("family__lead_key_worker")
+            .filter(pk=conversation_id)
+            .first()
+        )
+        if conversation is None:
+            raise Http404
+        access = socket_may_use(self.user, conversation)
+        if access is None:
+            raise Http404
+        return access
+
+    # Frames from the browser -----------------------------------------------------------
+
+    async def receive(self, text_data=None, bytes_data=None):
+        if not self._take_token():
+            await self.error("rate_limited", _("Slow down a little."))
+            return
+        if bytes_data is not None or text_data is None:
+            await self.error("bad_frame", _("Send JSON text."))
+            return
+        if len(text_data) > MAX_FRAME:
+            await self.error("too_large", _("That was too long to send."))
+            return
+        try:
+            content = json.loads(text_data)
+        except ValueError:
+            await self.error("bad_json", _("That could not be read."))
+            return
+        if not isinstance(content, dict) or not isinstance(content.get("type"), str):
+            await self.error("bad_json", _("That could not be read."))
+            return
+        handler = {
+            "send": self.on_send,
+            "resume": self.on_resume,
+            "read": self.on_read,
+            "delivered": self.on_delivered,
+            "typing": self.on_typing,
+            "ping": self.on_ping,
+        }.get(content["type"])
+        if handler is None:
+            await self.error("unknown_type", _("Unknown event."))
+            return
+        try:
+            await handler(content)
+        except Exception:  # noqa: BLE001 - one bad frame must not end the socket
+            logger.exception("Chat socket event failed")
+            await self.error("server_error", _("Something went wrong. Try again."), content)
+
+    def _take_token(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(FRAME_BURST, self.tokens + (now - self.tokens_at) * FRAME_REFILL)
+        self.tokens_at = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+    def _conversation_id(self, content) -> int | None:
+        value = content.get("conversation")
+        if isinstance(value, bool):
+            return None
+        try:
+            conversation_id = int(value)
+        except (TypeError, ValueError):
+            return None
+        return conversation_id if conversation_id in self.conversations else None
+
+    async def on_send(self, content):
+        conversation_id = self._conversation_id(content)
+        client_id = content.get("client_id")
+        body = content.get("body", "")
+        if conversation_id is None:
+            await self.error("not_found", _("You cannot send messages there."), content)
+            return
+        if not isinstance(body, str) or not isinstance(client_id, str):
+            await self.error("invalid", _("That could not be read."), content)
+            return
+        try:
+            message, created, payload = await _db(self._send)(conversation_id, client_id, body)
+        except services.RateLimited:
+            await self.error("rate_limited", _("You are sending messages too fast."), content)
+            return
+        except ValidationError as exc:
+            await self.error("invalid", " ".join(exc.messages), content)
+            return
+        except (PermissionDenied, Http404):
+            await self.error("not_found", _("You cannot send messages there."), content)
+            return
+        # The broadcast of this message comes back to this socket too: skip it here.
+        self.sent_ids.setdefault(conversation_id, set()).add(message.pk)
+        await self.send_json(
+            {
+                "type": "sent",
+                "client_id": client_id,
+                "conversation": conversation_id,
+                "id": message.pk,
+                "duplicate": not created,
+                "message": payload,
+            }
+        )
+
+    def _send(self, conversation_id: int, client_id: str, body: str):
+        access = self.conversations[conversation_id]["access"]
+        message, created = services.message_send(
+            access=access, sender=self.user, body=body, client_id=client_id
+        )
+        return (
+            message,
+            created,
+            services.message_payload(message, sender_name=self.user.display_name),
+        )
+
+    async def on_resume(self, content):
+        conversation_id = self._conversation_id(content)
+        after = content.get("after", 0)
+        if conversation_id is None:
+            await self.error("not_found", _("That conversation is not available."), content)
+            return
+        if isinstance(after, bool) or not isinstance(after, int) or after < 0:
+            await self.error("invalid", _("That could not be read."), content)
+            return
+        payloads = await _db(self._replay)(conversation_id, after)
+        for payload in payloads:
+            await self._deliver("message", payload)
+        last = payloads[-1]["id"] if payloads else after
+        await self.send_json(
+            {
+                "type": "resumed",
+                "conversation": conversation_id,
+                "last": last,
+                "more": len(payloads) >= selectors.REPLAY_LIMIT,
+            }
+        )
+
+    def _replay(self, conversation_id: int, after: int) -> list[dict]:
+        self._access(conversation_id)
+        return [
+            services.message_payload(m)
+            for m in selectors.messages_after(conversation_id=conversation_id, after=after)
+        ]
+
+    async def on_read(self, content):
+        await self._receipt(content, services.conversation_read_mark)
+
+    async def on_delivered(self, content):
+        await self._receipt(content, services.conversation_delivered_mark)
+
+    async def _receipt(self, content, service):
+        conversation_id = self._conversation_id(content)
+        up_to = content.get("id")
+        if conversation_id is None or isinstance(up_to, bool) or not isinstance(up_to, int):
+            await self.error("invalid", _("That could not be read."), content)
+            return
+
+        def mark():
+            access = self._access(conversation_id)
+            return service(access=access, user=self.user, up_to=up_to)
+
+        try:
+            await _db(mark)()
+        except Http404:
+            await self.error("not_found", _("That conversation is not available."), content)
+
+    async def on_typing(self, content):
+        conversation_id = self._conversation_id(content)
+        if conversation_id is None or not self.conversations[conversation_id]["can_write"]:
+            await self.error("not_found", _("That conversation is not available."), content)
+            return
+        now = time.monotonic()
+        if now - self.typing_at.get(conversation_id, 0) < TYPING_EVERY:
+            return
+        self.typing_at[conversation_id] = now
+        others = self.conversations[conversation_id]["people"] - {self.user.pk}
+        await live.asend_to_users(
+            others,
+            {
+                "type": "chat.typing",
+                "conversation": conversation_id,
+                "user": self.user.pk,
+                "name": self.user.display_name,
+            },
+        )
+
+    async def on_ping(self, content):
+        await _db(live.presence_touch)(self.user.pk)
+        await self.send_json({"type": "pong"})
+
+    # Events from the channel layer -----------------------------------------------------
+
+    async def chat_message(self, event):
+        await self._deliver("message", event["message"])
+
+    async def chat_deleted(self, event):
+        payload = event["message"]
+        if payload["conversation"] in self.conversations:
+            await self.send_json({"type": "deleted", "message": payload})
+
+    async def chat_receipt(self, event):
+        if event["conversation"] in self.conversations:
+            await self.send_json({**event, "type": "receipt"})
+
+    async def chat_typing(self, event):
+        if event["conversation"] in self.conversations and event["user"] != self.user.pk:
+            await self.send_json({**event, "type": "typing"})
+
+    async def chat_count(self, event):
+        await self.send_json({"type": "count", "name": event["name"], "count": event["count"]})
+
+    async def access_changed(self, event):
+        before = self.conversations
+        self.conversations = await _db(self._load_conversations)()
+        for conversation_id in sorted(set(before) - set(self.conversations)):
+            await self.send_json({"type": "removed", "conversation": conversation_id})
+        for conversation_id in sorted(set(self.conversations) - set(before)):
+            info = self.conversations[conversation_id]
+            await self.send_json(
+                {
+                    "type": "added",
+                    "conversation": conversation_id,
+                    "role": info["role"],
+                    "can_write": info["can_write"],
+                }
+            )
+        if not self.conversations:
+            await self.close(code=CLOSE_NOT_PARTICIPANT)
+
+    async def session_ended(self, event):
+        await self.send_json({"type": "signed_out"})
+        await self.close(code=CLOSE_SIGNED_OUT)
+
+    # Helpers ---------------------------------------------------------------------------
+
+    async def _deliver(self, kind: str, payload: dict) -> None:
+        """Send a message once per socket, whether it came live, as an ack or on resume."""
+        conversation_id = payload["conversation"]
+        if conversation_id not in self.conversations:
+            return
+        seen = self.sent_ids.setdefault(conversation_id, set())
+        if payload["id"] in seen:
+            return
+        seen.add(payload["id"])
+        if len(seen) > 4000:
+            for old in sorted(seen)[:2000]:
+                seen.discard(old)
+        await self.send_json({"type": kind, "message": payload})
+
+    async def send_json(self, content):
+        await self.send(text_data=json.dumps(content, separators=(",", ":")))
+
+    async def error(self, code: str, text: str, content: dict | None = None):
+        event = {"type": "error", "code": code, "message": text}
+        if content and isinstance(content.get("client_id"), str):
+            event["client_id"] = content["client_id"][:64]
+        if content and isinstance(content.get("type"), str):
+            event["for"] = content["type"][:20]
+        await self.send_json(event)

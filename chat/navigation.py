@@ -1,0 +1,57 @@
+"""Menu links with live counts, and a panel for managers."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from portal import access
+from portal.registry import DashboardPanel, NavItem, register_dashboard_panel, register_nav_item
+
+from . import selectors
+
+
+def _may_message(user) -> bool:
+    if access.membership(user) is not None or access.is_key_worker(user):
+        return True
+    return user.chat_participations.filter(left_at__isnull=True).exists()
+
+
+register_nav_item(
+    NavItem(
+        key="messages",
+        label=_("Messages"),
+        url=lambda user: reverse("chat:inbox"),
+        visible=_may_message,
+        order=40,
+        badge=lambda user: selectors.unread_total(user.pk),
+        badge_name="messages",
+    )
+)
+register_nav_item(
+    NavItem(
+        key="notifications",
+        label=_("Notifications"),
+        url=lambda user: reverse("notifications:list"),
+        visible=lambda user: True,
+        order=80,
+        badge=lambda user: selectors.unread_notification_count(user.pk),
+        badge_name="notifications",
+    )
+)
+
+
+def _reported_panel(request):
+    if not access.is_manager(request.user):
+        return None
+    reported = selectors.reported_conversations()
+    return {"reported_count": reported.count(), "reported_url": reverse("chat:reported")}
+
+
+register_dashboard_panel(
+    DashboardPanel(
+        key="chat_reported",
+        template="chat/includes/reported_panel.html",
+        context=_reported_panel,
+        order=60,
+        audiences=frozenset({"manager"}),
+    )
+)

@@ -1,0 +1,141 @@
+"""Reads of conversations, messages, unread counts and notifications."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.db.models import Count, F, Max, Q, QuerySet
+from django.utils import timezone
+
+from .access import conversation_role
+from .models import Conversation, Message, MessageReport, Participant, WorkingHours
+
+PAGE_SIZE = 50
+REPLAY_LIMIT = 500
+
+
+def _unread_filter(user_id) -> Q:
+    return (
+        Q(conversation__messages__id__gt=F("last_read_id"))
+        & ~Q(conversation__messages__sender_id=user_id)
+        & Q(conversation__messages__deleted_at__isnull=True)
+    )
+
+
+def conversation_list_for_user(*, user) -> list[Participant]:
+    """The conversations a person is in, newest first, each with its unread count.
+
+    Returns participant rows with ``conversation`` (and family, key worker) joined and
+    ``unread`` annotated; rows the access policy no longer allows are left out.
+    """
+    rows = list(
+        Participant.objects.filter(user=user, left_at__isnull=True)
+        .select_related("conversation__family__lead_key_worker")
+        .annotate(unread=Count("conversation__messages", filter=_unread_filter(user.pk)))
+        .order_by(F("conversation__last_message_at").desc(nulls_last=True), "conversation_id")
+    )
+    mentor_ids = {r.conversation_id for r in rows if r.role == Participant.Role.MENTOR}
+    allowed = []
+    for row in rows:
+        row.chat_role = conversation_role(user, row.conversation, mentor_ids=mentor_ids)
+        if row.chat_role is not None:
+            allowed.append(row)
+    return allowed
+
+
+def unread_total(user_id: int) -> int:
+    """Unread messages across everything a person is in (one query)."""
+    result = (
+        Participant.objects.filter(user_id=user_id, left_at__isnull=True)
+        .aggregate(n=Count("conversation__messages", filter=_unread_filter(user_id)))
+        .get("n")
+    )
+    return int(result or 0)
+
+
+def messages_page(*, conversation: Conversation, before: int | None = None) -> list[Message]:
+    """The latest messages (or those before an id), oldest first, with senders."""
+    messages = Message.objects.filter(conversation=conversation).select_related("sender")
+    if before:
+        messages = messages.filter(id__lt=before)
+    page = list(messages.order_by("-id")[:PAGE_SIZE])
+    page.reverse()
+    return page
+
+
+def newest_message_id(*, conversation_id: int) -> int:
+    return Message.objects.filter(conversation_id=conversation_id).aggregate(n=Max("id"))["n"] or 0
+
+
+def messages_after(*, conversation_id: int, after: int, limit: int = REPLAY_LIMIT) -> list[Message]:
+    """Everything after the last id a client saw, in order (for resuming)."""
+    return list(
+        Message.objects.filter(conversation_id=conversation_id, id__gt=after)
+        .select_related("sender")
+        .order_by("id")[:limit]
+    )
+
+
+def receipts_for(*, conversation: Conversation, exclude_user_id: int) -> dict:
+    """How far the other people have received and read, for sent/delivered/read ticks."""
+    others = Participant.objects.filter(conversation=conversation, left_at__isnull=True).exclude(
+        user_id=exclude_user_id
+    )
+    read = min((p.last_read_id for p in others), default=0)
+    delivered = min((p.last_delivered_id for p in others), default=0)
+    return {"read": read, "delivered": max(delivered, read)}
+
+
+def reported_conversations() -> QuerySet[Conversation]:
+    """Conversations with a report, for the service manager: no message content."""
+    return (
+        Conversation.objects.filter(reports__isnull=False)
+        .select_related("family")
+        .annotate(report_count=Count("reports", distinct=True))
+        .order_by("-id")
+        .distinct()
+    )
+
+
+def reports_for(*, conversation: Conversation) -> QuerySet[MessageReport]:
+    return conversation.reports.select_related("reporter", "message")
+
+
+# Working hours ---------------------------------------------------------------------------
+
+
+def working_hours_for(*, user) -> list[WorkingHours]:
+    if user is None:
+        return []
+    return list(WorkingHours.objects.filter(user=user).order_by("weekday"))
+
+
+def is_working_now(hours: list[WorkingHours], *, now: datetime | None = None) -> bool:
+    local = timezone.localtime(now or timezone.now())
+    for row in hours:
+        if row.weekday == local.weekday() and row.starts <= local.time() < row.ends:
+            return True
+    return False
+
+
+def out_of_hours_text() -> str:
+    return str(getattr(settings, "CHAT_OUT_OF_HOURS_TEXT", "") or "")
+
+
+# Notifications ---------------------------------------------------------------------------
+
+
+def notifications_for(*, user, unread_only: bool = False):
+    from notifications.models import Notification
+
+    notifications = Notification.objects.filter(recipient=user).order_by("-timestamp", "-id")
+    if unread_only:
+        notifications = notifications.filter(unread=True)
+    return notifications
+
+
+def unread_notification_count(user_id: int) -> int:
+    from notifications.models import Notification
+
+    return Notification.objects.filter(recipient_id=user_id, unread=True).count()

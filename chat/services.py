@@ -1,0 +1,743 @@
+"""Every write to conversations, messages, read state and the notification centre.
+
+A message is committed first and broadcast on commit; the channel layer is only a hint.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from contextlib import nullcontext
+from datetime import time
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Max
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from portal import access as portal_access
+from portal.models import AuditEvent, Family, FamilyMember, StaffProfile
+from portal.notify import notify_users
+
+from . import live
+from .access import ConversationAccess, Role
+from .attachments import attachment_clean
+from .formatting import message_html
+from .models import Conversation, Message, MessageReport, Participant, WorkingHours
+
+logger = logging.getLogger(__name__)
+User = get_user_model()
+
+MAX_BODY = 2000
+
+
+class RateLimited(Exception):  # noqa: N818 - reads as a state
+    """The person sent too many messages too quickly."""
+
+
+# Conversations ---------------------------------------------------------------------------
+
+
+def _family_adult_user_ids(family: Family) -> list[int]:
+    return list(
+        FamilyMember.objects.filter(family=family, user__isnull=False, user__is_active=True)
+        .exclude(relationship=FamilyMember.Relationship.CHILD)
+        .values_list("user_id", flat=True)
+    )
+
+
+def _participants_sync(conversation: Conversation, wanted: dict[int, str]) -> set[int]:
+    """Make the active participants match ``wanted`` (user id -> role); return who left."""
+    now = timezone.now()
+    current = {p.user_id: p for p in conversation.participants.all()}
+    for user_id, role in wanted.items():
+        existing = current.get(user_id)
+        if existing is None:
+            Participant.objects.get_or_create(
+                conversation=conversation,
+                user_id=user_id,
+                defaults={"role": role, "last_read_id": 0},
+            )
+        elif existing.left_at is not None or existing.role != role:
+            existing.left_at = None
+            existing.role = role
+            existing.save(update_fields=["left_at", "role"])
+    removed = {uid for uid, p in current.items() if uid not in wanted and p.left_at is None}
+    if removed:
+        Participant.objects.filter(conversation=conversation, user_id__in=removed).update(
+            left_at=now
+        )
+    return removed
+
+
+def _key_worker_wanted(family: Family) -> dict[int, str]:
+    wanted = {uid: Participant.Role.FAMILY for uid in _family_adult_user_ids(family)}
+    if family.lead_key_worker_id and portal_access.is_key_worker(family.lead_key_worker):
+        wanted[family.lead_key_worker_id] = Participant.Role.KEY_WORKER
+    return wanted
+
+
+def _mentor_wanted(conversation: Conversation) -> dict[int, str]:
+    family = conversation.family
+    wanted = {uid: Participant.Role.FAMILY for uid in _family_adult_user_ids(family)}
+    if not conversation.is_closed:
+        for mentor_id in conversation.participants.filter(
+            role=Participant.Role.MENTOR, left_at__isnull=True
+        ).values_list("user_id", flat=True):
+            wanted[mentor_id] = Participant.Role.MENTOR
+    lead = family.lead_key_worker
+    if (
+        lead is not None
+        and portal_access.is_key_worker(lead)
+        and (conversation.shared_with_key_worker or conversation.concern_raised_at)
+    ):
+        wanted.setdefault(lead.pk, Participant.Role.OBSERVER)
+    return wanted
+
+
+def _after_access_change(conversation_id: int, user_ids) -> None:
+    if user_ids:
+        transaction.on_commit(
+            lambda: live.send_to_users(
+                user_ids, {"type": "access.changed", "conversation": conversation_id}
+            )
+        )
+
+
+def conversation_key_worker_ensure(*, family: Family) -> Conversation:
+    """The family's conversation with its key worker team, made on first need.
+
+    Also brings its participants up to date (new adults join, a previous key worker leaves).
+    """
+    with transaction.atomic():
+        conversation = Conversation.objects.filter(
+            family=family, kind=Conversation.Kind.KEY_WORKER
+        ).first()
+        if conversation is None:
+            try:
+                with transaction.atomic():
+                    conversation = Conversation.objects.create(
+                        family=family, kind=Conversation.Kind.KEY_WORKER
+                    )
+            except IntegrityError:
+                conversation = Conversation.objects.get(
+                    family=family, kind=Conversation.Kind.KEY_WORKER
+                )
+        conversation.family = family
+        removed = _participants_sync(conversation, _key_worker_wanted(family))
+        _after_access_change(conversation.pk, removed)
+    return conversation
+
+
+def conversations_ensure_for_user(*, user) -> None:
+    """Make sure the key worker conversations this person belongs to exist."""
+    member = portal_access.membership(user)
+    if member is not None:
+        conversation_key_worker_ensure(family=member.family)
+    if portal_access.is_key_worker(user):
+        known = set(
+            Conversation.objects.filter(
+                kind=Conversation.Kind.KEY_WORKER, family__lead_key_worker=user
+            ).values_list("family_id", flat=True)
+        )
+        joined = set(
+            Participant.objects.filter(
+                user=user,
+                left_at__isnull=True,
+                conversation__kind=Conversation.Kind.KEY_WORKER,
+            ).values_list("conversation__family_id", flat=True)
+        )
+        for family in (
+            Family.objects.filter(lead_key_worker=user)
+            .exclude(pk__in=known & joined)
+            .select_related("lead_key_worker")
+        ):
+            conversation_key_worker_ensure(family=family)
+
+
+def conversation_mentor_open(*, family: Family, mentor, match_id: int) -> Conversation:
+    """An accepted mentor match opens a conversation between the family and the mentor."""
+    with transaction.atomic():
+        conversation, _created = Conversation.objects.get_or_create(
+            family=family, kind=Conversation.Kind.MENTOR, mentor_match_id=match_id
+        )
+        if conversation.closed_at is not None:
+            conversation.closed_at = None
+            conversation.save(update_fields=["closed_at"])
+        Participant.objects.update_or_create(
+            conversation=conversation,
+            user=mentor,
+            defaults={"role": Participant.Role.MENTOR, "left_at": None},
+        )
+        _participants_sync(conversation, _mentor_wanted(conversation))
+        people = list(
+            conversation.participants.filter(left_at__isnull=True).values_list("user_id", flat=True)
+        )
+        _after_access_change(conversation.pk, people)
+        notify_users(
+            recipients=User.objects.filter(pk__in=people),
+            verb=gettext_lazy("You can now send messages to each other"),
+            url=conversation.get_absolute_url(),
+            family=family,
+            target=conversation,
+        )
+    return conversation
+
+
+def conversation_mentor_close(*, family: Family, mentor, match_id: int) -> None:
+    """The match ended: the mentor loses access and their sockets stop getting it."""
+    with transaction.atomic():
+        conversations = list(
+            Conversation.objects.select_for_update().filter(
+                family=family, kind=Conversation.Kind.MENTOR, mentor_match_id=match_id
+            )
+        )
+        for conversation in conversations:
+            conversation.closed_at = conversation.closed_at or timezone.now()
+            conversation.save(update_fields=["closed_at"])
+            Participant.objects.filter(conversation=conversation, user=mentor).update(
+                left_at=timezone.now()
+            )
+            people = list(conversation.participants.values_list("user_id", flat=True))
+            _after_access_change(conversation.pk, people)
+
+
+def conversation_concern_raise(*, family: Family, mentor, concern_id: int | None = None) -> None:
+    """A mentor raised a concern: the family's key worker may now read their conversation."""
+    with transaction.atomic():
+        for conversation in Conversation.objects.select_for_update().filter(
+            family=family, kind=Conversation.Kind.MENTOR, participants__user=mentor
+        ):
+            if conversation.concern_raised_at is None:
+                conversation.concern_raised_at = timezone.now()
+                conversation.save(update_fields=["concern_raised_at"])
+            conversation.family = family
+            _participants_sync(conversation, _mentor_wanted(conversation))
+            if family.lead_key_worker_id:
+                _after_access_change(conversation.pk, [family.lead_key_worker_id])
+                notify_users(
+                    recipients=[family.lead_key_worker],
+                    verb=gettext_lazy(
+                        "A peer mentor raised a concern. You can read their messages"
+                    ),
+                    url=conversation.get_absolute_url(),
+                    family=family,
+                    target=conversation,
+                )
+
+
+def conversation_share_set(*, access: ConversationAccess, user, shared: bool) -> Conversation:
+    """The family decides whether their key worker may read their mentor conversation."""
+    conversation = access.conversation
+    if not access.is_family or conversation.kind != Conversation.Kind.MENTOR:
+        raise PermissionDenied
+    with transaction.atomic():
+        conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        conversation.shared_with_key_worker = shared
+        conversation.save(update_fields=["shared_with_key_worker"])
+        conversation.family = access.conversation.family
+        removed = _participants_sync(conversation, _mentor_wanted(conversation))
+        changed = set(removed)
+        if conversation.family.lead_key_worker_id:
+            changed.add(conversation.family.lead_key_worker_id)
+        _after_access_change(conversation.pk, changed)
+    return conversation
+
+
+# Messages --------------------------------------------------------------------------------
+
+
+def _rate_limit(user_id: int) -> None:
+    """Count sends per person in fixed windows; one Redis round trip per send."""
+    count, seconds = getattr(settings, "CHAT_SEND_RATE", (30, 60))
+    key = f"chat:rate:{user_id}:{int(timezone.now().timestamp()) // seconds}"
+    client = live.redis_client()
+    if client is not None:
+        pipe = client.pipeline(transaction=False)
+        pipe.incr(cache.make_key(key))
+        pipe.expire(cache.make_key(key), seconds + 5)
+        used = pipe.execute()[0]
+    elif cache.add(key, 1, seconds + 5):
+        used = 1
+    else:
+        try:
+            used = cache.incr(key)
+        except ValueError:
+            used = 1
+    if used > count:
+        raise RateLimited
+
+
+def message_payload(message: Message, sender_name: str | None = None) -> dict:
+    """The small JSON form of a message for sockets (rendered safely on the server)."""
+    deleted = message.is_deleted
+    payload = {
+        "id": message.pk,
+        "conversation": message.conversation_id,
+        "client_id": str(message.client_id),
+        "sender": message.sender_id,
+        "sender_name": sender_name if sender_name is not None else message.sender.display_name,
+        "html": "" if deleted else message_html(message.body),
+        "created": message.created_at.isoformat(),
+        "deleted": deleted,
+    }
+    if message.attachment_kind and not deleted:
+        payload["attachment"] = {
+            "kind": message.attachment_kind,
+            "name": message.attachment_name,
+            "url": reverse("chat:attachment", kwargs={"message_id": message.pk}),
+        }
+    return payload
+
+
+def _body_clean(body: str) -> str:
+    # Keep line breaks as typed; only normalise Windows line ends and trim the ends.
+    body = (body or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    if len(body) > MAX_BODY:
+        raise ValidationError(
+            {"body": _("Your message must be %(max)s characters or fewer.") % {"max": MAX_BODY}}
+        )
+    return body
+
+
+def message_send(
+    *,
+    access: ConversationAccess,
+    sender,
+    body: str,
+    client_id,
+    attachment=None,
+) -> tuple[Message, bool]:
+    """Send a message; returns (message, created). A repeated client id returns the first.
+
+    ``access`` must come from chat.access for ``sender``. Whatever it says, the sender
+    must also be an active participant when the message is written, checked in the same
+    transaction, so a socket's remembered access can never outlive a removal.
+    """
+    if not access.can_write:
+        raise PermissionDenied
+    conversation = access.conversation
+    try:
+        client_uuid = uuid.UUID(str(client_id))
+    except (TypeError, ValueError) as exc:
+        raise ValidationError({"client_id": _("Something went wrong. Try again.")}) from exc
+    body = _body_clean(body)
+    clean = None
+    if attachment:
+        existing = _existing_message(sender, client_uuid, conversation)
+        if existing is not None:
+            return existing, False
+        clean = attachment_clean(attachment)
+    if not body and clean is None:
+        raise ValidationError({"body": _("Write a message or attach a file.")})
+    _rate_limit(sender.pk)
+    try:
+        if clean is None and connection.vendor == "postgresql":
+            message = _text_message_insert(conversation, sender, client_uuid, body)
+            if message is not None:
+                return message, True
+        with transaction.atomic():
+            now = timezone.now()
+            # Takes the row lock that orders sends within the conversation.
+            if not Conversation.objects.filter(pk=conversation.pk, closed_at__isnull=True).update(
+                last_message_at=now
+            ):
+                raise PermissionDenied
+            message = Message(
+                conversation_id=conversation.pk,
+                sender=sender,
+                client_id=client_uuid,
+                body=body,
+                created_at=now,
+            )
+            if clean is not None:
+                message.attachment = clean.file
+                message.attachment_kind = clean.kind
+                message.attachment_name = clean.display_name
+                message.attachment_type = clean.content_type
+                message.attachment_size = clean.size
+            message.save()
+            _sender_state_update(access, sender, message.pk)
+            recipients = list(
+                Participant.objects.filter(
+                    conversation_id=conversation.pk, left_at__isnull=True
+                ).values_list("user_id", flat=True)
+            )
+            _broadcast_new(conversation, message, sender, recipients)
+    except IntegrityError:
+        # A retry of a message that is already saved (or two retries racing).
+        existing = _existing_message(sender, client_uuid, conversation)
+        if existing is None:
+            raise
+        return existing, False
+    return message, True
+
+
+# One statement, one round trip, its own transaction: lock the conversation row (which
+# orders ids within it), check the sender is an active participant and the conversation
+# open, insert, mark it read for the sender and return who is in the conversation. Used
+# for text messages on PostgreSQL, where a socket may send a thousand a second; anything
+# it does not insert (closed, not a participant yet) goes through the ORM path below.
+_TEXT_SEND_SQL = """
+WITH locked AS (
+    UPDATE chat_conversation SET last_message_at = %(now)s
+    WHERE id = %(conversation)s AND closed_at IS NULL AND EXISTS (
+        SELECT 1 FROM chat_participant
+        WHERE conversation_id = %(conversation)s AND user_id = %(sender)s AND left_at IS NULL
+    )
+    RETURNING id
+), inserted AS (
+    INSERT INTO chat_message (
+        conversation_id, sender_id, client_id, body, attachment, attachment_kind,
+        attachment_name, attachment_type, attachment_size, created_at, deleted_at
+    )
+    SELECT id, %(sender)s, %(client_id)s, %(body)s, '', '', '', '', 0, %(now)s, NULL FROM locked
+    RETURNING id
+), seen AS (
+    UPDATE chat_participant
+    SET last_read_id = inserted.id, last_delivered_id = inserted.id
+    FROM inserted
+    WHERE conversation_id = %(conversation)s AND user_id = %(sender)s
+)
+SELECT inserted.id, ARRAY(
+    SELECT user_id FROM chat_participant
+    WHERE conversation_id = %(conversation)s AND left_at IS NULL
+) FROM inserted
+"""
+
+
+def _text_message_insert(conversation, sender, client_uuid, body) -> Message | None:
+    now = timezone.now()
+    params = {
+        "now": now,
+        "conversation": conversation.pk,
+        "sender": sender.pk,
+        "client_id": client_uuid,
+        "body": body,
+    }
+    # A savepoint only when a caller already holds a transaction (so a duplicate
+    # client id does not break it); on its own the statement is its own transaction.
+    with (
+        transaction.atomic() if connection.in_atomic_block else nullcontext(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(_TEXT_SEND_SQL, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    message_id, recipients = row
+    message = Message(
+        id=message_id,
+        conversation_id=conversation.pk,
+        sender=sender,
+        client_id=client_uuid,
+        body=body,
+        created_at=now,
+    )
+    _broadcast_new(conversation, message, sender, recipients)
+    return message
+
+
+def _broadcast_new(conversation, message: Message, sender, recipients: list[int]) -> None:
+    payload = message_payload(message, sender_name=sender.display_name)
+    others = [uid for uid in recipients if uid != sender.pk]
+    everyone = set(recipients) | {sender.pk}
+    transaction.on_commit(
+        lambda: live.send_to_users(everyone, {"type": "chat.message", "message": payload})
+    )
+    transaction.on_commit(lambda: _tell_people_who_are_away(conversation, others))
+
+
+def _existing_message(sender, client_uuid, conversation) -> Message | None:
+    existing = Message.objects.filter(sender=sender, client_id=client_uuid).first()
+    if existing is not None and existing.conversation_id != conversation.pk:
+        raise ValidationError({"client_id": _("Something went wrong. Try again.")})
+    return existing
+
+
+def _sender_state_update(access: ConversationAccess, sender, message_id: int) -> None:
+    """The sender has read their own message; refuse anyone who is no longer in it."""
+    updated = Participant.objects.filter(
+        conversation_id=access.conversation.pk, user=sender, left_at__isnull=True
+    ).update(last_read_id=message_id, last_delivered_id=message_id)
+    if updated:
+        return
+    if access.checked_now and access.role in {Role.FAMILY, Role.KEY_WORKER}:
+        # The access policy has just confirmed they belong (say, a parent who joined the
+        # family a moment ago): record them as a participant.
+        Participant.objects.update_or_create(
+            conversation_id=access.conversation.pk,
+            user=sender,
+            defaults={
+                "role": str(access.role),
+                "left_at": None,
+                "last_read_id": message_id,
+                "last_delivered_id": message_id,
+            },
+        )
+        return
+    raise PermissionDenied
+
+
+def _tell_people_who_are_away(conversation: Conversation, user_ids: list[int]) -> None:
+    """In-app notification and an email with no content, at most one email an hour."""
+    if not user_ids:
+        return
+    online = live.online_user_ids(user_ids)
+    away = [uid for uid in user_ids if uid not in online]
+    if not away:
+        return
+    url = conversation.get_absolute_url()
+    people = list(User.objects.filter(pk__in=away, is_active=True))
+    due = [
+        person
+        for person in people
+        if cache.add(f"chat:notified:{conversation.pk}:{person.pk}", 1, 60 * 60)
+    ]
+    if not due:
+        return
+    notify_users(
+        recipients=due,
+        verb=gettext_lazy("You have a new message"),
+        url=url,
+        family=conversation.family,
+        target=conversation,
+    )
+    link = settings.SITE_URL.rstrip("/") + url
+    for person in due:
+        try:
+            send_mail(
+                subject=_("You have a new message"),
+                message=render_to_string(
+                    "chat/email/new_message.txt",
+                    {"link": link, "service_name": settings.SERVICE_NAME, "person": person},
+                ),
+                from_email=None,
+                recipient_list=[person.email],
+            )
+        except Exception:  # noqa: BLE001 - a failed email must not lose the message
+            logger.exception("Could not email a new-message alert")
+
+
+def message_delete(*, access: ConversationAccess, message: Message, user) -> Message:
+    """A sender deletes their own message: it stays in place, shown as deleted."""
+    if message.sender_id != user.pk or message.conversation_id != access.conversation.pk:
+        raise PermissionDenied
+    if not access.is_participant:
+        raise PermissionDenied
+    if message.is_deleted:
+        return message
+    with transaction.atomic():
+        stored = message.attachment.name if message.attachment else ""
+        message.deleted_at = timezone.now()
+        message.body = ""
+        message.attachment = ""
+        message.attachment_kind = ""
+        message.attachment_name = ""
+        message.attachment_type = ""
+        message.attachment_size = 0
+        message.save()
+        people = list(
+            Participant.objects.filter(
+                conversation_id=message.conversation_id, left_at__isnull=True
+            ).values_list("user_id", flat=True)
+        )
+        payload = message_payload(message, sender_name=user.display_name)
+        transaction.on_commit(
+            lambda: live.send_to_users(
+                set(people) | {user.pk}, {"type": "chat.deleted", "message": payload}
+            )
+        )
+        if stored:
+            storage = Message._meta.get_field("attachment").storage
+            transaction.on_commit(lambda: storage.delete(stored))
+    return message
+
+
+def _bump(conversation_id: int, user, field: str, up_to: int) -> bool:
+    newest = Message.objects.filter(conversation_id=conversation_id).aggregate(n=Max("id"))["n"]
+    up_to = min(int(up_to), newest or 0)
+    if up_to <= 0:
+        return False
+    return bool(
+        Participant.objects.filter(
+            conversation_id=conversation_id, user=user, **{f"{field}__lt": up_to}
+        ).update(**{field: up_to})
+    )
+
+
+def conversation_read_mark(*, access: ConversationAccess, user, up_to: int) -> bool:
+    """Record that a participant has read up to a message; tells the others."""
+    if not access.is_participant:
+        return False
+    conversation_id = access.conversation.pk
+    with transaction.atomic():
+        changed = _bump(conversation_id, user, "last_read_id", up_to)
+        if changed:
+            Participant.objects.filter(
+                conversation_id=conversation_id, user=user, last_delivered_id__lt=F("last_read_id")
+            ).update(last_delivered_id=F("last_read_id"))
+            state = Participant.objects.get(conversation_id=conversation_id, user=user)
+            people = list(
+                Participant.objects.filter(
+                    conversation_id=conversation_id, left_at__isnull=True
+                ).values_list("user_id", flat=True)
+            )
+            event = {
+                "type": "chat.receipt",
+                "conversation": conversation_id,
+                "user": user.pk,
+                "read": state.last_read_id,
+                "delivered": state.last_delivered_id,
+            }
+            transaction.on_commit(lambda: live.send_to_users(people, event))
+            transaction.on_commit(lambda: unread_badge_push(user_id=user.pk))
+    return changed
+
+
+def conversation_delivered_mark(*, access: ConversationAccess, user, up_to: int) -> bool:
+    """Record that a participant's device received messages up to ``up_to``."""
+    if not access.is_participant:
+        return False
+    conversation_id = access.conversation.pk
+    with transaction.atomic():
+        changed = _bump(conversation_id, user, "last_delivered_id", up_to)
+        if changed:
+            state = Participant.objects.get(conversation_id=conversation_id, user=user)
+            others = list(
+                Participant.objects.filter(conversation_id=conversation_id, left_at__isnull=True)
+                .exclude(user=user)
+                .values_list("user_id", flat=True)
+            )
+            event = {
+                "type": "chat.receipt",
+                "conversation": conversation_id,
+                "user": user.pk,
+                "read": state.last_read_id,
+                "delivered": state.last_delivered_id,
+            }
+            transaction.on_commit(lambda: live.send_to_users(others, event))
+    return changed
+
+
+def message_report(*, access: ConversationAccess, message: Message, reporter, reason: str = ""):
+    """Anyone in a conversation can ask the service manager to look at a message."""
+    if not access.is_participant or message.conversation_id != access.conversation.pk:
+        raise PermissionDenied
+    reason = (reason or "").strip()
+    if len(reason) > 1000:
+        raise ValidationError({"reason": _("Keep it to 1000 characters or fewer.")})
+    with transaction.atomic():
+        report = MessageReport.objects.create(
+            message=message,
+            conversation_id=message.conversation_id,
+            reporter=reporter,
+            reason=reason,
+        )
+        if portal_access.staff_profile(reporter):
+            portal_access.audit_record(
+                actor=reporter,
+                action=AuditEvent.Action.CREATE,
+                family=access.conversation.family,
+                record=report,
+            )
+        managers = User.objects.filter(
+            staff_profile__role=StaffProfile.Role.MANAGER, is_active=True
+        )
+        notify_users(
+            recipients=managers,
+            verb=gettext_lazy("A message was reported to you"),
+            url=reverse("chat:reported"),
+            family=access.conversation.family,
+        )
+    return report
+
+
+# Working hours ---------------------------------------------------------------------------
+
+
+def working_hours_set(*, user, days: dict[int, tuple[time, time] | None]) -> None:
+    """A key worker sets the hours they usually answer messages; None means not working."""
+    if not portal_access.is_key_worker(user):
+        raise PermissionDenied
+    with transaction.atomic():
+        for weekday, hours in days.items():
+            if hours is None:
+                WorkingHours.objects.filter(user=user, weekday=weekday).delete()
+                continue
+            starts, ends = hours
+            if ends <= starts:
+                raise ValidationError(_("The finish time must be after the start time."))
+            WorkingHours.objects.update_or_create(
+                user=user, weekday=weekday, defaults={"starts": starts, "ends": ends}
+            )
+
+
+# Notification centre ---------------------------------------------------------------------
+
+
+def _notification_model():
+    from notifications.models import Notification
+
+    return Notification
+
+
+def notification_mark_read(*, user, notification_id: int):
+    """Mark one of a person's notifications read; returns it (or raises DoesNotExist)."""
+    notification = _notification_model().objects.get(pk=notification_id, recipient=user)
+    if notification.unread:
+        notification.unread = False
+        notification.save(update_fields=["unread"])
+        transaction.on_commit(lambda: notification_badge_push(user_id=user.pk))
+    return notification
+
+
+def notifications_mark_all_read(*, user) -> int:
+    count = _notification_model().objects.filter(recipient=user, unread=True).update(unread=False)
+    transaction.on_commit(lambda: notification_badge_push(user_id=user.pk))
+    return count
+
+
+def notification_badge_push(*, user_id: int) -> None:
+    """Send the person's unread notification count to their open sockets."""
+    count = _notification_model().objects.filter(recipient_id=user_id, unread=True).count()
+    live.send_to_users([user_id], {"type": "chat.count", "name": "notifications", "count": count})
+
+
+def notification_badge_push_on_commit(*, user_id: int) -> None:
+    transaction.on_commit(lambda: notification_badge_push(user_id=user_id))
+
+
+def unread_badge_push(*, user_id: int) -> None:
+    from .selectors import unread_total
+
+    live.send_to_users(
+        [user_id], {"type": "chat.count", "name": "messages", "count": unread_total(user_id)}
+    )
+
+
+def user_signed_out(*, session_key: str | None) -> None:
+    """Close the sockets opened with this session."""
+    if session_key:
+        transaction.on_commit(lambda: live.close_session_sockets(session_key))
+
+
+def family_conversations_sync(*, family: Family) -> None:
+    """After a family or its people change, bring conversation participants up to date."""
+    if not Family.objects.filter(pk=family.pk).exists():
+        return  # the family itself is being deleted
+    conversation_key_worker_ensure(family=family)
+    for conversation in Conversation.objects.filter(
+        family=family, kind=Conversation.Kind.MENTOR
+    ).select_related("family__lead_key_worker"):
+        with transaction.atomic():
+            removed = _participants_sync(conversation, _mentor_wanted(conversation))
+            _after_access_change(conversation.pk, removed)

@@ -1,0 +1,327 @@
+/* Live updates over one socket per signed-in person (progressive enhancement).
+ * Every page: unread counts in the menu. A conversation page: send without reloading,
+ * new messages, typing hints, sent/delivered/read. After any disconnect it reconnects
+ * with backoff and asks for everything after the last message it saw. */
+(function () {
+  "use strict";
+
+  var COUNT_LINKS = { messages: "/messages/", notifications: "/notifications/" };
+  var STOP_CODES = [4001, 4401, 4403];
+  var root = document.getElementById("conversation");
+  var conversationId = root ? Number(root.getAttribute("data-conversation")) : null;
+  var me = root ? Number(root.getAttribute("data-user")) : null;
+  var lastId = root ? Number(root.getAttribute("data-last-id")) || 0 : 0;
+  var list = root ? root.querySelector("[data-messages]") : null;
+  var form = root ? root.querySelector("[data-send-form]") : null;
+  var textarea = form ? form.querySelector("textarea") : null;
+  var fileInput = form ? form.querySelector("input[type=file]") : null;
+  var typingLine = root ? root.querySelector("[data-typing]") : null;
+  var connectionLine = root ? root.querySelector("[data-connection]") : null;
+  var socket = null;
+  var attempts = 0;
+  var stopped = false;
+  var outbox = []; // messages not yet acknowledged: {client_id, body}
+  var typingSentAt = 0;
+  var typingTimer = null;
+  var ackTimer = null;
+
+  function text(name) {
+    var el = document.querySelector("[data-text-" + name + "]");
+    return el ? el.textContent : "";
+  }
+
+  function uuid() {
+    if (window.crypto && window.crypto.randomUUID) return window.crypto.randomUUID();
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    var hex = Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+    return hex.slice(0, 8) + "-" + hex.slice(8, 12) + "-" + hex.slice(12, 16) + "-" + hex.slice(16, 20) + "-" + hex.slice(20);
+  }
+
+  function send(event) {
+    if (socket && socket.readyState === WebSocket.OPEN) {
+      socket.send(JSON.stringify(event));
+      return true;
+    }
+    return false;
+  }
+
+  // Counts in the menu ------------------------------------------------------------------
+  function setCount(name, count) {
+    var badge = document.querySelector('[data-live-count="' + name + '"]');
+    if (!badge) {
+      var link = document.querySelector('a.govuk-service-navigation__link[href="' + COUNT_LINKS[name] + '"]');
+      if (!link || !count) return;
+      badge = document.createElement("span");
+      badge.className = "app-notification-count";
+      badge.setAttribute("data-live-count", name);
+      link.appendChild(document.createTextNode(" "));
+      link.appendChild(badge);
+    }
+    badge.hidden = !count;
+    badge.textContent = "";
+    var before = document.createElement("span");
+    before.className = "govuk-visually-hidden";
+    before.textContent = ", ";
+    var after = document.createElement("span");
+    after.className = "govuk-visually-hidden";
+    after.textContent = " unread";
+    badge.appendChild(before);
+    badge.appendChild(document.createTextNode(String(count)));
+    badge.appendChild(after);
+  }
+
+  function bumpCount(name) {
+    var badge = document.querySelector('[data-live-count="' + name + '"]');
+    var current = badge && !badge.hidden ? parseInt(badge.textContent.replace(/\D/g, ""), 10) || 0 : 0;
+    setCount(name, current + 1);
+  }
+
+  // Messages on a conversation page -----------------------------------------------------
+  function findMessage(id) {
+    return list ? list.querySelector('[data-message-id="' + id + '"]') : null;
+  }
+
+  function findPending(clientId) {
+    return list ? list.querySelector('[data-client-id="' + clientId + '"]') : null;
+  }
+
+  function render(message, pending) {
+    var template = document.getElementById("message-template");
+    var item = template.content.firstElementChild.cloneNode(true);
+    var mine = message.sender === me;
+    if (mine) item.classList.add("app-message--mine");
+    item.setAttribute("data-client-id", message.client_id);
+    item.querySelector("[data-sender]").textContent = mine ? text("you") : message.sender_name;
+    var time = item.querySelector("[data-time]");
+    if (message.created) {
+      var when = new Date(message.created);
+      time.setAttribute("datetime", message.created);
+      time.textContent = when.toLocaleString("en-GB", { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit" });
+    }
+    var status = item.querySelector("[data-status]");
+    if (mine) {
+      status.hidden = false;
+      status.textContent = pending ? text("sending") : text("sent");
+    }
+    fill(item, message);
+    if (!pending) {
+      item.id = "message-" + message.id;
+      item.setAttribute("data-message-id", message.id);
+    }
+    return item;
+  }
+
+  function fill(item, message) {
+    var body = item.querySelector("[data-body]") || item.querySelector(".app-message__body");
+    if (message.deleted) {
+      body.textContent = text("deleted");
+      body.classList.add("govuk-hint");
+    } else if (message.html !== undefined) {
+      // The server escaped the text and made the links; see chat/formatting.py.
+      body.innerHTML = message.html;
+    } else {
+      body.textContent = message.body || "";
+    }
+    var attachment = item.querySelector("[data-attachment]");
+    if (attachment && message.attachment && !message.deleted) {
+      attachment.hidden = false;
+      var link = attachment.querySelector("a");
+      link.href = message.attachment.url;
+      link.textContent = message.attachment.name || text("attachment");
+    }
+  }
+
+  function insertInOrder(item, id) {
+    var items = list.querySelectorAll("[data-message-id]");
+    for (var i = items.length - 1; i >= 0; i--) {
+      var existing = Number(items[i].getAttribute("data-message-id"));
+      if (existing && existing < id) {
+        items[i].insertAdjacentElement("afterend", item);
+        return;
+      }
+    }
+    list.insertBefore(item, list.firstChild);
+  }
+
+  function showMessage(message) {
+    if (!list || message.conversation !== conversationId) return;
+    var empty = root.querySelector("[data-empty]");
+    if (empty) empty.remove();
+    if (findMessage(message.id)) return;
+    var pending = findPending(message.client_id);
+    if (pending && message.sender === me) {
+      pending.id = "message-" + message.id;
+      pending.setAttribute("data-message-id", message.id);
+      pending.querySelector("[data-status]").textContent = text("sent");
+      fill(pending, message);
+    } else {
+      insertInOrder(render(message, false), message.id);
+    }
+    if (message.id > lastId) lastId = message.id;
+    if (message.sender !== me) acknowledge();
+  }
+
+  function acknowledge() {
+    if (ackTimer) return;
+    ackTimer = window.setTimeout(function () {
+      ackTimer = null;
+      send({ type: "delivered", conversation: conversationId, id: lastId });
+      if (document.visibilityState === "visible") {
+        send({ type: "read", conversation: conversationId, id: lastId });
+      }
+    }, 400);
+  }
+
+  function updateReceipts(event) {
+    if (!list || event.conversation !== conversationId || event.user === me) return;
+    list.querySelectorAll(".app-message--mine[data-message-id]").forEach(function (item) {
+      var id = Number(item.getAttribute("data-message-id"));
+      var status = item.querySelector("[data-status]");
+      if (!id || !status) return;
+      if (id <= event.read) status.textContent = text("read");
+      else if (id <= event.delivered && status.textContent !== text("read")) status.textContent = text("delivered");
+    });
+  }
+
+  function showTyping(event) {
+    if (!typingLine || event.conversation !== conversationId) return;
+    typingLine.textContent = event.name + " " + text("typing");
+    window.clearTimeout(typingTimer);
+    typingTimer = window.setTimeout(function () { typingLine.textContent = ""; }, 4000);
+  }
+
+  function showConnection(offline) {
+    if (!connectionLine) return;
+    connectionLine.hidden = !offline;
+    connectionLine.textContent = offline ? text("offline") : "";
+  }
+
+  function flushOutbox() {
+    outbox.forEach(function (item) {
+      send({ type: "send", conversation: conversationId, client_id: item.client_id, body: item.body });
+    });
+  }
+
+  function markSent(event) {
+    outbox = outbox.filter(function (item) { return item.client_id !== event.client_id; });
+    var pending = findPending(event.client_id);
+    if (pending && !pending.getAttribute("data-message-id")) {
+      pending.id = "message-" + event.id;
+      pending.setAttribute("data-message-id", event.id);
+      pending.querySelector("[data-status]").textContent = text("sent");
+    }
+  }
+
+  function handleError(event) {
+    if (!event.client_id) return;
+    var retryLater = event.code === "rate_limited" || event.code === "server_error";
+    if (retryLater) {
+      window.setTimeout(flushOutbox, 5000);
+      return;
+    }
+    outbox = outbox.filter(function (item) { return item.client_id !== event.client_id; });
+    var pending = findPending(event.client_id);
+    if (pending) {
+      var status = pending.querySelector("[data-status]");
+      status.textContent = event.message;
+      status.classList.remove("govuk-tag--grey");
+      status.classList.add("govuk-tag--red");
+    }
+  }
+
+  function onSubmit(e) {
+    if (!textarea || (fileInput && fileInput.files && fileInput.files.length)) return; // plain post
+    var body = textarea.value;
+    if (!body.trim() || !socket || socket.readyState !== WebSocket.OPEN) return; // plain post
+    e.preventDefault();
+    var item = { client_id: uuid(), body: body };
+    outbox.push(item);
+    var empty = root.querySelector("[data-empty]");
+    if (empty) empty.remove();
+    var pendingItem = render({ client_id: item.client_id, sender: me, body: body }, true);
+    list.appendChild(pendingItem);
+    textarea.value = "";
+    send({ type: "send", conversation: conversationId, client_id: item.client_id, body: body });
+  }
+
+  function onInput() {
+    var now = Date.now();
+    if (now - typingSentAt > 2000) {
+      typingSentAt = now;
+      send({ type: "typing", conversation: conversationId });
+    }
+  }
+
+  // The socket --------------------------------------------------------------------------
+  function onMessage(raw) {
+    var event;
+    try { event = JSON.parse(raw.data); } catch (err) { return; }
+    switch (event.type) {
+      case "hello":
+        attempts = 0;
+        showConnection(false);
+        me = me || event.user;
+        if (root) root.setAttribute("data-live", "1");
+        Object.keys(event.counts || {}).forEach(function (name) { setCount(name, event.counts[name]); });
+        if (conversationId) {
+          send({ type: "resume", conversation: conversationId, after: lastId });
+          flushOutbox();
+        }
+        break;
+      case "message":
+        if (event.message.sender !== me && event.message.conversation !== conversationId) bumpCount("messages");
+        showMessage(event.message);
+        break;
+      case "sent": markSent(event); break;
+      case "resumed":
+        if (event.more) send({ type: "resume", conversation: conversationId, after: event.last });
+        break;
+      case "deleted":
+        var item = event.message && findMessage(event.message.id);
+        if (item) {
+          fill(item, event.message);
+          item.querySelectorAll("[data-status], .app-message__actions, [data-attachment], img").forEach(function (el) { el.remove(); });
+        }
+        break;
+      case "receipt": updateReceipts(event); break;
+      case "typing": showTyping(event); break;
+      case "count": setCount(event.name, event.count); break;
+      case "removed":
+        if (event.conversation === conversationId && form) form.remove();
+        break;
+      case "signed_out": stopped = true; break;
+      case "error": handleError(event); break;
+    }
+  }
+
+  function connect() {
+    if (stopped || !("WebSocket" in window)) return;
+    var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
+    socket = new WebSocket(scheme + window.location.host + "/ws/");
+    socket.addEventListener("message", onMessage);
+    socket.addEventListener("close", function (e) {
+      socket = null;
+      if (root) root.removeAttribute("data-live");
+      if (STOP_CODES.indexOf(e.code) !== -1) { stopped = true; return; }
+      showConnection(true);
+      attempts += 1;
+      var delay = Math.min(30000, 1000 * Math.pow(2, Math.min(attempts, 5)));
+      window.setTimeout(connect, delay / 2 + Math.random() * delay / 2);
+    });
+  }
+
+  if (form) {
+    form.addEventListener("submit", onSubmit);
+    if (textarea) textarea.addEventListener("input", onInput);
+  }
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible" && conversationId && lastId) acknowledge();
+  });
+  // Keeps this person counted as online, so nobody emails them while they are here.
+  window.setInterval(function () { send({ type: "ping" }); }, 60000);
+  window.addEventListener("online", function () { if (!socket && !stopped) { attempts = 0; connect(); } });
+  connect();
+})();

@@ -1,0 +1,306 @@
+"""Pages for conversations and the notification centre. They work without JavaScript."""
+
+from __future__ import annotations
+
+from django.contrib import messages as flash
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from portal import access as portal_access
+
+from . import selectors, services
+from .access import ConversationAccess, Role, conversation_for_user
+from .formatting import message_html
+from .forms import MessageForm, ReportForm, ShareForm, WorkingHoursForm
+from .models import Conversation, Message
+
+
+@login_required
+def inbox(request):
+    services.conversations_ensure_for_user(user=request.user)
+    rows = selectors.conversation_list_for_user(user=request.user)
+    return render(
+        request,
+        "chat/inbox.html",
+        {
+            "rows": rows,
+            "is_key_worker": portal_access.is_key_worker(request.user),
+            "is_manager": portal_access.is_manager(request.user),
+        },
+    )
+
+
+def _conversation_context(request, access: ConversationAccess, form: MessageForm | None = None):
+    conversation = access.conversation
+    before = request.GET.get("before", "")
+    before_id = int(before) if before.isdigit() else None
+    page = selectors.messages_page(conversation=conversation, before=before_id)
+    if access.is_participant and page and before_id is None:
+        services.conversation_read_mark(access=access, user=request.user, up_to=page[-1].pk)
+    key_worker = conversation.family.lead_key_worker
+    hours = (
+        selectors.working_hours_for(user=key_worker)
+        if conversation.kind == Conversation.Kind.KEY_WORKER
+        else []
+    )
+    receipts = selectors.receipts_for(conversation=conversation, exclude_user_id=request.user.pk)
+    for message in page:
+        message.html = message_html(message.body)
+        message.is_mine = message.sender_id == request.user.pk
+        if message.pk <= receipts["read"]:
+            message.status = _("Read")
+        elif message.pk <= receipts["delivered"]:
+            message.status = _("Delivered")
+        else:
+            message.status = _("Sent")
+    share_form = None
+    if access.is_family and conversation.kind == Conversation.Kind.MENTOR:
+        share_form = ShareForm(
+            initial={"shared": "yes" if conversation.shared_with_key_worker else "no"}
+        )
+    return {
+        "conversation": conversation,
+        "access": access,
+        "can_write": access.can_write,
+        "is_manager_read": access.role is Role.MANAGER,
+        "page": page,
+        "older_than": page[0].pk if page and len(page) >= selectors.PAGE_SIZE else None,
+        "newest_id": page[-1].pk
+        if page and before_id is None
+        else selectors.newest_message_id(conversation_id=conversation.pk),
+        "form": form or (MessageForm() if access.can_write else None),
+        "receipts": receipts,
+        "key_worker": key_worker,
+        "hours": hours,
+        "working_now": selectors.is_working_now(hours) if hours else False,
+        "out_of_hours_text": selectors.out_of_hours_text(),
+        "share_form": share_form,
+        "reports": selectors.reports_for(conversation=conversation)
+        if access.role is Role.MANAGER
+        else None,
+        "show_exit_this_page": access.is_family or access.role is Role.MENTOR,
+    }
+
+
+@login_required
+def conversation_detail(request, conversation_id):
+    access = conversation_for_user(request.user, conversation_id, path=request.get_full_path())
+    return render(request, "chat/conversation.html", _conversation_context(request, access))
+
+
+@login_required
+@require_POST
+def message_create(request, conversation_id):
+    access = conversation_for_user(request.user, conversation_id, path=request.get_full_path())
+    if not access.can_write:
+        raise Http404
+    form = MessageForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            message, _created = services.message_send(
+                access=access,
+                sender=request.user,
+                body=form.cleaned_data["body"],
+                client_id=form.cleaned_data["client_id"],
+                attachment=form.cleaned_data["attachment"],
+            )
+        except services.RateLimited:
+            form.add_error(
+                None, _("You are sending messages too fast. Wait a minute and try again.")
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.error_dict.items():
+                    target = field if field in form.fields and field != "client_id" else None
+                    for error in errors:
+                        form.add_error(target, error)
+            else:
+                form.add_error("attachment", exc)
+        else:
+            return HttpResponseRedirect(
+                f"{access.conversation.get_absolute_url()}#message-{message.pk}"
+            )
+    return render(
+        request, "chat/conversation.html", _conversation_context(request, access, form), status=400
+    )
+
+
+def _message_in(access: ConversationAccess, message_id) -> Message:
+    message = (
+        Message.objects.filter(pk=message_id, conversation=access.conversation).first()
+        if str(message_id).isdigit()
+        else None
+    )
+    if message is None:
+        raise Http404
+    return message
+
+
+@login_required
+@require_POST
+def message_delete(request, conversation_id, message_id):
+    access = conversation_for_user(request.user, conversation_id, path=request.get_full_path())
+    message = _message_in(access, message_id)
+    try:
+        services.message_delete(access=access, message=message, user=request.user)
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    flash.success(request, _("Your message was deleted."))
+    return redirect(access.conversation)
+
+
+@login_required
+def message_report(request, conversation_id, message_id):
+    access = conversation_for_user(request.user, conversation_id, path=request.get_full_path())
+    if not access.is_participant:
+        raise Http404
+    message = _message_in(access, message_id)
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.message_report(
+                access=access,
+                message=message,
+                reporter=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            form.add_error("reason", exc)
+        else:
+            flash.success(request, _("Thank you. The service manager will look at this message."))
+            return redirect(access.conversation)
+    return render(
+        request,
+        "chat/report.html",
+        {"conversation": access.conversation, "message": message, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def conversation_share(request, conversation_id):
+    access = conversation_for_user(request.user, conversation_id, path=request.get_full_path())
+    if not access.is_family or access.conversation.kind != Conversation.Kind.MENTOR:
+        raise Http404
+    form = ShareForm(request.POST)
+    if not form.is_valid():
+        context = _conversation_context(request, access)
+        context["share_form"] = form
+        return render(request, "chat/conversation.html", context, status=400)
+    services.conversation_share_set(
+        access=access, user=request.user, shared=form.cleaned_data["shared"]
+    )
+    flash.success(request, _("Your choice was saved."))
+    return redirect(access.conversation)
+
+
+@login_required
+def attachment_download(request, message_id):
+    """Serve an attachment only to people who may read its conversation."""
+    message = (
+        Message.objects.filter(pk=message_id).only("pk", "conversation_id").first()
+        if str(message_id).isdigit()
+        else None
+    )
+    if message is None:
+        raise Http404
+    conversation_for_user(request.user, message.conversation_id, path=request.get_full_path())
+    message = Message.objects.get(pk=message.pk)
+    if message.is_deleted or not message.attachment:
+        raise Http404
+    response = FileResponse(
+        message.attachment.open("rb"),
+        content_type=message.attachment_type,
+        as_attachment=message.attachment_kind != Message.AttachmentKind.IMAGE,
+        filename=message.attachment_name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def working_hours(request):
+    if not portal_access.is_key_worker(request.user):
+        raise Http404
+    hours = {row.weekday: row for row in selectors.working_hours_for(user=request.user)}
+    initial = {}
+    for weekday, row in hours.items():
+        initial[f"starts_{weekday}"] = row.starts
+        initial[f"ends_{weekday}"] = row.ends
+    form = WorkingHoursForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.working_hours_set(user=request.user, days=form.cleaned_data["days"])
+        flash.success(request, _("Your working hours were saved."))
+        return redirect("chat:working_hours")
+    return render(
+        request, "chat/working_hours.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@login_required
+def reported(request):
+    """For the service manager: which conversations have reports, without their content."""
+    if not portal_access.is_manager(request.user):
+        raise Http404
+    page = Paginator(selectors.reported_conversations(), 25).get_page(request.GET.get("page"))
+    return render(request, "chat/reported.html", {"page": page})
+
+
+# Notification centre ---------------------------------------------------------------------
+
+
+@login_required
+def notification_list(request):
+    page = Paginator(selectors.notifications_for(user=request.user), 25).get_page(
+        request.GET.get("page")
+    )
+    for notification in page:
+        url = (notification.data or {}).get("url", "")
+        notification.link = url if _is_local(url) else ""
+    return render(
+        request,
+        "chat/notifications.html",
+        {"page": page, "unread": selectors.unread_notification_count(request.user.pk)},
+    )
+
+
+def _is_local(url: str) -> bool:
+    return bool(url) and url.startswith("/") and url_has_allowed_host_and_scheme(url, None)
+
+
+@login_required
+@require_POST
+def notification_read(request, notification_id):
+    """Mark one notification read; with ``open`` go to what it is about."""
+    from notifications.models import Notification
+
+    if not str(notification_id).isdigit():
+        raise Http404
+    try:
+        notification = services.notification_mark_read(
+            user=request.user, notification_id=int(notification_id)
+        )
+    except Notification.DoesNotExist as exc:
+        raise Http404 from exc
+    url = (notification.data or {}).get("url", "")
+    if "open" in request.POST and _is_local(url):
+        return HttpResponseRedirect(url)
+    return redirect("notifications:list")
+
+
+@login_required
+@require_POST
+def notification_read_all(request):
+    services.notifications_mark_all_read(user=request.user)
+    flash.success(request, _("All notifications are marked as read."))
+    return redirect(reverse("notifications:list"))

@@ -1,0 +1,211 @@
+"""Every role against every kind of chat record, through the real URLs."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from chat import services
+from portal.models import AccessGrant, AuditEvent, StaffProfile
+from tests import factories
+from tests.chat.conftest import access_for, png_bytes, send
+
+
+@pytest.fixture
+def world(family, parent, key_worker, other_parent, partner, manager, editor, mentor):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    conversation = services.conversation_key_worker_ensure(family=family)
+    mentor_conversation = services.conversation_mentor_open(
+        family=family, mentor=mentor, match_id=1
+    )
+    message = send(
+        parent,
+        conversation,
+        body="hello",
+        attachment=SimpleUploadedFile("a.png", png_bytes(), "image/png"),
+    )
+    mentor_message = send(parent, mentor_conversation, body="hi mentor")
+    other_worker = factories.staff(StaffProfile.Role.KEY_WORKER)
+    worker_with_reason = factories.staff(StaffProfile.Role.KEY_WORKER)
+    AccessGrant.objects.create(
+        user=worker_with_reason,
+        family=family,
+        reason="Covering for a colleague on leave",
+        expires_at=timezone.now() + timedelta(minutes=30),
+    )
+    unnamed_partner = factories.partner(None)
+    manager_with_reason = factories.staff(StaffProfile.Role.MANAGER)
+    AccessGrant.objects.create(
+        user=manager_with_reason,
+        family=family,
+        reason="A message was reported to me",
+        expires_at=timezone.now() + timedelta(minutes=30),
+    )
+    from portal import services as portal_services
+
+    unmatched_mentor = portal_services.user_create(
+        email="unmatched@example.org", password=factories.PASSWORD
+    )
+    return {
+        "conversation": conversation,
+        "mentor_conversation": mentor_conversation,
+        "message": message,
+        "mentor_message": mentor_message,
+        "people": {
+            "parent": parent,
+            "other_parent": other_parent,
+            "lead_key_worker": key_worker,
+            "other_key_worker": other_worker,
+            "key_worker_with_reason": worker_with_reason,
+            "partner_named": partner,
+            "partner_not_named": unnamed_partner,
+            "manager": manager,
+            "manager_with_reason": manager_with_reason,
+            "mentor": mentor,
+            "unmatched_mentor": unmatched_mentor,
+            "editor": editor,
+            "anonymous": None,
+        },
+    }
+
+
+# role -> (key worker conversation, mentor conversation, attachment)
+EXPECTED = {
+    "parent": (200, 200, 200),
+    "other_parent": (404, 404, 404),
+    "lead_key_worker": (200, 404, 200),
+    "other_key_worker": (404, 404, 404),
+    "key_worker_with_reason": (404, 404, 404),
+    "partner_named": (404, 404, 404),
+    "partner_not_named": (404, 404, 404),
+    "manager": (404, 404, 404),
+    "manager_with_reason": (404, 404, 404),
+    "mentor": (404, 200, 404),
+    "unmatched_mentor": (404, 404, 404),
+    "editor": (404, 404, 404),
+    "anonymous": (302, 302, 302),
+}
+
+
+@pytest.mark.parametrize("role", list(EXPECTED))
+def test_access_matrix(client, world, role):
+    person = world["people"][role]
+    if person is not None:
+        client.force_login(person)
+    urls = (
+        f"/messages/{world['conversation'].pk}/",
+        f"/messages/{world['mentor_conversation'].pk}/",
+        f"/messages/attachments/{world['message'].pk}/",
+    )
+    got = tuple(client.get(url).status_code for url in urls)
+    assert got == EXPECTED[role]
+
+
+@pytest.mark.parametrize("role", [r for r, codes in EXPECTED.items() if codes[0] != 200])
+def test_people_outside_a_conversation_cannot_post_to_it(client, world, role):
+    person = world["people"][role]
+    if person is not None:
+        client.force_login(person)
+    conversation = world["conversation"]
+    message = world["message"]
+    for url, data in (
+        (f"/messages/{conversation.pk}/send/", {"body": "x", "client_id": str(uuid.uuid4())}),
+        (f"/messages/{conversation.pk}/messages/{message.pk}/delete/", {}),
+        (f"/messages/{conversation.pk}/messages/{message.pk}/report/", {"reason": ""}),
+    ):
+        expected = 302 if person is None else 404
+        assert client.post(url, data).status_code == expected
+    message.refresh_from_db()
+    assert not message.is_deleted
+    assert conversation.messages.count() == 1
+
+
+def test_manager_reads_a_reported_conversation_only_with_a_reason(client, world, manager):
+    services.message_report(
+        access=access_for(world["people"]["lead_key_worker"], world["conversation"]),
+        message=world["message"],
+        reporter=world["people"]["lead_key_worker"],
+        reason="Rude",
+    )
+    url = f"/messages/{world['conversation'].pk}/"
+    client.force_login(manager)
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(f"/families/{world['conversation'].family_id}/reason/")
+    client.force_login(world["people"]["manager_with_reason"])
+    before = AuditEvent.objects.count()
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"Reported by" in response.content and b"Rude" in response.content
+    assert b"data-send-form" not in response.content
+    event = AuditEvent.objects.order_by("-id").first()
+    assert AuditEvent.objects.count() == before + 1
+    assert event.object_type == "Conversation" and event.reason == "A message was reported to me"
+    # The unreported mentor conversation stays closed to them.
+    assert client.get(f"/messages/{world['mentor_conversation'].pk}/").status_code == 404
+
+
+def test_lead_key_worker_reading_is_audited(client, world, key_worker):
+    client.force_login(key_worker)
+    client.get(f"/messages/{world['conversation'].pk}/")
+    event = AuditEvent.objects.order_by("-id").first()
+    assert event.actor == key_worker and event.object_type == "Conversation"
+
+
+def test_key_worker_reads_mentor_conversation_when_the_family_agrees(
+    client, world, parent, key_worker
+):
+    url = f"/messages/{world['mentor_conversation'].pk}/"
+    client.force_login(parent)
+    assert client.post(url + "share/", {"shared": "yes"}).status_code == 302
+    client.force_login(key_worker)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"hi mentor" in response.content
+    assert b"data-send-form" not in response.content
+    client.force_login(parent)
+    client.post(url + "share/", {"shared": "no"})
+    client.force_login(key_worker)
+    assert client.get(url).status_code == 404
+
+
+def test_key_worker_reads_mentor_conversation_after_a_concern(client, world, key_worker, mentor):
+    from portal.signals import concern_raised
+
+    url = f"/messages/{world['mentor_conversation'].pk}/"
+    client.force_login(key_worker)
+    assert client.get(url).status_code == 404
+    concern_raised.send(
+        sender=None, family=world["conversation"].family, mentor=mentor, concern_id=3
+    )
+    assert client.get(url).status_code == 200
+
+
+def test_mentor_cannot_share_or_see_share_choice(client, world, mentor):
+    client.force_login(mentor)
+    url = f"/messages/{world['mentor_conversation'].pk}/"
+    assert b"Who else can read" not in client.get(url).content
+    assert client.post(url + "share/", {"shared": "yes"}).status_code == 404
+
+
+def test_ended_match_removes_the_mentor_and_keeps_history_for_the_family(
+    client, world, parent, mentor
+):
+    from portal.signals import mentor_match_ended
+
+    family = world["conversation"].family
+    mentor_match_ended.send(sender=None, family=family, mentor=mentor, match_id=1, reason="done")
+    url = f"/messages/{world['mentor_conversation'].pk}/"
+    client.force_login(mentor)
+    assert client.get(url).status_code == 404
+    client.force_login(parent)
+    response = client.get(url)
+    assert response.status_code == 200 and b"hi mentor" in response.content
+    assert b"data-send-form" not in response.content
+    assert (
+        client.post(url + "send/", {"body": "x", "client_id": str(uuid.uuid4())}).status_code == 404
+    )

@@ -1,0 +1,344 @@
+"""The no-JavaScript pages: inbox, conversation, reports, working hours, notifications."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from chat import selectors, services
+from chat.models import Conversation, Message, MessageReport, Participant
+from portal.models import StaffProfile
+from portal.notify import notify_users
+from tests import factories
+from tests.chat.conftest import access_for, send
+
+
+def test_family_gets_a_key_worker_conversation_when_created(key_worker):
+    family = factories.family(key_worker=key_worker)
+    conversation = Conversation.objects.get(family=family, kind=Conversation.Kind.KEY_WORKER)
+    assert list(conversation.participants.values_list("user_id", "role")) == [
+        (key_worker.pk, "key_worker")
+    ]
+    parent = factories.parent(family)
+    factories.child(family)
+    assert set(conversation.participants.values_list("user_id", flat=True)) == {
+        key_worker.pk,
+        parent.pk,
+    }
+
+
+def test_new_lead_key_worker_replaces_the_old_one(family, parent, key_worker, conversation):
+    new_worker = factories.staff(StaffProfile.Role.KEY_WORKER)
+    family.lead_key_worker = new_worker
+    family.save()
+    active = set(
+        Participant.objects.filter(conversation=conversation, left_at__isnull=True).values_list(
+            "user_id", flat=True
+        )
+    )
+    assert active == {parent.pk, new_worker.pk}
+    assert services_role(key_worker, conversation) is None
+
+
+def services_role(user, conversation):
+    from chat.access import conversation_role
+
+    conversation.refresh_from_db()
+    return conversation_role(user, conversation)
+
+
+def test_parent_sends_a_message_with_the_plain_form(client, conversation, parent):
+    client.force_login(parent)
+    client_id = str(uuid.uuid4())
+    response = client.post(
+        f"/messages/{conversation.pk}/send/",
+        {"body": "Line one\r\nLine two", "client_id": client_id},
+    )
+    assert response.status_code == 302
+    message = Message.objects.get()
+    assert response["Location"] == f"/messages/{conversation.pk}/#message-{message.pk}"
+    assert message.body == "Line one\nLine two"
+    # Pressing Send twice (or the browser retrying) does not make a second message.
+    client.post(f"/messages/{conversation.pk}/send/", {"body": "Line one", "client_id": client_id})
+    assert Message.objects.count() == 1
+    page = client.get(f"/messages/{conversation.pk}/").content.decode()
+    assert "Line one<br>Line two" in page
+
+
+def test_message_text_is_escaped_and_only_web_links_become_links(client, conversation, parent):
+    send(
+        parent,
+        conversation,
+        body='<script>alert(1)</script> see https://example.org/a?b=1&c="x" and javascript:alert(2)',
+    )
+    client.force_login(parent)
+    page = client.get(f"/messages/{conversation.pk}/").content.decode()
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert (
+        '<a class="govuk-link" href="https://example.org/a?b=1&amp;c=" '
+        'rel="nofollow noopener noreferrer">' in page
+    )
+    assert 'href="javascript' not in page
+
+
+def test_too_long_message_keeps_what_was_typed(client, conversation, parent):
+    client.force_login(parent)
+    text = "word " * 500
+    response = client.post(
+        f"/messages/{conversation.pk}/send/", {"body": text, "client_id": str(uuid.uuid4())}
+    )
+    assert response.status_code == 400
+    assert b"govuk-error-summary" in response.content
+    assert text.strip().encode() in response.content
+    assert not Message.objects.exists()
+
+
+def test_empty_message_is_refused(client, conversation, parent):
+    client.force_login(parent)
+    response = client.post(
+        f"/messages/{conversation.pk}/send/", {"body": "  ", "client_id": str(uuid.uuid4())}
+    )
+    assert response.status_code == 400
+    assert b"Write a message or attach a file." in response.content
+
+
+def test_sender_deletes_own_message_and_it_shows_as_deleted(client, conversation, parent):
+    message = send(parent, conversation, body="Sent by mistake")
+    client.force_login(parent)
+    response = client.post(f"/messages/{conversation.pk}/messages/{message.pk}/delete/")
+    assert response.status_code == 302
+    page = client.get(f"/messages/{conversation.pk}/").content.decode()
+    assert "Sent by mistake" not in page
+    assert "This message was deleted." in page
+
+
+def test_nobody_can_delete_someone_elses_message(client, conversation, parent, key_worker):
+    message = send(parent, conversation, body="Mine")
+    client.force_login(key_worker)
+    response = client.post(f"/messages/{conversation.pk}/messages/{message.pk}/delete/")
+    assert response.status_code == 404
+    message.refresh_from_db()
+    assert message.body == "Mine" and not message.is_deleted
+
+
+def test_delete_needs_post(client, conversation, parent):
+    message = send(parent, conversation, body="Mine")
+    client.force_login(parent)
+    assert (
+        client.get(f"/messages/{conversation.pk}/messages/{message.pk}/delete/").status_code == 405
+    )
+
+
+def test_reporting_a_message_tells_the_manager_without_content(
+    client, conversation, parent, key_worker, manager, django_capture_on_commit_callbacks
+):
+    message = send(key_worker, conversation, body="Something upsetting")
+    client.force_login(parent)
+    url = f"/messages/{conversation.pk}/messages/{message.pk}/report/"
+    assert client.get(url).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"reason": "It upset me"})
+    assert response.status_code == 302
+    report = MessageReport.objects.get()
+    assert report.reporter == parent and report.reason == "It upset me"
+    notification = manager.notifications.get()
+    assert "upsetting" not in notification.verb
+    assert notification.data["url"] == "/messages/reported/"
+
+
+def test_reported_list_is_for_managers_only(client, conversation, parent, key_worker, manager):
+    message = send(key_worker, conversation, body="x")
+    services.message_report(
+        access=access_for(parent, conversation), message=message, reporter=parent
+    )
+    client.force_login(parent)
+    assert client.get("/messages/reported/").status_code == 404
+    client.force_login(manager)
+    response = client.get("/messages/reported/")
+    assert response.status_code == 200
+    assert conversation.family.reference.encode() in response.content
+    assert b"x</" not in response.content
+
+
+def test_working_hours_show_and_out_of_hours_note(
+    client, conversation, parent, key_worker, settings
+):
+    client.force_login(key_worker)
+    data = {}
+    for day in range(7):
+        data[f"starts_{day}"] = "09:00" if day < 5 else ""
+        data[f"ends_{day}"] = "17:00" if day < 5 else ""
+    assert client.post("/messages/working-hours/", data).status_code == 302
+    hours = selectors.working_hours_for(user=key_worker)
+    assert [(h.weekday, h.starts, h.ends) for h in hours] == [
+        (d, time(9), time(17)) for d in range(5)
+    ]
+    london = ZoneInfo("Europe/London")
+    assert selectors.is_working_now(hours, now=datetime(2026, 11, 23, 10, 0, tzinfo=london))
+    assert not selectors.is_working_now(hours, now=datetime(2026, 11, 23, 18, 0, tzinfo=london))
+    assert not selectors.is_working_now(hours, now=datetime(2026, 11, 28, 10, 0, tzinfo=london))
+    client.force_login(parent)
+    page = client.get(f"/messages/{conversation.pk}/").content.decode()
+    assert "Monday: 09:00 to 17:00" in page
+
+
+def test_out_of_hours_note_gives_the_emergency_contacts(client, conversation, parent, settings):
+    settings.CHAT_OUT_OF_HOURS_TEXT = "Out of hours, call the emergency duty team on 024 7683 2222."
+    client.force_login(parent)
+    page = client.get(f"/messages/{conversation.pk}/").content.decode()
+    # No working hours set: always outside them.
+    assert "data-out-of-hours" in page
+    assert "024 7683 2222" in page
+    assert "call 999" in page
+
+
+def test_working_hours_form_keeps_input_on_error(client, key_worker):
+    client.force_login(key_worker)
+    response = client.post("/messages/working-hours/", {"starts_0": "17:00", "ends_0": "09:00"})
+    assert response.status_code == 400
+    assert b"must be after the start time" in response.content
+    assert b'value="17:00"' in response.content
+
+
+def test_only_key_workers_set_working_hours(client, parent):
+    client.force_login(parent)
+    assert client.get("/messages/working-hours/").status_code == 404
+
+
+def test_inbox_lists_conversations_with_unread_counts_in_flat_queries(
+    client, key_worker, django_assert_num_queries
+):
+    families = []
+    for n in range(6):
+        family = factories.family(key_worker=key_worker, name=f"Family {n}")
+        parent = factories.parent(family)
+        conversation = services.conversation_key_worker_ensure(family=family)
+        for m in range(n):
+            send(parent, conversation, body=f"m{m}")
+        families.append(family)
+    client.force_login(key_worker)
+    client.get("/messages/")  # warm the session and per-user caches
+    with django_assert_num_queries(10):
+        response = client.get("/messages/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    for family in families:
+        assert family.display_name in page
+    rows = selectors.conversation_list_for_user(user=key_worker)
+    assert sorted(r.unread for r in rows) == [0, 1, 2, 3, 4, 5]
+    assert selectors.unread_total(key_worker.pk) == 15
+
+
+def test_opening_a_conversation_marks_it_read(client, conversation, parent, key_worker):
+    send(key_worker, conversation, body="one")
+    send(key_worker, conversation, body="two")
+    assert selectors.unread_total(parent.pk) == 2
+    client.force_login(parent)
+    page = client.get("/dashboard/").content.decode()
+    assert 'data-live-count="messages"' in page
+    client.get(f"/messages/{conversation.pk}/")
+    assert selectors.unread_total(parent.pk) == 0
+
+
+def test_own_messages_show_sent_delivered_and_read(client, conversation, parent, key_worker):
+    first = send(parent, conversation, body="one")
+    second = send(parent, conversation, body="two")
+    third = send(parent, conversation, body="three")
+    worker_access = access_for(key_worker, conversation)
+    services.conversation_delivered_mark(access=worker_access, user=key_worker, up_to=second.pk)
+    services.conversation_read_mark(access=worker_access, user=key_worker, up_to=first.pk)
+    client.force_login(parent)
+    page = client.get(f"/messages/{conversation.pk}/").content.decode()
+    statuses = [
+        page.split(f'id="message-{m.pk}"')[1].split("data-status>")[1].split("<")[0]
+        for m in (first, second, third)
+    ]
+    assert statuses == ["Read", "Delivered", "Sent"]
+
+
+def test_conversation_page_pages_back_through_older_messages(client, conversation, parent):
+    ids = [send(parent, conversation, body=f"n{n}").pk for n in range(60)]
+    client.force_login(parent)
+    page = client.get(f"/messages/{conversation.pk}/").content.decode()
+    assert f'id="message-{ids[10]}"' in page and f'id="message-{ids[9]}"' not in page
+    older = client.get(f"/messages/{conversation.pk}/?before={ids[10]}").content.decode()
+    assert f'id="message-{ids[0]}"' in older
+
+
+# Notification centre --------------------------------------------------------------------
+
+
+@pytest.fixture
+def notified(parent, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(5):
+            notify_users(recipients=[parent], verb=f"Update {n}", url=f"/plans/{n}/")
+        notify_users(recipients=[parent], verb="Bad link", url="https://evil.example.com/")
+    return parent.notifications.order_by("id")
+
+
+def test_notification_list_shows_unread_and_links(
+    client, parent, notified, django_assert_num_queries
+):
+    client.force_login(parent)
+    client.get("/notifications/")
+    with django_assert_num_queries(9):
+        response = client.get("/notifications/")
+    page = response.content.decode()
+    assert "Update 4" in page and "Mark all as read" in page
+    assert 'data-live-count="notifications"' in page
+
+
+def test_opening_a_notification_marks_it_read_and_goes_there(client, parent, notified):
+    first = notified[0]
+    client.force_login(parent)
+    response = client.post(f"/notifications/{first.pk}/read/", {"open": "1"})
+    assert response.status_code == 302 and response["Location"] == "/plans/0/"
+    first.refresh_from_db()
+    assert not first.unread
+
+
+def test_notification_with_an_outside_link_never_redirects_there(client, parent, notified):
+    bad = notified.get(verb="Bad link")
+    client.force_login(parent)
+    response = client.post(f"/notifications/{bad.pk}/read/", {"open": "1"})
+    assert response["Location"] == "/notifications/"
+
+
+def test_mark_all_read(client, parent, notified):
+    client.force_login(parent)
+    assert client.post("/notifications/read-all/").status_code == 302
+    assert not parent.notifications.filter(unread=True).exists()
+
+
+def test_nobody_marks_someone_elses_notification(client, other_parent, notified):
+    client.force_login(other_parent)
+    assert client.post(f"/notifications/{notified[0].pk}/read/").status_code == 404
+    assert notified[0].unread
+
+
+def test_mark_read_needs_post(client, parent, notified):
+    client.force_login(parent)
+    assert client.get(f"/notifications/{notified[0].pk}/read/").status_code == 405
+
+
+def test_notifications_need_sign_in(client):
+    assert client.get("/notifications/").status_code == 302
+
+
+# Demo ------------------------------------------------------------------------------------
+
+
+def test_demo_seeder_adds_khan_messages_once(db):
+    from portal import demo
+
+    demo.seed()
+    demo.seed()
+    conversation = Conversation.objects.get(
+        family__display_name="The Khan family", kind=Conversation.Kind.KEY_WORKER
+    )
+    assert conversation.messages.count() == 4

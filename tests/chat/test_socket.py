@@ -1,0 +1,492 @@
+"""The socket at /ws/, driven with Channels' WebsocketCommunicator through the real stack."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+
+import pytest
+from channels.db import database_sync_to_async
+from django.core import mail
+from django.test import Client
+
+from chat import services
+from chat.models import Message
+from portal.models import StaffProfile
+from portal.signals import concern_raised, mentor_match_ended, mentor_match_started
+from tests import factories
+from tests.chat.conftest import (
+    asend,
+    communicator,
+    open_socket,
+    receive_until,
+    send,
+    session_cookie,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def test_anonymous_socket_is_refused(conversation):
+    socket = communicator(None)
+    connected, code = await socket.connect(timeout=5)
+    assert not connected
+    assert code == 4401
+
+
+async def test_foreign_origin_is_refused(conversation, parent):
+    cookie = await database_sync_to_async(session_cookie)(parent)
+    socket = communicator(cookie, origin="https://evil.example.com")
+    connected, _code = await socket.connect(timeout=5)
+    assert not connected
+
+
+async def test_missing_origin_is_refused(conversation, parent):
+    cookie = await database_sync_to_async(session_cookie)(parent)
+    socket = communicator(cookie, origin=None)
+    connected, _code = await socket.connect(timeout=5)
+    assert not connected
+
+
+async def test_own_origin_is_accepted(conversation, parent):
+    cookie = await database_sync_to_async(session_cookie)(parent)
+    socket, hello = await open_socket(cookie)
+    assert [c["id"] for c in hello["conversations"]] == [conversation.pk]
+    await socket.disconnect()
+
+
+async def test_person_in_no_conversation_is_refused(conversation, editor):
+    cookie = await database_sync_to_async(session_cookie)(editor)
+    socket = communicator(cookie)
+    connected, code = await socket.connect(timeout=5)
+    assert not connected
+    assert code == 4403
+
+
+async def test_non_participant_cannot_send_or_resume(conversation, other_parent):
+    cookie = await database_sync_to_async(session_cookie)(other_parent)
+    socket, hello = await open_socket(cookie)
+    assert conversation.pk not in [c["id"] for c in hello["conversations"]]
+    client_id = str(uuid.uuid4())
+    await socket.send_json_to(
+        {"type": "send", "conversation": conversation.pk, "client_id": client_id, "body": "hi"}
+    )
+    error = await socket.receive_json_from(timeout=5)
+    assert error["type"] == "error" and error["code"] == "not_found"
+    assert error["client_id"] == client_id
+    await socket.send_json_to({"type": "resume", "conversation": conversation.pk, "after": 0})
+    error = await socket.receive_json_from(timeout=5)
+    assert error["code"] == "not_found"
+    assert not await database_sync_to_async(Message.objects.exists)()
+    await socket.disconnect()
+
+
+async def test_message_reaches_the_other_person_live(conversation, parent, key_worker):
+    parent_socket, _ = await open_socket(await database_sync_to_async(session_cookie)(parent))
+    worker_socket, _ = await open_socket(await database_sync_to_async(session_cookie)(key_worker))
+    client_id = str(uuid.uuid4())
+    await parent_socket.send_json_to(
+        {
+            "type": "send",
+            "conversation": conversation.pk,
+            "client_id": client_id,
+            "body": "Line one\nLine two <b>",
+        }
+    )
+    sent, _ = await receive_until(parent_socket, "sent")
+    assert sent["client_id"] == client_id and not sent["duplicate"]
+    event, _ = await receive_until(worker_socket, "message")
+    assert event["message"]["id"] == sent["id"]
+    assert event["message"]["html"] == "Line one<br>Line two &lt;b&gt;"
+    # The key worker's device says it arrived; the sender sees "delivered".
+    await worker_socket.send_json_to(
+        {"type": "delivered", "conversation": conversation.pk, "id": sent["id"]}
+    )
+    receipt, _ = await receive_until(parent_socket, "receipt")
+    assert receipt["delivered"] == sent["id"] and receipt["read"] == 0
+    await worker_socket.send_json_to(
+        {"type": "read", "conversation": conversation.pk, "id": sent["id"]}
+    )
+    receipt, _ = await receive_until(parent_socket, "receipt")
+    assert receipt["read"] == sent["id"]
+    await parent_socket.disconnect()
+    await worker_socket.disconnect()
+
+
+async def test_retry_with_same_client_id_makes_no_duplicate(conversation, parent, key_worker):
+    parent_socket, _ = await open_socket(await database_sync_to_async(session_cookie)(parent))
+    worker_socket, _ = await open_socket(await database_sync_to_async(session_cookie)(key_worker))
+    frame = {
+        "type": "send",
+        "conversation": conversation.pk,
+        "client_id": str(uuid.uuid4()),
+        "body": "Only once",
+    }
+    await parent_socket.send_json_to(frame)
+    first, _ = await receive_until(parent_socket, "sent")
+    # The connection drops before the client sees the ack; it reconnects and retries.
+    await parent_socket.disconnect()
+    parent_socket, _ = await open_socket(await database_sync_to_async(session_cookie)(parent))
+    await parent_socket.send_json_to(frame)
+    second, _ = await receive_until(parent_socket, "sent")
+    assert second["id"] == first["id"] and second["duplicate"]
+    assert await database_sync_to_async(Message.objects.count)() == 1
+    delivered, _ = await receive_until(worker_socket, "message")
+    assert delivered["message"]["id"] == first["id"]
+    assert await worker_socket.receive_nothing(timeout=0.3)
+    await parent_socket.disconnect()
+    await worker_socket.disconnect()
+
+
+async def test_resume_after_disconnect_gets_200_missed_messages_in_order_once(
+    conversation, parent, key_worker
+):
+    cookie = await database_sync_to_async(session_cookie)(parent)
+    socket, _ = await open_socket(cookie)
+    first = await asend(key_worker, conversation, body="before")
+    event, _ = await receive_until(socket, "message")
+    last_seen = event["message"]["id"]
+    assert last_seen == first.pk
+    await socket.disconnect()
+
+    def missed():
+        return [send(key_worker, conversation, body=f"missed {n}").pk for n in range(200)]
+
+    expected = await database_sync_to_async(missed)()
+    socket, _ = await open_socket(cookie)
+    await socket.send_json_to(
+        {"type": "resume", "conversation": conversation.pk, "after": last_seen}
+    )
+    resumed, events = await receive_until(socket, "resumed", wait=10)
+    got = [e["message"]["id"] for e in events if e["type"] == "message"]
+    assert got == expected
+    assert [e["message"]["html"] for e in events][:2] == ["missed 0", "missed 1"]
+    assert resumed["last"] == expected[-1] and not resumed["more"]
+    # Asking again from the newest id gives nothing twice.
+    await socket.send_json_to(
+        {"type": "resume", "conversation": conversation.pk, "after": expected[-1]}
+    )
+    resumed, events = await receive_until(socket, "resumed")
+    assert events == []
+    await socket.disconnect()
+
+
+async def test_live_message_and_resume_overlap_is_delivered_once(conversation, parent, key_worker):
+    cookie = await database_sync_to_async(session_cookie)(parent)
+    socket, _ = await open_socket(cookie)
+    message = await asend(key_worker, conversation, body="hello")
+    live, _ = await receive_until(socket, "message")
+    assert live["message"]["id"] == message.pk
+    await socket.send_json_to({"type": "resume", "conversation": conversation.pk, "after": 0})
+    _resumed, events = await receive_until(socket, "resumed")
+    assert [e for e in events if e["type"] == "message"] == []
+    await socket.disconnect()
+
+
+async def test_sign_out_closes_the_socket(conversation, parent):
+    client = Client()
+    await database_sync_to_async(client.force_login)(parent)
+    cookie = client.cookies["sessionid"].value
+    socket, _ = await open_socket(cookie)
+    response = await database_sync_to_async(client.post)("/accounts/logout/")
+    assert response.status_code == 302
+    event, _ = await receive_until(socket, "signed_out")
+    assert event == {"type": "signed_out"}
+    closed = await socket.receive_output(timeout=5)
+    assert closed == {"type": "websocket.close", "code": 4001}
+
+
+async def test_signing_out_elsewhere_leaves_this_device_connected(conversation, parent):
+    socket, _ = await open_socket(await database_sync_to_async(session_cookie)(parent))
+    other = Client()
+    await database_sync_to_async(other.force_login)(parent)
+    await database_sync_to_async(other.post)("/accounts/logout/")
+    assert await socket.receive_nothing(timeout=0.3)
+    await socket.send_json_to({"type": "ping"})
+    assert (await socket.receive_json_from())["type"] == "pong"
+    await socket.disconnect()
+
+
+@pytest.mark.parametrize(
+    ("frame", "code"),
+    [
+        ("{not json", "bad_json"),
+        ("[1, 2]", "bad_json"),
+        (json.dumps({"type": "dance"}), "unknown_type"),
+        (
+            json.dumps({"type": "send", "conversation": "x", "client_id": "a", "body": "b"}),
+            "not_found",
+        ),
+        ("x" * 20000, "too_large"),
+    ],
+)
+async def test_bad_frames_get_an_error_and_the_socket_keeps_working(
+    conversation, parent, frame, code
+):
+    socket, _ = await open_socket(await database_sync_to_async(session_cookie)(parent))
+    await socket.send_to(text_data=frame)
+    error = await socket.receive_json_from(timeout=5)
+    assert error["type"] == "error" and error["code"] == code
+    await socket.send_json_to(
+        {
+            "type": "send",
+            "conversation": conversation.pk,
+            "client_id": str(uuid.uuid4()),
+            "body": "ok",
+        }
+    )
+    sent, _ = await receive_until(socket, "sent")
+    assert sent["id"]
+    await socket.disconnect()
+
+
+async def test_binary_frame_is_refused(conversation, parent):
+    socket, _ = await open_socket(await database_sync_to_async(session_cookie)(parent))
+    await socket.send_to(bytes_data=b"\x00\x01")
+    error = await socket.receive_json_from(timeout=5)
+    assert error["code"] == "bad_frame"
+    await socket.disconnect()
+
+
+async def test_too_long_message_is_refused_and_nothing_is_saved(conversation, parent):
+    socket, _ = await open_socket(await database_sync_to_async(session_cookie)(parent))
+    await socket.send_json_to(
+        {
+            "type": "send",
+            "conversation": conversation.pk,
+            "client_id": str(uuid.uuid4()),
+            "body": "a" * 2001,
+        }
+    )
+    error = await socket.receive_json_from(timeout=5)
+    assert error["code"] == "invalid"
+    assert not await database_sync_to_async(Message.objects.exists)()
+    await socket.disconnect()
+
+
+async def test_flood_of_messages_is_rate_limited_and_sent_ones_are_kept(
+    conversation, parent, settings
+):
+    settings.CHAT_SEND_RATE = (5, 60)
+    socket, _ = await open_socket(await database_sync_to_async(session_cookie)(parent))
+    for n in range(8):
+        await socket.send_json_to(
+            {
+                "type": "send",
+                "conversation": conversation.pk,
+                "client_id": str(uuid.uuid4()),
+                "body": f"{n}",
+            }
+        )
+    results = []
+    while len(results) < 8:
+        event = await socket.receive_json_from(timeout=5)
+        if event["type"] in {"sent", "error"}:
+            results.append(event)
+    assert [e["type"] for e in results].count("sent") == 5
+    assert {e["code"] for e in results if e["type"] == "error"} == {"rate_limited"}
+    assert await database_sync_to_async(Message.objects.count)() == 5
+    await socket.disconnect()
+
+
+async def test_frame_flood_is_throttled_without_closing(conversation, parent):
+    socket, _ = await open_socket(await database_sync_to_async(session_cookie)(parent))
+    for _n in range(80):
+        await socket.send_json_to({"type": "ping"})
+    kinds = []
+    for _n in range(80):
+        kinds.append((await socket.receive_json_from(timeout=5))["type"])
+    assert "error" in kinds and "pong" in kinds
+    await asyncio.sleep(0.2)
+    await socket.send_json_to({"type": "ping"})
+    assert (await socket.receive_json_from())["type"] == "pong"
+    await socket.disconnect()
+
+
+async def test_typing_hint_reaches_the_others_only(conversation, parent, key_worker):
+    parent_socket, _ = await open_socket(await database_sync_to_async(session_cookie)(parent))
+    worker_socket, _ = await open_socket(await database_sync_to_async(session_cookie)(key_worker))
+    await parent_socket.send_json_to({"type": "typing", "conversation": conversation.pk})
+    typing, _ = await receive_until(worker_socket, "typing")
+    assert typing["name"] == "Aisha"
+    assert await parent_socket.receive_nothing(timeout=0.3)
+    await parent_socket.disconnect()
+    await worker_socket.disconnect()
+
+
+@pytest.fixture
+def worker_without_mfa(db):
+    worker = factories.staff(StaffProfile.Role.KEY_WORKER, mfa=False)
+    family = factories.family(key_worker=worker)
+    factories.parent(family)
+    services.conversation_key_worker_ensure(family=family)
+    return worker
+
+
+async def test_key_worker_without_mfa_is_refused(worker_without_mfa):
+    worker = worker_without_mfa
+    socket = communicator(await database_sync_to_async(session_cookie)(worker))
+    connected, code = await socket.connect(timeout=5)
+    assert not connected and code == 4403
+
+
+async def test_mentor_match_opens_and_ending_it_removes_access(family, parent, mentor):
+    await database_sync_to_async(services.conversation_key_worker_ensure)(family=family)
+    # Before the match the mentor has no conversation at all.
+    refused = communicator(await database_sync_to_async(session_cookie)(mentor))
+    connected, _code = await refused.connect(timeout=5)
+    assert not connected
+
+    await database_sync_to_async(mentor_match_started.send)(
+        sender=None, family=family, mentor=mentor, match_id=5
+    )
+    parent_socket, _ = await open_socket(await database_sync_to_async(session_cookie)(parent))
+    mentor_socket, hello = await open_socket(await database_sync_to_async(session_cookie)(mentor))
+    [mentor_conversation] = [c["id"] for c in hello["conversations"]]
+    await mentor_socket.send_json_to(
+        {
+            "type": "send",
+            "conversation": mentor_conversation,
+            "client_id": str(uuid.uuid4()),
+            "body": "Hi, I'm Jo",
+        }
+    )
+    event, _ = await receive_until(parent_socket, "message")
+    assert event["message"]["conversation"] == mentor_conversation
+
+    await database_sync_to_async(mentor_match_ended.send)(
+        sender=None, family=family, mentor=mentor, match_id=5, reason="ended"
+    )
+    removed, _ = await receive_until(mentor_socket, "removed")
+    assert removed["conversation"] == mentor_conversation
+    closed = await mentor_socket.receive_output(timeout=5)
+    assert closed["type"] == "websocket.close" and closed["code"] == 4403
+    await parent_socket.disconnect()
+
+
+async def test_mentor_who_is_also_a_parent_keeps_the_socket_when_a_match_ends(
+    family, parent, mentor_with_family
+):
+    mentor = mentor_with_family
+    await database_sync_to_async(mentor_match_started.send)(
+        sender=None, family=family, mentor=mentor, match_id=6
+    )
+    socket, hello = await open_socket(await database_sync_to_async(session_cookie)(mentor))
+    assert len(hello["conversations"]) == 2
+    await database_sync_to_async(mentor_match_ended.send)(
+        sender=None, family=family, mentor=mentor, match_id=6, reason="ended"
+    )
+    removed, _ = await receive_until(socket, "removed")
+    await socket.send_json_to(
+        {
+            "type": "send",
+            "conversation": removed["conversation"],
+            "client_id": str(uuid.uuid4()),
+            "body": "x",
+        }
+    )
+    error, _ = await receive_until(socket, "error")
+    assert error["code"] == "not_found"
+    await socket.send_json_to({"type": "ping"})
+    assert (await socket.receive_json_from())["type"] == "pong"
+    await socket.disconnect()
+
+
+async def test_concern_gives_the_key_worker_read_only_access(family, parent, key_worker, mentor):
+    await database_sync_to_async(mentor_match_started.send)(
+        sender=None, family=family, mentor=mentor, match_id=9
+    )
+    worker_socket, hello = await open_socket(
+        await database_sync_to_async(session_cookie)(key_worker)
+    )
+    assert all(c["role"] == "key_worker" for c in hello["conversations"])
+    await database_sync_to_async(concern_raised.send)(
+        sender=None, family=family, mentor=mentor, concern_id=1
+    )
+    added, _ = await receive_until(worker_socket, "added")
+    assert added["role"] == "observer" and added["can_write"] is False
+    await worker_socket.send_json_to(
+        {
+            "type": "send",
+            "conversation": added["conversation"],
+            "client_id": str(uuid.uuid4()),
+            "body": "x",
+        }
+    )
+    error, _ = await receive_until(worker_socket, "error")
+    assert error["code"] == "not_found"
+    await worker_socket.disconnect()
+
+
+async def test_away_recipient_gets_notification_and_one_email_an_hour(
+    conversation, parent, key_worker
+):
+    mail.outbox.clear()
+    await asend(parent, conversation, body="Private words")
+    await asend(parent, conversation, body="More private words")
+    assert len(mail.outbox) == 1
+    email = mail.outbox[0]
+    assert email.to == [key_worker.email]
+    assert "Private" not in email.body and "Private" not in email.subject
+    assert f"/messages/{conversation.pk}/" in email.body
+
+    def notifications():
+        return list(key_worker.notifications.values_list("verb", flat=True))
+
+    assert await database_sync_to_async(notifications)() == ["You have a new message"]
+
+
+async def test_online_recipient_gets_no_email(conversation, parent, key_worker):
+    mail.outbox.clear()
+    socket, _ = await open_socket(await database_sync_to_async(session_cookie)(key_worker))
+    await asend(parent, conversation, body="Hello")
+    await receive_until(socket, "message")
+    assert mail.outbox == []
+    await socket.disconnect()
+
+
+async def test_new_notification_pushes_the_bell_count(conversation, parent, key_worker):
+    socket, _ = await open_socket(await database_sync_to_async(session_cookie)(parent))
+
+    def notify():
+        from portal.notify import notify_users
+
+        notify_users(recipients=[parent], verb="Your plan was updated", url="/plans/")
+
+    await database_sync_to_async(notify)()
+    count, _ = await receive_until(socket, "count")
+    assert count == {"type": "count", "name": "notifications", "count": 1}
+    await socket.disconnect()
+
+
+async def test_deleting_a_message_tells_the_others(conversation, parent, key_worker):
+    worker_socket, _ = await open_socket(await database_sync_to_async(session_cookie)(key_worker))
+    message = await asend(parent, conversation, body="oops")
+    await receive_until(worker_socket, "message")
+
+    def delete():
+        from tests.chat.conftest import access_for
+
+        services.message_delete(
+            access=access_for(parent, conversation), message=message, user=parent
+        )
+
+    await database_sync_to_async(delete)()
+    event, _ = await receive_until(worker_socket, "deleted")
+    assert event["message"]["id"] == message.pk and event["message"]["deleted"]
+    assert event["message"]["html"] == ""
+    await worker_socket.disconnect()
+
+
+async def test_ping_keeps_presence_and_closing_the_socket_ends_it(conversation, key_worker):
+    from chat import live
+
+    socket, _ = await open_socket(await database_sync_to_async(session_cookie)(key_worker))
+    assert await database_sync_to_async(live.online_user_ids)([key_worker.pk]) == {key_worker.pk}
+    await socket.send_json_to({"type": "ping"})
+    assert (await socket.receive_json_from())["type"] == "pong"
+    assert await database_sync_to_async(live.online_user_ids)([key_worker.pk]) == {key_worker.pk}
+    await socket.disconnect()
+    await asyncio.sleep(0.2)
+    assert await database_sync_to_async(live.online_user_ids)([key_worker.pk]) == set()
