@@ -1,0 +1,205 @@
+"""Fixtures for journeys in a real Chromium against a live ASGI server.
+
+A feature app's journey needs only these:
+
+    def test_parent_sees_plan(open_page, people):
+        page = open_page(people["parent"], viewport="phone")
+        page.goto("/plans/")
+        ...
+
+``open_page`` gives a new browser context (a separate person, with their own cookies) each
+time it is called; ``Person(page, keyboard=True)`` drives it with the keyboard only;
+``assert_accessible(page)`` fails with axe's report; a failed test leaves a screenshot of
+every page it opened under ``test-results/``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from django.core import mail
+from django.db import connections
+from django.test import Client
+
+from tests.browser.support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    VIEWPORTS,
+    LiveASGIServer,
+    NeutralSite,
+    totp_activate,
+)
+
+_reports = pytest.StashKey[dict]()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    item.stash.setdefault(_reports, {})[report.when] = report
+    return report
+
+
+@pytest.fixture(scope="package")
+def chromium(django_db_setup, django_db_blocker):
+    """Debian's Chromium through Playwright. Missing Chromium fails the suite, never skips."""
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(
+            f"Chromium is not installed at {CHROMIUM}: the browser journeys cannot run. "
+            "Install it with `make chromium` (apt-get install chromium).",
+            pytrace=False,
+        )
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop running in this thread. Django then refuses
+    # ORM calls from the test unless told otherwise, and hands the test a database
+    # connection of its own (asgiref keeps connections per async context): that connection
+    # needs the snapshot that serialized rollbacks restore, and closing at the end.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    snapshots = {
+        alias: getattr(connections[alias], "_test_serialized_contents", None)
+        for alias in connections
+    }
+    playwright = sync_playwright().start()
+    try:
+        for alias, snapshot in snapshots.items():
+            if snapshot is not None:
+                connections[alias]._test_serialized_contents = snapshot
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+    finally:
+        with django_db_blocker.unblock():
+            connections.close_all()
+        playwright.stop()
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(scope="package")
+def portal_server(django_db_setup, django_db_blocker):
+    """The whole portal (HTTP and websockets) on a random loopback port."""
+    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+
+    from portal.asgi import application
+
+    server = LiveASGIServer(ASGIStaticFilesHandler(application)).start()
+    yield server
+    with django_db_blocker.unblock():
+        server.stop()
+
+
+@pytest.fixture(scope="package")
+def neutral_site():
+    site = NeutralSite().start()
+    yield site
+    site.stop()
+
+
+@pytest.fixture
+def browser_settings(settings, portal_server, neutral_site):
+    """Links in emails point at the live server; "Exit this page" goes to a local page."""
+    settings.SITE_URL = portal_server.url
+    settings.EXIT_PAGE_URL = neutral_site.url
+    return settings
+
+
+@pytest.fixture
+def open_page(
+    request,
+    chromium,
+    portal_server,
+    browser_settings,
+    transactional_db,
+    django_db_serialized_rollback,
+):
+    """Open a page in a new browser context: ``open_page(user=None, viewport="phone")``.
+
+    ``user`` is signed in through a real session cookie (no sign-in screens); pass
+    ``javascript=False`` to see the page as someone with scripts turned off.
+    """
+    contexts = []
+
+    def _open(user=None, *, viewport: str = "desktop", javascript: bool = True):
+        context = chromium.new_context(
+            base_url=portal_server.url,
+            viewport=VIEWPORTS[viewport],
+            java_script_enabled=javascript,
+            locale="en-GB",
+            timezone_id="Europe/London",
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        if user is not None:
+            sign_in_with_cookie(context, user, portal_server.url)
+        return context.new_page()
+
+    yield _open
+    failed = any(r.failed for r in request.node.stash.get(_reports, {}).values())
+    if failed:
+        _screenshot_all(request, contexts)
+    for context in contexts:
+        context.close()
+
+
+def sign_in_with_cookie(context, user, base_url: str) -> None:
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
+    context.add_cookies(
+        [{"name": cookie.key, "value": cookie.value, "url": base_url, "httpOnly": True}]
+    )
+
+
+def _screenshot_all(request, contexts) -> None:
+    folder = Path(
+        request.config.rootpath, "test-results", re.sub(r"[^\w.-]+", "_", request.node.nodeid)
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    for c, context in enumerate(contexts, start=1):
+        for p, page in enumerate(context.pages, start=1):
+            try:
+                page.screenshot(path=folder / f"browser{c}-page{p}.png", full_page=True)
+            except Exception as exc:  # noqa: BLE001 - a screenshot must not hide the failure
+                (folder / f"browser{c}-page{p}.txt").write_text(f"No screenshot: {exc}\n")
+
+
+@pytest.fixture
+def people(transactional_db, django_db_serialized_rollback):
+    """The demo service (see portal/demo.py): people by key, families as "family:<key>".
+
+    Staff have an authenticator app set up with a known secret, under "secret:<key>".
+    """
+    from portal import demo
+
+    people = demo.seed()
+    for key in ("key_worker", "key_worker_2", "manager", "partner"):
+        people[f"secret:{key}"] = totp_activate(people[key])
+    return people
+
+
+@pytest.fixture
+def outbox():
+    """Emails the live server sent, newest last, with a helper to wait for one."""
+    return Outbox()
+
+
+class Outbox:
+    def wait_for(self, to: str, *, timeout: float = 5.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for message in reversed(mail.outbox):
+                if to in message.to:
+                    return message
+            time.sleep(0.05)
+        raise AssertionError(
+            f"No email to {to} within {timeout}s; sent: {[m.to for m in mail.outbox]}"
+        )
