@@ -9,10 +9,15 @@ import asyncio
 import socket
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
+from allauth.mfa.totp.internal.auth import (
+    TOTP,
+    format_hotp_value,
+    generate_totp_secret,
+    hotp_value,
+)
 from axe_playwright_python.sync_playwright import Axe
 
 CHROMIUM = "/usr/bin/chromium"
@@ -189,8 +194,9 @@ def assert_accessible(page, *, label: str = "") -> None:
 # Two-step sign-in ------------------------------------------------------------------------
 
 
-def totp_activate(user, secret: str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP") -> str:
-    """Give a test user an authenticator app with a known secret; returns the secret."""
+def totp_activate(user) -> str:
+    """Give a test user an authenticator app; returns its secret so a test can make codes."""
+    secret = generate_totp_secret()
     TOTP.activate(user, secret)
     for attr in ("_portal_has_mfa",):
         if hasattr(user, attr):
@@ -221,9 +227,19 @@ class Person:
     page: object
     keyboard: bool = False
     max_tabs: int = 80
+    # Where to look for controls: the whole page, or one form when a page has several.
+    scope: object = None
+
+    @property
+    def root(self):
+        return self.scope if self.scope is not None else self.page
+
+    def within(self, selector: str) -> Person:
+        """The same person, looking only inside ``selector`` (say one of two forms)."""
+        return replace(self, scope=self.page.locator(selector))
 
     def fill(self, label: str, value: str) -> None:
-        field = self.page.get_by_label(label, exact=True)
+        field = self.root.get_by_label(label, exact=True)
         if self.keyboard:
             self._tab_to(field)
             self.page.keyboard.press("ControlOrMeta+a")
@@ -233,12 +249,12 @@ class Person:
 
     def choose(self, label: str) -> None:
         """Pick a radio button by its label."""
-        option = self.page.get_by_label(label, exact=True)
+        option = self.root.get_by_label(label, exact=True)
         if not self.keyboard:
             option.check()
             return
         name = option.get_attribute("name")
-        group = self.page.locator(f"input[type=radio][name='{name}']")
+        group = self.root.locator(f"input[type=radio][name='{name}']")
         self._tab_to(group)
         for _ in range(group.count()):
             if _is_focused(option):
@@ -250,11 +266,11 @@ class Person:
 
     def press(self, name: str) -> None:
         """Press a button (a <button>, or a link styled as one)."""
-        self._activate(self.page.get_by_role("button", name=name, exact=True))
+        self._activate(self.root.get_by_role("button", name=name, exact=True))
 
     def follow(self, name: str) -> None:
         """Follow a link by its text."""
-        self._activate(self.page.get_by_role("link", name=name, exact=True).first)
+        self._activate(self.root.get_by_role("link", name=name, exact=True).first)
 
     def _activate(self, control) -> None:
         if self.keyboard:
