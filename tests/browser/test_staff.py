@@ -36,7 +36,9 @@ def test_key_worker_invites_a_parent_who_joins_the_right_family(
     invite.choose("Dad")
     invite.fill("Their email address", "dan@example.org")
     invite.press("Send invitation")
-    expect(worker.page.get_by_text("We have emailed an invitation to dan@example.org")).to_be_visible()
+    expect(
+        worker.page.get_by_text("We have emailed an invitation to dan@example.org")
+    ).to_be_visible()
 
     link = re.search(r"https?://\S+/invitation/\S+/", outbox.wait_for("dan@example.org").body)
     assert link, "The invitation email has no link"
@@ -66,7 +68,9 @@ def test_key_worker_without_two_step_sign_in_sets_it_up_before_a_family_opens(
     expect(worker.page.get_by_role("heading", level=1)).to_have_text("Your caseload")
 
     worker.follow("Nowak household")
-    expect(worker.page.get_by_text("Set up two-step sign-in with an authenticator app")).to_be_visible()
+    expect(
+        worker.page.get_by_text("Set up two-step sign-in with an authenticator app")
+    ).to_be_visible()
     expect(worker.page.get_by_text("Marta")).to_have_count(0)
     # allauth asks for the password again before changing how someone signs in.
     expect(worker.page).to_have_url(re.compile(r"/accounts/reauthenticate/"))
@@ -77,7 +81,9 @@ def test_key_worker_without_two_step_sign_in_sets_it_up_before_a_family_opens(
     secret = worker.page.get_by_label("Authenticator secret").input_value()
     worker.fill("Authenticator code", totp_code(secret))
     worker.press("Activate")
-    expect(worker.page.get_by_role("heading", level=1)).not_to_have_text("Activate Authenticator App")
+    expect(worker.page.get_by_role("heading", level=1)).not_to_have_text(
+        "Activate Authenticator App"
+    )
 
     worker.page.goto("/dashboard/")
     worker.follow("Nowak household")
