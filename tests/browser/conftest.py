@@ -113,9 +113,29 @@ def browser_settings(settings, portal_server, neutral_site):
 
 
 @pytest.fixture
+def make_context(request, chromium):
+    """``make_context(**options)``: a fresh browser context (a separate person), closed after
+    the test; when the test fails, every page it opened is saved under test-results/."""
+    contexts = []
+
+    def _new(*, viewport: str = "desktop", **options):
+        context = chromium.make_context(
+            viewport=VIEWPORTS[viewport], locale="en-GB", timezone_id="Europe/London", **options
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context
+
+    yield _new
+    if any(report.failed for report in request.node.stash.get(_reports, {}).values()):
+        _screenshot_all(request, contexts)
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
 def open_page(
-    request,
-    chromium,
+    make_context,
     portal_server,
     browser_settings,
     transactional_db,
@@ -126,28 +146,16 @@ def open_page(
     ``user`` is signed in through a real session cookie (no sign-in screens); pass
     ``javascript=False`` to see the page as someone with scripts turned off.
     """
-    contexts = []
 
     def _open(user=None, *, viewport: str = "desktop", javascript: bool = True):
-        context = chromium.new_context(
-            base_url=portal_server.url,
-            viewport=VIEWPORTS[viewport],
-            java_script_enabled=javascript,
-            locale="en-GB",
-            timezone_id="Europe/London",
+        context = make_context(
+            viewport=viewport, base_url=portal_server.url, java_script_enabled=javascript
         )
-        context.set_default_timeout(10_000)
-        contexts.append(context)
         if user is not None:
             sign_in_with_cookie(context, user, portal_server.url)
         return context.new_page()
 
-    yield _open
-    failed = any(r.failed for r in request.node.stash.get(_reports, {}).values())
-    if failed:
-        _screenshot_all(request, contexts)
-    for context in contexts:
-        context.close()
+    return _open
 
 
 def sign_in_with_cookie(context, user, base_url: str) -> None:

@@ -6,6 +6,7 @@ Kept apart from ``conftest.py`` so feature apps' journeys import them by name.
 from __future__ import annotations
 
 import asyncio
+import re
 import socket
 import threading
 import time
@@ -19,6 +20,8 @@ from allauth.mfa.totp.internal.auth import (
     hotp_value,
 )
 from axe_playwright_python.sync_playwright import Axe
+
+from portal.demo import DEMO_PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -212,6 +215,27 @@ def totp_code(secret: str, *, at: float | None = None) -> str:
     return format_hotp_value(hotp_value(secret, counter))
 
 
+# Email ------------------------------------------------------------------------------------
+
+
+def emailed_code(message) -> str:
+    """The sign-in code in an allauth "login by code" email."""
+    codes = [
+        line.strip()
+        for line in message.body.splitlines()
+        if re.fullmatch(r"[A-Z0-9-]{4,12}", line.strip())
+    ]
+    assert codes, f"No sign-in code in the email:\n{message.body}"
+    return codes[0]
+
+
+def emailed_link(message, path_pattern: str) -> str:
+    """The first link in an email whose path matches ``path_pattern``."""
+    match = re.search(rf"https?://[^\s/]+{path_pattern}", message.body)
+    assert match, f"No link like {path_pattern} in the email:\n{message.body}"
+    return match.group(0)
+
+
 # A person at a page ----------------------------------------------------------------------
 
 
@@ -237,6 +261,13 @@ class Person:
     def within(self, selector: str) -> Person:
         """The same person, looking only inside ``selector`` (say one of two forms)."""
         return replace(self, scope=self.page.locator(selector))
+
+    def sign_in_with_password(self, email: str, password: str = DEMO_PASSWORD) -> None:
+        """Sign in on the sign-in page; staff then get the two-step code page."""
+        self.page.goto("/accounts/login/")
+        self.fill("Email", email)
+        self.fill("Password", password)
+        self.press("Sign in")
 
     def fill(self, label: str, value: str) -> None:
         field = self.root.get_by_label(label, exact=True)

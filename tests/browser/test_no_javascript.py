@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from portal import services
+from portal.demo import DEMO_PASSWORD
 from tests.browser.support import Person
 
 pytestmark = pytest.mark.browser
@@ -26,7 +27,7 @@ def test_parent_signs_in_with_a_password_and_reads_their_pages_without_javascrip
     expect(page.get_by_role("alert")).to_contain_text("There is a problem")
     expect(page.get_by_label("Email", exact=True)).to_have_value("parent@example.org")
 
-    person.fill("Password", "demo-password-2026")
+    person.fill("Password", DEMO_PASSWORD)
     person.press("Sign in")
     expect(page.get_by_role("heading", level=1)).to_have_text("The Khan family")
     person.follow("See who is in your family on this site")

@@ -5,21 +5,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.support import Person, totp_code
+from tests.browser.support import Person, emailed_code
 
 pytestmark = pytest.mark.browser
 
 HOW = pytest.mark.parametrize("keyboard", [False, True], ids=["pointer", "keyboard"])
-
-
-def emailed_code(message) -> str:
-    codes = [
-        line.strip()
-        for line in message.body.splitlines()
-        if re.fullmatch(r"[A-Z0-9-]{4,12}", line.strip())
-    ]
-    assert codes, f"No sign-in code in the email:\n{message.body}"
-    return codes[0]
 
 
 @HOW

@@ -5,18 +5,12 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.support import Person, totp_code
+from portal.demo import DEMO_PASSWORD
+from tests.browser.support import Person, emailed_link, totp_code
 
 pytestmark = pytest.mark.browser
 
 HOW = pytest.mark.parametrize("keyboard", [False, True], ids=["pointer", "keyboard"])
-
-
-def sign_in_with_password(person: Person, email: str, password: str = "demo-password-2026"):
-    person.page.goto("/accounts/login/")
-    person.fill("Email", email)
-    person.fill("Password", password)
-    person.press("Sign in")
 
 
 @HOW
@@ -24,7 +18,7 @@ def test_key_worker_invites_a_parent_who_joins_the_right_family(
     open_page, people, outbox, keyboard
 ):
     worker = Person(open_page(viewport="desktop"), keyboard=keyboard)
-    sign_in_with_password(worker, "keyworker@example.org")
+    worker.sign_in_with_password("keyworker@example.org")
     worker.fill("Code", totp_code(people["secret:key_worker"]))
     worker.press("Sign In")
     expect(worker.page.get_by_role("heading", level=1)).to_have_text("Your caseload")
@@ -40,10 +34,9 @@ def test_key_worker_invites_a_parent_who_joins_the_right_family(
         worker.page.get_by_text("We have emailed an invitation to dan@example.org")
     ).to_be_visible()
 
-    link = re.search(r"https?://\S+/invitation/\S+/", outbox.wait_for("dan@example.org").body)
-    assert link, "The invitation email has no link"
+    link = emailed_link(outbox.wait_for("dan@example.org"), r"/invitation/\S+/")
     parent = Person(open_page(viewport="phone"), keyboard=keyboard)
-    parent.page.goto(link.group(0))
+    parent.page.goto(link)
     expect(parent.page.get_by_text("You have been invited to join The Browns")).to_be_visible()
     parent.fill("What should we call you?", "Dan")
     parent.fill("Create a password", "blue kettle morning 42")
@@ -55,7 +48,7 @@ def test_key_worker_invites_a_parent_who_joins_the_right_family(
     expect(parent.page.get_by_text("Welcome. You have joined The Browns.")).to_be_visible()
     expect(parent.page.get_by_text("The Khan family")).to_have_count(0)
 
-    parent.page.goto(link.group(0))
+    parent.page.goto(link)
     expect(parent.page.get_by_role("heading", level=1)).not_to_have_text("Set up your account")
 
 
@@ -64,7 +57,7 @@ def test_key_worker_without_two_step_sign_in_sets_it_up_before_a_family_opens(
     open_page, people, keyboard
 ):
     worker = Person(open_page(viewport="desktop"), keyboard=keyboard)
-    sign_in_with_password(worker, "keyworker2@example.org")
+    worker.sign_in_with_password("keyworker2@example.org")
     expect(worker.page.get_by_role("heading", level=1)).to_have_text("Your caseload")
 
     worker.follow("Nowak household")
@@ -74,7 +67,7 @@ def test_key_worker_without_two_step_sign_in_sets_it_up_before_a_family_opens(
     expect(worker.page.get_by_text("Marta")).to_have_count(0)
     # allauth asks for the password again before changing how someone signs in.
     expect(worker.page).to_have_url(re.compile(r"/accounts/reauthenticate/"))
-    worker.fill("Password", "demo-password-2026")
+    worker.fill("Password", DEMO_PASSWORD)
     worker.press("Confirm")
     expect(worker.page).to_have_url(re.compile(r"/accounts/2fa/totp/activate/"))
 
