@@ -119,7 +119,7 @@ def make_context(request, chromium):
     contexts = []
 
     def _new(*, viewport: str = "desktop", **options):
-        context = chromium.make_context(
+        context = chromium.new_context(
             viewport=VIEWPORTS[viewport], locale="en-GB", timezone_id="Europe/London", **options
         )
         context.set_default_timeout(10_000)
