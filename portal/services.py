@@ -247,7 +247,7 @@ def invitation_accept(*, token: str, password: str, preferred_name: str = "", us
     """
     with transaction.atomic():
         invitation = (
-            Invitation.objects.select_for_update()
+            Invitation.objects.select_for_update(of=("self",))
             .select_related("member", "family")
             .filter(token_hash=Invitation.hash_token(token))
             .first()

@@ -167,17 +167,35 @@ def sign_in_with_cookie(context, user, base_url: str) -> None:
     )
 
 
+def _results_folder(request) -> Path:
+    name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
+    return Path(request.config.rootpath, "test-results", name)
+
+
+def _save_screenshot(page, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        page.screenshot(path=path, full_page=True)
+    except Exception as exc:  # noqa: BLE001 - a screenshot must not hide the failure
+        path.with_suffix(".txt").write_text(f"No screenshot: {exc}\n")
+
+
 def _screenshot_all(request, contexts) -> None:
-    folder = Path(
-        request.config.rootpath, "test-results", re.sub(r"[^\w.-]+", "_", request.node.nodeid)
-    )
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = _results_folder(request)
     for c, context in enumerate(contexts, start=1):
         for p, page in enumerate(context.pages, start=1):
-            try:
-                page.screenshot(path=folder / f"browser{c}-page{p}.png", full_page=True)
-            except Exception as exc:  # noqa: BLE001 - a screenshot must not hide the failure
-                (folder / f"browser{c}-page{p}.txt").write_text(f"No screenshot: {exc}\n")
+            _save_screenshot(page, folder / f"browser{c}-page{p}.png")
+
+
+@pytest.fixture
+def screenshot(request):
+    """``screenshot(page, name)`` saves the page under test-results/ (for subtests)."""
+
+    def _shot(page, name: str) -> None:
+        safe = re.sub(r"[^\w.-]+", "_", name)
+        _save_screenshot(page, _results_folder(request) / f"{safe}.png")
+
+    return _shot
 
 
 @pytest.fixture
