@@ -9,8 +9,14 @@ from notifications.signals import notify
 
 
 def notify_users(
-    *, recipients: Iterable, verb: str, actor=None, target=None, url: str = "",
-    description: str = "", family=None,
+    *,
+    recipients: Iterable,
+    verb: str,
+    actor=None,
+    target=None,
+    url: str = "",
+    description: str = "",
+    family=None,
 ) -> None:
     """Create in-app notifications once the current transaction commits.
 

@@ -67,7 +67,11 @@ def seed_staff(world: World, password_hash: str) -> None:
     workers_needed = max(1, world.families_wanted // 25)
     workers = _users(
         [
-            {"email": f"worker{n}@bench.example.org", "first_name": "Key", "last_name": f"Worker {n}"}
+            {
+                "email": f"worker{n}@bench.example.org",
+                "first_name": "Key",
+                "last_name": f"Worker {n}",
+            }
             for n in range(1, workers_needed + 1)
         ],
         password_hash,
@@ -113,7 +117,10 @@ def seed_families(world: World, password_hash: str) -> None:
         password_hash,
     )
     dads = _users(
-        [{"email": f"dad{i}@bench.example.org", "preferred_name": f"Dad {i}"} for i in range(1, n + 1)],
+        [
+            {"email": f"dad{i}@bench.example.org", "preferred_name": f"Dad {i}"}
+            for i in range(1, n + 1)
+        ],
         password_hash,
     )
     R = FamilyMember.Relationship
