@@ -8,9 +8,16 @@ A feature app's journey needs only these:
         ...
 
 ``open_page`` gives a new browser context (a separate person, with their own cookies) each
-time it is called; ``Person(page, keyboard=True)`` drives it with the keyboard only;
-``assert_accessible(page)`` fails with axe's report; a failed test leaves a screenshot of
-every page it opened under ``test-results/``.
+time it is called, signed in as the given user or not, at "phone" (360 px) or "desktop"
+width, with or without JavaScript. ``people`` is the demo service (portal/demo.py plus every
+app's demo seeder). ``outbox.wait_for(email)`` returns the email the live server sent.
+From ``tests.browser.support``: ``Person(page, keyboard=True)`` drives a page with the
+keyboard only, ``assert_accessible(page)`` fails with axe's report, ``totp_code(secret)``
+makes a two-step sign-in code. A failed test leaves a screenshot of every page it opened
+under ``test-results/``.
+
+The server is uvicorn in a thread of this process serving ``portal.asgi.application``, so
+sockets work, and the test database, settings overrides and email outbox are shared.
 """
 
 from __future__ import annotations
