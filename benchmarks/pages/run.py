@@ -227,6 +227,34 @@ class Server:
             time.sleep(0.5)
         raise RuntimeError(f"uvicorn did not answer /healthz in 90 s; see {self.log_path}")
 
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by uvicorn and its workers (user and system)."""
+        pids = {self.process.pid}
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == self.process.pid:  # the parent's pid
+                pids.add(int(stat.parent.name))
+        ticks = 0
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        return ticks / os.sysconf("SC_CLK_TCK")
+
+    def measure(self, url: str, **options) -> dict:
+        """wrk against ``url``, with the server's CPU time per request: a figure that other
+        work on the machine does not inflate the way it inflates latency."""
+        before = self.cpu_seconds()
+        figures = wrk(url, **options)
+        used = self.cpu_seconds() - before
+        figures["server_cpu_ms_per_request"] = round(1000 * used / max(figures["requests"], 1), 2)
+        return figures
+
     def __exit__(self, *exc) -> None:
         if self.process is None or self.process.poll() is not None:
             return
@@ -392,27 +420,26 @@ def run(args) -> dict:
                     wrk(server.url + bare_path, connections=10, seconds=3)
                     log(f"Loading {page.name} and its bare twin, {args.seconds}s each")
                     entry[server_kind] = {
-                        "page": wrk(
+                        "page": server.measure(
                             server.url + path,
                             cookie=cookie,
                             connections=args.connections,
                             seconds=args.seconds,
                         ),
-                        "bare": wrk(
+                        "bare": server.measure(
                             server.url + bare_path,
                             connections=args.connections,
                             seconds=args.seconds,
                         ),
                     }
-                    if server_kind == "asgi":
-                        log(f"{args.connections} people, one page every {args.think_ms} ms each")
-                        entry[server_kind]["users"] = wrk(
-                            server.url + path,
-                            cookie=cookie,
-                            connections=args.connections,
-                            seconds=args.seconds,
-                            think_ms=args.think_ms,
-                        )
+                    log(f"{args.connections} people, one page every {args.think_ms} ms each")
+                    entry[server_kind]["users"] = server.measure(
+                        server.url + path,
+                        cookie=cookie,
+                        connections=args.connections,
+                        seconds=args.seconds,
+                        think_ms=args.think_ms,
+                    )
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return results
@@ -444,6 +471,10 @@ def verdicts(results: dict) -> list[str]:
                 continue
             page, bare = entry[kind]["page"], entry[kind]["bare"]
             share = page["rps"] / bare["rps"] if bare["rps"] else 0
+            lines.append(
+                f"{kind.upper()}: server CPU per request: page "
+                f"{page['server_cpu_ms_per_request']} ms, bare {bare['server_cpu_ms_per_request']} ms"
+            )
             lines.append(
                 f"{kind.upper()}: page {page['rps']:.0f} req/s, p95 {page['p95_ms']} ms "
                 f"(p50 {page['p50_ms']}, errors {sum(page['errors'].values())}); "
