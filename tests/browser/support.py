@@ -208,10 +208,20 @@ def totp_activate(user) -> str:
 
 
 def totp_code(secret: str, *, at: float | None = None) -> str:
-    """The six digits an authenticator app shows now for ``secret``."""
+    """The six digits an authenticator app shows now for ``secret``.
+
+    Near the end of a period it waits for the next one, as a person would, so the code
+    does not expire between typing it and the server checking it.
+    """
     from allauth.mfa import app_settings
 
-    counter = int(at if at is not None else time.time()) // app_settings.TOTP_PERIOD
+    period = app_settings.TOTP_PERIOD
+    if at is None:
+        remaining = period - time.time() % period
+        if remaining < 3:
+            time.sleep(remaining + 0.1)
+        at = time.time()
+    counter = int(at) // period
     return format_hotp_value(hotp_value(secret, counter))
 
 
