@@ -58,9 +58,10 @@ def test_key_worker_without_two_step_sign_in_sets_it_up_before_a_family_opens(
 ):
     worker = Person(open_page(viewport="desktop"), keyboard=keyboard)
     worker.sign_in_with_password("keyworker2@example.org")
-    expect(worker.page.get_by_role("heading", level=1)).to_have_text("Your caseload")
+    expect(worker.page).to_have_url(re.compile(r"/dashboard/$"))
 
-    worker.follow("Nowak household")
+    # A link to the family's record, say from a colleague's email.
+    worker.page.goto(people["family:nowak"].get_absolute_url())
     expect(
         worker.page.get_by_text("Set up two-step sign-in with an authenticator app")
     ).to_be_visible()
