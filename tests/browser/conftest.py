@@ -64,20 +64,13 @@ def chromium(django_db_setup, django_db_blocker):
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API keeps an event loop running in this thread. Django then refuses
-    # ORM calls from the test unless told otherwise, and hands the test a database
-    # connection of its own (asgiref keeps connections per async context): that connection
-    # needs the snapshot that serialized rollbacks restore, and closing at the end.
+    # ORM calls from the test unless told otherwise (for as long as the browser is open),
+    # and hands the test a database connection of its own (asgiref keeps connections per
+    # async context), which is closed at the end.
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    snapshots = {
-        alias: getattr(connections[alias], "_test_serialized_contents", None)
-        for alias in connections
-    }
     playwright = sync_playwright().start()
     try:
-        for alias, snapshot in snapshots.items():
-            if snapshot is not None:
-                connections[alias]._test_serialized_contents = snapshot
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
@@ -146,7 +139,6 @@ def open_page(
     portal_server,
     browser_settings,
     transactional_db,
-    django_db_serialized_rollback,
 ):
     """Open a page in a new browser context: ``open_page(user=None, viewport="phone")``.
 
@@ -206,7 +198,7 @@ def screenshot(request):
 
 
 @pytest.fixture
-def people(transactional_db, django_db_serialized_rollback):
+def people(transactional_db):
     """The demo service (see portal/demo.py): people by key, families as "family:<key>".
 
     Staff have an authenticator app, its secret under "secret:<key>", except Sam
@@ -214,10 +206,25 @@ def people(transactional_db, django_db_serialized_rollback):
     """
     from portal import demo
 
+    _wagtail_root()
     people = demo.seed()
     for key in ("key_worker", "manager", "partner"):
         people[f"secret:{key}"] = totp_activate(people[key])
     return people
+
+
+def _wagtail_root() -> None:
+    """Wagtail's root page and locale come from its migrations, and each live-server test
+    starts from a flushed database (as Django's TransactionTestCase leaves it)."""
+    from django.conf import settings
+    from wagtail.coreutils import get_supported_content_language_variant
+    from wagtail.models import Locale, Page
+
+    if Page.get_first_root_node() is None:
+        locale, _created = Locale.objects.get_or_create(
+            language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+        )
+        Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
 
 
 @pytest.fixture
