@@ -52,6 +52,19 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Run these journeys last, after pytest-django's ordering: the fast tests report first,
+    and other apps' tests that expect the database as migrations left it (before any
+    live-server test has flushed it) still find it so."""
+    here = Path(__file__).parent
+
+    def ours(item) -> bool:
+        return Path(str(item.path)).is_relative_to(here)
+
+    items[:] = [item for item in items if not ours(item)] + [item for item in items if ours(item)]
+
+
 @pytest.fixture(scope="package")
 def chromium(django_db_setup, django_db_blocker):
     """Debian's Chromium through Playwright. Missing Chromium fails the suite, never skips."""
@@ -214,17 +227,20 @@ def people(transactional_db):
 
 
 def _wagtail_root() -> None:
-    """Wagtail's root page and locale come from its migrations, and each live-server test
-    starts from a flushed database (as Django's TransactionTestCase leaves it)."""
+    """Wagtail's root page, locale and root collection come from its migrations, and each
+    live-server test starts from a flushed database (as Django's TransactionTestCase leaves
+    it, with content types and permissions rebuilt), so they are put back first."""
     from django.conf import settings
     from wagtail.coreutils import get_supported_content_language_variant
-    from wagtail.models import Locale, Page
+    from wagtail.models import Collection, Locale, Page
 
+    locale, _created = Locale.objects.get_or_create(
+        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    )
     if Page.get_first_root_node() is None:
-        locale, _created = Locale.objects.get_or_create(
-            language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
-        )
         Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
 
 
 @pytest.fixture
