@@ -137,7 +137,10 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db_url_config(DATABASE_URL)}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60 if PRODUCTION else 0)
+# 0 under ASGI: Django runs each request's sync code in a thread of its own, so a kept
+# connection is never reused and they pile up until PostgreSQL refuses more
+# (benchmarks/pages). Raise it only for pages served by a WSGI server.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the ASGI server read while a write is in flight.
     DATABASES["default"]["OPTIONS"] = {

@@ -1,0 +1,535 @@
+"""Page weight and page speed, with one command:
+
+    .venv/bin/python -m benchmarks.pages.run
+
+Seeds a separate PostgreSQL database with a council-sized service, serves the portal with
+production settings from several uvicorn workers (ASGI, then WSGI for comparison), loads
+each page with wrk at 50 concurrent connections beside a bare Django view that renders a
+template of the same size in the same run, and weighs each page as Chromium fetches it on
+a first and a repeat visit. Loopback only; every step has a time limit and the run stops
+its servers and removes its temporary files by itself. See README.md for the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+DATABASE = "portal_bench_pages"
+POSTGRES = "postgres://postgres@127.0.0.1:5432"
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
+HOST = "127.0.0.1"
+UVICORN = str(Path(sys.executable).with_name("uvicorn"))
+WRK = shutil.which("wrk") or "/usr/bin/wrk"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+TARGETS = {
+    "first_visit_kb": 150,
+    "repeat_visit_kb": 30,
+    "p95_ms": 100,
+    "share_of_bare_rps": 1 / 3,
+}
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page to measure: a name, a slug for its bare twin, who is signed in, its path.
+
+    ``text`` must appear on the page, so a benchmark of a sign-in redirect cannot pass.
+    """
+
+    name: str
+    slug: str
+    path: str | Callable[[object], str]
+    text: str | Callable[[object], str]
+    who: str = "parent"
+
+
+# One line per page. The plan page, a conversation and a resource page join this list when
+# the plans, chat and content apps land (their paths come from the seeded World).
+PAGES = [
+    Page("parent dashboard", "dashboard", "/dashboard/", lambda world: "The Bench family 1"),
+]
+
+
+# Steps -----------------------------------------------------------------------------------
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def production_env(static_root: Path, template_dir: Path) -> dict:
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="benchmarks.pages.settings",
+        DJANGO_ENV="production",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        DATABASE_URL=f"{POSTGRES}/{DATABASE}",
+        REDIS_URL=REDIS_URL,
+        ALLOWED_HOSTS=HOST,
+        LOG_LEVEL="WARNING",
+        BENCH_STATIC_ROOT=str(static_root),
+        BENCH_TEMPLATE_DIR=str(template_dir),
+    )
+    return env
+
+
+def recreate_database() -> None:
+    import psycopg
+
+    with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True, connect_timeout=5) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{DATABASE}"')
+
+
+def prepare_django(*, families: int, keep_db: bool):
+    """Migrate, seed and collect static files in this process; returns the World."""
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connections
+
+    from benchmarks.pages import seed
+
+    if not keep_db:
+        log(f"Creating the database {DATABASE}")
+        recreate_database()
+        log("Migrating")
+        call_command("migrate", verbosity=0, interactive=False)
+        log(f"Seeding {families} families")
+        started = time.monotonic()
+        world = seed.seed(families=families)
+        log(f"Seeded {world.counts} in {time.monotonic() - started:.1f}s")
+    else:
+        world = existing_world(families)
+    log("Collecting static files (hashed, compressed)")
+    call_command("collectstatic", verbosity=0, interactive=False)
+    connections.close_all()
+    return world
+
+
+def existing_world(families: int):
+    from django.contrib.auth import get_user_model
+
+    from benchmarks.pages.seed import World
+    from portal.models import Family
+
+    world = World(families_wanted=families)
+    world.parents = [get_user_model().objects.get(email="parent1@bench.example.org")]
+    world.counts["families"] = Family.objects.count()
+    return world
+
+
+def session_cookie(user) -> str:
+    """A signed-in session for ``user``, as the Cookie header a browser would send."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.db import connections
+
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    connections.close_all()
+    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+
+
+class Server:
+    """uvicorn with several workers, started and stopped by this run."""
+
+    # Persistent connections suit a WSGI worker's long-lived threads; under ASGI every
+    # request gets a new thread, so kept connections leak (see portal/settings.py).
+    CONN_MAX_AGE = {"asgi": "0", "wsgi": "60"}
+
+    def __init__(self, kind: str, *, port: int, workers: int, env: dict, log_dir: Path):
+        self.kind, self.port = kind, port
+        env = dict(env, CONN_MAX_AGE=self.CONN_MAX_AGE[kind])
+        app = "portal.asgi:application" if kind == "asgi" else "benchmarks.pages.wsgi:application"
+        self.command = [
+            UVICORN,
+            app,
+            "--host",
+            HOST,
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--interface",
+            "asgi3" if kind == "asgi" else "wsgi",
+            "--lifespan",
+            "off",
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ]
+        self.env = env
+        self.log_path = log_dir / f"uvicorn-{kind}.log"
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    def __enter__(self) -> Server:
+        log(f"Starting {self.kind.upper()} server: {' '.join(self.command[1:])}")
+        with self.log_path.open("w") as out:
+            self.process = subprocess.Popen(
+                self.command,
+                cwd=ROOT,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"uvicorn exited; see {self.log_path}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/healthz", timeout=2) as response:  # noqa: S310
+                    if response.status == 200:
+                        return self
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            time.sleep(0.5)
+        raise RuntimeError(f"uvicorn did not answer /healthz in 90 s; see {self.log_path}")
+
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by uvicorn and its workers (user and system)."""
+        pids = {self.process.pid}
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == self.process.pid:  # the parent's pid
+                pids.add(int(stat.parent.name))
+        ticks = 0
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        return ticks / os.sysconf("SC_CLK_TCK")
+
+    def measure(self, url: str, **options) -> dict:
+        """wrk against ``url``, with the server's CPU time per request: a figure that other
+        work on the machine does not inflate the way it inflates latency."""
+        before = self.cpu_seconds()
+        figures = wrk(url, **options)
+        used = self.cpu_seconds() - before
+        figures["server_cpu_ms_per_request"] = round(1000 * used / max(figures["requests"], 1), 2)
+        return figures
+
+    def __exit__(self, *exc) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            # Only the process group this run started (start_new_session above).
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=5)
+
+
+def fetch(url: str, cookie: str) -> tuple[int, bytes]:
+    request = urllib.request.Request(url, headers={"Cookie": cookie})  # noqa: S310
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        return response.status, response.read()
+
+
+def check_page(server: Server, path: str, cookie: str, text: str) -> bytes:
+    status, body = fetch(server.url + path, cookie)
+    if status != 200 or text.encode() not in body:
+        raise RuntimeError(f"{path} answered {status} without {text!r}: not the signed-in page")
+    return body
+
+
+def write_bare_template(template_dir: Path, slug: str, body: bytes) -> None:
+    """The page's own HTML as static text: the same size, with nothing to look up."""
+    folder = template_dir / "bare"
+    folder.mkdir(parents=True, exist_ok=True)
+    html = body.decode()
+    (folder / f"{slug}.html").write_text("{% verbatim %}" + html + "{% endverbatim %}")
+
+
+def wrk(url: str, *, cookie: str = "", connections: int, seconds: int, think_ms: int = 0) -> dict:
+    env = dict(os.environ, BENCH_COOKIE=cookie, BENCH_THINK_MS=str(think_ms))
+    command = [
+        WRK,
+        "-t1",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--timeout",
+        "5s",
+        "-s",
+        str(HERE / "load.lua"),
+        url,
+    ]
+    result = subprocess.run(
+        command, env=env, capture_output=True, text=True, timeout=seconds + 60, check=True
+    )
+    line = next(line for line in result.stdout.splitlines() if line.startswith("{"))
+    figures = json.loads(line)
+    figures["p95_ms"] = round(figures["p95_us"] / 1000, 1)
+    figures["p50_ms"] = round(figures["p50_us"] / 1000, 1)
+    figures["p99_ms"] = round(figures["p99_us"] / 1000, 1)
+    return figures
+
+
+def weigh(server: Server, path: str, cookie: str) -> dict:
+    """Bytes over the wire (compressed, with headers) on a first and a repeat visit."""
+    from playwright.sync_api import sync_playwright
+
+    name, value = cookie.split("=", 1)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(
+                base_url=server.url, viewport={"width": 360, "height": 740}
+            )
+            context.add_cookies([{"name": name, "value": value, "url": server.url}])
+            page = context.new_page()
+            cdp = context.new_cdp_session(page)
+            cdp.send("Network.enable")
+            seen: dict[str, dict] = {}
+
+            def on_response(event):
+                response = event["response"]
+                headers = {k.lower(): v for k, v in response["headers"].items()}
+                seen.setdefault(event["requestId"], {}).update(
+                    url=response["url"].removeprefix(server.url),
+                    status=response["status"],
+                    encoding=headers.get("content-encoding", ""),
+                    cache_control=headers.get("cache-control", ""),
+                    from_cache=bool(
+                        response.get("fromDiskCache") or response.get("fromPrefetchCache")
+                    ),
+                )
+
+            def on_finished(event):
+                seen.setdefault(event["requestId"], {})["bytes"] = int(event["encodedDataLength"])
+
+            def on_cached(event):
+                seen.setdefault(event["requestId"], {})["from_cache"] = True
+
+            cdp.on("Network.responseReceived", on_response)
+            cdp.on("Network.loadingFinished", on_finished)
+            cdp.on("Network.requestServedFromCache", on_cached)
+
+            visits = {}
+            for visit in ("first", "repeat"):
+                seen.clear()
+                page.goto(path, wait_until="networkidle")
+                resources = [r for r in seen.values() if "url" in r]
+                visits[visit] = {
+                    "bytes": sum(r.get("bytes", 0) for r in resources),
+                    "requests": len(resources),
+                    "resources": sorted(resources, key=lambda r: -r.get("bytes", 0)),
+                }
+            return visits
+        finally:
+            browser.close()
+
+
+# The run ---------------------------------------------------------------------------------
+
+
+def run(args) -> dict:
+    work = Path(tempfile.mkdtemp(prefix="bench-pages-"))
+    static_root, template_dir = work / "static", work / "templates"
+    template_dir.mkdir()
+    env = production_env(static_root, template_dir)
+    os.environ.update(env)
+    results: dict = {
+        "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "machine": {"cpus": os.cpu_count()},
+        "settings": {
+            "conn_max_age": Server.CONN_MAX_AGE,
+            "workers": args.workers,
+            "connections": args.connections,
+            "seconds": args.seconds,
+            "think_ms_for_users": args.think_ms,
+        },
+        "targets": TARGETS,
+        "pages": {},
+    }
+    try:
+        world = prepare_django(families=args.families, keep_db=args.keep_db)
+        results["data"] = {
+            kind: world.counts.get(kind, "not seeded yet (its app has not landed)")
+            for kind in seed_targets()
+        } | {k: v for k, v in world.counts.items() if k not in seed_targets()}
+        cookies = {"parent": session_cookie(world.parent)}
+        for server_kind in ("asgi", "wsgi") if not args.asgi_only else ("asgi",):
+            port = args.port + (0 if server_kind == "asgi" else 1)
+            with Server(
+                server_kind, port=port, workers=args.workers, env=env, log_dir=RESULTS
+            ) as server:
+                for page in PAGES:
+                    path = page.path(world) if callable(page.path) else page.path
+                    text = page.text(world) if callable(page.text) else page.text
+                    cookie = cookies[page.who]
+                    body = check_page(server, path, cookie, text)
+                    bare_path = f"/bench/bare/{page.slug}/"
+                    if server_kind == "asgi":
+                        write_bare_template(template_dir, page.slug, body)
+                    check_page(server, bare_path, "", text)
+                    entry = results["pages"].setdefault(page.name, {"path": path})
+                    entry["html_bytes"] = len(body)
+                    if server_kind == "asgi":
+                        log(f"Weighing {page.name} in Chromium")
+                        entry["weight"] = weigh(server, path, cookie)
+                    log(f"Warming up {server_kind.upper()} workers")
+                    wrk(server.url + path, cookie=cookie, connections=10, seconds=3)
+                    wrk(server.url + bare_path, connections=10, seconds=3)
+                    log(f"Loading {page.name} and its bare twin, {args.seconds}s each")
+                    entry[server_kind] = {
+                        "page": server.measure(
+                            server.url + path,
+                            cookie=cookie,
+                            connections=args.connections,
+                            seconds=args.seconds,
+                        ),
+                        "bare": server.measure(
+                            server.url + bare_path,
+                            connections=args.connections,
+                            seconds=args.seconds,
+                        ),
+                    }
+                    log(f"{args.connections} people, one page every {args.think_ms} ms each")
+                    entry[server_kind]["users"] = server.measure(
+                        server.url + path,
+                        cookie=cookie,
+                        connections=args.connections,
+                        seconds=args.seconds,
+                        think_ms=args.think_ms,
+                    )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return results
+
+
+def seed_targets() -> dict:
+    from benchmarks.pages.seed import TARGETS as seed_sizes
+
+    return seed_sizes
+
+
+def verdicts(results: dict) -> list[str]:
+    lines = []
+    for name, entry in results["pages"].items():
+        weight = entry.get("weight", {})
+        first_kb = weight.get("first", {}).get("bytes", 0) / 1024
+        repeat_kb = weight.get("repeat", {}).get("bytes", 0) / 1024
+        lines.append(f"## {name} ({entry['path']}, {entry['html_bytes']:,} bytes of HTML)")
+        lines.append(
+            f"first visit {first_kb:.1f} KB (target <= {TARGETS['first_visit_kb']}): "
+            f"{'met' if first_kb <= TARGETS['first_visit_kb'] else 'NOT met'}"
+        )
+        lines.append(
+            f"repeat visit {repeat_kb:.1f} KB (target <= {TARGETS['repeat_visit_kb']}): "
+            f"{'met' if repeat_kb <= TARGETS['repeat_visit_kb'] else 'NOT met'}"
+        )
+        for kind in ("asgi", "wsgi"):
+            if kind not in entry:
+                continue
+            page, bare = entry[kind]["page"], entry[kind]["bare"]
+            share = page["rps"] / bare["rps"] if bare["rps"] else 0
+            lines.append(
+                f"{kind.upper()}: server CPU per request: page "
+                f"{page['server_cpu_ms_per_request']} ms, bare {bare['server_cpu_ms_per_request']} ms"
+            )
+            lines.append(
+                f"{kind.upper()}: page {page['rps']:.0f} req/s, p95 {page['p95_ms']} ms "
+                f"(p50 {page['p50_ms']}, errors {sum(page['errors'].values())}); "
+                f"bare {bare['rps']:.0f} req/s, p95 {bare['p95_ms']} ms; "
+                f"page/bare {share:.2f} (target >= 0.33: {'met' if share >= 1 / 3 else 'NOT met'})"
+            )
+            saturated_ok = page["p95_ms"] < TARGETS["p95_ms"]
+            lines.append(
+                f"{kind.upper()}: p95 with {results['settings']['connections']} connections "
+                f"flat out {page['p95_ms']} ms (target < 100: {'met' if saturated_ok else 'NOT met'})"
+            )
+            if "users" in entry[kind]:
+                users = entry[kind]["users"]
+                lines.append(
+                    f"{kind.upper()}: p95 with {results['settings']['connections']} people each "
+                    f"asking every {results['settings']['think_ms_for_users']} ms: "
+                    f"{users['p95_ms']} ms at {users['rps']:.0f} req/s "
+                    f"(target < 100: {'met' if users['p95_ms'] < TARGETS['p95_ms'] else 'NOT met'})"
+                )
+    return lines
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--families", type=int, default=1_000)
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
+    parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--seconds", type=int, default=15, help="length of each wrk run")
+    parser.add_argument("--think-ms", type=int, default=1000)
+    parser.add_argument("--port", type=int, default=8710)
+    parser.add_argument("--keep-db", action="store_true", help="reuse the seeded database")
+    parser.add_argument("--asgi-only", action="store_true", help="skip the WSGI comparison")
+    parser.add_argument(
+        "--max-minutes", type=int, default=15, help="give up (and clean up) after this long"
+    )
+    args = parser.parse_args(argv)
+
+    def give_up(signum, frame):
+        raise TimeoutError(f"The benchmark ran longer than {args.max_minutes} minutes")
+
+    RESULTS.mkdir(exist_ok=True)
+    signal.signal(signal.SIGALRM, give_up)
+    signal.alarm(args.max_minutes * 60)
+    try:
+        results = run(args)
+    finally:
+        signal.alarm(0)
+    out = RESULTS
+    (out / "latest.json").write_text(json.dumps(results, indent=2))
+    print()
+    print("\n".join(verdicts(results)))
+    print(f"\nData: {results['data']}")
+    print(f"Full figures: {out / 'latest.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
