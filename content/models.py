@@ -26,6 +26,7 @@ from wagtail.search.queryset import SearchableQuerySetMixin
 from portal.models import FamilyMember
 
 from .blocks import BaseStreamBlock
+from .plain_english import PlainEnglishPanel
 from .validators import validate_uk_phone
 
 # Pages ---------------------------------------------------------------------------------
@@ -37,7 +38,12 @@ class HomePage(Page):
     intro = models.CharField(_("introduction"), max_length=300, blank=True)
     body = RichTextField(_("body"), blank=True, features=["h2", "h3", "bold", "link", "ol", "ul"])
 
-    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("intro"),
+        FieldPanel("body"),
+        PlainEnglishPanel(heading=_("Plain English check")),
+    ]
 
     parent_page_types = ["wagtailcore.Page"]
     subpage_types = ["content.ResourceIndexPage", "content.SessionIndexPage"]
@@ -60,7 +66,11 @@ class ResourceIndexPage(Page):
 
     intro = models.CharField(_("introduction"), max_length=300, blank=True)
 
-    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("intro"),
+        PlainEnglishPanel(heading=_("Plain English check")),
+    ]
     parent_page_types = ["content.HomePage"]
     subpage_types = ["content.ResourcePage"]
 
@@ -122,6 +132,7 @@ class ResourcePage(Page):
             heading=_("Family stories: consent"),
         ),
         FieldPanel("body"),
+        PlainEnglishPanel(heading=_("Plain English check")),
     ]
     search_fields = [
         *Page.search_fields,
@@ -149,7 +160,11 @@ class SessionIndexPage(Page):
 
     intro = models.CharField(_("introduction"), max_length=300, blank=True)
 
-    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("intro"),
+        PlainEnglishPanel(heading=_("Plain English check")),
+    ]
     parent_page_types = ["content.HomePage"]
     subpage_types = ["content.SessionSeriesPage"]
 
@@ -236,6 +251,7 @@ class SessionSeriesPage(Page):
         FieldPanel("venue"),
         FieldRowPanel([FieldPanel("capacity"), FieldPanel("booking_open")]),
         InlinePanel("occurrences", label=_("Dates and times"), heading=_("Dates and times")),
+        PlainEnglishPanel(heading=_("Plain English check")),
     ]
     search_fields = [
         *Page.search_fields,
@@ -481,6 +497,7 @@ class LocalService(index.Indexed, models.Model):
             [FieldPanel("name"), FieldPanel("organisation"), FieldPanel("description")],
             heading=_("The service"),
         ),
+        PlainEnglishPanel(heading=_("Plain English check")),
         MultiFieldPanel(
             [
                 FieldPanel("who_for"),

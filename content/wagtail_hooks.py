@@ -1,11 +1,14 @@
 """The local services directory and venues in the Wagtail admin, as snippets."""
 
+from django.contrib import messages
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from .models import LocalService, Taxonomy, TaxonomyTerm, Venue
+from .plain_english import report_for
 
 
 class LocalServiceFilterSet(WagtailFilterSet):
@@ -56,3 +59,16 @@ class DirectoryViewSetGroup(SnippetViewSetGroup):
 
 
 register_snippet(DirectoryViewSetGroup)
+
+
+@hooks.register("after_create_page")
+@hooks.register("after_edit_page")
+def plain_english_after_save(request, page):
+    """After a save, tell the editor what might be hard to read. Never blocks the save."""
+    report = report_for(page.specific)
+    if report is not None and report.hints:
+        messages.warning(
+            request,
+            _("Plain English hints for “%(title)s”: %(hints)s")
+            % {"title": page.title, "hints": " ".join(report.hints)},
+        )
