@@ -52,6 +52,15 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(scope="session", autouse=True)
 def _services_reachable(django_db_setup, django_db_blocker):
     """In the services pass, fail loudly (not skip) when PostgreSQL or Redis is missing."""
+    from django.db import connections
+
+    # Playwright's sync API runs an event loop in the test thread, and asgiref then hands
+    # out fresh connection objects there; they must still see the serialized copy of the
+    # migrated database that transactional tests restore from.
+    for alias in connections:
+        contents = getattr(connections[alias], "_test_serialized_contents", None)
+        if contents is not None:
+            type(connections[alias])._test_serialized_contents = contents
     if USING_SERVICES:
         import redis
 
