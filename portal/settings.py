@@ -337,3 +337,6 @@ INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
 STAFF_REASON_VALID_MINUTES = 30
 # Where "Exit this page" sends someone: a neutral site that is quick to load.
 EXIT_PAGE_URL = env.str("EXIT_PAGE_URL", default="https://www.bbc.co.uk/weather")
+# Family uploads (chat photos and PDFs) live outside MEDIA_ROOT and are only served
+# through views that check access.
+CHAT_ATTACHMENT_ROOT = env.path("CHAT_ATTACHMENT_ROOT", default=BASE_DIR / "private" / "chat")

@@ -72,6 +72,7 @@ def _fast_and_isolated(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.CHAT_ATTACHMENT_ROOT = tmp_path / "private"
     from django.core.cache import cache
 
     cache.clear()
