@@ -77,7 +77,7 @@ class Page:
 # One line per page, measured as the first family's mum sees it.
 PAGES = [
     Page("parent dashboard", "dashboard", "/dashboard/", lambda world: "The Bench family 1"),
-    Page("plan page", "plan", "/plans/", "Get the children to school on time (20)"),
+    Page("plan page", "plan", "/plans/", "Get the children to school on time (16)"),
     Page(
         "conversation",
         "conversation",
