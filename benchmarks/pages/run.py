@@ -34,7 +34,7 @@ RESULTS = HERE / "results"
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-DATABASE = "portal_bench_pages"
+DATABASE = os.environ.get("BENCH_DATABASE", "portal_bench_pages")
 POSTGRES = "postgres://postgres@127.0.0.1:5432"
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
 HOST = "127.0.0.1"
@@ -74,10 +74,22 @@ class Page:
     who: str = "parent"
 
 
-# One line per page. The plan page, a conversation and a resource page join this list when
-# the plans, chat and content apps land (their paths come from the seeded World).
+# One line per page, measured as the first family's mum sees it.
 PAGES = [
     Page("parent dashboard", "dashboard", "/dashboard/", lambda world: "The Bench family 1"),
+    Page("plan page", "plan", "/plans/", "Get the children to school on time (16)"),
+    Page(
+        "conversation",
+        "conversation",
+        lambda world: f"/messages/{world.conversations[0].pk}/",
+        "Thank you, that helped a lot.",
+    ),
+    Page(
+        "resource page",
+        "resource",
+        lambda world: world.resources[0].url,
+        "Teenagers often talk more when you are side by side",
+    ),
 ]
 
 
@@ -143,11 +155,20 @@ def existing_world(families: int):
     from django.contrib.auth import get_user_model
 
     from benchmarks.pages.seed import World
+    from chat.models import Conversation, Message
+    from content.models import ResourcePage
+    from plans.models import Goal
     from portal.models import Family
 
     world = World(families_wanted=families)
     world.parents = [get_user_model().objects.get(email="parent1@bench.example.org")]
+    family = Family.objects.get(reference="EH-00001")
+    world.conversations = [Conversation.objects.get(family=family, kind="key_worker")]
+    world.resources = list(ResourcePage.objects.live().order_by("id"))
     world.counts["families"] = Family.objects.count()
+    world.counts["plan goals"] = Goal.objects.count()
+    world.counts["messages"] = Message.objects.count()
+    world.counts["resource pages"] = len(world.resources)
     return world
 
 
@@ -416,8 +437,8 @@ def run(args) -> dict:
                         log(f"Weighing {page.name} in Chromium")
                         entry["weight"] = weigh(server, path, cookie)
                     log(f"Warming up {server_kind.upper()} workers")
-                    wrk(server.url + path, cookie=cookie, connections=10, seconds=3)
-                    wrk(server.url + bare_path, connections=10, seconds=3)
+                    wrk(server.url + path, cookie=cookie, connections=10, seconds=2)
+                    wrk(server.url + bare_path, connections=10, seconds=2)
                     log(f"Loading {page.name} and its bare twin, {args.seconds}s each")
                     entry[server_kind] = {
                         "page": server.measure(
@@ -498,19 +519,25 @@ def verdicts(results: dict) -> list[str]:
 
 
 def main(argv=None) -> int:
+    global DATABASE, REDIS_URL
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--families", type=int, default=1_000)
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     parser.add_argument("--connections", type=int, default=50)
-    parser.add_argument("--seconds", type=int, default=15, help="length of each wrk run")
+    parser.add_argument("--seconds", type=int, default=8, help="length of each wrk run")
     parser.add_argument("--think-ms", type=int, default=1000)
     parser.add_argument("--port", type=int, default=8710)
+    parser.add_argument(
+        "--database", default=DATABASE, help="PostgreSQL database to drop, seed and use"
+    )
+    parser.add_argument("--redis-url", default=REDIS_URL, help="Redis for cache and channels")
     parser.add_argument("--keep-db", action="store_true", help="reuse the seeded database")
     parser.add_argument("--asgi-only", action="store_true", help="skip the WSGI comparison")
     parser.add_argument(
-        "--max-minutes", type=int, default=15, help="give up (and clean up) after this long"
+        "--max-minutes", type=int, default=10, help="give up (and clean up) after this long"
     )
     args = parser.parse_args(argv)
+    DATABASE, REDIS_URL = args.database, args.redis_url
 
     def give_up(signum, frame):
         raise TimeoutError(f"The benchmark ran longer than {args.max_minutes} minutes")
