@@ -220,10 +220,20 @@ def people(transactional_db):
     from portal import demo
 
     _wagtail_root()
+    _outcome_areas()
     people = demo.seed()
     for key in ("key_worker", "manager", "partner"):
         people[f"secret:{key}"] = totp_activate(people[key])
     return people
+
+
+def _outcome_areas() -> None:
+    """The plans' outcome areas are data from a migration, so they go with the flush too."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("plans.migrations.0002_seed_outcome_areas").seed(apps, None)
 
 
 def _wagtail_root() -> None:
