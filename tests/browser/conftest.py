@@ -241,8 +241,8 @@ def _wagtail_root() -> None:
     live-server test starts from a flushed database (as Django's TransactionTestCase leaves
     it, with content types and permissions rebuilt), so they are put back first."""
     from django.conf import settings
-    from wagtail.coreutils import get_supported_content_language_variant
     from django.contrib.contenttypes.models import ContentType
+    from wagtail.coreutils import get_supported_content_language_variant
     from wagtail.models import Collection, Locale, Page
 
     # A flush before this test rebuilt the content types under new ids; forget the old ones.
