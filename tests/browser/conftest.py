@@ -220,10 +220,20 @@ def people(transactional_db):
     from portal import demo
 
     _wagtail_root()
+    _outcome_areas()
     people = demo.seed()
     for key in ("key_worker", "manager", "partner"):
         people[f"secret:{key}"] = totp_activate(people[key])
     return people
+
+
+def _outcome_areas() -> None:
+    """The plans' outcome areas are data from a migration, so they go with the flush too."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("plans.migrations.0002_seed_outcome_areas").seed(apps, None)
 
 
 def _wagtail_root() -> None:
@@ -231,9 +241,12 @@ def _wagtail_root() -> None:
     live-server test starts from a flushed database (as Django's TransactionTestCase leaves
     it, with content types and permissions rebuilt), so they are put back first."""
     from django.conf import settings
+    from django.contrib.contenttypes.models import ContentType
     from wagtail.coreutils import get_supported_content_language_variant
     from wagtail.models import Collection, Locale, Page
 
+    # A flush before this test rebuilt the content types under new ids; forget the old ones.
+    ContentType.objects.clear_cache()
     locale, _created = Locale.objects.get_or_create(
         language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
     )

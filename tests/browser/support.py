@@ -305,6 +305,17 @@ class Person:
             self.page.keyboard.press("Space")
         assert option.is_checked(), f"Could not choose {label!r} with the keyboard"
 
+    def select(self, label: str, option: str) -> None:
+        """Pick ``option`` in a drop-down list; from the keyboard, by typing its first words."""
+        field = self.root.get_by_label(label, exact=True)
+        if self.keyboard:
+            self._tab_to(field)
+            self.page.keyboard.type(option)
+        else:
+            field.select_option(label=option)
+        chosen = field.evaluate("el => el.options[el.selectedIndex].text")
+        assert chosen.strip() == option, f"Chose {chosen!r}, not {option!r}, in {label!r}"
+
     def press(self, name: str) -> None:
         """Press a button (a <button>, or a link styled as one)."""
         self._activate(self.root.get_by_role("button", name=name, exact=True))

@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from portal import services
+from tests import factories
 from tests.browser.support import VIEWPORTS, Person, assert_accessible
 
 pytestmark = pytest.mark.browser
@@ -21,8 +22,9 @@ pytestmark = pytest.mark.browser
 @dataclass(frozen=True)
 class Check:
     name: str
-    # Key of the signed-in person in the ``people`` fixture, or None for a visitor.
-    who: str | None
+    # Key of the signed-in person in the ``people`` fixture, or None for a visitor (or a
+    # function of ``people`` that returns a user).
+    who: str | Callable[[dict], object] | None
     # A path, or a function of ``people`` that returns one (it may create records).
     path: str | Callable[[dict], str]
     # A button to press first, to check the page as it shows errors.
@@ -31,7 +33,8 @@ class Check:
     steps: Callable[[Person, dict], None] | None = None
 
     def open(self, open_page, people):
-        page = open_page(people[self.who] if self.who else None)
+        user = self.who(people) if callable(self.who) else people[self.who] if self.who else None
+        page = open_page(user)
         path = self.path(people) if callable(self.path) else self.path
         page.goto(path)
         person = Person(page)
@@ -91,7 +94,161 @@ STAFF_PAGES = [
 ]
 
 
-@pytest.mark.parametrize("checks", [FAMILY_PAGES, STAFF_PAGES], ids=["family", "staff"])
+# The features' pages for families and mentors -------------------------------------------
+
+
+def _plan(people):
+    from plans.models import Plan
+
+    return Plan.objects.get(family=people["family:parent"])
+
+
+def goal_edit(people: dict) -> str:
+    return f"/plans/goals/{_plan(people).goals.order_by('pk').first().pk}/edit/"
+
+
+def plan_versions(people: dict) -> str:
+    return f"/plans/family/{people['family:parent'].pk}/versions/"
+
+
+def plan_review(people: dict) -> str:
+    from plans import services as plan_services
+
+    review = plan_services.review_start_today(plan=_plan(people), actor=people["parent"])
+    return f"/plans/reviews/{review.pk}/"
+
+
+def _mentor(people, key="mentor"):
+    from peer_mentors.models import Mentor
+
+    return Mentor.objects.get(user=people[key])
+
+
+def mentor_profile(people: dict) -> str:
+    return _mentor(people).get_absolute_url()
+
+
+def mentor_match(people: dict) -> str:
+    from peer_mentors import services as mentor_services
+
+    match = mentor_services.match_request(
+        family=people["family:parent"],
+        mentor=_mentor(people, "mentor_2"),
+        actor=people["parent"],
+        message="Imran would like to talk to another dad.",
+    )
+    return match.get_absolute_url()
+
+
+def applicant(people: dict):
+    """A mum from a family that finished the programme, who may apply to be a mentor."""
+    if "applicant" not in people:
+        people["applicant"] = factories.parent(
+            people["family:mentor_family"], name="Dee", email="dee@example.org"
+        )
+    return people["applicant"]
+
+
+def conversation(people: dict) -> str:
+    from chat.models import Conversation
+
+    return Conversation.objects.filter(family=people["family:parent"]).first().get_absolute_url()
+
+
+def _occurrence(slug: str):
+    from content.models import SessionOccurrence
+
+    return SessionOccurrence.objects.filter(series__slug=slug).order_by("starts_at").first()
+
+
+def series_page(people: dict) -> str:
+    return _occurrence("dads-group").series.url
+
+
+def book(people: dict) -> str:
+    return f"/bookings/book/{_occurrence('calmer-mornings').pk}/"
+
+
+def _dads_booking(people):
+    from content import services as content_services
+    from content.models import Booking
+
+    booking = Booking.objects.filter(booked_by=people["dad"]).first()
+    return booking or content_services.booking_create(
+        occurrence_id=_occurrence("dads-group").pk, user=people["dad"]
+    )
+
+
+def booking(people: dict) -> str:
+    return _dads_booking(people).get_absolute_url()
+
+
+def booking_cancel(people: dict) -> str:
+    return f"{_dads_booking(people).get_absolute_url()}cancel/"
+
+
+def resource(people: dict) -> str:
+    from content.models import ResourcePage
+
+    return ResourcePage.objects.live().get(slug="talking-with-your-teenager").url
+
+
+def local_service(people: dict) -> str:
+    from content.models import LocalService
+
+    return LocalService.objects.published().order_by("pk").first().get_absolute_url()
+
+
+FEATURE_PAGES = [
+    # Plans
+    Check("plan page", "parent", "/plans/"),
+    Check("goal edit", "parent", goal_edit),
+    Check(
+        "goal edit, with errors",
+        "parent",
+        goal_edit,
+        steps=lambda person, people: _clear_goal(person),
+    ),
+    Check("plan sharing", "parent", "/plans/sharing/"),
+    Check("plan versions", "parent", plan_versions),
+    Check("plan review", "parent", plan_review),
+    Check("plan print view", "parent", "/plans/print/"),
+    # Peer mentors
+    Check("find a mentor", "parent", "/mentors/"),
+    Check("mentor profile", "parent", mentor_profile),
+    Check("mentor match", "parent", mentor_match),
+    Check("mentor home", "mentor", "/mentors/me/"),
+    Check("apply to be a mentor", applicant, "/mentors/apply/"),
+    # Messages
+    Check("messages inbox", "parent", "/messages/"),
+    Check("conversation", "parent", conversation),
+    Check("conversation, key worker", "key_worker", conversation),
+    Check("notifications", "parent", "/notifications/"),
+    # Groups, help and local services
+    Check("groups index", "dad", "/groups/"),
+    Check("session series page", "dad", series_page),
+    Check("book a place", "dad", book),
+    Check("a booking", "dad", booking),
+    Check("cancel a booking", "dad", booking_cancel),
+    Check("bookings list", "dad", "/bookings/"),
+    Check("help and advice", "parent", "/help/"),
+    Check("a resource page", "parent", resource),
+    Check("local services", "parent", "/local-services/"),
+    Check("a local service", "parent", local_service),
+    Check("search results", "parent", "/search/?q=school"),
+    Check("search, nothing found", None, "/search/?q=zzqx"),
+]
+
+
+def _clear_goal(person: Person) -> None:
+    person.fill("What we want to change", "")
+    person.press("Save goal")
+    expect(person.page.get_by_role("alert").first).to_be_visible()
+
+
+@pytest.mark.parametrize(
+    "checks", [FAMILY_PAGES, STAFF_PAGES, FEATURE_PAGES], ids=["family", "staff", "features"]
+)
 def test_pages_have_no_serious_accessibility_problems_on_a_phone_or_a_desktop(
     open_page, people, subtests, screenshot, checks
 ):

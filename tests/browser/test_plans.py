@@ -1,0 +1,156 @@
+"""Family plans as families and key workers use them, on a small phone."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from plans import services as plan_services
+from plans.models import GoalRating, Plan
+from tests.browser.support import Person, assert_accessible, emailed_code
+
+pytestmark = pytest.mark.browser
+
+HOW = pytest.mark.parametrize("keyboard", [False, True], ids=["pointer", "keyboard"])
+
+
+def no_sideways_scroll(page) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, f"{page.url} scrolls sideways on a 360 px screen ({width} px wide)"
+
+
+def wait_for_autosave(page) -> None:
+    """The form saves itself as the person types; let that finish before they press Save."""
+    expect(page.get_by_text("Saved", exact=True)).to_be_visible()
+    page.wait_for_load_state("networkidle")
+
+
+def draft_goal_with_two_steps(person: Person, *, javascript: bool = True) -> None:
+    page = person.page
+    person.follow("Add something we want to change")
+    person.fill("What we want to change", "I want Tyler to sleep better")
+    person.fill("How we will change", "A bedtime routine every night")
+    if javascript:
+        page.keyboard.press("Tab")
+        wait_for_autosave(page)
+    no_sideways_scroll(page)
+    person.press("Save goal")
+    for text, who in (
+        ("Turn the screens off at eight", "Lisa"),
+        ("Read a story together", "Tyler"),
+    ):
+        person.follow("Add a step to I want Tyler to sleep better")
+        person.fill("What will happen", text)
+        person.select("Who will do it", who)
+        if javascript:
+            wait_for_autosave(page)
+        person.press("Save step")
+        expect(page.locator(".app-step__text").filter(has_text=text)).to_be_visible()
+
+
+@HOW
+def test_parent_signs_in_with_a_code_drafts_a_goal_with_two_steps_and_sees_it_on_their_dashboard(
+    open_page, people, outbox, keyboard
+):
+    page = open_page(viewport="phone")
+    person = Person(page, keyboard=keyboard)
+    page.goto("/accounts/login/code/")
+    person.fill("Email", "lisa@example.org")
+    person.press("Request Code")
+    person.fill("Code", emailed_code(outbox.wait_for("lisa@example.org")))
+    person.press("Confirm")
+    expect(page.get_by_role("heading", level=1)).to_have_text("The Browns")
+
+    person.follow("Start our plan")
+    person.press("Start the plan")
+    draft_goal_with_two_steps(person)
+    no_sideways_scroll(page)
+
+    page.goto("/dashboard/")
+    person.follow("Go to our plan")
+    goal = page.locator("h3", has_text="I want Tyler to sleep better")
+    expect(goal).to_be_visible()
+    expect(page.locator(".app-step__text")).to_have_text(
+        ["Turn the screens off at eight", "Read a story together"]
+    )
+    plan = Plan.objects.get(family=people["family:brown"])
+    assert [g.title for g in plan.goals.all()] == ["I want Tyler to sleep better"]
+    assert plan.goals.get().steps.count() == 2
+
+
+def test_plan_forms_work_without_javascript(open_page, people):
+    page = open_page(people["brown"], viewport="phone", javascript=False)
+    person = Person(page)
+    page.goto("/plans/")
+    person.press("Start the plan")
+    person.follow("Add something we want to change")
+    person.press("Save goal")
+    expect(page.get_by_role("alert")).to_contain_text("There is a problem")
+    person.follow("Back to the plan")
+    draft_goal_with_two_steps(person, javascript=False)
+    assert Plan.objects.get(family=people["family:brown"]).goals.get().steps.count() == 2
+
+
+def test_parent_drafts_agrees_reviews_and_sees_progress_on_a_phone(open_page, people):
+    family = people["family:brown"]
+    page = open_page(people["brown"], viewport="phone")
+    person = Person(page)
+    page.goto("/plans/")
+    person.press("Start the plan")
+    expect(page.get_by_role("link", name="Add something we want to change")).to_be_visible()
+    assert_accessible(page)
+    no_sideways_scroll(page)
+
+    person.follow("Add something we want to change")
+    person.fill("What we want to change", "I need to get the kids to school")
+    page.get_by_label("How we will change").press_sequentially(
+        "I'll walk with the other parents", delay=5
+    )
+    page.keyboard.press("Tab")
+    # Autosave: the goal and its latest words exist before the button is pressed.
+    wait_for_autosave(page)
+    goal = Plan.objects.get(family=family).goals.get()
+    assert goal.details == "I'll walk with the other parents"
+    assert_accessible(page)
+    no_sideways_scroll(page)
+    person.press("Save goal")
+
+    person.follow("Add a step to I need to get the kids to school")
+    person.fill("What will happen", "Walk with the mums on our route")
+    page.get_by_label("Who will do it").select_option("other")
+    person.fill("If it is other people, who are they?", "the mums on our route")
+    page.keyboard.press("Tab")
+    wait_for_autosave(page)
+    person.press("Save step")
+    expect(page.locator(".app-step__text")).to_have_text(["Walk with the mums on our route"])
+
+    person.follow("Read and agree the plan")
+    person.press("I agree to this plan")
+    staff = Person(open_page(people["key_worker"], viewport="phone"))
+    staff.page.goto(f"/plans/family/{family.pk}/agree/")
+    staff.press("I agree to this plan")
+    expect(staff.page.get_by_role("heading", level=1)).to_be_visible()
+    assert Plan.objects.get(family=family).status == Plan.Status.AGREED
+
+    page.goto("/plans/")
+    person.press("Rate how things are going")
+    person.fill("Rating from 1 to 10", "6")
+    person.press("Save ratings")
+    expect(page.locator("svg.app-plan-chart")).to_be_visible()
+    expect(page.get_by_role("table").filter(has_text="Ratings at each review")).to_be_visible()
+    assert GoalRating.objects.get(goal__plan__family=family).score == 6
+    assert_accessible(page)
+    no_sideways_scroll(page)
+
+
+def test_key_worker_sees_plain_english_hints_while_typing(open_page, people):
+    family = people["family:brown"]
+    plan_services.plan_start(family=family, actor=people["brown"])
+    # The demo's plain-English list has "help" for "facilitate".
+    page = open_page(people["key_worker"], viewport="phone")
+    page.goto(f"/plans/family/{family.pk}/suggest/")
+    page.get_by_label("Your suggestion").press_sequentially("We will facilitate a meeting", delay=5)
+    expect(page.get_by_text("Try “help” instead of “facilitate”.")).to_be_visible()
+    assert_accessible(page)
+    no_sideways_scroll(page)
+    assert re.search(r"/suggest/$", page.url)
