@@ -168,6 +168,27 @@ def _autosave_response(request, *, message: str, state: str = "", ok: bool = Tru
 
 @login_required
 @require_POST
+def _saved(request, *, state, message, next_url):
+    """After a goal or step saves: a small autosave answer for htmx, else back to the plan."""
+    if request.htmx:
+        template, context = state
+        return _autosave_response(
+            request,
+            message=_("Saved"),
+            state=render_to_string(template, context, request=request),
+        )
+    messages.success(request, message)
+    return redirect(next_url)
+
+
+def _not_saved(request, form, conflict):
+    return _autosave_response(
+        request,
+        ok=False,
+        message=_conflict_message() if conflict else _not_saved_message(form),
+    )
+
+
 def about_save(request, family_id):
     """Save 'what is going well' and 'what we are worried about'. htmx autosaves here too."""
     if _rate_limited(request, "save", SAVE_LIMIT):
@@ -355,22 +376,14 @@ def goal_save(request, family_id):
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            if request.htmx:
-                return _autosave_response(
-                    request,
-                    message=_("Saved"),
-                    state=render_to_string(
-                        "plans/includes/goal_state.html", {"goal": saved}, request=request
-                    ),
-                )
-            messages.success(request, _("Your goal has been saved."))
-            return redirect(f"{_family_url(plan_acc)}#goal-{saved.pk}")
+            return _saved(
+                request,
+                state=("plans/includes/goal_state.html", {"goal": saved}),
+                message=_("Your goal has been saved."),
+                next_url=f"{_family_url(plan_acc)}#goal-{saved.pk}",
+            )
     if request.htmx:
-        return _autosave_response(
-            request,
-            ok=False,
-            message=_conflict_message() if conflict else _not_saved_message(form),
-        )
+        return _not_saved(request, form, conflict)
     if conflict is not None:
         # Keep the writer's words in the form; from now on they save over what they have seen.
         data = request.POST.copy()
@@ -558,22 +571,14 @@ def step_save(request, goal_id):
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            if request.htmx:
-                return _autosave_response(
-                    request,
-                    message=_("Saved"),
-                    state=render_to_string(
-                        "plans/includes/step_state.html", {"step": saved}, request=request
-                    ),
-                )
-            messages.success(request, _("The step has been saved."))
-            return redirect(f"{_family_url(plan_acc)}#goal-{goal.pk}")
+            return _saved(
+                request,
+                state=("plans/includes/step_state.html", {"step": saved}),
+                message=_("The step has been saved."),
+                next_url=f"{_family_url(plan_acc)}#goal-{goal.pk}",
+            )
     if request.htmx:
-        return _autosave_response(
-            request,
-            ok=False,
-            message=_conflict_message() if conflict else _not_saved_message(form),
-        )
+        return _not_saved(request, form, conflict)
     if conflict is not None:
         data = request.POST.copy()
         data["version"] = conflict.version
