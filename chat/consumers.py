@@ -3,7 +3,13 @@
 It only translates frames into service and selector calls. Client to server events:
 ``send``, ``resume``, ``read``, ``delivered``, ``typing``, ``ping``. Server to client:
 ``hello``, ``message``, ``sent``, ``resumed``, ``deleted``, ``receipt``, ``typing``,
-``count``, ``added``, ``removed``, ``signed_out``, ``pong``, ``error``.
+``count``, ``added``, ``removed``, ``signed_out``, ``resync``, ``pong``, ``error``.
+
+Resuming: ``{"type": "resume", "conversation": id, "after": last message id seen,
+"deleted_since": the "deleted_until" of the last "resumed" (or the page's data-now)}``
+replays every message after ``after`` in order, then a ``deleted`` event for each
+earlier message deleted since ``deleted_since``, then ``resumed``. ``resync`` means live
+events may have been missed (the channel layer was down): resume again.
 """
 
 from __future__ import annotations
@@ -13,14 +19,19 @@ import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from channels.db import DatabaseSyncToAsync, database_sync_to_async
+from asgiref.sync import SyncToAsync
+from channels.consumer import get_handler_name
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connections
 from django.http import Http404
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from redis.exceptions import RedisError
 
-from . import live, selectors, services
+from . import live, selectors, sending, services
 from .access import ConversationAccess, socket_may_use
 from .models import Conversation, Participant
 
@@ -35,6 +46,7 @@ FRAME_REFILL = 20
 CLOSE_ANONYMOUS = 4401
 CLOSE_NOT_PARTICIPANT = 4403
 CLOSE_SIGNED_OUT = 4001
+CLOSE_TRY_AGAIN = 1013
 
 _executor: ThreadPoolExecutor | None = None
 
@@ -54,10 +66,39 @@ def _db(func):
         return database_sync_to_async(func)
     if _executor is None:
         _executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="chat-db")
-    return DatabaseSyncToAsync(func, thread_sensitive=False, executor=_executor)
+    return _PooledDatabaseCall(func, thread_sensitive=False, executor=_executor)
+
+
+class _PooledDatabaseCall(SyncToAsync):
+    """A call in the chat's fixed pool of database threads, each keeping its connection.
+
+    ``CONN_MAX_AGE`` stays 0 on ASGI workers because each page request gets a thread of
+    its own and kept connections would pile up; this pool has only ``CHAT_DB_THREADS``
+    threads, so each keeps one connection instead of connecting for every message. A
+    connection that has failed is dropped and made again on next use.
+    """
+
+    def thread_handler(self, loop, *args, **kwargs):
+        for connection in connections.all(initialized_only=True):
+            if connection.connection is not None and connection.errors_occurred:
+                if connection.is_usable():
+                    connection.errors_occurred = False
+                else:
+                    connection.close()
+        return super().thread_handler(loop, *args, **kwargs)
 
 
 class ChatConsumer(AsyncWebsocketConsumer):
+    async def dispatch(self, message):
+        # Channels closes stale database connections before every event, through a hop
+        # to its database thread. Every ORM call here goes through ``_db``, which does
+        # that itself, so the hop only cost CPU on each frame and each delivery (about a
+        # quarter of a worker's time when busy, benchmarks/chat).
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
     async def connect(self):
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
@@ -77,8 +118,16 @@ class ChatConsumer(AsyncWebsocketConsumer):
         session = self.scope.get("session")
         if session is not None and session.session_key:
             self.groups_joined.append(live.session_group(session.session_key))
-        for group in self.groups_joined:
-            await self.channel_layer.group_add(group, self.channel_name)
+        try:
+            for group in self.groups_joined:
+                await self.channel_layer.group_add(group, self.channel_name)
+        except (RedisError, OSError):
+            # The channel layer broke between opening this socket's channel and joining
+            # its groups: without them nothing live would reach it, so the page tries again.
+            logger.warning("Chat socket could not join its groups", exc_info=True)
+            await self.close(code=CLOSE_TRY_AGAIN)
+            return
+        live.layer_watch_join(self)
         await self.accept()
         await _db(live.presence_join)(user.pk)
         self.present = True
@@ -96,8 +145,12 @@ class ChatConsumer(AsyncWebsocketConsumer):
         )
 
     async def disconnect(self, code):
+        live.layer_watch_leave(self)
         for group in getattr(self, "groups_joined", []):
-            await self.channel_layer.group_discard(group, self.channel_name)
+            try:
+                await self.channel_layer.group_discard(group, self.channel_name)
+            except (RedisError, OSError):
+                logger.warning("Chat socket could not leave a group", exc_info=True)
         if getattr(self, "present", False):
             self.present = False
             await _db(live.presence_leave)(self.user.pk)
@@ -212,8 +265,14 @@ class ChatConsumer(AsyncWebsocketConsumer):
         if not isinstance(body, str) or not isinstance(client_id, str):
             await self.error("invalid", _("That could not be read."), content)
             return
+        send = services.TextSend(
+            access=self.conversations[conversation_id]["access"],
+            sender=self.user,
+            body=body,
+            client_id=client_id,
+        )
         try:
-            message, created, payload = await _db(self._send)(conversation_id, client_id, body)
+            message, created, payload = await sending.batcher(_db).submit(send)
         except services.RateLimited:
             await self.error("rate_limited", _("You are sending messages too fast."), content)
             return
@@ -236,17 +295,6 @@ class ChatConsumer(AsyncWebsocketConsumer):
             }
         )
 
-    def _send(self, conversation_id: int, client_id: str, body: str):
-        access = self.conversations[conversation_id]["access"]
-        message, created = services.message_send(
-            access=access, sender=self.user, body=body, client_id=client_id
-        )
-        return (
-            message,
-            created,
-            services.message_payload(message, sender_name=self.user.display_name),
-        )
-
     async def on_resume(self, content):
         conversation_id = self._conversation_id(content)
         after = content.get("after", 0)
@@ -256,9 +304,17 @@ class ChatConsumer(AsyncWebsocketConsumer):
         if isinstance(after, bool) or not isinstance(after, int) or after < 0:
             await self.error("invalid", _("That could not be read."), content)
             return
-        payloads = await _db(self._replay)(conversation_id, after)
+        since = content.get("deleted_since")
+        if since is not None:
+            since = parse_datetime(since) if isinstance(since, str) else None
+            if since is None or since.tzinfo is None:
+                await self.error("invalid", _("That could not be read."), content)
+                return
+        payloads, deleted, until = await _db(self._replay)(conversation_id, after, since)
         for payload in payloads:
             await self._deliver("message", payload)
+        for payload in deleted:
+            await self.send_json({"type": "deleted", "message": payload})
         last = payloads[-1]["id"] if payloads else after
         await self.send_json(
             {
@@ -266,15 +322,37 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 "conversation": conversation_id,
                 "last": last,
                 "more": len(payloads) >= selectors.REPLAY_LIMIT,
+                "deleted_until": until,
             }
         )
 
-    def _replay(self, conversation_id: int, after: int) -> list[dict]:
+    def _replay(self, conversation_id: int, after: int, since):
         self._access(conversation_id)
-        return [
+        until = selectors.deletions_cursor()
+        messages = [
             services.message_payload(m)
             for m in selectors.messages_after(conversation_id=conversation_id, after=after)
         ]
+        deleted = []
+        if since is not None:
+            # Messages after ``after`` came above, already marked deleted where they are.
+            deleted = [
+                services.message_payload(m)
+                for m in selectors.messages_deleted_since(
+                    conversation_id=conversation_id, since=since, up_to=after
+                )
+            ]
+        return messages, deleted, until
+
+    async def layer_recovered(self):
+        """The channel layer is back after an outage (see live.LayerWatch): join the
+        groups again in case a subscription was lost, then ask the page to resume."""
+        try:
+            for group in self.groups_joined:
+                await self.channel_layer.group_add(group, self.channel_name)
+            await self.send_json({"type": "resync"})
+        except Exception:  # noqa: BLE001 - the socket may have just closed
+            logger.warning("Could not tell a socket to resume", exc_info=True)
 
     async def on_read(self, content):
         await self._receipt(content, services.conversation_read_mark)

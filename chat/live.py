@@ -7,14 +7,20 @@ socket that missed it catches up from the database when it resumes.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import logging
 import os
+import threading
+import time
+import weakref
 
 from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +53,8 @@ def redis_client():
     with the cache's own prefix, so both see the same values. None without Redis.
     """
     url = getattr(settings, "REDIS_URL", "")
-    if not url or "redis" not in type(cache).__module__:
+    # ``cache`` is a proxy, so ask the configured backend itself.
+    if not url or not isinstance(caches["default"], RedisCache):
         return None
     client = _redis_clients.get(url)
     if client is None:
@@ -58,6 +65,25 @@ def redis_client():
     return client
 
 
+def redis_tolerant(default):
+    """Presence and limits are hints kept in Redis: while Redis is down they answer
+    ``default`` (and log) instead of failing the socket or the send that asked."""
+
+    def wrap(func):
+        @functools.wraps(func)
+        def inner(*args, **kwargs):
+            try:
+                return func(*args, **kwargs)
+            except (RedisError, OSError):
+                logger.warning("Redis unavailable in %s", func.__name__, exc_info=True)
+                return default() if callable(default) else default
+
+        return inner
+
+    return wrap
+
+
+@redis_tolerant(None)
 def presence_join(user_id: int) -> None:
     client = redis_client()
     key = _presence_key(user_id)
@@ -76,6 +102,7 @@ def presence_join(user_id: int) -> None:
         cache.add(key, 1, PRESENCE_TTL)
 
 
+@redis_tolerant(None)
 def presence_touch(user_id: int) -> None:
     client = redis_client()
     key = _presence_key(user_id)
@@ -87,6 +114,7 @@ def presence_touch(user_id: int) -> None:
         presence_join(user_id)
 
 
+@redis_tolerant(None)
 def presence_leave(user_id: int) -> None:
     client = redis_client()
     key = _presence_key(user_id)
@@ -101,18 +129,87 @@ def presence_leave(user_id: int) -> None:
         pass
 
 
-def online_user_ids(user_ids) -> set[int]:
-    """Which of these people have a socket open now (counts expire if a worker dies)."""
+def send_count_key(user_id: int, window: int) -> str:
+    """The cache key counting one person's sends in one fixed window."""
+    return f"chat:rate:{user_id}:{window}"
+
+
+_async_clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def async_redis_client():
+    """A Redis client for this event loop (redis.asyncio connections belong to one loop);
+    None without Redis."""
+    if redis_client() is None:
+        return None
+    loop = asyncio.get_running_loop()
+    client = _async_clients.get(loop)
+    if client is None:
+        import redis.asyncio
+
+        client = redis.asyncio.Redis.from_url(
+            settings.REDIS_URL, socket_connect_timeout=5, socket_timeout=5
+        )
+        _async_clients[loop] = client
+    return client
+
+
+async def acount_sends(user_ids: list[int], seconds: int) -> list[int] | None:
+    """Count one send for each entry in this window; the counts after, or None while
+    Redis is down (nothing is counted then)."""
+    client = async_redis_client()
+    window = int(time.time()) // seconds
+    try:
+        pipe = client.pipeline(transaction=False)
+        for user_id in user_ids:
+            key = cache.make_key(send_count_key(user_id, window))
+            pipe.incr(key)
+            pipe.expire(key, seconds + 5)
+        return (await pipe.execute())[::2]
+    except (RedisError, OSError):
+        logger.warning("Redis unavailable: sends were not counted", exc_info=True)
+        return None
+
+
+async def aonline_counts(user_ids) -> dict[int, int]:
+    """online_counts, on the event loop."""
     ids = sorted(set(user_ids))
     if not ids:
-        return set()
+        return {}
+    try:
+        values = await async_redis_client().mget(
+            [cache.make_key(_presence_key(uid)) for uid in ids]
+        )
+    except (RedisError, OSError):
+        logger.warning("Redis unavailable in aonline_counts", exc_info=True)
+        return {}
+    return {uid: int(v) for uid, v in zip(ids, values, strict=True) if v and int(v) > 0}
+
+
+def online_user_ids(user_ids) -> set[int]:
+    """Which of these people have a socket open now (counts expire if a worker dies)."""
+    return set(online_counts(user_ids))
+
+
+@redis_tolerant(dict)
+def online_counts(user_ids) -> dict[int, int]:
+    """How many sockets each of these people has open, for those with any."""
+    ids = sorted(set(user_ids))
+    if not ids:
+        return {}
     client = redis_client()
     if client is not None:
         values = client.mget([cache.make_key(_presence_key(uid)) for uid in ids])
-        return {uid for uid, value in zip(ids, values, strict=True) if value and int(value) > 0}
-    keys = {_presence_key(uid): uid for uid in ids}
-    found = cache.get_many(list(keys))
-    return {keys[key] for key, value in found.items() if value and int(value) > 0}
+        pairs = zip(ids, values, strict=True)
+    else:
+        keys = {_presence_key(uid): uid for uid in ids}
+        found = cache.get_many(list(keys))
+        pairs = ((keys[key], value) for key, value in found.items())
+    counts = {}
+    for uid, value in pairs:
+        if value and int(value) > 0:
+            counts[uid] = int(value)
+    return counts
 
 
 def _serving_loop():
@@ -125,23 +222,34 @@ def _serving_loop():
 
 
 def send_to_users(user_ids, event: dict) -> None:
-    """Send one event to every socket of each person. Call only after commit.
+    """Send one event to every socket of each person. Call only after commit."""
+    send_many([(user_ids, event)])
+
+
+def send_many(events) -> None:
+    """Send each (people, event) pair to every socket of those people, in order. Call only
+    after commit.
 
     Inside the ASGI server the sends are handed to its event loop without waiting, so a
     database thread is never held up by Redis; elsewhere (a view under WSGI, a task,
     a management command) they run to completion here.
     """
-    user_ids = sorted(set(user_ids))
-    if not user_ids or get_channel_layer() is None:
+    events = [(sorted(set(user_ids)), event) for user_ids, event in events if user_ids]
+    if not events or get_channel_layer() is None:
         return
     loop = _serving_loop()
     if loop is not None:
-        asyncio.run_coroutine_threadsafe(asend_to_users(user_ids, event), loop)
+        asyncio.run_coroutine_threadsafe(asend_many(events), loop)
         return
     try:
-        async_to_sync(asend_to_users)(user_ids, event)
+        run_layer_call(asend_many, events)
     except Exception:  # noqa: BLE001 - a broken hint must not undo a committed write
         logger.exception("Could not send a live event")
+
+
+async def asend_many(events) -> None:
+    for user_ids, event in events:
+        await asend_to_users(user_ids, event)
 
 
 async def asend_to_users(user_ids, event: dict) -> None:
@@ -155,11 +263,149 @@ async def asend_to_users(user_ids, event: dict) -> None:
             logger.exception("Could not send a live event to user %s", user_id)
 
 
+def run_layer_call(func, *args) -> None:
+    """Run an async channel layer call to completion from synchronous code.
+
+    ``async_to_sync`` refuses to run in a thread whose event loop is running (a sync
+    helper called from async code, or Playwright's sync API in the browser tests); there
+    the call runs on a short-lived thread of its own instead. Errors are raised here.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        async_to_sync(func)(*args)
+        return
+    failure: list[BaseException] = []
+
+    def run():
+        try:
+            async_to_sync(func)(*args)
+        except BaseException as exc:  # noqa: BLE001 - handed back to the caller
+            failure.append(exc)
+
+    thread = threading.Thread(target=run, name="chat-layer-call", daemon=True)
+    thread.start()
+    thread.join(timeout=15)
+    if thread.is_alive():
+        raise TimeoutError("The channel layer did not answer")
+    if failure:
+        raise failure[0]
+
+
 def close_session_sockets(session_key: str) -> None:
     layer = get_channel_layer()
     if layer is None or not session_key:
         return
     try:
-        async_to_sync(layer.group_send)(session_group(session_key), {"type": "session.ended"})
+        run_layer_call(layer.group_send, session_group(session_key), {"type": "session.ended"})
     except Exception:  # noqa: BLE001
         logger.exception("Could not close sockets for a session")
+
+
+# Noticing the channel layer coming back ---------------------------------------------------
+
+
+class LayerWatch:
+    """Per event loop: notices when the channel layer stops delivering, and when it is back.
+
+    A socket that stays open through a Redis outage misses every live event published
+    meanwhile (those publishes fail). Once a probe sent through the layer comes back
+    again, each open socket is told (``layer_recovered``) so its page resumes from the
+    last message it saw. In-memory layers never break, so they are not watched.
+    """
+
+    def __init__(self, layer, every: float):
+        self.layer = layer
+        self.every = every
+        self.sockets: weakref.WeakSet = weakref.WeakSet()
+        self.healthy = True
+        self.heard = 0
+        self.heard_event = asyncio.Event()
+        self.channel: str | None = None
+        self.task = asyncio.ensure_future(self._run())
+
+    async def _listen(self):
+        while True:
+            message = await self.layer.receive(self.channel)
+            self.heard = max(self.heard, int(message.get("n", 0)))
+            self.heard_event.set()
+
+    async def _probe(self, n: int) -> bool:
+        self.heard_event.clear()
+        try:
+            await self.layer.send(self.channel, {"type": "probe", "n": n})
+            deadline = asyncio.get_running_loop().time() + max(1.0, self.every)
+            while self.heard < n:
+                left = deadline - asyncio.get_running_loop().time()
+                if left <= 0:
+                    return False
+                await asyncio.wait_for(self.heard_event.wait(), timeout=left)
+                self.heard_event.clear()
+        except (TimeoutError, RedisError, OSError):
+            return False
+        return True
+
+    async def _run(self):
+        listener = None
+        n = 0
+        try:
+            while True:
+                await asyncio.sleep(self.every)
+                if listener is not None and listener.done():
+                    # The listener failed: probe on a new channel.
+                    listener, self.channel = None, None
+                try:
+                    if self.channel is None:
+                        self.channel = await self.layer.new_channel("probe.")
+                        listener = asyncio.ensure_future(self._listen())
+                except (RedisError, OSError):
+                    self._set_healthy(False)
+                    continue
+                n += 1
+                self._set_healthy(await self._probe(n))
+        finally:
+            if listener is not None:
+                listener.cancel()
+
+    def _set_healthy(self, healthy: bool) -> None:
+        if healthy and not self.healthy:
+            logger.warning("The channel layer is delivering again; open sockets resume")
+            for consumer in list(self.sockets):
+                asyncio.ensure_future(consumer.layer_recovered())
+        elif not healthy and self.healthy:
+            logger.warning("The channel layer stopped delivering live events")
+        self.healthy = healthy
+
+    def stop(self) -> None:
+        self.task.cancel()
+
+
+_watches: dict = {}
+
+
+def layer_watch_join(consumer) -> None:
+    """Start watching the layer for this socket (called from its ``connect``)."""
+    layer = consumer.channel_layer
+    every = float(getattr(settings, "CHAT_LAYER_PROBE_SECONDS", 2.0))
+    if layer is None or every <= 0 or type(layer).__name__ == "InMemoryChannelLayer":
+        return
+    loop = asyncio.get_running_loop()
+    watch = _watches.get(loop)
+    if watch is None or watch.layer is not layer or watch.task.done():
+        watch = _watches[loop] = LayerWatch(layer, every)
+    watch.sockets.add(consumer)
+
+
+def layer_watch_leave(consumer) -> None:
+    """Stop watching once the last socket on this loop has closed."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return
+    watch = _watches.get(loop)
+    if watch is None:
+        return
+    watch.sockets.discard(consumer)
+    if not watch.sockets:
+        watch.stop()
+        _watches.pop(loop, None)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Count, F, Max, Q, QuerySet
@@ -74,6 +74,28 @@ def messages_after(*, conversation_id: int, after: int, limit: int = REPLAY_LIMI
         Message.objects.filter(conversation_id=conversation_id, id__gt=after)
         .select_related("sender")
         .order_by("id")[:limit]
+    )
+
+
+# A deletion is stamped before it commits, so a resume at time T might not yet see one
+# stamped just before T: the cursor handed back lags this far behind, and a page may be
+# told about the same deletion twice (harmless).
+DELETIONS_OVERLAP = timedelta(minutes=1)
+
+
+def deletions_cursor() -> str:
+    """Where the next resume should look for deletions from (ISO 8601, server time)."""
+    return (timezone.now() - DELETIONS_OVERLAP).isoformat()
+
+
+def messages_deleted_since(
+    *, conversation_id: int, since: datetime, up_to: int, limit: int = REPLAY_LIMIT
+) -> list[Message]:
+    """Messages up to an id that were deleted after a time, in order of deletion."""
+    return list(
+        Message.objects.filter(conversation_id=conversation_id, id__lte=up_to, deleted_at__gt=since)
+        .select_related("sender")
+        .order_by("deleted_at", "id")[:limit]
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import uuid
 from contextlib import nullcontext
+from dataclasses import dataclass
 from datetime import time
 
 from django.conf import settings
@@ -22,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from redis.exceptions import RedisError
 
 from portal import access as portal_access
 from portal.models import AuditEvent, Family, FamilyMember, StaffProfile
@@ -256,24 +258,49 @@ def conversation_share_set(*, access: ConversationAccess, user, shared: bool) ->
 
 
 def _rate_limit(user_id: int) -> None:
-    """Count sends per person in fixed windows; one Redis round trip per send."""
+    """Count sends per person in fixed windows; one Redis round trip per send.
+
+    While Redis is down nothing is counted (each socket still has its own frame limit):
+    an outage must never stop a message being saved.
+    """
+    if not _rate_limit_many([user_id])[0]:
+        raise RateLimited
+
+
+def _rate_limit_many(user_ids: list[int]) -> list[bool]:
+    """Count one send for each entry (a person may appear more than once); whether each
+    is within the limit. One Redis round trip for them all."""
+    if not user_ids:
+        return []
     count, seconds = getattr(settings, "CHAT_SEND_RATE", (30, 60))
-    key = f"chat:rate:{user_id}:{int(timezone.now().timestamp()) // seconds}"
+    try:
+        used = _sends_in_window(user_ids, seconds)
+    except (RedisError, OSError):
+        logger.warning("Redis unavailable: sends were not counted", exc_info=True)
+        return [True] * len(user_ids)
+    return [n <= count for n in used]
+
+
+def _sends_in_window(user_ids: list[int], seconds: int) -> list[int]:
+    window = int(timezone.now().timestamp()) // seconds
+    keys = [live.send_count_key(user_id, window) for user_id in user_ids]
     client = live.redis_client()
     if client is not None:
         pipe = client.pipeline(transaction=False)
-        pipe.incr(cache.make_key(key))
-        pipe.expire(cache.make_key(key), seconds + 5)
-        used = pipe.execute()[0]
-    elif cache.add(key, 1, seconds + 5):
-        used = 1
-    else:
+        for key in keys:
+            pipe.incr(cache.make_key(key))
+            pipe.expire(cache.make_key(key), seconds + 5)
+        return pipe.execute()[::2]
+    used = []
+    for key in keys:
+        if cache.add(key, 1, seconds + 5):
+            used.append(1)
+            continue
         try:
-            used = cache.incr(key)
+            used.append(cache.incr(key))
         except ValueError:
-            used = 1
-    if used > count:
-        raise RateLimited
+            used.append(1)
+    return used
 
 
 def message_payload(message: Message, sender_name: str | None = None) -> dict:
@@ -315,33 +342,118 @@ def message_send(
     body: str,
     client_id,
     attachment=None,
+    via_socket: bool = False,
 ) -> tuple[Message, bool]:
     """Send a message; returns (message, created). A repeated client id returns the first.
 
     ``access`` must come from chat.access for ``sender``. Whatever it says, the sender
     must also be an active participant when the message is written, checked in the same
     transaction, so a socket's remembered access can never outlive a removal.
+    ``via_socket``: the sender's socket gets the message in its acknowledgement.
     """
     if not access.can_write:
         raise PermissionDenied
-    conversation = access.conversation
-    try:
-        client_uuid = uuid.UUID(str(client_id))
-    except (TypeError, ValueError) as exc:
-        raise ValidationError({"client_id": _("Something went wrong. Try again.")}) from exc
+    client_uuid = _client_uuid(client_id)
     body = _body_clean(body)
     clean = None
     if attachment:
-        existing = _existing_message(sender, client_uuid, conversation)
+        existing = _existing_message(sender, client_uuid, access.conversation)
         if existing is not None:
             return existing, False
         clean = attachment_clean(attachment)
     if not body and clean is None:
         raise ValidationError({"body": _("Write a message or attach a file.")})
     _rate_limit(sender.pk)
+    return _message_write(access, sender, client_uuid, body, clean, via_socket=via_socket)
+
+
+@dataclass(frozen=True)
+class TextSend:
+    """One text message sent from a socket, for ``messages_send_text``."""
+
+    access: ConversationAccess
+    sender: object
+    body: str
+    client_id: str
+
+
+def messages_send_text(*, sends: list[TextSend]) -> list[tuple[Message, bool] | Exception]:
+    """Send many text messages from sockets at once; each result is what message_send
+    would have returned or raised, in the same order.
+
+    On PostgreSQL every accepted send is written by one statement in one transaction, so a
+    busy worker pays one round trip (and one commit) for many messages.
+    """
+    results, ready = text_sends_check(sends)
+    allowed = _rate_limit_many([send.sender.pk for _index, send, _uuid, _body in ready])
+    writing = text_sends_within_limit(results, ready, allowed)
+    written = {}
+    if writing and connection.vendor == "postgresql":
+        written = _text_messages_insert(writing)
+    text_sends_finish(results, writing, written)
+    return results
+
+
+def text_sends_check(sends: list[TextSend]) -> tuple[list, list]:
+    """The checks that need no database: (results with each refusal in place, and the
+    (index, send, client uuid, body) items that may go on)."""
+    results: list = [None] * len(sends)
+    ready = []
+    for index, send in enumerate(sends):
+        try:
+            if not send.access.can_write:
+                raise PermissionDenied
+            client_uuid = _client_uuid(send.client_id)
+            body = _body_clean(send.body)
+            if not body:
+                raise ValidationError({"body": _("Write a message or attach a file.")})
+        except (PermissionDenied, ValidationError) as exc:
+            results[index] = exc
+            continue
+        ready.append((index, send, client_uuid, body))
+    return results, ready
+
+
+def text_sends_within_limit(results: list, ready: list, allowed: list[bool]) -> list:
+    """The items within the send limit; the others are answered RateLimited."""
+    writing = []
+    for ok, item in zip(allowed, ready, strict=True):
+        if ok:
+            writing.append(item)
+        else:
+            results[item[0]] = RateLimited()
+    return writing
+
+
+def text_sends_finish(results: list, writing: list, written: dict[int, Message]) -> None:
+    """Fill in the results: the written messages, and the one-at-a-time path for the rest
+    (a retry, a closed conversation, someone who just joined or left, not PostgreSQL)."""
+    for index, send, client_uuid, body in writing:
+        if index in written:
+            results[index] = (written[index], True)
+            continue
+        try:
+            results[index] = _message_write(
+                send.access, send.sender, client_uuid, body, None, via_socket=True
+            )
+        except Exception as exc:  # noqa: BLE001 - one bad send must not fail the others
+            results[index] = exc
+
+
+def _client_uuid(client_id) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(client_id))
+    except (TypeError, ValueError) as exc:
+        raise ValidationError({"client_id": _("Something went wrong. Try again.")}) from exc
+
+
+def _message_write(
+    access: ConversationAccess, sender, client_uuid, body: str, clean, *, via_socket: bool
+) -> tuple[Message, bool]:
+    conversation = access.conversation
     try:
         if clean is None and connection.vendor == "postgresql":
-            message = _text_message_insert(conversation, sender, client_uuid, body)
+            message = _text_message_insert(conversation, sender, client_uuid, body, via_socket)
             if message is not None:
                 return message, True
         with transaction.atomic():
@@ -371,7 +483,7 @@ def message_send(
                     conversation_id=conversation.pk, left_at__isnull=True
                 ).values_list("user_id", flat=True)
             )
-            _broadcast_new(conversation, message, sender, recipients)
+            _broadcast_new([(conversation, message, sender, recipients)], via_socket=via_socket)
     except IntegrityError:
         # A retry of a message that is already saved (or two retries racing).
         existing = _existing_message(sender, client_uuid, conversation)
@@ -414,7 +526,7 @@ SELECT inserted.id, ARRAY(
 """
 
 
-def _text_message_insert(conversation, sender, client_uuid, body) -> Message | None:
+def _text_message_insert(conversation, sender, client_uuid, body, via_socket) -> Message | None:
     now = timezone.now()
     params = {
         "now": now,
@@ -442,18 +554,154 @@ def _text_message_insert(conversation, sender, client_uuid, body) -> Message | N
         body=body,
         created_at=now,
     )
-    _broadcast_new(conversation, message, sender, recipients)
+    _broadcast_new([(conversation, message, sender, recipients)], via_socket=via_socket)
     return message
 
 
-def _broadcast_new(conversation, message: Message, sender, recipients: list[int]) -> None:
-    payload = message_payload(message, sender_name=sender.display_name)
-    others = [uid for uid in recipients if uid != sender.pk]
-    everyone = set(recipients) | {sender.pk}
-    transaction.on_commit(
-        lambda: live.send_to_users(everyone, {"type": "chat.message", "message": payload})
+# Many text messages in one statement and one transaction. Conversations are locked in id
+# order (so two batches cannot deadlock), each message is inserted only after its
+# conversation is locked (so ids still commit in order within a conversation), and only
+# for an active participant of an open conversation. A repeated client id is skipped
+# here and answered by the one-at-a-time path.
+TEXT_BATCH_SQL = """
+WITH input AS (
+    SELECT * FROM unnest(
+        %(ords)s::integer[], %(conversations)s::bigint[], %(senders)s::bigint[],
+        %(client_ids)s::uuid[], %(bodies)s::text[]
+    ) AS t(ord, conversation_id, sender_id, client_id, body)
+), locked AS (
+    SELECT id FROM chat_conversation
+    WHERE id IN (SELECT conversation_id FROM input) AND closed_at IS NULL
+    ORDER BY id FOR UPDATE
+), allowed AS (
+    SELECT input.* FROM input JOIN locked ON locked.id = input.conversation_id
+    WHERE EXISTS (
+        SELECT 1 FROM chat_participant p
+        WHERE p.conversation_id = input.conversation_id AND p.user_id = input.sender_id
+          AND p.left_at IS NULL
     )
-    transaction.on_commit(lambda: _tell_people_who_are_away(conversation, others))
+), inserted AS (
+    INSERT INTO chat_message (
+        conversation_id, sender_id, client_id, body, attachment, attachment_kind,
+        attachment_name, attachment_type, attachment_size, created_at, deleted_at
+    )
+    SELECT conversation_id, sender_id, client_id, body, '', '', '', '', 0, %(now)s, NULL
+    FROM allowed ORDER BY ord
+    ON CONFLICT (sender_id, client_id) DO NOTHING
+    RETURNING id, conversation_id, sender_id, client_id
+), touched AS (
+    UPDATE chat_conversation SET last_message_at = %(now)s
+    WHERE id IN (SELECT conversation_id FROM inserted)
+), seen AS (
+    UPDATE chat_participant p SET last_read_id = m.id, last_delivered_id = m.id
+    FROM (
+        SELECT conversation_id, sender_id, max(id) AS id FROM inserted GROUP BY 1, 2
+    ) m
+    WHERE p.conversation_id = m.conversation_id AND p.user_id = m.sender_id
+)
+SELECT inserted.id, inserted.sender_id, inserted.client_id, ARRAY(
+    SELECT user_id FROM chat_participant
+    WHERE conversation_id = inserted.conversation_id AND left_at IS NULL
+) FROM inserted
+"""
+
+
+def _text_messages_insert(items) -> dict[int, Message]:
+    """Write (index, send, client uuid, body) items; returns the index of each one written."""
+    now = timezone.now()
+    with (
+        transaction.atomic() if connection.in_atomic_block else nullcontext(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(TEXT_BATCH_SQL, text_batch_params(items, now))
+        rows = cursor.fetchall()
+    written, sent = text_batch_written(items, rows, now)
+    _broadcast_new(sent, via_socket=True)
+    return written
+
+
+def text_batch_params(items, now) -> dict:
+    return {
+        "now": now,
+        "ords": [index for index, _send, _uuid, _body in items],
+        "conversations": [send.access.conversation.pk for _index, send, _uuid, _body in items],
+        "senders": [send.sender.pk for _index, send, _uuid, _body in items],
+        "client_ids": [client_uuid for _index, _send, client_uuid, _body in items],
+        "bodies": [body for _index, _send, _uuid, body in items],
+    }
+
+
+def text_batch_written(items, rows, now) -> tuple[dict[int, Message], list]:
+    """The messages TEXT_BATCH_SQL wrote, by item index, and what to broadcast."""
+    by_key = {}
+    for index, send, uid, body in items:
+        # A client id twice in one batch: the first is the one written.
+        by_key.setdefault((send.sender.pk, uid), (index, send, body))
+    written, sent = {}, []
+    for message_id, sender_id, client_uuid, recipients in rows:
+        index, send, body = by_key[(sender_id, client_uuid)]
+        conversation = send.access.conversation
+        message = Message(
+            id=message_id,
+            conversation_id=conversation.pk,
+            sender=send.sender,
+            client_id=client_uuid,
+            body=body,
+            created_at=now,
+        )
+        written[index] = message
+        sent.append((conversation, message, send.sender, recipients))
+    return written, sent
+
+
+def broadcast_events(sent) -> list[tuple[object, dict, list[int]]]:
+    """(sender, event, the others in the conversation) for each new message."""
+    events = []
+    for _conversation, message, sender, recipients in sent:
+        payload = message_payload(message, sender_name=sender.display_name)
+        event = {"type": "chat.message", "message": payload}
+        events.append((sender, event, [uid for uid in recipients if uid != sender.pk]))
+    return events
+
+
+def people_away(sent, online: dict[int, int]) -> list[tuple[Conversation, list[int]]]:
+    """For each new message, the others in its conversation with no socket open."""
+    return [
+        (conversation, [uid for uid in recipients if uid != sender.pk and not online.get(uid)])
+        for conversation, _message, sender, recipients in sent
+    ]
+
+
+def tell_people_who_are_away(away: list[tuple[Conversation, list[int]]]) -> None:
+    for conversation, user_ids in away:
+        _tell_people_who_are_away(conversation, user_ids)
+
+
+def _broadcast_new(sent, *, via_socket: bool) -> None:
+    """After commit: each new message to everyone in its conversation, and a note to anyone
+    away. ``sent`` holds (conversation, message, sender, participant ids).
+
+    A sender's socket has the message in its acknowledgement, so it is echoed to the
+    sender only when they have another socket open (another tab or phone).
+    """
+    if not sent:
+        return
+
+    def after_commit():
+        # The others first: the presence lookup below is not on their critical path.
+        events = broadcast_events(sent)
+        live.send_many([(others, event) for _sender, event, others in events])
+        people = {sender.pk for sender, _event, _others in events}
+        for _sender, _event, others in events:
+            people.update(others)
+        online = live.online_counts(people)
+        own_socket = 1 if via_socket else 0
+        live.send_many(
+            [([s.pk], event) for s, event, _others in events if online.get(s.pk, 0) > own_socket]
+        )
+        tell_people_who_are_away(people_away(sent, online))
+
+    transaction.on_commit(after_commit)
 
 
 def _existing_message(sender, client_uuid, conversation) -> Message | None:
@@ -488,22 +736,32 @@ def _sender_state_update(access: ConversationAccess, sender, message_id: int) ->
 
 
 def _tell_people_who_are_away(conversation: Conversation, user_ids: list[int]) -> None:
-    """In-app notification and an email with no content, at most one email an hour."""
-    if not user_ids:
-        return
-    online = live.online_user_ids(user_ids)
-    away = [uid for uid in user_ids if uid not in online]
+    """In-app notification and an email with no content, at most one email an hour.
+
+    ``user_ids`` are the people with no socket open. Runs after the message is
+    committed; while Redis (the hourly limit) is down it tells nobody rather than fail the
+    send: the message and unread counts are in the database.
+    """
+    try:
+        _tell_away(conversation, user_ids)
+    except (RedisError, OSError):
+        logger.warning("Redis unavailable: nobody was told about a new message", exc_info=True)
+
+
+def _tell_away(conversation: Conversation, away: list[int]) -> None:
     if not away:
         return
-    url = conversation.get_absolute_url()
-    people = list(User.objects.filter(pk__in=away, is_active=True))
-    due = [
-        person
-        for person in people
-        if cache.add(f"chat:notified:{conversation.pk}:{person.pk}", 1, 60 * 60)
+    # The hourly mark first: most messages go to someone already told this hour, and
+    # then no query is needed at all.
+    due_ids = [
+        uid for uid in away if cache.add(f"chat:notified:{conversation.pk}:{uid}", 1, 60 * 60)
     ]
+    if not due_ids:
+        return
+    due = list(User.objects.filter(pk__in=due_ids, is_active=True))
     if not due:
         return
+    url = conversation.get_absolute_url()
     notify_users(
         recipients=due,
         verb=gettext_lazy("You have a new message"),

@@ -75,6 +75,8 @@ def _conversation_context(request, access: ConversationAccess, form: MessageForm
         "newest_id": page[-1].pk
         if page and before_id is None
         else selectors.newest_message_id(conversation_id=conversation.pk),
+        # Resuming from here also brings deletions made after this page was drawn.
+        "deleted_since": selectors.deletions_cursor(),
         "form": form or (MessageForm() if access.can_write else None),
         "receipts": receipts,
         "key_worker": key_worker,

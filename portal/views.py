@@ -95,7 +95,8 @@ def _staff_dashboard(request):
         "can_add_family": access.is_key_worker(request.user),
     }
     template = "portal/dashboard_staff.html"
-    if request.htmx:
+    # Going Back to a search asks for the whole page again (htmx keeps no copies).
+    if request.htmx and not request.htmx.history_restore_request:
         template = "portal/includes/family_table.html"
     return render(request, template, context)
 

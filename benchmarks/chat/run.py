@@ -52,7 +52,7 @@ def parse_args():
     parser.add_argument("--rate", type=float, default=400.0, help="sends per second")
     parser.add_argument("--seconds", type=float, default=20.0, help="length of the rate phases")
     parser.add_argument("--flood-seconds", type=float, default=15.0)
-    parser.add_argument("--lanes", type=int, default=96, help="sends in flight when flat out")
+    parser.add_argument("--lanes", type=int, default=250, help="sends in flight when flat out")
     parser.add_argument("--seed", type=int, default=2026)
     return parser.parse_args()
 
@@ -85,7 +85,7 @@ def worker_env(database_url: str, redis_url: str) -> dict:
         "REDIS_URL": redis_url,
         "CACHE_KEY_PREFIX": "bench",
         "CHANNEL_PREFIX": "bench",
-        "CONN_MAX_AGE": "600",
+        "CONN_MAX_AGE": "0",  # as on production ASGI workers (see ../pages/README.md)
         "DEBUG": "false",
         "LOG_LEVEL": "WARNING",
         "PYTHONPATH": str(ROOT),
@@ -379,8 +379,10 @@ class Driver:
         sock = self.chat[sender]
         client_id = str(uuid.uuid4())
         future = asyncio.get_running_loop().create_future() if wait_ack else None
+        delivered = asyncio.get_running_loop().create_future() if wait_ack else None
         if future is not None:
             sock.pending[client_id] = future
+            phase.done[seq] = delivered
         frame = json.dumps(
             {
                 "type": "send",
@@ -393,7 +395,8 @@ class Driver:
         phase.sent += 1
         phase.last_send = now
         if future is not None:
-            await asyncio.wait_for(future, timeout=30)
+            # Saved (acknowledged) and in every recipient's hands, as the relay lanes wait.
+            await asyncio.wait_for(asyncio.gather(future, delivered), timeout=30)
 
     async def at_rate(self, name: str, kind: str, rate: float, seconds: float) -> Phase:
         self.phase = phase = Phase(name)
@@ -415,8 +418,9 @@ class Driver:
         deadline = phase.started + seconds
 
         async def lane():
-            # Each lane keeps one message in flight: the next goes when the chat has
-            # acknowledged (persisted) it, or when the relay has delivered it to everyone.
+            # Each lane keeps one message in flight: the next goes when the message has
+            # reached every recipient (and, for the chat, the sender has the
+            # acknowledgement that it is saved).
             while time.time() < deadline:
                 try:
                     await self.send_one(kind, wait_ack=True)

@@ -1,7 +1,9 @@
 -- wrk script for the page benchmark. Reads from the environment:
 --   BENCH_COOKIE    a Cookie header for a signed-in session (empty for none)
 --   BENCH_THINK_MS  a pause before each request, per connection: 0 saturates the server,
---                   1000 makes each connection a person asking for a page a second
+--                   1000 makes each connection a person asking for a page a second on
+--                   average (each pause is drawn between half and one and a half times
+--                   it, so fifty people do not all click at the same moment)
 -- and prints one JSON line with requests/s and latency percentiles in microseconds.
 
 local cookie = os.getenv("BENCH_COOKIE") or ""
@@ -13,8 +15,9 @@ end
 wrk.headers["Accept-Encoding"] = "gzip, br"
 
 if think > 0 then
+  math.randomseed(os.time())
   function delay()
-    return think
+    return math.random(math.floor(think / 2), math.floor(think * 3 / 2))
   end
 end
 

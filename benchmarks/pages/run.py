@@ -3,7 +3,7 @@
     .venv/bin/python -m benchmarks.pages.run
 
 Seeds a separate PostgreSQL database with a council-sized service, serves the portal with
-production settings from several uvicorn workers (ASGI, then WSGI for comparison), loads
+production settings from several workers (uvicorn for ASGI, then gunicorn for WSGI), loads
 each page with wrk at 50 concurrent connections beside a bare Django view that renders a
 template of the same size in the same run, and weighs each page as Chromium fetches it on
 a first and a repeat visit. Loopback only; every step has a time limit and the run stops
@@ -39,6 +39,7 @@ POSTGRES = "postgres://postgres@127.0.0.1:5432"
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
 HOST = "127.0.0.1"
 UVICORN = str(Path(sys.executable).with_name("uvicorn"))
+GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 WRK = shutil.which("wrk") or "/usr/bin/wrk"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -189,7 +190,7 @@ def session_cookie(user) -> str:
 
 
 class Server:
-    """uvicorn with several workers, started and stopped by this run."""
+    """uvicorn (ASGI) or gunicorn (WSGI) with several workers, started and stopped here."""
 
     # Persistent connections suit a WSGI worker's long-lived threads; under ASGI every
     # request gets a new thread, so kept connections leak (see portal/settings.py).
@@ -198,26 +199,22 @@ class Server:
     def __init__(self, kind: str, *, port: int, workers: int, env: dict, log_dir: Path):
         self.kind, self.port = kind, port
         env = dict(env, CONN_MAX_AGE=self.CONN_MAX_AGE[kind])
-        app = "portal.asgi:application" if kind == "asgi" else "benchmarks.pages.wsgi:application"
-        self.command = [
-            UVICORN,
-            app,
-            "--host",
-            HOST,
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-            "--interface",
-            "asgi3" if kind == "asgi" else "wsgi",
-            "--lifespan",
-            "off",
-            "--no-access-log",
-            "--log-level",
-            "warning",
-        ]
+        if kind == "asgi":
+            self.command = [
+                UVICORN, "portal.asgi:application", "--host", HOST, "--port", str(port),
+                "--workers", str(workers), "--interface", "asgi3", "--lifespan", "off",
+                "--no-access-log", "--log-level", "warning",
+            ]  # fmt: skip
+        else:
+            # As the README recommends for pages in production: gunicorn with threads
+            # (a sync worker serves one connection at a time and needs a buffering proxy).
+            self.command = [
+                GUNICORN, "portal.wsgi:application", "--bind", f"{HOST}:{port}",
+                "--workers", str(workers), "--threads", "4", "--log-level", "warning",
+                "--keep-alive", "30",
+            ]  # fmt: skip
         self.env = env
-        self.log_path = log_dir / f"uvicorn-{kind}.log"
+        self.log_path = log_dir / f"server-{kind}.log"
         self.process: subprocess.Popen | None = None
 
     @property
@@ -238,7 +235,7 @@ class Server:
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"uvicorn exited; see {self.log_path}")
+                raise RuntimeError(f"the server exited; see {self.log_path}")
             try:
                 with urllib.request.urlopen(f"{self.url}/healthz", timeout=2) as response:  # noqa: S310
                     if response.status == 200:
@@ -246,10 +243,10 @@ class Server:
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 pass
             time.sleep(0.5)
-        raise RuntimeError(f"uvicorn did not answer /healthz in 90 s; see {self.log_path}")
+        raise RuntimeError(f"the server did not answer /healthz in 90 s; see {self.log_path}")
 
     def cpu_seconds(self) -> float:
-        """CPU time used so far by uvicorn and its workers (user and system)."""
+        """CPU time used so far by the server and its workers (user and system)."""
         pids = {self.process.pid}
         for stat in Path("/proc").glob("[0-9]*/stat"):
             try:
@@ -522,7 +519,7 @@ def main(argv=None) -> int:
     global DATABASE, REDIS_URL
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--families", type=int, default=1_000)
-    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
+    parser.add_argument("--workers", type=int, default=2, help="worker processes of each server")
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=8, help="length of each wrk run")
     parser.add_argument("--think-ms", type=int, default=1000)

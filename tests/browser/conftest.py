@@ -136,6 +136,8 @@ def make_context(request, chromium):
             viewport=VIEWPORTS[viewport], locale="en-GB", timezone_id="Europe/London", **options
         )
         context.set_default_timeout(10_000)
+        # Read by assert_accessible: axe cannot run in a page with scripts turned off.
+        context.javascript_enabled = options.get("java_script_enabled", True)
         contexts.append(context)
         return context
 

@@ -34,3 +34,19 @@ def test_a_real_page_whose_label_breaks_fails(open_page):
     page.evaluate("document.querySelectorAll('label').forEach(label => label.remove())")
     with pytest.raises(AssertionError, match=r"label \(critical\)"):
         assert_accessible(page)
+
+
+def test_a_page_with_javascript_off_is_checked_as_it_shows_without_hanging(make_context):
+    """axe waits on timers, which never fire with scripts off; the helper must still answer,
+    and check what someone without JavaScript sees (the <noscript> part included)."""
+    page = make_context(java_script_enabled=False).new_page()
+    page.set_content(
+        PAGE.format(
+            field='<label for="name">Your name</label><input id="name">'
+            '<noscript><input id="fallback" name="fallback"></noscript>'
+        )
+    )
+    with pytest.raises(AssertionError) as failure:
+        assert_accessible(page, label="a page without JavaScript")
+    assert "#fallback" in str(failure.value)
+    assert "#name" not in str(failure.value)

@@ -113,3 +113,81 @@ def test_messages_sent_while_a_server_restarts_arrive_when_the_page_reconnects(
     finally:
         first.stop()
         second.stop()
+
+
+# PostgreSQL pass only: the test reads the database while the live server writes, and
+# on SQLite the two threads share an in-memory database whose table locks do not wait
+# ("database table is locked" in CI), as with the mentor journey.
+@pytest.mark.services
+def test_unsent_message_is_sent_once_after_a_reload_and_exit_forgets_it(
+    open_page, people, neutral_site
+):
+    """Sends not yet acknowledged live in sessionStorage: a reload sends them again with
+    the same client id (the server keeps one), and "Exit this page" forgets them."""
+    import json
+    import re
+
+    from chat.models import Message
+
+    conversation = Conversation.objects.get(family=people["family:parent"], kind="key_worker")
+    page = open_page(people["parent"], viewport="phone")
+    block = {"sends": True, "acks": False}
+
+    def route(ws):
+        server = ws.connect_to_server()
+
+        def up(frame):
+            if block["sends"] and json.loads(frame).get("type") == "send":
+                return
+            server.send(frame)
+
+        def down(frame):
+            if block["acks"] and json.loads(frame).get("type") == "sent":
+                return
+            ws.send(frame)
+
+        ws.on_message(up)
+        server.on_message(down)
+
+    page.context.route_web_socket(re.compile(r"/ws/$"), route)
+    page.goto(conversation.get_absolute_url())
+    live(page)
+    outbox = "Object.keys(sessionStorage).filter(k => k.startsWith('chat-outbox:')).length"
+
+    # One send never reaches the server; another is saved but its acknowledgement is lost.
+    page.get_by_label("Your message").fill("Lost on the way")
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator("[data-messages]")).to_contain_text("Lost on the way")
+    block.update(sends=False, acks=True)
+    page.get_by_label("Your message").fill("Saved but not acknowledged")
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator("[data-messages] li", has_text="Sending")).to_have_count(2)
+    for _ in range(50):
+        if Message.objects.filter(body="Saved but not acknowledged").exists():
+            break
+        page.wait_for_timeout(100)
+    assert not Message.objects.filter(body="Lost on the way").exists()
+    assert page.evaluate(outbox) == 1
+
+    block.update(acks=False)
+    page.reload()
+    live(page)
+    for body in ("Lost on the way", "Saved but not acknowledged"):
+        expect(messages(page).filter(has_text=body)).to_have_count(1)
+    expect(page.locator("[data-messages] li", has_text="Sending")).to_have_count(0)
+    assert Message.objects.filter(body="Lost on the way").count() == 1
+    assert Message.objects.filter(body="Saved but not acknowledged").count() == 1
+    assert page.evaluate(outbox) == 0
+
+    # Leaving with "Exit this page" takes an unsent message with it.
+    block.update(sends=True)
+    page.get_by_label("Your message").fill("Please call me tonight")
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator("[data-messages]")).to_contain_text("Please call me tonight")
+    assert page.evaluate(outbox) == 1
+    page.get_by_role("button", name="Exit this page").click()
+    expect(page).to_have_url(neutral_site.url)
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/accounts/login/"))
+    assert page.evaluate(outbox) == 0
+    assert not Message.objects.filter(body="Please call me tonight").exists()

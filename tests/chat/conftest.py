@@ -28,8 +28,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(autouse=True)
 def _chat_isolated(settings, tmp_path):
+    from chat import sending
+
     settings.CHAT_ATTACHMENT_ROOT = tmp_path / "private"
     settings.CHAT_SEND_RATE = (1000, 60)
+    yield
+    # Each test has its own event loop; its sockets' PostgreSQL connections end with it.
+    sending.connections_close()
 
 
 @pytest.fixture

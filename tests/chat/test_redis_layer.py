@@ -132,3 +132,29 @@ async def test_message_through_one_worker_reaches_a_user_on_another(
     assert [e["message"]["id"] for e in events if e["type"] == "message"] == ids
     await parent_ws.close()
     await worker_ws.close()
+
+
+def test_hot_paths_use_one_shared_redis_client(settings):
+    """Send limits and presence go straight to Redis, one pipelined round trip each."""
+    from django.core.cache import caches
+
+    from chat import live, services
+
+    client = live.redis_client()
+    assert client is not None
+    assert live.redis_client() is client
+    user_id = 10**9 + uuid.uuid4().int % 10**9  # no real person, and new each run
+    key = caches["default"].make_key(live._presence_key(user_id))
+    client.delete(key)
+    live.presence_join(user_id)
+    # The same key Django's cache would use, so both see one value.
+    assert int(client.get(key)) == 1
+    assert live.online_user_ids([user_id, user_id + 1]) == {user_id}
+    live.presence_leave(user_id)
+    assert live.online_user_ids([user_id]) == set()
+
+    settings.CHAT_SEND_RATE = (2, 3600)
+    services._rate_limit(user_id)
+    services._rate_limit(user_id)
+    with pytest.raises(services.RateLimited):
+        services._rate_limit(user_id)

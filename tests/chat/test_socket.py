@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from unittest import mock
 
 import pytest
 from channels.db import database_sync_to_async
@@ -112,6 +113,24 @@ async def test_message_reaches_the_other_person_live(conversation, parent, key_w
     assert receipt["read"] == sent["id"]
     await parent_socket.disconnect()
     await worker_socket.disconnect()
+
+
+async def test_message_sent_on_one_device_shows_on_the_senders_other_device(
+    conversation, parent, key_worker
+):
+    phone, _ = await open_socket(await database_sync_to_async(session_cookie)(parent))
+    laptop, _ = await open_socket(await database_sync_to_async(session_cookie)(parent))
+    await phone.send_json_to(
+        {"type": "send", "conversation": conversation.pk, "client_id": str(uuid.uuid4()),
+         "body": "From my phone"}
+    )  # fmt: skip
+    sent, _ = await receive_until(phone, "sent")
+    echoed, _ = await receive_until(laptop, "message")
+    assert echoed["message"]["id"] == sent["id"]
+    # The phone has it in its acknowledgement and is not sent it twice.
+    assert await phone.receive_nothing(timeout=0.3)
+    await laptop.disconnect()
+    await phone.disconnect()
 
 
 async def test_retry_with_same_client_id_makes_no_duplicate(conversation, parent, key_worker):
@@ -490,3 +509,80 @@ async def test_ping_keeps_presence_and_closing_the_socket_ends_it(conversation, 
     await socket.disconnect()
     await asyncio.sleep(0.2)
     assert await database_sync_to_async(live.online_user_ids)([key_worker.pk]) == set()
+
+
+async def test_resume_brings_deletions_made_while_the_page_was_away(
+    conversation, parent, key_worker
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.chat.conftest import access_for
+
+    worker_cookie = await database_sync_to_async(session_cookie)(key_worker)
+    socket, _ = await open_socket(worker_cookie)
+    kept = await asend(parent, conversation, body="kept")
+    gone = await asend(parent, conversation, body="my address is 1 High Street")
+    for message in (kept, gone):
+        event, _ = await receive_until(socket, "message")
+        assert event["message"]["id"] == message.pk
+    await socket.send_json_to({"type": "resume", "conversation": conversation.pk, "after": gone.pk})
+    resumed, events = await receive_until(socket, "resumed")
+    assert events == []
+    cursor = resumed["deleted_until"]
+    await socket.disconnect()
+
+    # Two minutes later, while the key worker is away, the parent deletes one and sends
+    # another, which is deleted too before the key worker is back.
+    later = timezone.now() + timedelta(minutes=2)
+
+    def away():
+        newer = send(parent, conversation, body="and my phone number")
+        for message in (gone, newer):
+            message.refresh_from_db()
+            services.message_delete(
+                access=access_for(parent, conversation), message=message, user=parent
+            )
+        return newer
+
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        newer = await database_sync_to_async(away)()
+    # Let the live events sent meanwhile (to nobody) go before the key worker is back.
+    await asyncio.sleep(0.3)
+
+    socket, _ = await open_socket(worker_cookie)
+    await socket.send_json_to(
+        {
+            "type": "resume",
+            "conversation": conversation.pk,
+            "after": gone.pk,
+            "deleted_since": cursor,
+        }
+    )
+    resumed, events = await receive_until(socket, "resumed")
+    # The newer message comes once, already deleted; the older one as a deletion.
+    assert [(e["type"], e["message"]["id"], e["message"]["deleted"]) for e in events] == [
+        ("message", newer.pk, True),
+        ("deleted", gone.pk, True),
+    ]
+    assert all(e["message"]["html"] == "" for e in events)
+    assert resumed["last"] == newer.pk
+    # The kept message is never reported; from the new cursor, nothing comes twice
+    # beyond the minute of overlap.
+    await socket.send_json_to(
+        {
+            "type": "resume",
+            "conversation": conversation.pk,
+            "after": newer.pk,
+            "deleted_since": (later + timedelta(seconds=1)).isoformat(),
+        }
+    )
+    _resumed, events = await receive_until(socket, "resumed")
+    assert events == []
+    await socket.send_json_to(
+        {"type": "resume", "conversation": conversation.pk, "after": 0, "deleted_since": "soon"}
+    )
+    error = await socket.receive_json_from(timeout=5)
+    assert error["type"] == "error" and error["code"] == "invalid"
+    await socket.disconnect()

@@ -1,3 +1,5 @@
+import json
+
 from django.urls import reverse
 
 from portal.models import StaffProfile
@@ -39,6 +41,21 @@ def test_search_with_htmx_returns_only_the_table(client, key_worker, family):
     response = client.get(reverse("portal:dashboard"), {"q": "Test"}, HTTP_HX_REQUEST="true")
     assert b"<html" not in response.content
     assert family.display_name.encode() in response.content
+
+
+def test_going_back_to_a_search_gets_the_whole_page(client, key_worker, family):
+    """htmx keeps no copies of pages (they would hold family names), so Back asks again."""
+    client.force_login(key_worker)
+    response = client.get(
+        reverse("portal:dashboard"),
+        {"q": "Test"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_HISTORY_RESTORE_REQUEST="true",
+    )
+    assert b"<html" in response.content
+    assert family.display_name.encode() in response.content
+    config = response.content.decode().split('name="htmx-config" content=\'')[1].split("'")[0]
+    assert json.loads(config)["historyCacheSize"] == 0
 
 
 def test_empty_caseload_says_what_to_do(client, key_worker):

@@ -1,7 +1,10 @@
 /* Live updates over one socket per signed-in person (progressive enhancement).
  * Every page: unread counts in the menu. A conversation page: send without reloading,
  * new messages, typing hints, sent/delivered/read. After any disconnect it reconnects
- * with backoff and asks for everything after the last message it saw. */
+ * with backoff and asks for everything after the last message it saw, and for deletions
+ * since the last time it asked. Unacknowledged sends are kept in sessionStorage (never
+ * localStorage: nothing may outlive the tab) and sent again, with the same client id,
+ * after a reload; "Exit this page", signing out and the server's "signed_out" clear them. */
 (function () {
   "use strict";
 
@@ -11,6 +14,7 @@
   var conversationId = root ? Number(root.getAttribute("data-conversation")) : null;
   var me = root ? Number(root.getAttribute("data-user")) : null;
   var lastId = root ? Number(root.getAttribute("data-last-id")) || 0 : 0;
+  var deletedSince = root ? root.getAttribute("data-deleted-since") || null : null;
   var list = root ? root.querySelector("[data-messages]") : null;
   var form = root ? root.querySelector("[data-send-form]") : null;
   var textarea = form ? form.querySelector("textarea") : null;
@@ -20,10 +24,68 @@
   var socket = null;
   var attempts = 0;
   var stopped = false;
-  var outbox = []; // messages not yet acknowledged: {client_id, body}
+  var OUTBOX_PREFIX = "chat-outbox:";
+  var outboxKey = conversationId && me ? OUTBOX_PREFIX + me + ":" + conversationId : null;
+  var outbox = loadOutbox(); // messages not yet acknowledged: {client_id, body}
   var typingSentAt = 0;
   var typingTimer = null;
   var ackTimer = null;
+
+  // The outbox, kept for this tab only -------------------------------------------------
+  function storage() {
+    try { return window.sessionStorage; } catch (err) { return null; }
+  }
+
+  function loadOutbox() {
+    var store = storage();
+    if (!store || !outboxKey) return [];
+    try {
+      var items = JSON.parse(store.getItem(outboxKey) || "[]");
+      return Array.isArray(items) ? items.filter(function (item) {
+        return item && typeof item.client_id === "string" && typeof item.body === "string";
+      }) : [];
+    } catch (err) { return []; }
+  }
+
+  function saveOutbox() {
+    var store = storage();
+    if (!store || !outboxKey) return;
+    try {
+      if (outbox.length) store.setItem(outboxKey, JSON.stringify(outbox));
+      else store.removeItem(outboxKey);
+    } catch (err) { /* full or refused: the outbox still lives in memory */ }
+  }
+
+  // Leaving (Exit this page, signing out): forget every unsent message in this tab.
+  function forgetOutboxes() {
+    outbox = [];
+    var store = storage();
+    if (!store) return;
+    try {
+      for (var i = store.length - 1; i >= 0; i--) {
+        var key = store.key(i);
+        if (key && key.indexOf(OUTBOX_PREFIX) === 0) store.removeItem(key);
+      }
+    } catch (err) { /* nothing stored */ }
+  }
+
+  function leaving(target) {
+    if (!target || !target.closest) return false;
+    return Boolean(target.closest(".govuk-js-exit-this-page-button, a[href$='/exit/'], a[href*='/accounts/logout/'], form[action*='/accounts/logout/']"));
+  }
+
+  document.addEventListener("click", function (e) { if (leaving(e.target)) forgetOutboxes(); }, true);
+  document.addEventListener("submit", function (e) { if (leaving(e.target)) forgetOutboxes(); }, true);
+  // Pressing Shift three times exits without a click: GOV.UK Frontend shows its overlay.
+  if (window.MutationObserver) {
+    new MutationObserver(function (changes) {
+      changes.forEach(function (change) {
+        change.addedNodes.forEach(function (node) {
+          if (node.classList && node.classList.contains("govuk-exit-this-page-overlay")) forgetOutboxes();
+        });
+      });
+    }).observe(document.body, { childList: true });
+  }
 
   function text(name) {
     var el = document.querySelector("[data-text-" + name + "]");
@@ -199,6 +261,12 @@
     connectionLine.textContent = offline ? text("offline") : "";
   }
 
+  function resume(after) {
+    var event = { type: "resume", conversation: conversationId, after: after };
+    if (deletedSince) event.deleted_since = deletedSince;
+    send(event);
+  }
+
   function flushOutbox() {
     outbox.forEach(function (item) {
       send({ type: "send", conversation: conversationId, client_id: item.client_id, body: item.body });
@@ -207,7 +275,13 @@
 
   function markSent(event) {
     outbox = outbox.filter(function (item) { return item.client_id !== event.client_id; });
+    saveOutbox();
     var pending = findPending(event.client_id);
+    var shown = findMessage(event.id);
+    if (pending && shown && pending !== shown) {
+      pending.remove(); // saved before a reload, and already on the page
+      return;
+    }
     if (pending && !pending.getAttribute("data-message-id")) {
       pending.id = "message-" + event.id;
       pending.setAttribute("data-message-id", event.id);
@@ -223,6 +297,7 @@
       return;
     }
     outbox = outbox.filter(function (item) { return item.client_id !== event.client_id; });
+    saveOutbox();
     var pending = findPending(event.client_id);
     if (pending) {
       var status = pending.querySelector("[data-status]");
@@ -239,6 +314,7 @@
     e.preventDefault();
     var item = { client_id: uuid(), body: body };
     outbox.push(item);
+    saveOutbox();
     var empty = root.querySelector("[data-empty]");
     if (empty) empty.remove();
     var pendingItem = render({ client_id: item.client_id, sender: me, body: body }, true);
@@ -267,7 +343,7 @@
         if (root) root.setAttribute("data-live", "1");
         Object.keys(event.counts || {}).forEach(function (name) { setCount(name, event.counts[name]); });
         if (conversationId) {
-          send({ type: "resume", conversation: conversationId, after: lastId });
+          resume(lastId);
           flushOutbox();
         }
         break;
@@ -277,7 +353,13 @@
         break;
       case "sent": markSent(event); break;
       case "resumed":
-        if (event.more) send({ type: "resume", conversation: conversationId, after: event.last });
+        if (event.conversation !== conversationId) break;
+        if (event.deleted_until) deletedSince = event.deleted_until;
+        if (event.more) resume(event.last);
+        break;
+      case "resync":
+        // The server's live events were interrupted: catch up from the database.
+        if (conversationId) resume(lastId);
         break;
       case "deleted":
         var item = event.message && findMessage(event.message.id);
@@ -292,7 +374,7 @@
       case "removed":
         if (event.conversation === conversationId && form) form.remove();
         break;
-      case "signed_out": stopped = true; break;
+      case "signed_out": stopped = true; forgetOutboxes(); break;
       case "error": handleError(event); break;
     }
   }
@@ -310,6 +392,16 @@
       attempts += 1;
       var delay = Math.min(30000, 1000 * Math.pow(2, Math.min(attempts, 5)));
       window.setTimeout(connect, delay / 2 + Math.random() * delay / 2);
+    });
+  }
+
+  // Sends left unacknowledged before a reload: show them as sending until the server acks.
+  if (list && outbox.length) {
+    outbox.forEach(function (item) {
+      if (findPending(item.client_id)) return;
+      var empty = root.querySelector("[data-empty]");
+      if (empty) empty.remove();
+      list.appendChild(render({ client_id: item.client_id, sender: me, body: item.body }, true));
     });
   }
 

@@ -1,0 +1,220 @@
+"""Many socket sends written at once: each gets the answer it would have got alone.
+
+On PostgreSQL the accepted sends go in one statement; elsewhere one at a time. The same
+tests run in both passes.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+
+from chat import services
+from chat.models import Conversation, Message, Participant
+from tests import factories
+from tests.chat.conftest import access_for, send
+
+pytestmark = pytest.mark.django_db
+
+
+def _send(user, conversation, body="Hello", client_id=None):
+    return services.TextSend(
+        access=access_for(user, conversation),
+        sender=user,
+        body=body,
+        client_id=str(client_id or uuid.uuid4()),
+    )
+
+
+def test_batch_keeps_the_order_within_each_conversation(
+    conversation, parent, key_worker, other_family, other_parent
+):
+    other = services.conversation_key_worker_ensure(family=other_family)
+    sends = [
+        _send(parent, conversation, "one"),
+        _send(other_parent, other, "elsewhere"),
+        _send(key_worker, conversation, "two"),
+        _send(parent, conversation, "three"),
+    ]
+    results = services.messages_send_text(sends=sends)
+    assert [created for _message, created in results] == [True] * 4
+    bodies = list(
+        Message.objects.filter(conversation=conversation)
+        .order_by("id")
+        .values_list("body", flat=True)
+    )
+    assert bodies == ["one", "two", "three"]
+    # Each result is the saved message, and the sender has read their own.
+    saved = results[3][0]
+    assert Message.objects.get(pk=saved.pk).body == "three"
+    assert Participant.objects.get(conversation=conversation, user=parent).last_read_id == saved.pk
+    conversation.refresh_from_db()
+    assert conversation.last_message_at is not None
+
+
+def test_batch_answers_retries_with_the_first_message(conversation, parent):
+    client_id = uuid.uuid4()
+    first = send(parent, conversation, "Hello", client_id=client_id)
+    again = uuid.uuid4()
+    results = services.messages_send_text(
+        sends=[
+            _send(parent, conversation, "Hello", client_id=client_id),
+            _send(parent, conversation, "Twice", client_id=again),
+            _send(parent, conversation, "Twice", client_id=again),
+        ]
+    )
+    assert results[0] == (first, False)
+    assert results[1][1] is True
+    assert results[2] == (results[1][0], False)
+    assert Message.objects.filter(conversation=conversation).count() == 2
+
+
+def test_batch_refuses_bad_sends_one_by_one(conversation, parent, key_worker, family, settings):
+    mentor = factories.parent(factories.family(key_worker=key_worker), name="Jo")
+    mentor_conversation = services.conversation_mentor_open(
+        family=family, mentor=mentor, match_id=5
+    )
+    mentor_access = access_for(mentor, mentor_conversation)
+    services.conversation_mentor_close(family=family, mentor=mentor, match_id=5)
+    results = services.messages_send_text(
+        sends=[
+            _send(parent, conversation, "   "),
+            _send(parent, conversation, "x" * (services.MAX_BODY + 1)),
+            _send(parent, conversation, "ok", client_id="not-a-uuid"),
+            services.TextSend(
+                access=mentor_access, sender=mentor, body="Still here?", client_id=str(uuid.uuid4())
+            ),
+            _send(parent, conversation, "fine"),
+        ]
+    )
+    assert [type(result) for result in results[:4]] == [
+        ValidationError,
+        ValidationError,
+        ValidationError,
+        PermissionDenied,
+    ]
+    assert results[4][0].body == "fine"
+    assert list(Message.objects.values_list("body", flat=True)) == ["fine"]
+
+
+def test_batch_counts_every_send_against_the_limit(conversation, parent, key_worker, settings):
+    settings.CHAT_SEND_RATE = (2, 3600)
+    results = services.messages_send_text(
+        sends=[_send(parent, conversation, str(n)) for n in range(3)]
+        + [_send(key_worker, conversation, "other person")]
+    )
+    assert isinstance(results[2], services.RateLimited)
+    assert [r[0].body for r in (results[0], results[1], results[3])] == ["0", "1", "other person"]
+    assert Message.objects.count() == 3
+
+
+def test_closed_conversation_refuses_every_send_in_the_batch(conversation, parent, key_worker):
+    accesses = [_send(parent, conversation, "a"), _send(key_worker, conversation, "b")]
+    Conversation.objects.filter(pk=conversation.pk).update(closed_at=conversation.created_at)
+    results = services.messages_send_text(sends=accesses)
+    assert all(isinstance(result, PermissionDenied) for result in results)
+    assert not Message.objects.exists()
+
+
+@pytest.mark.services
+def test_postgresql_writes_a_batch_in_one_statement(conversation, parent, key_worker):
+    sends = [_send(parent, conversation, f"m{n}") for n in range(10)]
+    statements = []
+
+    def count(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        results = services.messages_send_text(sends=sends)
+    assert all(created for _message, created in results)
+    inserts = [sql for sql in statements if "INSERT INTO chat_message" in sql]
+    assert len(inserts) == 1
+    assert "unnest" in inserts[0]
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+async def test_chat_database_threads_keep_their_connections():
+    """Sends do not connect to PostgreSQL each time, even with CONN_MAX_AGE at 0."""
+    from chat.consumers import _db
+
+    def backend_pid():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            return cursor.fetchone()[0]
+
+    pids = {await _db(backend_pid)() for _ in range(40)}
+    assert connection.settings_dict["CONN_MAX_AGE"] == 0
+    assert 1 <= len(pids) <= 8
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+async def test_socket_sends_are_written_on_the_event_loop(
+    conversation, parent, key_worker, monkeypatch
+):
+    """With PostgreSQL and Redis a text message needs no database thread."""
+    from channels.db import database_sync_to_async
+
+    from chat import sending
+    from tests.chat.conftest import open_socket, receive_until, session_cookie
+
+    phone, _ = await open_socket(await database_sync_to_async(session_cookie)(parent))
+    worker, _ = await open_socket(await database_sync_to_async(session_cookie)(key_worker))
+
+    def no_thread(sends):
+        raise AssertionError("went through a database thread")
+
+    monkeypatch.setattr(sending, "_write_in_thread", no_thread)
+    await phone.send_json_to(
+        {"type": "send", "conversation": conversation.pk, "client_id": str(uuid.uuid4()),
+         "body": "Straight from the loop"}
+    )  # fmt: skip
+    sent, _ = await receive_until(phone, "sent")
+    delivered, _ = await receive_until(worker, "message")
+    assert delivered["message"]["id"] == sent["id"]
+    assert delivered["message"]["html"] == "Straight from the loop"
+    await phone.disconnect()
+    await worker.disconnect()
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+async def test_send_is_saved_through_a_thread_when_the_loop_connection_fails(
+    conversation, parent, key_worker, monkeypatch
+):
+    import psycopg
+    from channels.db import database_sync_to_async
+
+    from chat import sending
+    from tests.chat.conftest import open_socket, receive_until, session_cookie
+
+    async def broken(self, sql, params):
+        raise psycopg.OperationalError("the server closed the connection")
+
+    monkeypatch.setattr(sending._Postgres, "rows", broken)
+    phone, _ = await open_socket(await database_sync_to_async(session_cookie)(parent))
+    worker, _ = await open_socket(await database_sync_to_async(session_cookie)(key_worker))
+    frame = {"type": "send", "conversation": conversation.pk, "client_id": str(uuid.uuid4()),
+             "body": "Still gets there"}  # fmt: skip
+    await phone.send_json_to(frame)
+    sent, _ = await receive_until(phone, "sent")
+    delivered, _ = await receive_until(worker, "message")
+    assert delivered["message"]["id"] == sent["id"]
+    assert (
+        await database_sync_to_async(Message.objects.filter(body="Still gets there").count)() == 1
+    )
+    await phone.disconnect()
+    await worker.disconnect()
+
+
+def test_someone_already_told_this_hour_costs_no_query(
+    conversation, parent, key_worker, django_assert_num_queries
+):
+    services.tell_people_who_are_away([(conversation, [key_worker.pk])])
+    with django_assert_num_queries(0):
+        services.tell_people_who_are_away([(conversation, [key_worker.pk])])
