@@ -221,6 +221,14 @@ def _serving_loop():
     return loop if loop is not None and loop.is_running() else None
 
 
+def _parent_loop_stopped() -> bool:
+    local = SyncToAsync.threadlocal
+    if getattr(local, "main_event_loop_pid", None) != os.getpid():
+        return False
+    loop = getattr(local, "main_event_loop", None)
+    return loop is not None and not loop.is_running()
+
+
 def send_to_users(user_ids, event: dict) -> None:
     """Send one event to every socket of each person. Call only after commit."""
     send_many([(user_ids, event)])
@@ -273,7 +281,9 @@ def run_layer_call(func, *args) -> None:
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        async_to_sync(func)(*args)
+        # In a database thread of a loop that has stopped (a worker shutting down, a test
+        # that has ended), async_to_sync would hand the call to that loop and wait for ever.
+        async_to_sync(func, force_new_loop=_parent_loop_stopped())(*args)
         return
     failure: list[BaseException] = []
 

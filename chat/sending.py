@@ -24,6 +24,8 @@ from django.conf import settings
 from django.db import connections
 from django.utils import timezone
 
+from portal import pagecache
+
 from . import live, services
 
 logger = logging.getLogger(__name__)
@@ -162,6 +164,7 @@ class SendBatcher:
         people = {sender.pk for sender, _event, _others in events}
         for _sender, _event, others in events:
             people.update(others)
+        await _pages_changed(people)
         online = await live.aonline_counts(people)
         # The sending socket has the message in its acknowledgement; other devices do not.
         await live.asend_many(
@@ -175,8 +178,31 @@ class SendBatcher:
                 logger.exception("Could not tell people about a new message")
 
 
+async def _pages_changed(people) -> None:
+    """What services._broadcast_new does through pagecache.changed, on the loop."""
+    client = live.async_redis_client() if pagecache.enabled() else None
+    if client is None:
+        return
+    try:
+        async with client.pipeline(transaction=False) as pipe:
+            for key in pagecache.stamp_cache_keys(people):
+                pipe.incr(key)
+            await pipe.execute()
+    except Exception:  # noqa: BLE001 - a kept page then lasts until PAGE_CACHE_SECONDS
+        logger.warning("Could not mark pages as changed", exc_info=True)
+
+
 _batchers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _background: set = set()
+
+
+async def settle() -> None:
+    """Wait until this loop's writes and the work after them (presence, notes to people
+    who are away) have finished. Tests end a loop per test and must not flush the
+    database under a write still running in a database thread."""
+    loop = asyncio.get_running_loop()
+    while pending := [t for t in _background if t.get_loop() is loop and not t.done()]:
+        await asyncio.gather(*pending, return_exceptions=True)
 
 
 def connections_close() -> None:

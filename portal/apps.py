@@ -8,4 +8,12 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self):
-        from . import navigation  # noqa: F401 - registers the core menu and panels
+        from django.conf import settings
+
+        from . import (
+            navigation,  # noqa: F401 - registers the core menu and panels
+            pagecache,
+        )
+
+        if settings.PAGE_CACHE:
+            pagecache.connect()

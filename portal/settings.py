@@ -6,6 +6,8 @@ debug on. ``DJANGO_ENV=production`` switches to production and refuses to start
 without a real secret key, PostgreSQL, Redis and allowed hosts.
 """
 
+import os
+import tempfile
 from pathlib import Path
 
 import environ
@@ -112,6 +114,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Below what every response needs (session, CSRF, messages, CSP, locale), above what
+    # a kept page does not need again.
+    "portal.pagecache.PageCacheMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "portal.middleware.StaffMFAMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -151,6 +156,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
+    }
+    # Tests use a file, not Django's shared in-memory database: its table locks ignore the
+    # busy timeout, so the browser tests' live server and a test writing at once failed
+    # with "database table is locked".
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"portal-test-{os.getpid()}.sqlite3")
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -204,7 +215,16 @@ TASKS = {
     }
 }
 
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# With Redis, a signed-in request reads its session from the cache, not the database.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if REDIS_URL
+    else "django.contrib.sessions.backends.db"
+)
+# A family's own pages are kept per browser session until something on them changes
+# (portal/pagecache.py). Only with a cache every process shares.
+PAGE_CACHE = env.bool("PAGE_CACHE", default=False)
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
 SESSION_COOKIE_AGE = 60 * 60 * 8
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

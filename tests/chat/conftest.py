@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import io
 import os
 import socket
@@ -27,14 +28,26 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(autouse=True)
-def _chat_isolated(settings, tmp_path):
+def _chat_isolated(request, settings, tmp_path):
     from chat import sending
 
     settings.CHAT_ATTACHMENT_ROOT = tmp_path / "private"
     settings.CHAT_SEND_RATE = (1000, 60)
+    if inspect.iscoroutinefunction(request.function):
+        request.getfixturevalue("_chat_settled")
     yield
     # Each test has its own event loop; its sockets' PostgreSQL connections end with it.
     sending.connections_close()
+
+
+@pytest.fixture
+async def _chat_settled():
+    """Before the database is flushed, let work a send started in the background finish
+    (it runs in a database thread; a flush under it deadlocks or waits for ever)."""
+    from chat import sending
+
+    yield
+    await sending.settle()
 
 
 @pytest.fixture
