@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal import access as portal_access
+from portal import pagecache
 
 from . import selectors, services
 from .access import ConversationAccess, Role, conversation_for_user
@@ -94,6 +95,7 @@ def _conversation_context(request, access: ConversationAccess, form: MessageForm
 @login_required
 def conversation_detail(request, conversation_id):
     access = conversation_for_user(request.user, conversation_id, path=request.get_full_path())
+    pagecache.allow(request)
     return render(request, "chat/conversation.html", _conversation_context(request, access))
 
 

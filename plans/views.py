@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from portal import access as core
+from portal import pagecache
 
 from . import access, plain_english, selectors, services
 from .forms import (
@@ -132,6 +133,7 @@ def _render_plan(request, plan, plan_acc, *, about_form=None, status=200, confli
 def plan(request):
     """A parent's own current plan."""
     _family, plan_obj, plan_acc = access.own_plan(request.user, path=_path(request))
+    pagecache.allow(request)
     return _render_plan(request, plan_obj, plan_acc)
 
 

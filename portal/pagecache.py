@@ -73,7 +73,17 @@ IGNORED = frozenset(
 # Records that show on many families' pages: places left on a session, a key worker's
 # name and working hours.
 FOR_EVERYONE = frozenset(
-    {"content.booking", "portal.staffprofile", "chat.workinghours", "portal.user"}
+    {
+        "content.booking",
+        "portal.staffprofile",
+        "chat.workinghours",
+        "portal.user",
+        "peer_mentors.mentor",
+    }
+)
+
+_PERSON_APPS = frozenset(
+    {"portal", "plans", "chat", "peer_mentors", "content", "notifications", "account", "mfa"}
 )
 
 # How to reach a record's family, per model (a lookup for ``values_list``).
@@ -201,27 +211,36 @@ def _relation_paths(model) -> tuple[str | None, tuple[str, ...]]:
         return _FAMILY_PATHS.get(label), _PERSON_PATHS.get(label, ())
     Family = apps.get_model("portal", "Family")
     User = apps.get_model(settings.AUTH_USER_MODEL)
-    family_path = None
-    frontier = [(model, "")]
+    # Every path to the family through up to three links; one that cannot be empty (a
+    # step's goal, rather than the family member it may name) is preferred.
+    paths: list[tuple[str, bool]] = []
+    frontier = [(model, "", True)]
     for _depth in range(3):
         following = []
-        for current, prefix in frontier:
+        for current, prefix, required in frontier:
             for field in current._meta.concrete_fields:
                 if not field.is_relation or field.related_model is None:
                     continue
-                path = f"{prefix}{field.name}"
+                path, needed = f"{prefix}{field.name}", required and not field.null
                 if field.related_model is Family:
-                    family_path = family_path or f"{path}_id"
+                    paths.append((f"{path}_id", needed))
                 elif field.related_model is not User:
-                    following.append((field.related_model, f"{path}__"))
-        if family_path:
-            break
+                    following.append((field.related_model, f"{path}__", needed))
         frontier = following
-    people = tuple(
-        f"{field.name}_id"
-        for field in model._meta.concrete_fields
-        if field.is_relation and field.name in {"user", "recipient"} and field.related_model is User
-    )
+    family_path = next((p for p, needed in paths if needed), paths[0][0] if paths else None)
+    if model is Family:
+        family_path = "id"
+    # A record's own person, where it is known to be the one who sees it (a notification's
+    # recipient, a family member); elsewhere "user" may be an author others read.
+    people = ()
+    if model._meta.app_label in _PERSON_APPS:
+        people = tuple(
+            f"{field.name}_id"
+            for field in model._meta.concrete_fields
+            if field.is_relation
+            and field.name in {"user", "recipient"}
+            and field.related_model is User
+        )
     _FAMILY_PATHS[label] = family_path
     _PERSON_PATHS[label] = people
     return family_path, people

@@ -223,7 +223,7 @@ SESSION_ENGINE = (
 )
 # A family's own pages are kept per browser session until something on them changes
 # (portal/pagecache.py). Only with a cache every process shares.
-PAGE_CACHE = env.bool("PAGE_CACHE", default=False)
+PAGE_CACHE = env.bool("PAGE_CACHE", default=bool(REDIS_URL))
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
 SESSION_COOKIE_AGE = 60 * 60 * 8
 SESSION_COOKIE_HTTPONLY = True

@@ -73,6 +73,9 @@ def _fast_and_isolated(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.CHAT_ATTACHMENT_ROOT = tmp_path / "private"
+    # Kept pages go out of date when a transaction commits, which a test inside one never
+    # does; the page cache's own tests and the browser journeys (which commit) turn it on.
+    settings.PAGE_CACHE = False
     from django.core.cache import cache
 
     cache.clear()

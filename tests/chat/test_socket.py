@@ -586,3 +586,42 @@ async def test_resume_brings_deletions_made_while_the_page_was_away(
     error = await socket.receive_json_from(timeout=5)
     assert error["type"] == "error" and error["code"] == "invalid"
     await socket.disconnect()
+
+
+async def test_a_message_sent_over_the_socket_shows_on_the_others_kept_page(
+    conversation, parent, key_worker, settings
+):
+    """With PostgreSQL and Redis a socket's send is written on the event loop, away from
+    model signals; the others' kept pages must still show it (portal/pagecache.py)."""
+    from django.core.cache import cache
+
+    from portal import pagecache
+
+    settings.PAGE_CACHE = True
+    pagecache.connect()
+    await database_sync_to_async(cache.clear)()
+    mum = Client()
+    await database_sync_to_async(mum.force_login)(parent)
+    path = f"/messages/{conversation.pk}/"
+    # Mum has a socket open too, so no note or notification is made for her.
+    mum_socket, _ = await open_socket(await database_sync_to_async(session_cookie)(parent))
+    socket, _ = await open_socket(await database_sync_to_async(session_cookie)(key_worker))
+    await database_sync_to_async(mum.get)(path)
+    await socket.send_json_to(
+        {
+            "type": "send",
+            "conversation": conversation.pk,
+            "client_id": str(uuid.uuid4()),
+            "body": "Running late, sorry",
+        }
+    )
+    await receive_until(socket, "sent")
+    await receive_until(mum_socket, "message")
+    await socket.disconnect()
+    await mum_socket.disconnect()
+    from chat import sending
+
+    await sending.settle()
+    page = await database_sync_to_async(mum.get)(path)
+    assert "Running late, sorry" in page.content.decode()
+    await database_sync_to_async(cache.clear)()
