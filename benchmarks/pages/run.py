@@ -197,7 +197,15 @@ class Server:
     CONN_MAX_AGE = {"asgi": "0", "wsgi": "60"}
 
     def __init__(
-        self, kind: str, *, port: int, workers: int, env: dict, log_dir: Path, threads: int = 32
+        self,
+        kind: str,
+        *,
+        port: int,
+        workers: int,
+        env: dict,
+        log_dir: Path,
+        threads: int = 32,
+        keep_alive: int = 30,
     ):
         self.kind, self.port = kind, port
         env = dict(env, CONN_MAX_AGE=self.CONN_MAX_AGE[kind])
@@ -216,7 +224,7 @@ class Server:
             self.command = [
                 GUNICORN, "portal.wsgi:application", "--bind", f"{HOST}:{port}",
                 "--workers", str(workers), "--threads", str(threads), "--log-level", "warning",
-                "--keep-alive", "30",
+                "--keep-alive", str(keep_alive),
             ]  # fmt: skip
         self.env = env
         self.log_path = log_dir / f"server-{kind}.log"
@@ -432,6 +440,7 @@ def run(args) -> dict:
                 env=env,
                 log_dir=RESULTS,
                 threads=args.wsgi_threads,
+                keep_alive=args.wsgi_keep_alive,
             ) as server:
                 for page in PAGES:
                     path = page.path(world) if callable(page.path) else page.path
@@ -537,6 +546,9 @@ def main(argv=None) -> int:
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument(
         "--wsgi-threads", type=int, default=32, help="threads in each gunicorn worker"
+    )
+    parser.add_argument(
+        "--wsgi-keep-alive", type=int, default=30, help="gunicorn's --keep-alive (0: off)"
     )
     parser.add_argument("--seconds", type=int, default=8, help="length of each wrk run")
     parser.add_argument("--think-ms", type=int, default=1000)
