@@ -212,20 +212,22 @@ def online_counts(user_ids) -> dict[int, int]:
     return counts
 
 
-def _serving_loop():
-    """The event loop of the ASGI server when called from one of its worker threads."""
+def _thread_main_loop():
+    """The event loop this thread works for, when it is one of asgiref's worker threads."""
     local = SyncToAsync.threadlocal
     if getattr(local, "main_event_loop_pid", None) != os.getpid():
         return None
-    loop = getattr(local, "main_event_loop", None)
+    return getattr(local, "main_event_loop", None)
+
+
+def _serving_loop():
+    """The event loop of the ASGI server when called from one of its worker threads."""
+    loop = _thread_main_loop()
     return loop if loop is not None and loop.is_running() else None
 
 
 def _parent_loop_stopped() -> bool:
-    local = SyncToAsync.threadlocal
-    if getattr(local, "main_event_loop_pid", None) != os.getpid():
-        return False
-    loop = getattr(local, "main_event_loop", None)
+    loop = _thread_main_loop()
     return loop is not None and not loop.is_running()
 
 

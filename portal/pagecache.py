@@ -374,7 +374,7 @@ class PageCacheMiddleware:
         stamp_keys = [_stamp_key(EVERYONE), _stamp_key(user_id)]
         try:
             found = cache.get_many([page_key, *stamp_keys])
-            if len(found) < 1 + len(stamp_keys):
+            if any(key not in found for key in stamp_keys):
                 found.update(_read_stamps(stamp_keys, cache))
         except Exception:  # noqa: BLE001 - without the cache, pages are made as usual
             logger.warning("The page cache cannot be read", exc_info=True)

@@ -133,6 +133,18 @@ async def receive_until(socket, kind: str, wait: float = 5):
 asend = database_sync_to_async(send)
 
 
+async def socket_send(socket, conversation, body: str) -> None:
+    """Send a text message over a test socket with a new client id."""
+    await socket.send_json_to(
+        {
+            "type": "send",
+            "conversation": conversation.pk,
+            "client_id": str(uuid.uuid4()),
+            "body": body,
+        }
+    )
+
+
 def png_bytes(size=(40, 30), exif=None, text=None) -> bytes:
     from PIL import Image, PngImagePlugin
 

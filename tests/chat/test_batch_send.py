@@ -15,7 +15,7 @@ from django.db import connection
 from chat import services
 from chat.models import Conversation, Message, Participant
 from tests import factories
-from tests.chat.conftest import access_for, send
+from tests.chat.conftest import access_for, send, socket_send
 
 pytestmark = pytest.mark.django_db
 
@@ -170,10 +170,7 @@ async def test_socket_sends_are_written_on_the_event_loop(
         raise AssertionError("went through a database thread")
 
     monkeypatch.setattr(sending, "_write_in_thread", no_thread)
-    await phone.send_json_to(
-        {"type": "send", "conversation": conversation.pk, "client_id": str(uuid.uuid4()),
-         "body": "Straight from the loop"}
-    )  # fmt: skip
+    await socket_send(phone, conversation, "Straight from the loop")
     sent, _ = await receive_until(phone, "sent")
     delivered, _ = await receive_until(worker, "message")
     assert delivered["message"]["id"] == sent["id"]

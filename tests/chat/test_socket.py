@@ -24,6 +24,7 @@ from tests.chat.conftest import (
     receive_until,
     send,
     session_cookie,
+    socket_send,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -120,10 +121,7 @@ async def test_message_sent_on_one_device_shows_on_the_senders_other_device(
 ):
     phone, _ = await open_socket(await database_sync_to_async(session_cookie)(parent))
     laptop, _ = await open_socket(await database_sync_to_async(session_cookie)(parent))
-    await phone.send_json_to(
-        {"type": "send", "conversation": conversation.pk, "client_id": str(uuid.uuid4()),
-         "body": "From my phone"}
-    )  # fmt: skip
+    await socket_send(phone, conversation, "From my phone")
     sent, _ = await receive_until(phone, "sent")
     echoed, _ = await receive_until(laptop, "message")
     assert echoed["message"]["id"] == sent["id"]
@@ -607,14 +605,7 @@ async def test_a_message_sent_over_the_socket_shows_on_the_others_kept_page(
     mum_socket, _ = await open_socket(await database_sync_to_async(session_cookie)(parent))
     socket, _ = await open_socket(await database_sync_to_async(session_cookie)(key_worker))
     await database_sync_to_async(mum.get)(path)
-    await socket.send_json_to(
-        {
-            "type": "send",
-            "conversation": conversation.pk,
-            "client_id": str(uuid.uuid4()),
-            "body": "Running late, sorry",
-        }
-    )
+    await socket_send(socket, conversation, "Running late, sorry")
     await receive_until(socket, "sent")
     await receive_until(mum_socket, "message")
     await socket.disconnect()
