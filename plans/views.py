@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from portal import access as core
 from portal import pagecache
 
-from . import access, plain_english, selectors, services
+from . import access, fragments, plain_english, selectors, services
 from .forms import (
     AboutForm,
     CommentForm,
@@ -103,6 +103,9 @@ def _render_plan(request, plan, plan_acc, *, about_form=None, status=200, confli
         context.update(
             page=page,
             plan=page.plan,
+            goal_sections=fragments.goal_sections(
+                request, progress=page.progress, plan_access=plan_acc
+            ),
             about_form=about_form
             or (
                 AboutForm(

@@ -323,18 +323,55 @@ def allow(request) -> None:
 # Serving ----------------------------------------------------------------------------------
 
 
-def _marker(name: str) -> str:
-    digest = hmac.new(settings.SECRET_KEY.encode(), f"pagecache:{name}".encode(), "sha256")
+@functools.cache
+def _marker_for(secret_key: str, name: str) -> str:
+    digest = hmac.new(secret_key.encode(), f"pagecache:{name}".encode(), "sha256")
     # "<" and ">" never come out of a template's escaped output, so no text can fake it.
     return f"<!--{digest.hexdigest()[:24]}-->"
+
+
+def _marker(name: str) -> str:
+    return _marker_for(settings.SECRET_KEY, name)
 
 
 _TOKEN = re.compile(r"[A-Za-z0-9]{64}")
 
 
+def portable(request, html: str) -> str:
+    """``html`` made for ``request`` with its CSP nonce and CSRF tokens swapped for markers,
+    so it can be kept and later served to another request through ``personal``."""
+    nonce = getattr(request, "_csp_nonce", None)
+    if nonce:
+        html = html.replace(nonce, _marker("nonce"))
+    secret = request.META.get("CSRF_COOKIE")
+    if secret:
+        for token in set(_TOKEN.findall(html)):
+            if _unmask_cipher_token(token) == secret:
+                html = html.replace(token, _marker("csrf"))
+    return html
+
+
+def personal(request, html: str) -> str:
+    """Kept ``html`` with this request's own CSP nonce and CSRF token in place of markers."""
+    if _marker("nonce") in html:
+        html = html.replace(_marker("nonce"), str(request.csp_nonce))
+    if _marker("csrf") in html:
+        html = html.replace(_marker("csrf"), get_token(request))
+    return html
+
+
+def markers_id() -> str:
+    """Names the markers in use; part of every key of kept HTML, so HTML kept under another
+    ``SECRET_KEY`` (before a rotation) is never served with markers nobody replaces."""
+    return _marker("csrf")[4:16]
+
+
 def _page_key(request, user_id: str) -> str:
     session = hashlib.sha256(request.session.session_key.encode()).hexdigest()
-    return f"{_PREFIX}page:{user_id}:{session}:{request.LANGUAGE_CODE}:{request.get_full_path()}"
+    return (
+        f"{_PREFIX}page:{markers_id()}:{user_id}:{session}:{request.LANGUAGE_CODE}:"
+        f"{request.get_full_path()}"
+    )
 
 
 def _may_use(request) -> str | None:
@@ -390,10 +427,7 @@ class PageCacheMiddleware:
 
     def _serve(self, request, kept) -> HttpResponse:
         content = kept["content"]
-        if _marker("nonce") in content:
-            content = content.replace(_marker("nonce"), str(request.csp_nonce))
-        if _marker("csrf") in content:
-            content = content.replace(_marker("csrf"), get_token(request))
+        content = personal(request, content)
         response = HttpResponse(content.encode(), status=kept["status"])
         for name, value in kept["headers"]:
             response[name] = value
@@ -408,15 +442,7 @@ class PageCacheMiddleware:
             or len(getattr(request, "_messages", ()))
         ):
             return
-        content = response.content.decode(response.charset)
-        nonce = getattr(request, "_csp_nonce", None)
-        if nonce:
-            content = content.replace(nonce, _marker("nonce"))
-        secret = request.META.get("CSRF_COOKIE")
-        if secret:
-            for token in set(_TOKEN.findall(content)):
-                if _unmask_cipher_token(token) == secret:
-                    content = content.replace(token, _marker("csrf"))
+        content = portable(request, response.content.decode(response.charset))
         headers = [
             (name, value)
             for name, value in response.items()

@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.pages.run import HOST, existing_world, production_env, session_cookie
+from benchmarks.pages.run import HOST, existing_world, people, production_env
 
 
 def main(argv=None) -> int:
@@ -47,8 +47,9 @@ def main(argv=None) -> int:
 
         call_command("collectstatic", verbosity=0, interactive=False)
         world = existing_world(1000)
-        cookie = session_cookie(world.parent)
-        paths = [p.replace("<conversation>", str(world.conversations[0].pk)) for p in args.paths]
+        mum = people(1, world.resources[0].url)[0]
+        cookie = mum.cookie
+        paths = [p.replace("<conversation>", str(mum.conversation_id)) for p in args.paths]
         name, value = cookie.split("=", 1)
         client = Client(HTTP_HOST=HOST, HTTP_ACCEPT_ENCODING="gzip")
         client.cookies[name] = value

@@ -21,9 +21,11 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,33 +65,55 @@ TARGETS = {
 
 @dataclass(frozen=True)
 class Page:
-    """A page to measure: a name, a slug for its bare twin, who is signed in, its path.
+    """A page to measure: a name, a slug for its bare twin, and each person's own path.
 
     ``text`` must appear on the page, so a benchmark of a sign-in redirect cannot pass.
+    Both are given the ``Person`` who asks for the page.
     """
 
     name: str
     slug: str
-    path: str | Callable[[object], str]
-    text: str | Callable[[object], str]
-    who: str = "parent"
+    path: Callable[[Person], str]
+    text: Callable[[Person], str]
 
 
-# One line per page, measured as the first family's mum sees it.
+@dataclass(frozen=True)
+class Person:
+    """A parent in the load: the mum of the n-th family, in her own signed-in session."""
+
+    number: int
+    user: object
+    cookie: str
+    conversation_id: int
+    other_parent: object
+    resource_url: str
+
+
+# One line per page. Each simulated person asks for her own family's page.
 PAGES = [
-    Page("parent dashboard", "dashboard", "/dashboard/", lambda world: "The Bench family 1"),
-    Page("plan page", "plan", "/plans/", "Get the children to school on time (16)"),
+    Page(
+        "parent dashboard",
+        "dashboard",
+        lambda person: "/dashboard/",
+        lambda person: f"The Bench family {person.number}<",
+    ),
+    Page(
+        "plan page",
+        "plan",
+        lambda person: "/plans/",
+        lambda person: "Get the children to school on time (16)",
+    ),
     Page(
         "conversation",
         "conversation",
-        lambda world: f"/messages/{world.conversations[0].pk}/",
-        "Thank you, that helped a lot.",
+        lambda person: f"/messages/{person.conversation_id}/",
+        lambda person: "Thank you, that helped a lot.",
     ),
     Page(
         "resource page",
         "resource",
-        lambda world: world.resources[0].url,
-        "Teenagers often talk more when you are side by side",
+        lambda person: person.resource_url,
+        lambda person: "Teenagers often talk more when you are side by side",
     ),
 ]
 
@@ -153,24 +177,45 @@ def prepare_django(*, families: int, keep_db: bool):
 
 
 def existing_world(families: int):
-    from django.contrib.auth import get_user_model
-
     from benchmarks.pages.seed import World
-    from chat.models import Conversation, Message
+    from chat.models import Message
     from content.models import ResourcePage
     from plans.models import Goal
     from portal.models import Family
 
     world = World(families_wanted=families)
-    world.parents = [get_user_model().objects.get(email="parent1@bench.example.org")]
-    family = Family.objects.get(reference="EH-00001")
-    world.conversations = [Conversation.objects.get(family=family, kind="key_worker")]
     world.resources = list(ResourcePage.objects.live().order_by("id"))
     world.counts["families"] = Family.objects.count()
     world.counts["plan goals"] = Goal.objects.count()
     world.counts["messages"] = Message.objects.count()
     world.counts["resource pages"] = len(world.resources)
     return world
+
+
+def people(count: int, resource_url: str) -> list[Person]:
+    """The mums of the first ``count`` families, each signed in in a session of her own."""
+    from django.contrib.auth import get_user_model
+
+    from chat.models import Conversation
+    from portal.models import Family
+
+    found = []
+    for number in range(1, count + 1):
+        family = Family.objects.get(reference=f"EH-{number:05d}")
+        mum = get_user_model().objects.get(email=f"parent{number}@bench.example.org")
+        dad = get_user_model().objects.get(email=f"dad{number}@bench.example.org")
+        conversation = Conversation.objects.get(family=family, kind="key_worker")
+        found.append(
+            Person(
+                number=number,
+                user=mum,
+                cookie=session_cookie(mum),
+                conversation_id=conversation.pk,
+                other_parent=dad,
+                resource_url=resource_url,
+            )
+        )
+    return found
 
 
 def session_cookie(user) -> str:
@@ -298,6 +343,71 @@ class Server:
             self.process.wait(timeout=5)
 
 
+def people_file(folder: Path, page: Page, crowd: list[Person]) -> Path:
+    """The load file for ``load.lua``: each person's cookie and her own path for ``page``."""
+    path = folder / f"people-{page.slug}.tsv"
+    path.write_text("".join(f"{person.cookie}\t{page.path(person)}\n" for person in crowd))
+    return path
+
+
+class Changes:
+    """While a load runs, each person's partner (her family's dad) writes in their
+    conversation with the key worker about every ``every`` seconds (in turn, evenly
+    spread), through the chat's own service, so her pages change as they do in a live
+    conversation: the unread count on every page, the conversation itself, and the page
+    cache's stamp for everyone who can see it."""
+
+    def __init__(self, crowd: list[Person], every: float):
+        self.crowd, self.every = crowd, every
+        self.sent = 0
+        self.failed: list[str] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="changes", daemon=True)
+
+    def _run(self) -> None:
+        from django.db import connections
+
+        from chat import access, services
+
+        gap = self.every / len(self.crowd)
+        turn = 0
+        try:
+            while not self._stop.wait(gap):
+                person = self.crowd[turn % len(self.crowd)]
+                turn += 1
+                writer = person.other_parent
+                try:
+                    services.message_send(
+                        access=access.conversation_for_user(writer, person.conversation_id),
+                        sender=writer,
+                        body=f"A note for you, number {turn}: see you on Thursday at ten.",
+                        client_id=uuid.uuid4(),
+                    )
+                    self.sent += 1
+                except Exception as error:  # reported in the results, never hidden
+                    self.failed.append(repr(error))
+        finally:
+            connections.close_all()
+
+    def __enter__(self) -> Changes:
+        if self.every > 0:
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=30)
+
+    def figures(self, seconds: int) -> dict:
+        return {
+            "every_seconds_per_family": self.every,
+            "messages_sent": self.sent,
+            "per_second": round(self.sent / seconds, 2),
+            "failed": self.failed[:5],
+        }
+
+
 def fetch(url: str, cookie: str) -> tuple[int, bytes]:
     request = urllib.request.Request(url, headers={"Cookie": cookie})  # noqa: S310
     with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
@@ -319,8 +429,12 @@ def write_bare_template(template_dir: Path, slug: str, body: bytes) -> None:
     (folder / f"{slug}.html").write_text("{% verbatim %}" + html + "{% endverbatim %}")
 
 
-def wrk(url: str, *, cookie: str = "", connections: int, seconds: int, think_ms: int = 0) -> dict:
-    env = dict(os.environ, BENCH_COOKIE=cookie, BENCH_THINK_MS=str(think_ms))
+def wrk(
+    url: str, *, people: Path | None = None, connections: int, seconds: int, think_ms: int = 0
+) -> dict:
+    """wrk at ``url``; with ``people`` (a file from ``people_file``), each request is the
+    next person's own page in her own session instead."""
+    env = dict(os.environ, BENCH_PEOPLE=str(people or ""), BENCH_THINK_MS=str(think_ms))
     command = [
         WRK,
         "-t1",
@@ -418,6 +532,7 @@ def run(args) -> dict:
             "connections": args.connections,
             "seconds": args.seconds,
             "think_ms_for_users": args.think_ms,
+            "message_into_each_family_every_s": args.change_every,
             "page_cache": not args.no_page_cache,
             "wsgi_threads": args.wsgi_threads,
         },
@@ -430,7 +545,8 @@ def run(args) -> dict:
             kind: world.counts.get(kind, "not seeded yet (its app has not landed)")
             for kind in seed_targets()
         } | {k: v for k, v in world.counts.items() if k not in seed_targets()}
-        cookies = {"parent": session_cookie(world.parent)}
+        crowd = people(args.connections, world.resources[0].url)
+        results["people"] = len(crowd)
         for server_kind in ("asgi", "wsgi") if not args.asgi_only else ("asgi",):
             port = args.port + (0 if server_kind == "asgi" else 1)
             with Server(
@@ -443,27 +559,29 @@ def run(args) -> dict:
                 keep_alive=args.wsgi_keep_alive,
             ) as server:
                 for page in PAGES:
-                    path = page.path(world) if callable(page.path) else page.path
-                    text = page.text(world) if callable(page.text) else page.text
-                    cookie = cookies[page.who]
-                    body = check_page(server, path, cookie, text)
+                    first = crowd[0]
+                    path = page.path(first)
+                    body = check_page(server, path, first.cookie, page.text(first))
+                    for person in crowd[1:]:
+                        check_page(server, page.path(person), person.cookie, page.text(person))
+                    load = people_file(work, page, crowd)
                     bare_path = f"/bench/bare/{page.slug}/"
                     if server_kind == "asgi":
                         write_bare_template(template_dir, page.slug, body)
-                    check_page(server, bare_path, "", text)
+                    check_page(server, bare_path, "", page.text(first))
                     entry = results["pages"].setdefault(page.name, {"path": path})
                     entry["html_bytes"] = len(body)
                     if server_kind == "asgi":
                         log(f"Weighing {page.name} in Chromium")
-                        entry["weight"] = weigh(server, path, cookie)
+                        entry["weight"] = weigh(server, path, first.cookie)
                     log(f"Warming up {server_kind.upper()} workers")
-                    wrk(server.url + path, cookie=cookie, connections=10, seconds=2)
+                    wrk(server.url, people=load, connections=10, seconds=2)
                     wrk(server.url + bare_path, connections=10, seconds=2)
                     log(f"Loading {page.name} and its bare twin, {args.seconds}s each")
                     entry[server_kind] = {
                         "page": server.measure(
-                            server.url + path,
-                            cookie=cookie,
+                            server.url,
+                            people=load,
                             connections=args.connections,
                             seconds=args.seconds,
                         ),
@@ -473,14 +591,19 @@ def run(args) -> dict:
                             seconds=args.seconds,
                         ),
                     }
-                    log(f"{args.connections} people, one page every {args.think_ms} ms each")
-                    entry[server_kind]["users"] = server.measure(
-                        server.url + path,
-                        cookie=cookie,
-                        connections=args.connections,
-                        seconds=args.seconds,
-                        think_ms=args.think_ms,
+                    log(
+                        f"{len(crowd)} people, one page every {args.think_ms} ms each, "
+                        f"a message into each family every {args.change_every:g} s"
                     )
+                    with Changes(crowd, args.change_every) as changes:
+                        entry[server_kind]["users"] = server.measure(
+                            server.url,
+                            people=load,
+                            connections=args.connections,
+                            seconds=args.seconds,
+                            think_ms=args.think_ms,
+                        )
+                    entry[server_kind]["users"]["changes"] = changes.figures(args.seconds)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return results
@@ -552,6 +675,12 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--seconds", type=int, default=8, help="length of each wrk run")
     parser.add_argument("--think-ms", type=int, default=1000)
+    parser.add_argument(
+        "--change-every",
+        type=float,
+        default=30,
+        help="while people read, a message into each family about this often (s; 0: none)",
+    )
     parser.add_argument("--port", type=int, default=8710)
     parser.add_argument(
         "--database", default=DATABASE, help="PostgreSQL database to drop, seed and use"
