@@ -351,12 +351,13 @@ def portable(request, html: str) -> str:
     return html
 
 
-def personal(request, html: str) -> str:
-    """Kept ``html`` with this request's own CSP nonce and CSRF token in place of markers."""
+def personal(request, html: str, csrf_token: str | None = None) -> str:
+    """Kept ``html`` with this request's own CSP nonce and CSRF token in place of markers
+    (``csrf_token``, if given, is one the request already has)."""
     if _marker("nonce") in html:
         html = html.replace(_marker("nonce"), str(request.csp_nonce))
     if _marker("csrf") in html:
-        html = html.replace(_marker("csrf"), get_token(request))
+        html = html.replace(_marker("csrf"), csrf_token or get_token(request))
     return html
 
 

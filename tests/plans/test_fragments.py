@@ -7,15 +7,16 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-from plans import fragments, services
+from plans import services
 from plans.models import Step
+from portal import fragments as portal_fragments
 from portal import pagecache
 
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 def _kept_sections() -> set[str]:
-    return {key for key in cache._cache if fragments._PREFIX in key}  # locmem's own store
+    return {key for key in cache._cache if portal_fragments._PREFIX in key}  # locmem's store
 
 
 def _goal_section(html: str, goal) -> str:
@@ -47,7 +48,7 @@ def test_sections_kept_for_one_parent_are_reused_for_the_other(
     def must_not_render(*args, **kwargs):
         raise AssertionError("a kept section was made again")
 
-    monkeypatch.setattr(fragments, "_render_section", must_not_render)
+    monkeypatch.setattr(portal_fragments, "_render", must_not_render)
     html = dad_client.get(reverse("plans:plan")).content.decode()
     assert _kept_sections() == kept
     assert "Walk with the other parents" in html and "Book debt advice" in html
