@@ -28,7 +28,8 @@ def mentor_of(user) -> Mentor | None:
     if not getattr(user, "is_authenticated", False):
         return None
     if not hasattr(user, "_peer_mentor"):
-        user._peer_mentor = Mentor.objects.filter(user=user).first()
+        found, mentor = core.loaded(user, "peer_mentor")
+        user._peer_mentor = mentor if found else Mentor.objects.filter(user=user).first()
     return user._peer_mentor
 
 

@@ -13,6 +13,7 @@ from portal.registry import (
     register_dashboard_panel,
     register_demo_seeder,
     register_nav_item,
+    register_user_related,
 )
 
 from . import access, selectors
@@ -29,6 +30,8 @@ def _is_mentor(user) -> bool:
     return mentor is not None and mentor.status != Mentor.Status.STOPPED
 
 
+# Menus ask on every page whether the signed-in person is a mentor.
+register_user_related("peer_mentor")
 register_nav_item(
     NavItem(
         key="peer_mentors",

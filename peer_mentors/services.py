@@ -115,6 +115,7 @@ def mentor_apply(*, user, actor, why_mentor: str = "", display_name: str = "") -
         raise ValidationError(_("There is already a mentor application for this person.")) from exc
     if hasattr(user, "_peer_mentor"):
         del user._peer_mentor
+    core.forget_loaded(user, "peer_mentor")
     return mentor
 
 

@@ -312,16 +312,17 @@ def parent_next_steps(*, family, user) -> dict:
         .order_by("date")
         .first()
     )
+    has_goals = goals.exists()
     needs_my_agreement = (
         plan.status != Plan.Status.AGREED
-        and goals.exists()
+        and has_goals
         and plan.signatories.filter(user=user).exists()
         and not plan.confirmations.filter(user=user, revision=plan.revision).exists()
     )
     open_suggestions = plan.suggestions.filter(status=Suggestion.Status.OPEN).count()
     return {
         "plan": plan,
-        "has_goals": goals.exists(),
+        "has_goals": has_goals,
         "steps_due": steps_due,
         "review": review,
         "needs_my_agreement": needs_my_agreement,

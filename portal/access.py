@@ -80,11 +80,34 @@ def register_relation_provider(provider: RelationProvider) -> None:
 # People and roles ----------------------------------------------------------------------
 
 
+def loaded(user, name: str) -> tuple[bool, object]:
+    """(True, the related object or None) when ``name`` was loaded with ``user`` (as
+    ``portal.backends.PortalBackend`` does for the signed-in person), else (False, None)."""
+    # Only what the backend loaded for this request: Django also caches a relation on any
+    # object it was assigned to, which may be long out of date.
+    if not getattr(user, "_portal_related_loaded", False):
+        return False, None
+    cache = user._state.fields_cache
+    if name not in cache:
+        return False, None
+    return True, cache[name]
+
+
+def forget_loaded(user, name: str) -> None:
+    """After a change to ``name`` for ``user`` in this request: look it up again."""
+    fields_cache = getattr(getattr(user, "_state", None), "fields_cache", None)
+    if fields_cache is not None:
+        fields_cache.pop(name, None)
+
+
 def staff_profile(user) -> StaffProfile | None:
     if not getattr(user, "is_authenticated", False):
         return None
     if not hasattr(user, "_portal_staff_profile"):
-        user._portal_staff_profile = StaffProfile.objects.filter(user=user).first()
+        found, profile = loaded(user, "staff_profile")
+        user._portal_staff_profile = (
+            profile if found else StaffProfile.objects.filter(user=user).first()
+        )
     return user._portal_staff_profile
 
 
@@ -133,8 +156,11 @@ def membership(user) -> FamilyMember | None:
     if not getattr(user, "is_authenticated", False):
         return None
     if not hasattr(user, "_portal_membership"):
+        found, member = loaded(user, "family_membership")
         user._portal_membership = (
-            FamilyMember.objects.select_related("family", "family__lead_key_worker")
+            member
+            if found
+            else FamilyMember.objects.select_related("family", "family__lead_key_worker")
             .filter(user=user)
             .first()
         )

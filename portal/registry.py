@@ -35,6 +35,7 @@ class DashboardPanel:
 
 _nav: dict[str, NavItem] = {}
 _panels: dict[str, DashboardPanel] = {}
+_user_related: list[str] = []
 
 
 def register_nav_item(item: NavItem) -> None:
@@ -43,6 +44,17 @@ def register_nav_item(item: NavItem) -> None:
 
 def register_dashboard_panel(panel: DashboardPanel) -> None:
     _panels[panel.key] = panel
+
+
+def register_user_related(path: str) -> None:
+    """A relation of the user that menus or access ask about on nearly every page (such as
+    ``peer_mentor``), loaded with the signed-in person (``portal.backends``)."""
+    if path not in _user_related:
+        _user_related.append(path)
+
+
+def user_related() -> tuple[str, ...]:
+    return tuple(_user_related)
 
 
 def nav_items() -> list[NavItem]:

@@ -104,6 +104,7 @@ def seed(args) -> tuple[list[tuple[int, list[int]]], dict[int, str]]:
 
     django.setup()
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+    from django.conf import settings
     from django.contrib.sessions.backends.db import SessionStore
 
     from chat.models import Conversation
@@ -150,7 +151,7 @@ def seed(args) -> tuple[list[tuple[int, list[int]]], dict[int, str]]:
     for user in users:
         store = SessionStore()
         store["_auth_user_id"] = str(user.pk)
-        store["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+        store["_auth_user_backend"] = settings.AUTHENTICATION_BACKENDS[0]
         store["_auth_user_hash"] = user.get_session_auth_hash()
         store.create()
         sessions[user.pk] = store.session_key
