@@ -578,13 +578,16 @@ def run(args) -> dict:
                     wrk(server.url, people=load, connections=10, seconds=2)
                     wrk(server.url + bare_path, connections=10, seconds=2)
                     log(f"Loading {page.name} and its bare twin, {args.seconds}s each")
-                    entry[server_kind] = {
-                        "page": server.measure(
+                    with Changes(crowd, args.change_every) as changes:
+                        flat_out = server.measure(
                             server.url,
                             people=load,
                             connections=args.connections,
                             seconds=args.seconds,
-                        ),
+                        )
+                    flat_out["changes"] = changes.figures(args.seconds)
+                    entry[server_kind] = {
+                        "page": flat_out,
                         "bare": server.measure(
                             server.url + bare_path,
                             connections=args.connections,
@@ -643,20 +646,25 @@ def verdicts(results: dict) -> list[str]:
                 f"{kind.upper()}: page {page['rps']:.0f} req/s, p95 {page['p95_ms']} ms "
                 f"(p50 {page['p50_ms']}, errors {sum(page['errors'].values())}); "
                 f"bare {bare['rps']:.0f} req/s, p95 {bare['p95_ms']} ms; "
-                f"page/bare {share:.2f} (target >= 0.33: {'met' if share >= 1 / 3 else 'NOT met'})"
+                f"page/bare {share:.2f} (target >= 0.33: "
+                f"{'met' if share >= 1 / 3 and not sum(page['errors'].values()) else 'NOT met'})"
             )
-            saturated_ok = page["p95_ms"] < TARGETS["p95_ms"]
             lines.append(
                 f"{kind.upper()}: p95 with {results['settings']['connections']} connections "
-                f"flat out {page['p95_ms']} ms (target < 100: {'met' if saturated_ok else 'NOT met'})"
+                f"flat out {page['p95_ms']} ms, bare {bare['p95_ms']} ms (a saturation figure, "
+                "not the target: see README)"
             )
             if "users" in entry[kind]:
                 users = entry[kind]["users"]
+                errors = sum(users["errors"].values())
+                met = users["p95_ms"] < TARGETS["p95_ms"] and not errors
+                changes = users.get("changes", {})
                 lines.append(
-                    f"{kind.upper()}: p95 with {results['settings']['connections']} people each "
-                    f"asking every {results['settings']['think_ms_for_users']} ms: "
-                    f"{users['p95_ms']} ms at {users['rps']:.0f} req/s "
-                    f"(target < 100: {'met' if users['p95_ms'] < TARGETS['p95_ms'] else 'NOT met'})"
+                    f"{kind.upper()}: p95 with {results.get('people', '?')} people each "
+                    f"asking every {results['settings']['think_ms_for_users']} ms, "
+                    f"{changes.get('messages_sent', 0)} messages into their families: "
+                    f"{users['p95_ms']} ms (p99 {users['p99_ms']}) at {users['rps']:.0f} req/s, "
+                    f"{errors} errors (target < 100: {'met' if met else 'NOT met'})"
                 )
     return lines
 
