@@ -6,7 +6,8 @@ import datetime as dt
 import difflib
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from portal import access as core
@@ -294,39 +295,62 @@ def family_outcome_slugs(family) -> set[str]:
 
 
 def parent_next_steps(*, family, user) -> dict:
-    """What a parent could do next on their plan."""
-    plan = Plan.objects.filter(family=family).first()
+    """What a parent could do next on their plan, in two queries (the dashboard is the first
+    page of every visit)."""
+    today = timezone.localdate()
+    plan_ref = OuterRef("pk")
+    open_suggestions = (
+        Suggestion.objects.filter(plan=plan_ref, status=Suggestion.Status.OPEN)
+        .order_by()
+        .values("plan")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    plan = (
+        Plan.objects.filter(family=family)
+        .annotate(
+            has_goals=Exists(Goal.objects.filter(plan=plan_ref, archived_at__isnull=True)),
+            next_review_date=Subquery(
+                Review.objects.filter(
+                    plan=plan_ref, status=Review.Status.SCHEDULED, date__gte=today
+                )
+                .order_by("date")
+                .values("date")[:1]
+            ),
+            i_sign=Exists(
+                Plan.signatories.through.objects.filter(plan=plan_ref, familymember__user=user)
+            ),
+            i_agreed=Exists(
+                PlanConfirmation.objects.filter(
+                    plan=plan_ref, user=user, revision=OuterRef("revision")
+                )
+            ),
+            open_suggestions=Coalesce(Subquery(open_suggestions), 0),
+        )
+        .first()
+    )
     if plan is None:
         return {"plan": None}
-    today = timezone.localdate()
-    goals = plan.goals.filter(archived_at__isnull=True)
     steps_due = list(
         Step.objects.filter(
-            goal__in=goals, done_at__isnull=True, due_date__lte=today + dt.timedelta(days=7)
+            goal__plan=plan,
+            goal__archived_at__isnull=True,
+            done_at__isnull=True,
+            due_date__lte=today + dt.timedelta(days=7),
         )
         .select_related("goal", "member")
         .order_by("due_date", "id")[:5]
     )
-    review = (
-        plan.reviews.filter(status=Review.Status.SCHEDULED, date__gte=today)
-        .order_by("date")
-        .first()
-    )
-    has_goals = goals.exists()
-    needs_my_agreement = (
-        plan.status != Plan.Status.AGREED
-        and has_goals
-        and plan.signatories.filter(user=user).exists()
-        and not plan.confirmations.filter(user=user, revision=plan.revision).exists()
-    )
-    open_suggestions = plan.suggestions.filter(status=Suggestion.Status.OPEN).count()
     return {
         "plan": plan,
-        "has_goals": has_goals,
+        "has_goals": plan.has_goals,
         "steps_due": steps_due,
-        "review": review,
-        "needs_my_agreement": needs_my_agreement,
-        "open_suggestions": open_suggestions,
+        "next_review_date": plan.next_review_date,
+        "needs_my_agreement": plan.status != Plan.Status.AGREED
+        and plan.has_goals
+        and plan.i_sign
+        and not plan.i_agreed,
+        "open_suggestions": plan.open_suggestions,
         "today": today,
     }
 

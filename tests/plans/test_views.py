@@ -646,3 +646,17 @@ def test_parent_dashboard_panel_query_count_is_flat(
     with django_assert_num_queries(len(few.captured_queries)):
         body = client.get(reverse("portal:dashboard")).content.decode()
     assert body.count("Coming up:") == 5
+
+
+def test_parent_dashboard_panel_costs_two_queries_and_forgets_an_agreement_given(
+    parent, goals, family, django_assert_num_queries
+):
+    from plans import selectors
+
+    plan = goals[0].plan
+    with django_assert_num_queries(2):
+        panel = selectors.parent_next_steps(family=family, user=parent)
+    assert panel["has_goals"] and panel["needs_my_agreement"]
+    services.plan_confirm(plan=plan, actor=parent, revision=plan.revision)
+    panel = selectors.parent_next_steps(family=family, user=parent)
+    assert not panel["needs_my_agreement"]
