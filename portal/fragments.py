@@ -43,6 +43,14 @@ def _templates_digest(names: tuple[str, ...]) -> str:
     return digest.hexdigest()[:16]
 
 
+def _key(shared: tuple, fingerprint: tuple) -> str:
+    text = repr((shared, fingerprint))
+    if " at 0x" in text:
+        # An object's default repr holds its address, so the part would never be reused.
+        raise ValueError(f"A fragment's fingerprint must hold plain values: {text[:200]}")
+    return _PREFIX + hashlib.sha256(text.encode()).hexdigest()
+
+
 def _render(template_name: str, context: dict, csrf_token: str) -> str:
     return loader.get_template(template_name).render({**context, "csrf_token": csrf_token})
 
@@ -63,10 +71,7 @@ def render_kept(
         translation.get_language(),
         timezone.get_current_timezone_name(),
     )
-    keys = [
-        _PREFIX + hashlib.sha256(repr((shared, fingerprint)).encode()).hexdigest()
-        for fingerprint, _context in parts
-    ]
+    keys = [_key(shared, fingerprint) for fingerprint, _context in parts]
     try:
         kept = cache.get_many(keys)
     except Exception:  # noqa: BLE001  (the cache is a help, never a need)

@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from plans import services
+from plans.fragments import TEMPLATE
 from plans.models import Step
 from portal import fragments as portal_fragments
 from portal import pagecache
@@ -124,3 +125,8 @@ def test_sections_kept_under_another_secret_key_are_not_used(parent_client, goal
     assert _kept_sections() - before  # made again under the new key
     assert pagecache._marker("csrf") not in html
     assert TOKEN.search(html)
+
+
+def test_a_fingerprint_holding_an_object_is_refused(rf):
+    with pytest.raises(ValueError, match="plain values"):
+        portal_fragments.render_kept(rf.get("/"), TEMPLATE, [((object(),), {})], seconds=60)
