@@ -213,3 +213,16 @@ def test_every_record_reaches_its_people_or_everyone():
     assert pagecache._relation_paths(apps.get_model("notifications.notification"))[1] == (
         "recipient_id",
     )
+
+
+def test_a_page_kept_under_another_secret_key_is_made_afresh(family, parent, settings):
+    client = signed_in(parent)
+    get(client, "/dashboard/")
+    assert kept(client, "/dashboard/")
+    old_csrf_marker = pagecache._marker("csrf")
+    # A rotation keeps the old key as a fallback, so the parent stays signed in.
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a-new-secret-key-" + "y" * 40
+    response, queries = get(client, "/dashboard/")
+    assert queries > 1
+    assert old_csrf_marker not in response.content.decode()
