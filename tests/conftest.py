@@ -120,3 +120,20 @@ def other_parent(other_family):
 @pytest.fixture
 def partner(family):
     return factories.partner(family)
+
+
+@pytest.fixture
+def fragment_renders(monkeypatch):
+    """The template of each kept part (portal/fragments.py) rendered during the test, in
+    order: a part reused from the cache adds nothing. Works with any cache backend."""
+    from portal import fragments
+
+    rendered: list[str] = []
+    render = fragments._render
+
+    def counted(template_name, context, csrf_token):
+        rendered.append(template_name)
+        return render(template_name, context, csrf_token)
+
+    monkeypatch.setattr(fragments, "_render", counted)
+    return rendered
