@@ -73,6 +73,7 @@ def booking_create(*, occurrence_id: int, user, companion_ids: Iterable[int | st
                 else _("You have already booked this session.")
             )
         companions = _companions(member=member, companion_ids=companion_ids, series=series)
+        _refuse_anyone_already_coming(occurrence, member=member, companions=companions)
         places = 1 + len(companions)
         if places > series.capacity:
             raise ValidationError(
@@ -106,6 +107,27 @@ def booking_create(*, occurrence_id: int, user, companion_ids: Iterable[int | st
                 url=booking.get_absolute_url(),
             )
     return booking
+
+
+def _refuse_anyone_already_coming(occurrence, *, member, companions) -> None:
+    """Nobody takes two places at one date: not the parent booking, if someone in the
+    family already brings them, and not anyone they bring who already has a place."""
+    active = Booking.objects.active().filter(occurrence=occurrence)
+    coming = set(active.values_list("member_id", flat=True)) | set(
+        Booking.companions.through.objects.filter(booking__in=active).values_list(
+            "familymember_id", flat=True
+        )
+    )
+    if member.pk in coming:
+        raise ValidationError(
+            _("You already have a place at this session: someone in your family is bringing you.")
+        )
+    for companion in companions:
+        if companion.pk in coming:
+            raise ValidationError(
+                _("%(name)s already has a place at this session. Untick them and try again.")
+                % {"name": companion.name}
+            )
 
 
 def _companions(*, member: FamilyMember, companion_ids, series) -> list[FamilyMember]:

@@ -269,3 +269,23 @@ def test_booking_over_and_over_is_slowed_down(client, dad, occurrence, monkeypat
     response = _book(client, dad, occurrence)
     assert response.status_code == 429
     assert "Wait 10 minutes" in response.content.decode()
+
+
+def test_a_parent_someone_already_brings_cannot_book_a_second_place(family, dad, occurrence):
+    mum = factories.parent(family, name="Aisha")
+    services.booking_create(
+        occurrence_id=occurrence.pk, user=mum, companion_ids=[dad.family_membership.pk]
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        services.booking_create(occurrence_id=occurrence.pk, user=dad)
+    assert "someone in your family is bringing you" in str(excinfo.value)
+    assert Booking.objects.get().places == 2
+
+
+def test_bringing_someone_who_already_has_a_place_names_them(client, family, dad, occurrence):
+    mum = factories.parent(family, name="Aisha")
+    _book(client, dad, occurrence)
+    response = _book(client, mum, occurrence, companions=[dad.family_membership.pk])
+    assert response.status_code == 400
+    assert escape("Imran already has a place at this session.") in response.content.decode()
+    assert Booking.objects.count() == 1
