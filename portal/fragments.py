@@ -21,6 +21,7 @@ import hashlib
 import logging
 from collections.abc import Sequence
 
+from django.conf import settings
 from django.core.cache import cache
 from django.middleware.csrf import get_token
 from django.template import loader
@@ -34,13 +35,22 @@ logger = logging.getLogger(__name__)
 _PREFIX = "fragment:"
 
 
-@functools.cache
 def _templates_digest(names: tuple[str, ...]) -> str:
-    """Changes when any of the templates do, so a deploy never serves old markup."""
+    """Changes when any of the templates do, so a deploy never serves old markup. Read
+    again on every request under DEBUG, where templates change without a restart."""
+    if settings.DEBUG:
+        return _digest_of(names)
+    return _digest_once(names)
+
+
+def _digest_of(names: tuple[str, ...]) -> str:
     digest = hashlib.sha256()
     for name in names:
         digest.update(loader.get_template(name).template.source.encode())
     return digest.hexdigest()[:16]
+
+
+_digest_once = functools.cache(_digest_of)
 
 
 def _key(shared: tuple, fingerprint: tuple) -> str:

@@ -122,3 +122,14 @@ def test_sections_kept_under_another_secret_key_are_not_used(
 def test_a_fingerprint_holding_an_object_is_refused(rf):
     with pytest.raises(ValueError, match="plain values"):
         portal_fragments.render_kept(rf.get("/"), TEMPLATE, [((object(),), {})], seconds=60)
+
+
+def test_under_debug_an_edited_template_makes_sections_afresh(
+    parent_client, goals, settings, fragment_renders, monkeypatch
+):
+    settings.DEBUG = True
+    parent_client.get(reverse("plans:plan"))
+    assert len(fragment_renders) == len(goals)
+    monkeypatch.setattr(portal_fragments, "_digest_of", lambda names: "edited")
+    parent_client.get(reverse("plans:plan"))
+    assert len(fragment_renders) == 2 * len(goals)
