@@ -93,7 +93,7 @@ def socket_may_use(user, conversation: Conversation) -> ConversationAccess | Non
     role = conversation_role(user, conversation)
     if role is None:
         return None
-    if role in STAFF_ROLES and not portal_access.has_mfa(user):
+    if role in STAFF_ROLES and not portal_access.mfa_passed(user):
         return None
     return ConversationAccess(conversation=conversation, role=role)
 

@@ -31,6 +31,8 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from redis.exceptions import RedisError
 
+from portal import access as portal_access
+
 from . import live, selectors, sending, services
 from .access import ConversationAccess, socket_may_use
 from .models import Conversation, Participant
@@ -105,6 +107,10 @@ class ChatConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_ANONYMOUS)
             return
         self.user = user
+        session = self.scope.get("session")
+        if session is not None:
+            # Staff see live events only once this session has passed two-step sign-in.
+            await _db(portal_access.session_mfa_note)(user, session)
         self.conversations: dict[int, dict] = await _db(self._load_conversations)()
         if not self.conversations:
             # Only people in at least one conversation may open a socket.
@@ -115,7 +121,6 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self.tokens = float(FRAME_BURST)
         self.tokens_at = time.monotonic()
         self.groups_joined = [live.user_group(user.pk)]
-        session = self.scope.get("session")
         if session is not None and session.session_key:
             self.groups_joined.append(live.session_group(session.session_key))
         try:

@@ -47,7 +47,7 @@ def require_attendance_access(user) -> None:
     """Staff who run sessions see who is booked; they need two-step sign-in first."""
     if not can_take_attendance(user):
         raise Http404
-    if not access.has_mfa(user):
+    if not access.mfa_passed(user):
         raise access.MFASetupRequired
 
 

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from portal.access import public
 from portal.models import FamilyMember
 
 from . import access, selectors, services
@@ -65,15 +66,18 @@ def _serve_index(request, page):
     return page.serve(request)
 
 
+@public
 def groups(request):
     """The menu's "Groups" link: the live session index, wherever it sits in the tree."""
     return _serve_index(request, selectors.session_index())
 
 
+@public
 def help_and_advice(request):
     return _serve_index(request, selectors.resource_index())
 
 
+@public
 @require_GET
 def search(request):
     form = SearchForm(request.GET or None)
@@ -87,6 +91,7 @@ def search(request):
 # Local services ------------------------------------------------------------------------
 
 
+@public
 @require_GET
 def service_list(request):
     categories = list(selectors.service_categories())
@@ -110,6 +115,7 @@ def service_list(request):
     )
 
 
+@public
 @require_GET
 def service_detail(request, service_id):
     service = selectors.service_detail(service_id=service_id)
@@ -142,6 +148,7 @@ def _json(data, status=200) -> JsonResponse:
     return response
 
 
+@public
 @require_GET
 def oruk_root(request):
     return _json(
@@ -161,6 +168,7 @@ def _paged(request, items, serialise):
     return _json(page_of(items, page_number=page_number, size=size, serialise=serialise))
 
 
+@public
 @require_GET
 def oruk_services(request):
     services_qs = selectors.oruk_services()
@@ -185,6 +193,7 @@ def _is_uuid(value: str) -> bool:
     return True
 
 
+@public
 @require_GET
 def oruk_service(request, service_id):
     service = (
@@ -195,11 +204,13 @@ def oruk_service(request, service_id):
     return _json(service_json(service))
 
 
+@public
 @require_GET
 def oruk_taxonomies(request):
     return _paged(request, selectors.oruk_taxonomies(), taxonomy_json)
 
 
+@public
 @require_GET
 def oruk_taxonomy_terms(request):
     terms = selectors.oruk_taxonomy_terms()

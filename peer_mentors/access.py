@@ -74,7 +74,7 @@ def manager_gate(user) -> None:
     """Managers only, and only with two-step sign-in."""
     if not core.is_manager(user):
         raise Http404
-    if not core.has_mfa(user):
+    if not core.mfa_passed(user):
         raise core.MFASetupRequired
 
 

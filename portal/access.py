@@ -13,6 +13,7 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -36,7 +37,8 @@ STAFF_RELATIONS = {Relation.LEAD_KEY_WORKER, Relation.PARTNER, Relation.STAFF_WI
 
 
 class MFASetupRequired(Exception):  # noqa: N818 - reads as a state, not an error
-    """Staff must set up two-factor authentication before opening family records."""
+    """Staff must pass two-step sign-in in this session (setting it up first if they have
+    no authenticator) before anything that names a family opens."""
 
 
 class ReasonRequired(Exception):  # noqa: N818
@@ -135,13 +137,14 @@ def is_editor(user) -> bool:
 
 
 def needs_mfa(user) -> bool:
-    """Anyone who works for the service, or may use an admin, must use two-factor sign-in."""
+    """Anyone who works for the service, or may use an admin, must use two-step sign-in."""
     if not getattr(user, "is_authenticated", False):
         return False
     return staff_profile(user) is not None or user.is_staff or user.is_superuser
 
 
 def has_mfa(user) -> bool:
+    """The person has an authenticator app set up (whether or not this session used it)."""
     from allauth.mfa.models import Authenticator
 
     if not hasattr(user, "_portal_has_mfa"):
@@ -149,6 +152,61 @@ def has_mfa(user) -> bool:
             user=user, type=Authenticator.Type.TOTP
         ).exists()
     return user._portal_has_mfa
+
+
+def session_mfa_note(user, session) -> None:
+    """Remember on ``user`` whether ``session`` passed two-step sign-in.
+
+    allauth records each step of signing in in the session; a code from the authenticator
+    app (or a recovery code) is an "mfa" step. Called for every request by
+    ``portal.middleware.StaffMFAMiddleware`` and by the socket consumer on connect.
+    """
+    from allauth.account.authentication import get_authentication_records
+
+    records = get_authentication_records(SimpleNamespace(session=session), user)
+    user._portal_session_mfa = any(record.get("method") == "mfa" for record in records)
+
+
+def mfa_passed(user) -> bool:
+    """This session finished two-step sign-in, and the person still has an authenticator.
+
+    Having an authenticator is not enough: a session that signed in with only a password
+    has not passed. A user object whose session was never noted has not passed either.
+    """
+    return bool(getattr(user, "_portal_session_mfa", False)) and has_mfa(user)
+
+
+# Pages open before two-step sign-in ----------------------------------------------------
+
+# Other projects' views that are the public site or part of signing in.
+_THIRD_PARTY_OPEN = {"wagtail_serve", "wagtaildocs_serve"}
+
+
+def public(view):
+    """Mark a view as open to everyone: visitors, and staff before two-step sign-in.
+
+    Such a view names no family to anyone who is not in it.
+    """
+    view.portal_public = True
+    view.portal_before_mfa = True
+    return view
+
+
+def before_mfa(view):
+    """Mark a signed-in view that staff may open before two-step sign-in (it checks
+    ``mfa_passed`` itself before showing anything that names a family)."""
+    view.portal_before_mfa = True
+    return view
+
+
+def open_before_mfa(view_func, match) -> bool:
+    """Whether staff who have not passed two-step sign-in may open this view."""
+    if getattr(view_func, "portal_before_mfa", False):
+        return True
+    # Signing in, setting up the authenticator, entering its code, signing out.
+    if view_func.__module__.startswith("allauth."):
+        return True
+    return match is not None and match.view_name in _THIRD_PARTY_OPEN
 
 
 def membership(user) -> FamilyMember | None:
@@ -208,8 +266,8 @@ def family_access(
 ) -> FamilyAccess:
     """Decide whether ``user`` may open ``family`` (or ``record`` inside it).
 
-    Raises Http404 when they may not, MFASetupRequired for staff without two-factor
-    sign-in, and ReasonRequired for staff opening a family outside their caseload
+    Raises Http404 when they may not, MFASetupRequired for staff whose session has not
+    passed two-step sign-in, and ReasonRequired for staff opening a family outside their caseload
     without a current reason. Every staff read is written to the audit trail.
     """
     relation = relation_to_family(user, family)
@@ -217,7 +275,7 @@ def family_access(
         raise Http404
     reason = ""
     if relation in STAFF_RELATIONS:
-        if not has_mfa(user):
+        if not mfa_passed(user):
             raise MFASetupRequired
         if relation is Relation.STAFF_WITH_REASON:
             grant = active_grant(user, family)

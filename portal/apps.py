@@ -13,6 +13,7 @@ class PortalConfig(AppConfig):
         from . import (
             navigation,  # noqa: F401 - registers the core menu and panels
             pagecache,
+            receivers,  # noqa: F401 - connects its receivers
         )
 
         if settings.PAGE_CACHE:

@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from django.views.generic import TemplateView
 from wagtail import urls as wagtail_urls
@@ -8,6 +7,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from . import views
+from .access import public
 
 portal_patterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
@@ -28,17 +28,34 @@ portal_patterns = [
     path("audit/", views.audit_trail, name="audit_trail"),
     path(
         "accessibility/",
-        TemplateView.as_view(template_name="portal/accessibility.html"),
+        public(TemplateView.as_view(template_name="portal/accessibility.html")),
         name="accessibility",
     ),
-    path("privacy/", TemplateView.as_view(template_name="portal/privacy.html"), name="privacy"),
+    path(
+        "privacy/",
+        public(TemplateView.as_view(template_name="portal/privacy.html")),
+        name="privacy",
+    ),
 ]
 
-# The Django admin signs in through allauth, so it gets the same two-step sign-in.
-admin.site.login = login_required(admin.site.login)
+# Every sign-in goes through allauth (its rate limits, then the code from the authenticator
+# app): the login and password-reset pages of the Django admin and Wagtail send people
+# there. These come before the admin sites' own patterns, so they are the ones that answer.
+sign_in_elsewhere = [
+    path("cms/login/", views.sign_in_elsewhere),
+    path("cms/password_reset/", views.sign_in_elsewhere, {"to": "account_reset_password"}),
+    path(
+        "cms/password_reset/<path:rest>",
+        views.sign_in_elsewhere,
+        {"to": "account_reset_password"},
+    ),
+    path("django-admin/login/", views.sign_in_elsewhere),
+    path("_util/login/", views.sign_in_elsewhere),
+]
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    *sign_in_elsewhere,
     path("", include((portal_patterns, "portal"))),
     path("accounts/", include("allauth.urls")),
     path("notifications/", include("chat.notification_urls")),

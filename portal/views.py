@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlencode
 
 from allauth.account.adapter import get_adapter
 from django.conf import settings
@@ -14,12 +15,14 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from . import access, pagecache, selectors, services
+from .access import before_mfa, public
 from .forms import (
     AcceptInvitationForm,
     AuditFilterForm,
@@ -45,6 +48,7 @@ def _panels(request, audience: str) -> list[dict]:
     return rendered
 
 
+@before_mfa
 @login_required
 def dashboard(request):
     user = request.user
@@ -77,10 +81,18 @@ def dashboard(request):
     return render(request, "portal/dashboard_other.html", {"panels": _panels(request, "other")})
 
 
+def _mfa_first(request):
+    return render(
+        request,
+        "portal/dashboard_mfa_first.html",
+        {"has_authenticator": access.has_mfa(request.user)},
+    )
+
+
 def _staff_dashboard(request):
-    if not access.has_mfa(request.user):
+    if not access.mfa_passed(request.user):
         # Not even the names on a caseload show until two-step sign-in is set up.
-        return render(request, "portal/dashboard_mfa_first.html")
+        return _mfa_first(request)
     form = FamilySearchForm(request.GET or None)
     query = status = ""
     if form.is_valid():
@@ -103,8 +115,8 @@ def _staff_dashboard(request):
 
 
 def _manager_dashboard(request):
-    if not access.has_mfa(request.user):
-        return render(request, "portal/dashboard_mfa_first.html")
+    if not access.mfa_passed(request.user):
+        return _mfa_first(request)
     form = FamilySearchForm(request.GET or None)
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""
     results = (
@@ -157,7 +169,7 @@ def family_create(request):
     """A key worker opens a record for a family referred to them."""
     if not access.is_key_worker(request.user):
         raise Http404
-    if not access.has_mfa(request.user):
+    if not access.mfa_passed(request.user):
         raise access.MFASetupRequired
     form = FamilyCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -278,6 +290,23 @@ def _safe_next(request, fallback: str) -> str:
     return fallback
 
 
+@public
+@never_cache
+def sign_in_elsewhere(request, to: str = "account_login", rest: str = ""):
+    """The admin sites' own sign-in and password pages: send people to the portal's.
+
+    Nothing sent here is read (a password posted here is not checked), so the only way in
+    is allauth's, with its rate limits and the code step of two-step sign-in.
+    """
+    target = reverse(to)
+    next_url = request.GET.get("next", "")
+    if next_url and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = f"{target}?{urlencode({'next': next_url})}"
+    return HttpResponseRedirect(target)
+
+
 @login_required
 def family_reason(request, family_id):
     """Staff opening a family outside their caseload say why; the reason is audited."""
@@ -286,7 +315,7 @@ def family_reason(request, family_id):
         raise Http404
     if access.relation_to_family(request.user, family) is not access.Relation.STAFF_WITH_REASON:
         raise Http404
-    if not access.has_mfa(request.user):
+    if not access.mfa_passed(request.user):
         raise access.MFASetupRequired
     next_url = _safe_next(request, family.get_absolute_url())
     form = ReasonForm(request.POST or None)
@@ -307,6 +336,7 @@ def family_reason(request, family_id):
     )
 
 
+@public
 @never_cache
 def invitation_accept(request, token):
     invitation = services.invitation_lookup(token=token)
@@ -345,7 +375,7 @@ def audit_trail(request):
     """Managers check who opened which family's record, and why."""
     if not access.is_manager(request.user):
         raise Http404
-    if not access.has_mfa(request.user):
+    if not access.mfa_passed(request.user):
         raise access.MFASetupRequired
     form = AuditFilterForm(request.GET or None)
     filters = {}
@@ -358,6 +388,7 @@ def audit_trail(request):
     return render(request, "portal/audit_trail.html", {"form": form, "page": page})
 
 
+@public
 @never_cache
 def exit_page(request):
     """'Exit this page' ends the session too, so Back or another tap cannot reopen it."""
@@ -366,6 +397,7 @@ def exit_page(request):
     return HttpResponseRedirect(settings.EXIT_PAGE_URL)
 
 
+@public
 @require_GET
 def healthz(request):
     """The state of the database, channel layer and task backend, as JSON."""

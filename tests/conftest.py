@@ -2,6 +2,7 @@ import os
 
 import pytest
 from django.conf import settings
+from django.test.client import ClientMixin
 
 from portal.models import StaffProfile
 from tests import factories
@@ -79,6 +80,29 @@ def _fast_and_isolated(settings, tmp_path):
     from django.core.cache import cache
 
     cache.clear()
+
+
+_force_login = ClientMixin.force_login
+
+
+def force_login_password_only(client, user):
+    """Sign ``client`` in as a session that skipped the code step of two-step sign-in."""
+    _force_login(client, user)
+
+
+@pytest.fixture(autouse=True)
+def _force_login_finishes_signing_in(monkeypatch):
+    """``client.force_login(user)`` signs in as a person who finished signing in: for
+    someone with an authenticator app that includes entering its code, as allauth records
+    it. Tests of a session that did not use ``force_login_password_only``."""
+
+    def force_login(client, user, backend=None):
+        _force_login(client, user, backend)
+        session = client.session
+        factories.session_passes_mfa(session, user)
+        session.save()
+
+    monkeypatch.setattr(ClientMixin, "force_login", force_login)
 
 
 @pytest.fixture

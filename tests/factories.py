@@ -32,10 +32,14 @@ def staff(
 
 
 def give_mfa(user):
+    """Give ``user`` an authenticator app. The object returned stands for the person signed
+    in with its code (``portal.access.mfa_passed``), for tests that call services and
+    access functions directly; requests and sockets read that from their session."""
     TOTP.activate(user, generate_totp_secret())
     for attr in ("_portal_has_mfa",):
         if hasattr(user, attr):
             delattr(user, attr)
+    user._portal_session_mfa = True
     return user
 
 
@@ -72,3 +76,19 @@ def partner(family_obj=None, *, agency=StaffProfile.Agency.SCHOOL, mfa=True):
     if family_obj is not None:
         family_obj.practitioners.create(user=user)
     return user
+
+
+def session_passes_mfa(session, user) -> None:
+    """Write into ``session`` what allauth writes when a person enters the code from their
+    authenticator app while signing in."""
+    from types import SimpleNamespace
+
+    from allauth.account.internal.flows.login import record_authentication
+    from allauth.mfa.models import Authenticator
+
+    authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if authenticator is None:
+        return
+    request = SimpleNamespace(session=session)
+    record_authentication(request, user, "password")
+    record_authentication(request, user, "mfa", id=authenticator.pk, type=authenticator.type)

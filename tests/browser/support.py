@@ -236,6 +236,8 @@ def totp_activate(user) -> str:
     for attr in ("_portal_has_mfa",):
         if hasattr(user, attr):
             delattr(user, attr)
+    # This object stands for the person signed in with a code, as factories.give_mfa says.
+    user._portal_session_mfa = True
     return secret
 
 

@@ -143,7 +143,8 @@ PUBLIC_PROFILE = {
     "partner_not_named": "404",
     "manager": "404",
     "manager_with_reason": "404",
-    "manager_without_mfa": "404",
+    # Staff before two-step sign-in open nothing but sign-in pages and the public site.
+    "manager_without_mfa": "mfa",
     "matched_mentor": "ok",  # their own profile, as families see it
     "unmatched_mentor": "404",
     "editor": "404",
@@ -160,6 +161,7 @@ SUGGESTIONS = {role: "404" for role in MATCH} | {
     "lead_key_worker": "ok",
     "other_key_worker": "reason",
     "key_worker_with_reason": "ok",
+    "manager_without_mfa": "mfa",
     "anonymous": "login",
 }
 
