@@ -339,6 +339,21 @@ class Person:
             self.page.keyboard.press("Space")
         assert option.is_checked(), f"Could not choose {label!r} with the keyboard"
 
+    def tick(self, label: str, *, ticked: bool = True) -> None:
+        """Tick (or untick) a checkbox by its label; from the keyboard, Tab and Space."""
+        box = self.root.get_by_label(label, exact=True)
+        assert box.get_attribute("type") == "checkbox", f"{label!r} is not a checkbox"
+        if box.is_checked() != ticked:
+            if self.keyboard:
+                self._tab_to(box)
+                self.page.keyboard.press("Space")
+            else:
+                box.set_checked(ticked)
+        assert box.is_checked() == ticked, f"Could not {'tick' if ticked else 'untick'} {label!r}"
+
+    def untick(self, label: str) -> None:
+        self.tick(label, ticked=False)
+
     def select(self, label: str, option: str) -> None:
         """Pick ``option`` in a drop-down list; from the keyboard, by typing its first words."""
         field = self.root.get_by_label(label, exact=True)

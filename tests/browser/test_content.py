@@ -146,3 +146,26 @@ def test_booking_and_register_pages_pass_axe(open_page, transactional_db):
             assert response.status == 200, url
             assert "/accounts/login/" not in tab.url, url
             assert_accessible(tab, label=url)
+
+
+@HOW
+def test_dad_brings_two_children_after_ticking_three_and_unticking_one(
+    open_page, people, keyboard, javascript
+):
+    imran = Person(
+        open_page(people["dad"], viewport="phone", javascript=javascript), keyboard=keyboard
+    )
+    page = imran.page
+    page.goto("/groups/")
+    imran.follow("Dads' group, Saturday mornings at Foleshill Family Hub")
+    link = page.locator("main table a").first
+    imran.follow(" ".join(link.text_content().split()))
+    for name in ("Zara", "Yusuf", "Aisha"):
+        imran.tick(name)
+    imran.untick("Aisha")
+    imran.press("Book my place")
+    expect(page.get_by_role("heading", level=1)).to_have_text("You are booked")
+
+    booking = Booking.objects.get(booked_by=people["dad"], status=Booking.Status.CONFIRMED)
+    assert sorted(booking.companions.values_list("name", flat=True)) == ["Yusuf", "Zara"]
+    assert booking.places == 3
