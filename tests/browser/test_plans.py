@@ -154,3 +154,33 @@ def test_key_worker_sees_plain_english_hints_while_typing(open_page, people):
     assert_accessible(page)
     no_sideways_scroll(page)
     assert re.search(r"/suggest/$", page.url)
+
+
+@HOW
+def test_family_shares_a_goal_with_the_mentor_and_withdraws_the_school(open_page, people, keyboard):
+    from dataclasses import replace
+
+    from plans.models import GoalShare
+
+    aisha = Person(open_page(people["parent"], viewport="phone"), keyboard=keyboard)
+    aisha.page.goto("/plans/sharing/")
+    school_share = GoalShare.objects.get(
+        goal__plan__family__members__user=people["parent"],
+        audience=GoalShare.Audience.PARTNER,
+        withdrawn_at__isnull=True,
+    )
+    goal = school_share.goal
+    fieldset = aisha.page.locator("fieldset").filter(
+        has=aisha.page.locator("legend", has_text=goal.title)
+    )
+    in_goal = replace(aisha, scope=fieldset)
+    school = " ".join(fieldset.locator("label", has_text="School").first.text_content().split())
+    in_goal.untick(school)
+    in_goal.tick("Our peer mentor")
+    aisha.press("Save who can see")
+    expect(aisha.page.get_by_text("What you share has been saved.")).to_be_visible()
+
+    live = GoalShare.objects.filter(goal=goal, withdrawn_at__isnull=True)
+    assert [share.audience for share in live] == [GoalShare.Audience.MENTOR]
+    school_share.refresh_from_db()
+    assert school_share.withdrawn_at is not None
