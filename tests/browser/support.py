@@ -226,6 +226,22 @@ def assert_accessible(page, *, label: str = "") -> None:
         )
 
 
+def wait_until(condition, what: str, *, timeout: float = 60.0):
+    """Wait for a state (usually in the database) that a page's action leads to, and
+    return what ``condition`` returned. The timeout is only a safety net for a state that
+    never comes; nothing here waits for a length of time."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        result = condition()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"Waited {timeout:.0f} s and {what} never happened")
+        time.sleep(0.05)
+
+
 # Two-step sign-in ------------------------------------------------------------------------
 
 
