@@ -23,6 +23,7 @@ register_nav_item(
         url=lambda user: reverse("content:groups"),
         visible=_is_family,
         order=40,
+        visitors=True,
     )
 )
 register_nav_item(
@@ -32,6 +33,17 @@ register_nav_item(
         url=lambda user: reverse("content:help"),
         visible=_is_family,
         order=45,
+        visitors=True,
+    )
+)
+register_nav_item(
+    NavItem(
+        key="local_services",
+        label=_("Local services"),
+        url=lambda user: reverse("content:service_list"),
+        visible=lambda user: not user.is_authenticated,
+        order=46,
+        visitors=True,
     )
 )
 register_nav_item(

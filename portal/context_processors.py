@@ -8,9 +8,10 @@ def portal(request):
     user = getattr(request, "user", None)
     is_staff = access.staff_profile(user) is not None if user else False
     items = []
-    if user is not None and user.is_authenticated:
+    if user is not None:
+        signed_in = user.is_authenticated
         for item in nav_items():
-            if not item.visible(user):
+            if not (signed_in or item.visitors) or not item.visible(user):
                 continue
             url = item.url(user)
             items.append(

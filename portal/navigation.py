@@ -10,9 +10,20 @@ register_nav_item(
     NavItem(
         key="dashboard",
         label=_("Home"),
-        url=lambda user: reverse("portal:dashboard"),
+        url=lambda user: reverse("portal:dashboard") if user.is_authenticated else "/",
         visible=lambda user: True,
         order=0,
+        visitors=True,
+    )
+)
+register_nav_item(
+    NavItem(
+        key="sign_in",
+        label=_("Sign in"),
+        url=lambda user: reverse("account_login"),
+        visible=lambda user: not user.is_authenticated,
+        order=99,
+        visitors=True,
     )
 )
 register_nav_item(

@@ -20,6 +20,8 @@ class NavItem:
     # Optional live count shown beside the label, such as unread messages.
     badge: Callable[[Any], int] | None = None
     badge_name: str = ""
+    # Shown to visitors who are not signed in too (``visible`` is then asked about them).
+    visitors: bool = False
 
 
 @dataclass(frozen=True)

@@ -295,6 +295,8 @@ MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Early help portal")
 WAGTAIL_SITE_NAME = env.str("SERVICE_NAME", default="Family support")
 WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAILADMIN_LOGIN_URL = "account_login"
+# Nothing about staff leaves the portal: no avatars fetched from Gravatar by email hash.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_FRONTEND_LOGIN_URL = "account_login"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "odt", "xlsx", "csv", "txt"]

@@ -55,6 +55,8 @@ sign_in_elsewhere = [
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    # Browsers ask for this whatever the page says; the portal's own icon, not a crown.
+    path("favicon.ico", views.favicon),
     *sign_in_elsewhere,
     path("", include((portal_patterns, "portal"))),
     path("accounts/", include("allauth.urls")),

@@ -13,8 +13,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -395,6 +396,13 @@ def exit_page(request):
     if request.user.is_authenticated:
         logout(request)
     return HttpResponseRedirect(settings.EXIT_PAGE_URL)
+
+
+@public
+@require_GET
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says: the portal's own icon."""
+    return HttpResponsePermanentRedirect(static("portal/favicon.svg"))
 
 
 @public

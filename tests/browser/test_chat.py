@@ -32,7 +32,7 @@ def test_parent_messages_their_key_worker_who_sees_it_arrive_live_and_replies(
     worker = Person(open_page(viewport="desktop"), keyboard=keyboard)
     worker.sign_in_with_password("keyworker@example.org")
     worker.fill("Code", totp_code(people["secret:key_worker"]))
-    worker.press("Sign In")
+    worker.press("Sign in")
     expect(worker.page.get_by_role("heading", level=1)).to_have_text("Your caseload")
     worker.page.goto("/messages/")
     worker.follow("The Khan family")

@@ -19,7 +19,7 @@ def _editor_signs_in(open_page, email: str, secret: str) -> Person:
     editor = Person(open_page(viewport="desktop"))
     editor.sign_in_with_password(email)
     editor.fill("Code", totp_code(secret))
-    editor.press("Sign In")
+    editor.press("Sign in")
     expect(editor.page).not_to_have_url(re.compile(r"/accounts/"))
     editor.page.goto("/cms/")
     return editor

@@ -20,7 +20,7 @@ def test_key_worker_invites_a_parent_who_joins_the_right_family(
     worker = Person(open_page(viewport="desktop"), keyboard=keyboard)
     worker.sign_in_with_password("keyworker@example.org")
     worker.fill("Code", totp_code(people["secret:key_worker"]))
-    worker.press("Sign In")
+    worker.press("Sign in")
     expect(worker.page.get_by_role("heading", level=1)).to_have_text("Your caseload")
 
     worker.follow("The Browns")
@@ -74,10 +74,10 @@ def test_key_worker_without_two_step_sign_in_sets_it_up_before_a_family_opens(
 
     secret = worker.page.get_by_label("Authenticator secret").input_value()
     worker.fill("Authenticator code", totp_code(secret))
-    worker.press("Activate")
-    expect(worker.page.get_by_role("heading", level=1)).not_to_have_text(
-        "Activate Authenticator App"
-    )
+    worker.press("Turn on two-step sign-in")
+    expect(worker.page.get_by_role("heading", level=1)).to_have_text("Your recovery codes")
+    worker.press("Carry on to your work")
+    expect(worker.page).to_have_url(re.compile(r"/dashboard/$"))
 
     worker.page.goto("/dashboard/")
     worker.follow("Nowak household")
