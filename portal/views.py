@@ -281,7 +281,7 @@ def _safe_next(request, fallback: str) -> str:
 @login_required
 def family_reason(request, family_id):
     """Staff opening a family outside their caseload say why; the reason is audited."""
-    family = Family.objects.filter(pk=family_id).first() if str(family_id).isdigit() else None
+    family = Family.objects.filter(pk=family_id).first()
     if family is None:
         raise Http404
     if access.relation_to_family(request.user, family) is not access.Relation.STAFF_WITH_REASON:
