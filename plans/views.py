@@ -195,6 +195,8 @@ def _not_saved(request, form, conflict):
     )
 
 
+@login_required
+@require_POST
 def about_save(request, family_id):
     """Save 'what is going well' and 'what we are worried about'. htmx autosaves here too."""
     if _rate_limited(request, "save", SAVE_LIMIT):
