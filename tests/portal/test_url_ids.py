@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils.regex_helper import normalize
 
+from portal.converters import IdConverter, parse_id
 from portal.models import StaffProfile
 from tests import factories
 
@@ -29,25 +30,46 @@ WRONG_METHOD = 405
 NOT_FOUND = 404
 
 
-def _endpoints(patterns, prefix=""):
-    """(full regex, endpoint) for every pattern under ``patterns``, through includes."""
+def _endpoints(patterns, prefix="", converters=None):
+    """(full regex, converters, endpoint) for every pattern under ``patterns``, through
+    includes; ``converters`` maps each path() parameter to its converter."""
     for pattern in patterns:
         regex = prefix + pattern.pattern.regex.pattern.removeprefix("^")
+        found = {**(converters or {}), **getattr(pattern.pattern, "converters", {})}
         if isinstance(pattern, URLResolver):
-            yield from _endpoints(pattern.url_patterns, regex)
+            yield from _endpoints(pattern.url_patterns, regex, found)
         else:
-            yield regex, pattern
+            yield regex, found, pattern
+
+
+def _walk():
+    """(path format, parameter names, converters, endpoint) outside the skipped admins."""
+    for regex, converters, endpoint in _endpoints(get_resolver().url_patterns):
+        # The same expansion reverse() uses; take the form that fills the most parameters.
+        form, params = max(normalize(regex), key=lambda candidate: len(candidate[1]))
+        if not form.startswith(SKIPPED_PREFIXES):
+            yield form, params, converters, endpoint
 
 
 def _parameterised_paths():
-    """A format string and its parameter names for every endpoint that takes parameters."""
-    found = []
-    for regex, endpoint in _endpoints(get_resolver().url_patterns):
-        # The same expansion reverse() uses; take the form that fills the most parameters.
-        form, params = max(normalize(regex), key=lambda candidate: len(candidate[1]))
-        if params and not form.startswith(SKIPPED_PREFIXES):
-            found.append((form, params, endpoint.lookup_str))
-    return found
+    """A format string, its parameter names and the view, for each endpoint with parameters."""
+    return [
+        (form, params, endpoint.lookup_str)
+        for form, params, _converters, endpoint in _walk()
+        if params
+    ]
+
+
+def test_the_portals_urls_take_ids_through_the_id_converter():
+    apps = ("portal.", "plans.", "peer_mentors.", "chat.", "content.")
+    wrong = [
+        f"{endpoint.lookup_str}: <{type(converter).__name__}:{name}>"
+        for _form, _params, converters, endpoint in _walk()
+        if endpoint.lookup_str.startswith(apps)
+        for name, converter in converters.items()
+        if name not in TOKENS and not isinstance(converter, IdConverter)
+    ]
+    assert not wrong
 
 
 def _url(form, params, value):
@@ -212,6 +234,4 @@ def test_an_id_in_a_form_or_query_that_cannot_be_one_is_missing_or_ignored(clien
     ],
 )
 def test_parse_id_takes_ascii_digits_within_the_databases_ids(text, expected):
-    from portal.converters import parse_id
-
     assert parse_id(text) == expected
