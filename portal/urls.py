@@ -34,6 +34,8 @@ portal_patterns = [
     path("privacy/", TemplateView.as_view(template_name="portal/privacy.html"), name="privacy"),
 ]
 
+handler400 = "portal.views.bad_request"
+
 # The Django admin signs in through allauth, so it gets the same two-step sign-in.
 admin.site.login = login_required(admin.site.login)
 
