@@ -98,7 +98,7 @@ def socket_may_use(user, conversation: Conversation) -> ConversationAccess | Non
     return ConversationAccess(conversation=conversation, role=role)
 
 
-def conversation_for_user(user, conversation_id, *, path: str = "") -> ConversationAccess:
+def conversation_for_user(user, conversation_id: int, *, path: str = "") -> ConversationAccess:
     """Open a conversation for a page, or raise Http404.
 
     Staff reads go through ``portal.access.family_access``, which needs two-step sign-in,
@@ -108,8 +108,6 @@ def conversation_for_user(user, conversation_id, *, path: str = "") -> Conversat
         Conversation.objects.select_related("family", "family__lead_key_worker")
         .filter(pk=conversation_id)
         .first()
-        if str(conversation_id).isdigit()
-        else None
     )
     if conversation is None:
         raise Http404

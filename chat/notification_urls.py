@@ -9,5 +9,5 @@ app_name = "notifications"
 urlpatterns = [
     path("", views.notification_list, name="list"),
     path("read-all/", views.notification_read_all, name="read_all"),
-    path("<str:notification_id>/read/", views.notification_read, name="read"),
+    path("<id:notification_id>/read/", views.notification_read, name="read"),
 ]

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from portal import access as portal_access
 from portal import fragments, pagecache
+from portal.converters import parse_id
 
 from . import selectors, services
 from .access import ConversationAccess, Role, conversation_for_user
@@ -71,8 +72,7 @@ def _messages_html(request, page, conversation, can_act: bool) -> list:
 
 def _conversation_context(request, access: ConversationAccess, form: MessageForm | None = None):
     conversation = access.conversation
-    before = request.GET.get("before", "")
-    before_id = int(before) if before.isdigit() else None
+    before_id = parse_id(request.GET.get("before", ""))
     page = selectors.messages_page(conversation=conversation, before=before_id)
     if access.is_participant and page and before_id is None:
         services.conversation_read_mark(access=access, user=request.user, up_to=page[-1].pk)
@@ -168,12 +168,8 @@ def message_create(request, conversation_id):
     )
 
 
-def _message_in(access: ConversationAccess, message_id) -> Message:
-    message = (
-        Message.objects.filter(pk=message_id, conversation=access.conversation).first()
-        if str(message_id).isdigit()
-        else None
-    )
+def _message_in(access: ConversationAccess, message_id: int) -> Message:
+    message = Message.objects.filter(pk=message_id, conversation=access.conversation).first()
     if message is None:
         raise Http404
     return message
@@ -241,11 +237,7 @@ def conversation_share(request, conversation_id):
 @login_required
 def attachment_download(request, message_id):
     """Serve an attachment only to people who may read its conversation."""
-    message = (
-        Message.objects.filter(pk=message_id).only("pk", "conversation_id").first()
-        if str(message_id).isdigit()
-        else None
-    )
+    message = Message.objects.filter(pk=message_id).only("pk", "conversation_id").first()
     if message is None:
         raise Http404
     conversation_for_user(request.user, message.conversation_id, path=request.get_full_path())
@@ -320,11 +312,9 @@ def notification_read(request, notification_id):
     """Mark one notification read; with ``open`` go to what it is about."""
     from notifications.models import Notification
 
-    if not str(notification_id).isdigit():
-        raise Http404
     try:
         notification = services.notification_mark_read(
-            user=request.user, notification_id=int(notification_id)
+            user=request.user, notification_id=notification_id
         )
     except Notification.DoesNotExist as exc:
         raise Http404 from exc

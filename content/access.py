@@ -24,10 +24,10 @@ def booker(user) -> FamilyMember | None:
     return member
 
 
-def booking_for_user(user, booking_id) -> Booking:
+def booking_for_user(user, booking_id: int) -> Booking:
     """A booking the person made for themselves. Anyone else's answers 404, like a missing one."""
     member = booker(user)
-    if member is None or not str(booking_id).isdigit():
+    if member is None:
         raise Http404
     booking = (
         Booking.objects.select_related("occurrence__series__venue", "member__family")

@@ -73,7 +73,7 @@ def _invite_panel(request) -> dict | None:
         return None
     match = getattr(request, "resolver_match", None)
     family_id = match.kwargs.get("family_id") if match else None
-    if not family_id:
+    if family_id is None:
         return None
     return {"url": reverse("content:session_invite", kwargs={"family_id": family_id})}
 

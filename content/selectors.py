@@ -188,9 +188,7 @@ def service_list(
     return services.prefetch_related("categories").distinct().order_by("name", "id")
 
 
-def service_detail(*, service_id) -> LocalService | None:
-    if not str(service_id).isdigit():
-        return None
+def service_detail(*, service_id: int) -> LocalService | None:
     return (
         LocalService.objects.published()
         .prefetch_related("categories")
@@ -229,9 +227,7 @@ def bookings_for_member(*, member, upcoming_only: bool = True) -> QuerySet[Booki
     )
 
 
-def occurrence_for_register(*, occurrence_id) -> SessionOccurrence | None:
-    if not str(occurrence_id).isdigit():
-        return None
+def occurrence_for_register(*, occurrence_id: int) -> SessionOccurrence | None:
     return (
         SessionOccurrence.objects.select_related("series", "series__venue")
         .annotate(

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from portal import access as portal_access
 from portal import pagecache
+from portal.converters import parse_id
 from portal.models import AuditEvent, Family, FamilyMember
 from portal.notify import notify_users
 
@@ -24,15 +25,13 @@ from .models import Booking, SessionInvitation, SessionOccurrence
 REMINDER_BEFORE = timedelta(days=1)
 
 
-def _locked_occurrence(occurrence_id) -> SessionOccurrence:
+def _locked_occurrence(occurrence_id: int) -> SessionOccurrence:
     """Lock the date's row so two bookings for its last place are decided one after the other."""
     occurrence = (
         SessionOccurrence.objects.select_for_update(of=("self",))
         .select_related("series", "series__venue")
         .filter(pk=occurrence_id)
         .first()
-        if str(occurrence_id).isdigit()
-        else None
     )
     if occurrence is None or not occurrence.series.live:
         raise Http404
@@ -131,7 +130,8 @@ def _refuse_anyone_already_coming(occurrence, *, member, companions) -> None:
 
 
 def _companions(*, member: FamilyMember, companion_ids, series) -> list[FamilyMember]:
-    wanted = {int(pk) for pk in companion_ids if str(pk).isdigit()}
+    # An id that cannot be one names nobody in the family, so the count below refuses it.
+    wanted = {parse_id(pk) for pk in companion_ids}
     if not wanted:
         return []
     companions = list(
@@ -358,11 +358,7 @@ def session_invitation_create(
             raise portal_access.ReasonRequired(family)
     elif relation is not portal_access.Relation.LEAD_KEY_WORKER:
         raise PermissionDenied
-    member = (
-        FamilyMember.objects.select_related("user").filter(pk=member_id, family=family).first()
-        if str(member_id).isdigit()
-        else None
-    )
+    member = FamilyMember.objects.select_related("user").filter(pk=member_id, family=family).first()
     if member is None or not member.is_father:
         raise ValidationError({"member": _("Choose a dad in this family.")})
     if member.user is None:
@@ -376,8 +372,6 @@ def session_invitation_create(
         SessionOccurrence.objects.select_related("series")
         .filter(pk=occurrence_id, series__live=True)
         .first()
-        if str(occurrence_id).isdigit()
-        else None
     )
     if occurrence is None:
         raise ValidationError({"occurrence": _("Choose a session from the list.")})

@@ -223,13 +223,11 @@ def oruk_taxonomy_terms(request):
 # Bookings ------------------------------------------------------------------------------
 
 
-def _occurrence_or_404(occurrence_id) -> SessionOccurrence:
+def _occurrence_or_404(occurrence_id: int) -> SessionOccurrence:
     occurrence = (
         SessionOccurrence.objects.select_related("series__venue")
         .filter(pk=occurrence_id, series__live=True)
         .first()
-        if str(occurrence_id).isdigit()
-        else None
     )
     if occurrence is None:
         raise Http404

@@ -111,13 +111,9 @@ def audit_mentor_list(user, *, path: str = "") -> None:
     )
 
 
-def browsable_mentor(mentor_id) -> Mentor:
+def browsable_mentor(mentor_id: int) -> Mentor:
     """An active mentor with a current DBS check, as families may see them, or 404."""
-    mentor = (
-        Mentor.objects.filter(pk=mentor_id, status=Mentor.Status.ACTIVE).first()
-        if str(mentor_id).isdigit()
-        else None
-    )
+    mentor = Mentor.objects.filter(pk=mentor_id, status=Mentor.Status.ACTIVE).first()
     if mentor is None or not mentor.dbs_is_current:
         raise Http404
     return mentor
@@ -182,15 +178,13 @@ class MatchAccess:
         return self.can_log_contact
 
 
-def _load_match(match_id) -> MentorMatch:
+def _load_match(match_id: int) -> MentorMatch:
     match = (
         MentorMatch.objects.select_related(
             "family", "family__lead_key_worker", "mentor", "mentor__user", "requested_by"
         )
         .filter(pk=match_id)
         .first()
-        if str(match_id).isdigit()
-        else None
     )
     if match is None:
         raise Http404
@@ -222,11 +216,11 @@ def match_access(user, match: MentorMatch, *, path: str = "") -> MatchAccess:
     raise Http404
 
 
-def match_for_user(user, match_id, *, path: str = "") -> MatchAccess:
+def match_for_user(user, match_id: int, *, path: str = "") -> MatchAccess:
     return match_access(user, _load_match(match_id), path=path)
 
 
-def concern_for_user(user, concern_id, *, path: str = "") -> tuple[Concern, str]:
+def concern_for_user(user, concern_id: int, *, path: str = "") -> tuple[Concern, str]:
     """A concern for the family's key worker, a manager, or the mentor who raised it."""
     concern = (
         Concern.objects.select_related(
@@ -234,8 +228,6 @@ def concern_for_user(user, concern_id, *, path: str = "") -> tuple[Concern, str]
         )
         .filter(pk=concern_id)
         .first()
-        if str(concern_id).isdigit()
-        else None
     )
     if concern is None or not getattr(user, "is_authenticated", False):
         raise Http404
@@ -254,7 +246,7 @@ def concern_for_user(user, concern_id, *, path: str = "") -> tuple[Concern, str]
     raise Http404
 
 
-def family_for_key_worker(user, family_id, *, path: str = "") -> Family:
+def family_for_key_worker(user, family_id: int, *, path: str = "") -> Family:
     """A family whose mentor a key worker may propose: their own, or one with a reason."""
     if not core.is_key_worker(user):
         raise Http404
@@ -264,14 +256,12 @@ def family_for_key_worker(user, family_id, *, path: str = "") -> Family:
     return family
 
 
-def mentor_for_manager(user, mentor_id, *, path: str = "") -> Mentor:
+def mentor_for_manager(user, mentor_id: int, *, path: str = "") -> Mentor:
     manager_gate(user)
     mentor = (
         Mentor.objects.select_related("user", "recorded_by", "checks_recorded_by")
         .filter(pk=mentor_id)
         .first()
-        if str(mentor_id).isdigit()
-        else None
     )
     if mentor is None:
         raise Http404

@@ -97,8 +97,8 @@ def _family_record_panel(request):
     """On a family's record, the key worker sees its mentor and can suggest one."""
     user = request.user
     match = getattr(request, "resolver_match", None)
-    family_id = match.kwargs.get("family_id") if match else None
-    if not core.is_key_worker(user) or not str(family_id or "").isdigit():
+    family_id = match.kwargs.get("family_id") if match else None  # an int: <id:family_id>
+    if not core.is_key_worker(user) or family_id is None:
         return None
     family = Family.objects.filter(pk=family_id).first()
     if family is None or core.relation_to_family(user, family) not in {

@@ -152,7 +152,7 @@ def ask(request, mentor_id):
     member = access.parent_member(request.user)
     if member is None or not access.can_ask_for_mentor(request.user):
         raise Http404
-    mentor = Mentor.objects.filter(pk=mentor_id).first() if str(mentor_id).isdigit() else None
+    mentor = Mentor.objects.filter(pk=mentor_id).first()
     if mentor is None or mentor.status == Mentor.Status.STOPPED:
         raise Http404
     form = AskMentorForm(request.POST)
@@ -494,7 +494,7 @@ def family_suggestions(request, family_id):
 @require_POST
 def family_propose(request, family_id, mentor_id):
     family = access.family_for_key_worker(request.user, family_id, path=request.get_full_path())
-    mentor = Mentor.objects.filter(pk=mentor_id).first() if str(mentor_id).isdigit() else None
+    mentor = Mentor.objects.filter(pk=mentor_id).first()
     if mentor is None:
         raise Http404
     parent_is_dad = request.POST.get("parent_is_dad") == "on"

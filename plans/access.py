@@ -101,18 +101,14 @@ def plan_access(user, family: Family, *, record=None, path: str = "") -> PlanAcc
     )
 
 
-def _family(family_id) -> Family:
-    family = (
-        Family.objects.select_related("lead_key_worker").filter(pk=family_id).first()
-        if str(family_id).isdigit()
-        else None
-    )
+def _family(family_id: int) -> Family:
+    family = Family.objects.select_related("lead_key_worker").filter(pk=family_id).first()
     if family is None:
         raise Http404
     return family
 
 
-def family_plan_for_user(user, family_id, *, path: str = "") -> tuple[Plan | None, PlanAccess]:
+def family_plan_for_user(user, family_id: int, *, path: str = "") -> tuple[Plan | None, PlanAccess]:
     """The family's plan (None if not started) and the user's access, or Http404."""
     family = _family(family_id)
     plan = Plan.objects.filter(family=family).first()
@@ -128,14 +124,12 @@ def own_plan(user, *, path: str = "") -> tuple[Family, Plan | None, PlanAccess]:
     return family, plan, plan_access(user, family, record=plan or family, path=path)
 
 
-def goal_for_user(user, goal_id, *, path: str = "") -> tuple[Goal, PlanAccess]:
+def goal_for_user(user, goal_id: int, *, path: str = "") -> tuple[Goal, PlanAccess]:
     """A current goal the user may see, or Http404."""
     goal = (
         Goal.objects.select_related("plan__family__lead_key_worker")
         .filter(pk=goal_id, archived_at__isnull=True)
         .first()
-        if str(goal_id).isdigit()
-        else None
     )
     if goal is None:
         raise Http404
@@ -148,12 +142,8 @@ def goal_for_user(user, goal_id, *, path: str = "") -> tuple[Goal, PlanAccess]:
     return goal, plan_acc
 
 
-def step_for_user(user, step_id, *, path: str = "") -> tuple[Step, PlanAccess]:
-    step = (
-        Step.objects.select_related("goal").filter(pk=step_id).first()
-        if str(step_id).isdigit()
-        else None
-    )
+def step_for_user(user, step_id: int, *, path: str = "") -> tuple[Step, PlanAccess]:
+    step = Step.objects.select_related("goal").filter(pk=step_id).first()
     if step is None:
         raise Http404
     goal, plan_acc = goal_for_user(user, step.goal_id, path=path)
@@ -161,14 +151,14 @@ def step_for_user(user, step_id, *, path: str = "") -> tuple[Step, PlanAccess]:
     return step, plan_acc
 
 
-def suggestion_for_user(user, suggestion_id, *, path: str = "") -> tuple[Suggestion, PlanAccess]:
+def suggestion_for_user(
+    user, suggestion_id: int, *, path: str = ""
+) -> tuple[Suggestion, PlanAccess]:
     """Suggestions are between the family and its key worker; others never see them."""
     suggestion = (
         Suggestion.objects.select_related("plan__family", "goal", "template", "author")
         .filter(pk=suggestion_id)
         .first()
-        if str(suggestion_id).isdigit()
-        else None
     )
     if suggestion is None:
         raise Http404
@@ -180,12 +170,10 @@ def suggestion_for_user(user, suggestion_id, *, path: str = "") -> tuple[Suggest
     return suggestion, plan_acc
 
 
-def review_for_user(user, review_id, *, path: str = "") -> tuple[Review, PlanAccess]:
+def review_for_user(user, review_id: int, *, path: str = "") -> tuple[Review, PlanAccess]:
     """Reviews cover every goal, so only the family and its key worker open them."""
     review = (
         Review.objects.select_related("plan__family__lead_key_worker").filter(pk=review_id).first()
-        if str(review_id).isdigit()
-        else None
     )
     if review is None:
         raise Http404

@@ -28,12 +28,12 @@ def _parent_panel(request):
 
 def _family_panel(request):
     match = getattr(request, "resolver_match", None)
-    family_id = match.kwargs.get("family_id") if match else None
-    if not str(family_id or "").isdigit():
+    family_id = match.kwargs.get("family_id") if match else None  # an int: <id:family_id>
+    if family_id is None:
         return None
     plan = Plan.objects.filter(family_id=family_id).first()
     member = core.membership(request.user)
-    if member is not None and member.family_id == int(family_id):
+    if member is not None and member.family_id == family_id:
         url = reverse("plans:plan")
     else:
         url = reverse("plans:family_plan", kwargs={"family_id": family_id})

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from portal import access as core
 from portal import pagecache
+from portal.converters import id_or_404, parse_id
 
 from . import access, fragments, plain_english, selectors, services
 from .forms import (
@@ -194,6 +195,8 @@ def _not_saved(request, form, conflict):
     )
 
 
+@login_required
+@require_POST
 def about_save(request, family_id):
     """Save 'what is going well' and 'what we are worried about'. htmx autosaves here too."""
     if _rate_limited(request, "save", SAVE_LIMIT):
@@ -285,7 +288,9 @@ def _goal_page(request, *, form, plan_acc, goal=None, suggestion=None, conflict=
 def _own_open_suggestion(request, suggestion_id, plan_acc, kind):
     if not suggestion_id:
         return None
-    suggestion, s_acc = access.suggestion_for_user(request.user, suggestion_id, path=_path(request))
+    suggestion, s_acc = access.suggestion_for_user(
+        request.user, id_or_404(suggestion_id), path=_path(request)
+    )
     if (
         s_acc.family.pk != plan_acc.family.pk
         or suggestion.kind != kind
@@ -346,7 +351,7 @@ def goal_save(request, family_id):
     goal = suggestion = conflict = None
     goal_id = request.POST.get("goal_id") or ""
     if goal_id:
-        goal, goal_acc = access.goal_for_user(request.user, goal_id, path=_path(request))
+        goal, goal_acc = access.goal_for_user(request.user, id_or_404(goal_id), path=_path(request))
         if goal.plan_id != plan_obj.pk:
             raise Http404
     if form.is_valid():
@@ -484,8 +489,8 @@ def step_new(request, goal_id):
         raise Http404
     initial = {"version": 1, "draft_key": uuid.uuid4().hex}
     template = None
-    template_id = request.GET.get("template", "")
-    if template_id.isdigit():
+    template_id = parse_id(request.GET.get("template", ""))
+    if template_id is not None:
         template = InterventionTemplate.objects.filter(pk=template_id, active=True).first()
         if template:
             initial.update(text=template.step_text, who=template.who, template=template.pk)
@@ -536,7 +541,7 @@ def step_save(request, goal_id):
     step = conflict = None
     step_id = request.POST.get("step_id") or ""
     if step_id:
-        step, _acc = access.step_for_user(request.user, step_id, path=_path(request))
+        step, _acc = access.step_for_user(request.user, id_or_404(step_id), path=_path(request))
         if step.goal_id != goal.pk:
             raise Http404
     if form.is_valid():
@@ -629,8 +634,8 @@ def suggest(request, family_id):
         raise Http404
     goals = list(plan_obj.goals.filter(archived_at__isnull=True))
     template = None
-    template_id = request.GET.get("template") or request.POST.get("template") or ""
-    if str(template_id).isdigit():
+    template_id = parse_id(request.GET.get("template") or request.POST.get("template") or "")
+    if template_id is not None:
         template = InterventionTemplate.objects.filter(pk=template_id, active=True).first()
     if request.method == "POST":
         if _rate_limited(request, "write", WRITE_LIMIT):
@@ -722,7 +727,7 @@ def comment_add(request, family_id):
     goal = None
     goal_id = request.POST.get("goal") or ""
     if goal_id:
-        goal, _acc = access.goal_for_user(request.user, goal_id, path=_path(request))
+        goal, _acc = access.goal_for_user(request.user, id_or_404(goal_id), path=_path(request))
         if goal.plan_id != plan_obj.pk:
             raise Http404
     elif not plan_acc.sees_everything:
@@ -900,12 +905,8 @@ def versions(request, family_id):
     )
 
 
-def _version(plan_obj, number):
-    version = (
-        plan_obj.versions.filter(number=number).select_related("plan").first()
-        if str(number).isdigit()
-        else None
-    )
+def _version(plan_obj, number: int):
+    version = plan_obj.versions.filter(number=number).select_related("plan").first()
     if version is None:
         raise Http404
     return version
@@ -934,8 +935,8 @@ def version_detail(request, family_id, number):
 def version_diff(request, family_id):
     plan_obj, plan_acc = access.family_plan_for_user(request.user, family_id, path=_path(request))
     plan_obj = _plan_or_404(plan_obj)
-    older = _version(plan_obj, request.GET.get("from", ""))
-    newer = _version(plan_obj, request.GET.get("to", ""))
+    older = _version(plan_obj, id_or_404(request.GET.get("from", "")))
+    newer = _version(plan_obj, id_or_404(request.GET.get("to", "")))
     if older.number > newer.number:
         older, newer = newer, older
     return render(
@@ -1098,7 +1099,7 @@ def templates(request):
     goal = None
     goal_id = request.GET.get("goal", "")
     if goal_id:
-        goal, _acc = access.goal_for_user(request.user, goal_id, path=_path(request))
+        goal, _acc = access.goal_for_user(request.user, id_or_404(goal_id), path=_path(request))
     member = core.membership(request.user)
     return render(
         request,

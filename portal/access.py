@@ -293,13 +293,9 @@ def family_access(
     return FamilyAccess(family=family, relation=relation, reason=reason)
 
 
-def family_for_user(user, family_id, *, path: str = "") -> tuple[Family, FamilyAccess]:
+def family_for_user(user, family_id: int, *, path: str = "") -> tuple[Family, FamilyAccess]:
     """Fetch a family the user may open, or raise Http404."""
-    family = (
-        Family.objects.select_related("lead_key_worker").filter(pk=family_id).first()
-        if str(family_id).isdigit()
-        else None
-    )
+    family = Family.objects.select_related("lead_key_worker").filter(pk=family_id).first()
     if family is None:
         raise Http404
     return family, family_access(user, family, path=path)

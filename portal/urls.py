@@ -12,17 +12,17 @@ from .access import public
 portal_patterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("families/new/", views.family_create, name="family_create"),
-    path("families/<str:family_id>/", views.family_detail, name="family_detail"),
+    path("families/<id:family_id>/", views.family_detail, name="family_detail"),
     path(
-        "families/<str:family_id>/practitioners/",
+        "families/<id:family_id>/practitioners/",
         views.family_practitioner,
         name="family_practitioner",
     ),
-    path("families/<str:family_id>/invite/", views.family_invite, name="family_invite"),
+    path("families/<id:family_id>/invite/", views.family_invite, name="family_invite"),
     path(
-        "families/<str:family_id>/members/", views.family_member_create, name="family_member_create"
+        "families/<id:family_id>/members/", views.family_member_create, name="family_member_create"
     ),
-    path("families/<str:family_id>/reason/", views.family_reason, name="family_reason"),
+    path("families/<id:family_id>/reason/", views.family_reason, name="family_reason"),
     path("invitation/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("exit/", views.exit_page, name="exit"),
     path("audit/", views.audit_trail, name="audit_trail"),
@@ -52,6 +52,8 @@ sign_in_elsewhere = [
     path("django-admin/login/", views.sign_in_elsewhere),
     path("_util/login/", views.sign_in_elsewhere),
 ]
+
+handler400 = "portal.views.bad_request"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseRedirect, JsonResponse
@@ -19,6 +19,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -311,7 +312,7 @@ def sign_in_elsewhere(request, to: str = "account_login", rest: str = ""):
 @login_required
 def family_reason(request, family_id):
     """Staff opening a family outside their caseload say why; the reason is audited."""
-    family = Family.objects.filter(pk=family_id).first() if str(family_id).isdigit() else None
+    family = Family.objects.filter(pk=family_id).first()
     if family is None:
         raise Http404
     if access.relation_to_family(request.user, family) is not access.Relation.STAFF_WITH_REASON:
@@ -465,3 +466,20 @@ def _check_tasks() -> str:
     except Exception:  # noqa: BLE001
         logger.exception("Health check: tasks")
         return "error"
+
+
+def bad_request(request, exception):
+    """Django's 400 handler. A form too big to read gets a page saying so, as a 413.
+
+    Django raises ``RequestDataTooBig`` wherever ``request.POST`` is first read (the CSRF
+    check or the view), so only the handler sees every case. Nothing here reads it again.
+    """
+    if not isinstance(exception, RequestDataTooBig):
+        return defaults.bad_request(request, exception)
+    back = request.headers.get("Referer", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = ""
+    limit_mb = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 2**20
+    return render(request, "413.html", {"back": back, "limit_mb": limit_mb}, status=413)

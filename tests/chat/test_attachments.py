@@ -113,6 +113,29 @@ def test_file_over_the_size_limit_is_refused(conversation, parent, settings):
         send(parent, conversation, attachment=upload("doc.pdf", b"%PDF-1.4\n" + b"0" * 2000))
 
 
+def test_a_ten_mb_file_sent_from_the_page_is_a_form_error_that_keeps_the_words(
+    client, conversation, parent
+):
+    """Files do not count towards DATA_UPLOAD_MAX_MEMORY_SIZE, so this is the form's refusal,
+    not the too-big page: the message typed stays in the box, with a fresh file to choose."""
+    client.force_login(parent)
+    client_id = str(uuid.uuid4())
+    response = client.post(
+        f"/messages/{conversation.pk}/send/",
+        {
+            "body": "Here is the letter from school",
+            "client_id": client_id,
+            "attachment": upload("letter.pdf", b"%PDF-1.4\n" + b"0" * (10 * 1024 * 1024)),
+        },
+    )
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "The file must be smaller than 5 MB." in body
+    assert ">Here is the letter from school</textarea>" in body
+    assert f'value="{client_id}"' in body  # sending again is still the same message
+    assert not Message.objects.filter(conversation=conversation).exists()
+
+
 def test_pdf_is_served_as_a_download_with_nosniff_to_participants_only(
     client, conversation, parent, key_worker, other_parent
 ):

@@ -149,6 +149,17 @@ def test_about_section_autosaves_and_conflicts(client, parent, dad, plan, family
     assert "Mine" in response.content.decode()
 
 
+def test_about_section_saves_only_by_post_from_someone_signed_in(client, parent, plan, family):
+    url = reverse("plans:about_save", kwargs={"family_id": family.pk})
+    response = client.post(url, {"version": 1, "strengths": "We laugh", "worries": ""})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+    client.force_login(parent)
+    assert client.get(url).status_code == 405
+    plan.refresh_from_db()
+    assert plan.strengths == ""
+
+
 def _step_data(**overrides):
     data = {
         "step_id": "",
