@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal import access as portal_access
 from portal import fragments, pagecache
@@ -28,6 +28,7 @@ MESSAGE_FRAGMENT_SECONDS = 6 * 60 * 60
 
 
 @login_required
+@require_GET
 def inbox(request):
     services.conversations_ensure_for_user(user=request.user)
     rows = selectors.conversation_list_for_user(user=request.user)
@@ -125,6 +126,7 @@ def _conversation_context(request, access: ConversationAccess, form: MessageForm
 
 
 @login_required
+@require_GET
 def conversation_detail(request, conversation_id):
     access = conversation_for_user(request.user, conversation_id, path=request.get_full_path())
     pagecache.allow(request)
@@ -189,6 +191,7 @@ def message_delete(request, conversation_id, message_id):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def message_report(request, conversation_id, message_id):
     access = conversation_for_user(request.user, conversation_id, path=request.get_full_path())
     if not access.is_participant:
@@ -235,6 +238,7 @@ def conversation_share(request, conversation_id):
 
 
 @login_required
+@require_GET
 def attachment_download(request, message_id):
     """Serve an attachment only to people who may read its conversation."""
     message = Message.objects.filter(pk=message_id).only("pk", "conversation_id").first()
@@ -257,6 +261,7 @@ def attachment_download(request, message_id):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def working_hours(request):
     if not portal_access.is_key_worker(request.user):
         raise Http404
@@ -276,6 +281,7 @@ def working_hours(request):
 
 
 @login_required
+@require_GET
 def reported(request):
     """For the service manager: which conversations have reports, without their content."""
     if not portal_access.is_manager(request.user):
@@ -288,6 +294,7 @@ def reported(request):
 
 
 @login_required
+@require_GET
 def notification_list(request):
     page = Paginator(selectors.notifications_for(user=request.user), 25).get_page(
         request.GET.get("page")

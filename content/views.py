@@ -67,12 +67,14 @@ def _serve_index(request, page):
 
 
 @public
+@require_GET
 def groups(request):
     """The menu's "Groups" link: the live session index, wherever it sits in the tree."""
     return _serve_index(request, selectors.session_index())
 
 
 @public
+@require_GET
 def help_and_advice(request):
     return _serve_index(request, selectors.resource_index())
 
@@ -294,6 +296,7 @@ def _places_taken(occurrence) -> int:
 
 
 @login_required
+@require_GET
 def booking_list(request):
     member = access.booker(request.user)
     if member is None:
@@ -303,6 +306,7 @@ def booking_list(request):
 
 
 @login_required
+@require_GET
 def booking_detail(request, booking_id):
     booking = access.booking_for_user(request.user, booking_id)
     return render(
@@ -356,6 +360,7 @@ def booking_ics(request, booking_id):
 
 
 @login_required
+@require_GET
 def register_list(request):
     access.require_attendance_access(request.user)
     return render(

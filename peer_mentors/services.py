@@ -180,7 +180,12 @@ def mentor_status_set(*, mentor: Mentor, status: str, actor, reason: str = "") -
         mentor.status = status
         mentor.status_changed_at = timezone.now()
         mentor.save(update_fields=["status", "status_changed_at", "updated_at"])
-        _audit(actor, AuditEvent.Action.UPDATE, mentor, reason=f"status={status}")
+        _audit(
+            actor,
+            AuditEvent.Action.UPDATE,
+            mentor,
+            reason=f"Status changed to {mentor.get_status_display()}",
+        )
         if status in {Mentor.Status.PAUSED, Mentor.Status.STOPPED}:
             # Families waiting on a mentor who is stepping back can ask someone else now.
             for match in MentorMatch.objects.select_related("family").filter(

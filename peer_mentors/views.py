@@ -11,7 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal import access as core
 from portal.models import FamilyMember
@@ -67,6 +67,7 @@ def _is_dad(user) -> bool:
 
 
 @login_required
+@require_GET
 def find(request):
     """A parent sees their mentor, or the mentors who suit them best and why."""
     if not access.can_ask_for_mentor(request.user):
@@ -135,6 +136,7 @@ def _render_profile(request, mentor, form, status=200):
 
 
 @login_required
+@require_GET
 def profile(request, mentor_id):
     own = access.mentor_of(request.user)
     if own is not None and str(own.pk) == str(mentor_id):
@@ -212,6 +214,7 @@ def _render_match(request, match_access, status=200, **forms):
 
 
 @login_required
+@require_GET
 def match_detail(request, match_id):
     match_access = access.match_for_user(request.user, match_id, path=request.get_full_path())
     return _render_match(request, match_access)
@@ -331,6 +334,7 @@ def contact_create(request, match_id):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def concern_create(request, match_id):
     match_access = access.match_for_user(request.user, match_id, path=request.get_full_path())
     if not match_access.can_raise_concern:
@@ -363,6 +367,7 @@ def concern_create(request, match_id):
 
 
 @login_required
+@require_GET
 def concern_detail(request, concern_id):
     concern, role = access.concern_for_user(request.user, concern_id, path=request.get_full_path())
     return render(
@@ -391,6 +396,7 @@ def concern_seen(request, concern_id):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def apply(request):
     mentor = access.mentor_of(request.user)
     if mentor is not None:
@@ -416,6 +422,7 @@ def apply(request):
 
 
 @login_required
+@require_GET
 def mentor_home(request):
     mentor = access.mentor_of(request.user)
     if mentor is None:
@@ -428,6 +435,7 @@ def mentor_home(request):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def profile_edit(request):
     mentor = access.mentor_of(request.user)
     if mentor is None or mentor.status == Mentor.Status.STOPPED:
@@ -485,6 +493,7 @@ def _render_suggestions(request, family, form, status=200, error=""):
 
 
 @login_required
+@require_GET
 def family_suggestions(request, family_id):
     family = access.family_for_key_worker(request.user, family_id, path=request.get_full_path())
     return _render_suggestions(request, family, KeyWorkerFindForm(request.GET or None))
@@ -521,6 +530,7 @@ def family_propose(request, family_id, mentor_id):
 
 
 @login_required
+@require_GET
 def manage_list(request):
     access.manager_gate(request.user)
     concerns = selectors.unseen_concerns()
@@ -559,6 +569,7 @@ def _render_manage_detail(request, mentor, status=200, **forms):
 
 
 @login_required
+@require_GET
 def manage_detail(request, mentor_id):
     mentor = access.mentor_for_manager(request.user, mentor_id, path=request.get_full_path())
     return _render_manage_detail(request, mentor)
@@ -618,6 +629,7 @@ def manage_note(request, mentor_id):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def manage_record_application(request):
     access.manager_gate(request.user)
     form = RecordApplicationForm(request.POST or None)

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from portal import access as core
+from portal.models import Family
 from portal.registry import (
     DashboardPanel,
     NavItem,
@@ -23,7 +24,12 @@ def _parent_panel(request):
     member = core.membership(request.user)
     if member is None:
         return None
-    return selectors.parent_next_steps(family=member.family, user=request.user)
+    panel = selectors.parent_next_steps(family=member.family, user=request.user)
+    finished = member.family.status in {Family.Status.CLOSED, Family.Status.STEPPED_DOWN}
+    if finished and not panel.get("plan"):
+        # A family that has finished (a peer mentor's own, say) is not asked to start one.
+        return None
+    return panel
 
 
 def _family_panel(request):

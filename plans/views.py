@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal import access as core
 from portal import pagecache
@@ -626,6 +626,7 @@ def step_done(request, step_id):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def suggest(request, family_id):
     """A key worker suggests a goal or step (perhaps from the library)."""
     plan_obj, plan_acc = access.family_plan_for_user(request.user, family_id, path=_path(request))
@@ -765,6 +766,7 @@ def comment_add(request, family_id):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def sharing(request):
     """A parent chooses which goals their peer mentor and named practitioners may see."""
     _family, plan_obj, plan_acc = access.own_plan(request.user, path=_path(request))
@@ -796,6 +798,7 @@ def sharing(request):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def agree(request, family_id):
     """Read the plan and agree it. The last person to agree saves a version."""
     plan_obj, plan_acc = access.family_plan_for_user(request.user, family_id, path=_path(request))
@@ -999,6 +1002,7 @@ def review_start(request, family_id):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def review(request, review_id):
     """The family rates each goal from 1 to 10; the key worker may add their own rating."""
     review_obj, plan_acc = access.review_for_user(request.user, review_id, path=_path(request))
@@ -1117,6 +1121,7 @@ def templates(request):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def template_edit(request, template_id=None):
     if not (core.is_key_worker(request.user) or core.is_manager(request.user)):
         raise Http404
@@ -1202,6 +1207,7 @@ def manage_outcomes(request):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def outcome_edit(request, area_id=None):
     _manager_only(request)
     area = None
@@ -1255,6 +1261,7 @@ def manage_jargon(request):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def jargon_edit(request, term_id=None):
     _manager_only(request)
     jargon = None

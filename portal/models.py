@@ -1,5 +1,6 @@
 """The core records: people, families, staff, invitations and the audit trail."""
 
+import functools
 import hashlib
 
 from django.conf import settings
@@ -244,6 +245,14 @@ class Invitation(models.Model):
         return self.accepted_at is None and self.expires_at > timezone.now()
 
 
+@functools.cache
+def _verbose_names() -> dict[str, str]:
+    """Each model's name in words, by class name (what an audit event records)."""
+    from django.apps import apps
+
+    return {model.__name__: str(model._meta.verbose_name) for model in apps.get_models()}
+
+
 class AuditEvent(models.Model):
     """A record that a member of staff read or changed family data."""
 
@@ -273,6 +282,14 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.actor} {self.action} {self.object_type} {self.object_id}"
+
+    @property
+    def description(self) -> str:
+        """What happened, in words a manager reads ("Created a supervision note")."""
+        name = str(_verbose_names().get(self.object_type, self.object_type))
+        article = "an" if name[:1].lower() in "aeiou" else "a"
+        verb = _("Opened") if self.action == self.Action.VIEW else self.get_action_display()
+        return f"{verb} {article} {name}"
 
 
 class AccessGrant(models.Model):

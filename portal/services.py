@@ -129,7 +129,7 @@ def family_status_set(*, family: Family, status: str, actor) -> Family:
             action=AuditEvent.Action.UPDATE,
             family=family,
             record=family,
-            reason=f"status={status}",
+            reason=f"Status changed to {family.get_status_display()}",
         )
     return family
 
@@ -315,7 +315,7 @@ def family_practitioner_add(*, family: Family, practitioner, actor):
                 action=AuditEvent.Action.UPDATE,
                 family=family,
                 record=link,
-                reason=f"named practitioner {practitioner.pk}",
+                reason=f"Named {practitioner.display_name} on the family's plan",
             )
     return link
 
@@ -332,5 +332,5 @@ def family_practitioner_remove(*, family: Family, practitioner, actor) -> None:
                 action=AuditEvent.Action.DELETE,
                 family=family,
                 record=family,
-                reason=f"removed practitioner {practitioner.pk}",
+                reason=f"Took {practitioner.display_name} off the family's plan",
             )

@@ -72,10 +72,12 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
+if not settings.PRODUCTION:
+    # The embedded portal serves the CMS's images itself (public content only); in
+    # production the proxy does.
+    from django.urls import re_path
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    urlpatterns.append(re_path(r"^media/(?P<path>.*)$", views.embedded_media))
 
 # Wagtail serves the content pages (home, resources, sessions) from the site root, last.
 urlpatterns.append(path("", include(wagtail_urls)))

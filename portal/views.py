@@ -21,7 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import access, pagecache, selectors, services
 from .access import before_mfa, public
@@ -52,6 +52,7 @@ def _panels(request, audience: str) -> list[dict]:
 
 @before_mfa
 @login_required
+@require_GET
 def dashboard(request):
     user = request.user
     role = access.staff_role(user)
@@ -159,6 +160,7 @@ def _family_page(request, family_id, family_access, *, status=200, **forms):
 
 
 @login_required
+@require_GET
 def family_detail(request, family_id):
     family, family_access = access.family_for_user(
         request.user, family_id, path=request.get_full_path()
@@ -167,6 +169,7 @@ def family_detail(request, family_id):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def family_create(request):
     """A key worker opens a record for a family referred to them."""
     if not access.is_key_worker(request.user):
@@ -310,6 +313,7 @@ def sign_in_elsewhere(request, to: str = "account_login", rest: str = ""):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def family_reason(request, family_id):
     """Staff opening a family outside their caseload say why; the reason is audited."""
     family = Family.objects.filter(pk=family_id).first()
@@ -340,6 +344,7 @@ def family_reason(request, family_id):
 
 @public
 @never_cache
+@require_http_methods(["GET", "POST"])
 def invitation_accept(request, token):
     invitation = services.invitation_lookup(token=token)
     if invitation is None:
@@ -373,6 +378,7 @@ def invitation_accept(request, token):
 
 
 @login_required
+@require_GET
 def audit_trail(request):
     """Managers check who opened which family's record, and why."""
     if not access.is_manager(request.user):
@@ -392,11 +398,22 @@ def audit_trail(request):
 
 @public
 @never_cache
+@require_GET
 def exit_page(request):
     """'Exit this page' ends the session too, so Back or another tap cannot reopen it."""
     if request.user.is_authenticated:
         logout(request)
     return HttpResponseRedirect(settings.EXIT_PAGE_URL)
+
+
+@public
+@require_GET
+def embedded_media(request, path):
+    """The CMS's images and documents when the portal runs embedded (never in production,
+    where the proxy serves them). Family uploads are never here."""
+    from django.views.static import serve
+
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
 
 
 @public

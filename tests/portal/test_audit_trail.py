@@ -43,3 +43,18 @@ def test_bad_email_filter_shows_an_error_not_a_crash(client, manager):
     response = client.get(reverse("portal:audit_trail"), {"staff": "nope"})
     assert response.status_code == 200
     assert b"Enter an email address in the right format" in response.content
+
+
+def test_audit_trail_reads_as_words_not_a_database_log(client, manager, family, key_worker):
+    from portal import services
+    from portal.models import Family
+
+    client.force_login(key_worker)
+    client.get(family.get_absolute_url())
+    services.family_status_set(family=family, status=Family.Status.CLOSED, actor=key_worker)
+    client.force_login(manager)
+    page = client.get(reverse("portal:audit_trail"), {"family": family.reference}).content.decode()
+    assert "Opened a family" in page
+    assert "Changed a family" in page
+    assert "Status changed to Closed" in page
+    assert "status=" not in page and "Viewed Family" not in page
