@@ -46,7 +46,7 @@ from .models import (
 )
 
 
-class EditConflict(Exception):  # noqa: N818 - reads as what happened
+class EditConflict(Exception):  # reads as what happened
     """Someone saved this text after the writer opened it. ``current`` is what they saved."""
 
     def __init__(self, current):

@@ -36,12 +36,12 @@ class Relation(enum.StrEnum):
 STAFF_RELATIONS = {Relation.LEAD_KEY_WORKER, Relation.PARTNER, Relation.STAFF_WITH_REASON}
 
 
-class MFASetupRequired(Exception):  # noqa: N818 - reads as a state, not an error
+class MFASetupRequired(Exception):  # reads as a state, not an error
     """Staff must pass two-step sign-in in this session (setting it up first if they have
     no authenticator) before anything that names a family opens."""
 
 
-class ReasonRequired(Exception):  # noqa: N818
+class ReasonRequired(Exception):
     """The family is not on this person's caseload: they must record why they need it."""
 
     def __init__(self, family: Family):

@@ -84,7 +84,7 @@ def render_kept(
     keys = [_key(shared, fingerprint) for fingerprint, _context in parts]
     try:
         kept = cache.get_many(keys)
-    except Exception:  # noqa: BLE001  (the cache is a help, never a need)
+    except Exception:  # the cache is a help, never a need
         logger.warning("Kept fragments could not be read", exc_info=True)
         kept = {}
     rendered: list[SafeString] = []
@@ -101,6 +101,6 @@ def render_kept(
     if made:
         try:
             cache.set_many(made, timeout=seconds)
-        except Exception:  # noqa: BLE001
+        except Exception:
             logger.warning("Fragments could not be kept", exc_info=True)
     return rendered

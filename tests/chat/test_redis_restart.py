@@ -161,7 +161,7 @@ async def test_messages_sent_while_redis_restarts_arrive_in_order_once(
     refused = communicator(worker_cookie)
     try:
         connected, _code = await refused.connect(timeout=5)
-    except Exception:  # noqa: BLE001 - the application failed the handshake
+    except Exception:  # the application failed the handshake
         connected = False
     assert not connected
 
