@@ -46,7 +46,9 @@ def _templates_digest(names: tuple[str, ...]) -> str:
 def _digest_of(names: tuple[str, ...]) -> str:
     digest = hashlib.sha256()
     for name in names:
-        digest.update(loader.get_template(name).template.source.encode())
+        # Django's backend template wraps the engine's, which keeps the source.
+        template = loader.get_template(name).template  # type: ignore[attr-defined]
+        digest.update(template.source.encode())
     return digest.hexdigest()[:16]
 
 
