@@ -29,6 +29,7 @@ from .models import AccessGrant, AuditEvent, Family, FamilyMember, StaffProfile,
 # Whoever asks: a signed-in person or a visitor (``request.user``).
 AnyUser: TypeAlias = User | AnonymousUser
 View = TypeVar("View", bound=Callable[..., Any])
+Found = TypeVar("Found")
 
 
 class Relation(enum.StrEnum):
@@ -110,15 +111,28 @@ def forget_loaded(user: AnyUser, name: str) -> None:
         fields_cache.pop(name, None)
 
 
+def remembered(user: User, name: str, find: Callable[[], Found]) -> Found:
+    """What ``find()`` returns, kept on ``user`` as ``name`` for the rest of the request."""
+    if not hasattr(user, name):
+        setattr(user, name, find())
+    value: Found = getattr(user, name)
+    return value
+
+
+def forget_remembered(user: User, name: str) -> None:
+    """After a change to what ``name`` holds: find it again when next asked."""
+    vars(user).pop(name, None)
+
+
 def staff_profile(user: AnyUser) -> StaffProfile | None:
     if not user.is_authenticated:
         return None
-    if not hasattr(user, "_portal_staff_profile"):
+
+    def find() -> StaffProfile | None:
         found, profile = loaded(user, "staff_profile")
-        user._portal_staff_profile = (
-            profile if found else StaffProfile.objects.filter(user=user).first()
-        )
-    return user._portal_staff_profile
+        return profile if found else StaffProfile.objects.filter(user=user).first()
+
+    return remembered(user, "_portal_staff_profile", find)
 
 
 def staff_role(user: AnyUser) -> str | None:
@@ -155,11 +169,13 @@ def has_mfa(user: AnyUser) -> bool:
 
     if not user.is_authenticated:
         return False
-    if not hasattr(user, "_portal_has_mfa"):
-        user._portal_has_mfa = Authenticator.objects.filter(
-            user=user, type=Authenticator.Type.TOTP
-        ).exists()
-    return user._portal_has_mfa
+    return remembered(
+        user,
+        "_portal_has_mfa",
+        lambda: bool(
+            Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+        ),
+    )
 
 
 def session_mfa_note(user: User, session: SessionBase) -> None:
@@ -221,16 +237,18 @@ def membership(user: AnyUser) -> FamilyMember | None:
     """The household membership of a signed-in person, if any."""
     if not user.is_authenticated:
         return None
-    if not hasattr(user, "_portal_membership"):
+
+    def find() -> FamilyMember | None:
         found, member = loaded(user, "family_membership")
-        user._portal_membership = (
+        return (
             member
             if found
             else FamilyMember.objects.select_related("family", "family__lead_key_worker")
             .filter(user=user)
             .first()
         )
-    return user._portal_membership
+
+    return remembered(user, "_portal_membership", find)
 
 
 def own_family(user: AnyUser) -> Family | None:

@@ -48,11 +48,9 @@ class User(AbstractUser):
     # AbstractUser's stub wants auth's UserManager, which needs a username.
     objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
 
-    # What portal.access and portal.backends look up once per request and keep here.
+    # Set for the request by portal.backends (what it loaded) and portal.access (whether
+    # this session passed two-step sign-in).
     _portal_related_loaded: bool
-    _portal_staff_profile: "StaffProfile | None"
-    _portal_membership: "FamilyMember | None"
-    _portal_has_mfa: bool
     _portal_session_mfa: bool
 
     USERNAME_FIELD = "email"
