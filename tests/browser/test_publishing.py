@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.support import Person, totp_activate, totp_code
+from tests.helpers.browser import Person, totp_activate, totp_code
 
 pytestmark = pytest.mark.browser
 

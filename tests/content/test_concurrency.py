@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from content.models import Booking
 from tests import factories
-from tests.content import builders
+from tests.helpers import content as builders
 
 
 @pytest.mark.services
