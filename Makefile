@@ -44,9 +44,13 @@ run: install frontend
 	$(RUN_ENV) $(PY) manage.py seed_demo
 	$(RUN_ENV) $(VENV)/bin/daphne -b $(HOST) -p $(PORT) portal.asgi:application
 
-lint: install
+# The same checks run by pre-commit (.pre-commit-config.yaml) on each commit.
+lint: install node_modules/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/djlint --lint .
+	node_modules/.bin/eslint .
+	$(VENV)/bin/mypy
 
 check: install
 	$(PY) manage.py check

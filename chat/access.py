@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.http import Http404
 
 from portal import access as portal_access
+from portal.access import AnyUser
 
 from .models import Conversation, Participant
 
@@ -57,13 +58,15 @@ def key_worker_may_read_mentor_conversation(conversation: Conversation) -> bool:
     return conversation.shared_with_key_worker or conversation.concern_raised_at is not None
 
 
-def conversation_role(user, conversation: Conversation, *, mentor_ids=None) -> Role | None:
+def conversation_role(
+    user: AnyUser, conversation: Conversation, *, mentor_ids: set[int] | None = None
+) -> Role | None:
     """The part a person plays in a conversation, or None. No audit, no exceptions.
 
     ``mentor_ids`` may carry the ids of conversations where the user is an active
     mentor participant, to save a query per conversation in lists.
     """
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not user.is_authenticated or not user.is_active:
         return None
     member = portal_access.membership(user)
     if member is not None and member.family_id == conversation.family_id:
@@ -88,7 +91,7 @@ def conversation_role(user, conversation: Conversation, *, mentor_ids=None) -> R
     return None
 
 
-def socket_may_use(user, conversation: Conversation) -> ConversationAccess | None:
+def socket_may_use(user: AnyUser, conversation: Conversation) -> ConversationAccess | None:
     """Access for live events over the socket (no audit per frame; staff need MFA)."""
     role = conversation_role(user, conversation)
     if role is None:
@@ -98,7 +101,9 @@ def socket_may_use(user, conversation: Conversation) -> ConversationAccess | Non
     return ConversationAccess(conversation=conversation, role=role)
 
 
-def conversation_for_user(user, conversation_id: int, *, path: str = "") -> ConversationAccess:
+def conversation_for_user(
+    user: AnyUser, conversation_id: int, *, path: str = ""
+) -> ConversationAccess:
     """Open a conversation for a page, or raise Http404.
 
     Staff reads go through ``portal.access.family_access``, which needs two-step sign-in,

@@ -26,7 +26,7 @@ def _link(url: str) -> str:
 
 def message_html(body: str) -> SafeString:
     """Escape the text, turn http(s) links into safe links and keep line breaks."""
-    parts = []
+    parts: list[str] = []
     position = 0
     for match in _LINK.finditer(body or ""):
         parts.append(escape(body[position : match.start()]))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
@@ -10,6 +12,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Family
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class PrivateAttachmentStorage(FileSystemStorage):
@@ -123,6 +128,9 @@ class Participant(models.Model):
         ]
         indexes = [models.Index(fields=["user", "left_at"])]
 
+    # Set for the inbox by chat.selectors: the part this person plays (chat.access.Role).
+    chat_role: str | None
+
     def __str__(self):
         return f"{self.user} in {self.conversation_id}"
 
@@ -162,6 +170,11 @@ class Message(models.Model):
             models.UniqueConstraint(fields=["sender", "client_id"], name="idempotent_client_id")
         ]
         indexes = [models.Index(fields=["conversation", "id"])]
+
+    # Set for the conversation page by chat.views, never stored.
+    html: str
+    is_mine: bool
+    status: StrOrPromise
 
     def __str__(self):
         return f"Message {self.pk} in {self.conversation_id}"

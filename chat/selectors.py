@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 
+from portal.models import User
+
 from .access import conversation_role
 from .models import Conversation, Message, MessageReport, Participant, WorkingHours
+
+if TYPE_CHECKING:
+    from notifications.models import Notification
 
 PAGE_SIZE = 50
 REPLAY_LIMIT = 500
 
 
-def _unread_filter(user_id) -> Q:
+def _unread_filter(user_id: int) -> Q:
     return (
         Q(conversation__messages__id__gt=F("last_read_id"))
         & ~Q(conversation__messages__sender_id=user_id)
@@ -23,7 +29,7 @@ def _unread_filter(user_id) -> Q:
     )
 
 
-def conversation_list_for_user(*, user) -> list[Participant]:
+def conversation_list_for_user(*, user: User) -> list[Participant]:
     """The conversations a person is in, newest first, each with its unread count.
 
     Returns participant rows with ``conversation`` (and family, key worker) joined and
@@ -36,7 +42,7 @@ def conversation_list_for_user(*, user) -> list[Participant]:
         .order_by(F("conversation__last_message_at").desc(nulls_last=True), "conversation_id")
     )
     mentor_ids = {r.conversation_id for r in rows if r.role == Participant.Role.MENTOR}
-    allowed = []
+    allowed: list[Participant] = []
     for row in rows:
         row.chat_role = conversation_role(user, row.conversation, mentor_ids=mentor_ids)
         if row.chat_role is not None:
@@ -99,7 +105,7 @@ def messages_deleted_since(
     )
 
 
-def receipts_for(*, conversation: Conversation, exclude_user_id: int) -> dict:
+def receipts_for(*, conversation: Conversation, exclude_user_id: int) -> dict[str, int]:
     """How far the other people have received and read, for sent/delivered/read ticks."""
     others = Participant.objects.filter(conversation=conversation, left_at__isnull=True).exclude(
         user_id=exclude_user_id
@@ -127,7 +133,7 @@ def reports_for(*, conversation: Conversation) -> QuerySet[MessageReport]:
 # Working hours ---------------------------------------------------------------------------
 
 
-def working_hours_for(*, user) -> list[WorkingHours]:
+def working_hours_for(*, user: User | None) -> list[WorkingHours]:
     if user is None:
         return []
     return list(WorkingHours.objects.filter(user=user).order_by("weekday"))
@@ -148,10 +154,12 @@ def out_of_hours_text() -> str:
 # Notifications ---------------------------------------------------------------------------
 
 
-def notifications_for(*, user, unread_only: bool = False):
+def notifications_for(*, user: User, unread_only: bool = False) -> QuerySet[Notification]:
     from notifications.models import Notification
 
-    notifications = Notification.objects.filter(recipient=user).order_by("-timestamp", "-id")
+    notifications: QuerySet[Notification] = Notification.objects.filter(recipient=user).order_by(
+        "-timestamp", "-id"
+    )
     if unread_only:
         notifications = notifications.filter(unread=True)
     return notifications
@@ -160,4 +168,4 @@ def notifications_for(*, user, unread_only: bool = False):
 def unread_notification_count(user_id: int) -> int:
     from notifications.models import Notification
 
-    return Notification.objects.filter(recipient_id=user_id, unread=True).count()
+    return int(Notification.objects.filter(recipient_id=user_id, unread=True).count())

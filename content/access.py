@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import Http404
 
 from portal import access
+from portal.access import AnyUser
 from portal.models import Family, FamilyMember, StaffProfile
 
 from .models import Booking
@@ -16,7 +17,7 @@ ATTENDANCE_ROLES = {
 }
 
 
-def booker(user) -> FamilyMember | None:
+def booker(user: AnyUser) -> FamilyMember | None:
     """The family member a signed-in parent books as, or None for anyone else."""
     member = access.membership(user)
     if member is None or not member.is_adult:
@@ -24,7 +25,7 @@ def booker(user) -> FamilyMember | None:
     return member
 
 
-def booking_for_user(user, booking_id: int) -> Booking:
+def booking_for_user(user: AnyUser, booking_id: int) -> Booking:
     """A booking the person made for themselves. Anyone else's answers 404, like a missing one."""
     member = booker(user)
     if member is None:
@@ -39,11 +40,11 @@ def booking_for_user(user, booking_id: int) -> Booking:
     return booking
 
 
-def can_take_attendance(user) -> bool:
+def can_take_attendance(user: AnyUser) -> bool:
     return access.staff_role(user) in ATTENDANCE_ROLES
 
 
-def require_attendance_access(user) -> None:
+def require_attendance_access(user: AnyUser) -> None:
     """Staff who run sessions see who is booked; they need two-step sign-in first."""
     if not can_take_attendance(user):
         raise Http404
@@ -51,7 +52,7 @@ def require_attendance_access(user) -> None:
         raise access.MFASetupRequired
 
 
-def family_for_invitation(user, family_id, *, path: str = "") -> Family:
+def family_for_invitation(user: AnyUser, family_id: int, *, path: str = "") -> Family:
     """A key worker inviting a dad needs the same access as opening the family's record."""
     if not access.is_key_worker(user):
         raise Http404

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -221,7 +222,7 @@ def _wednesdays_and_tomorrow(count: int) -> list[tuple[datetime, datetime]]:
     ]
 
 
-SERVICES = [
+SERVICES: list[dict[str, Any]] = [
     dict(
         name="Foleshill Dads Matter",
         organisation="Foleshill Community Trust",

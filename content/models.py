@@ -6,6 +6,7 @@ belong to a family member and are only written through ``content.services``.
 """
 
 import uuid
+from typing import Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -329,7 +330,8 @@ class SessionOccurrence(Orderable):
 # Snippets ------------------------------------------------------------------------------
 
 
-class Venue(index.Indexed, models.Model):
+# The plugin cannot see the relation back from SessionSeriesPage, a Wagtail page (untyped).
+class Venue(index.Indexed, models.Model):  # type: ignore[django-manager-missing]
     """Where sessions happen, with what a family needs to know to get in."""
 
     name = models.CharField(_("name"), max_length=120)
@@ -432,8 +434,8 @@ class LocalServiceForm(WagtailAdminModelForm):
             self.fields["email"].error_messages["invalid"] = EMAIL_INVALID
 
 
-class LocalServiceQuerySet(SearchableQuerySetMixin, models.QuerySet):
-    def published(self):
+class LocalServiceQuerySet(SearchableQuerySetMixin, models.QuerySet["LocalService"]):
+    def published(self) -> Self:
         return self.filter(is_published=True)
 
 
@@ -556,7 +558,7 @@ class LocalService(index.Indexed, models.Model):
     def __str__(self):
         return self.name
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return reverse("content:service_detail", kwargs={"service_id": self.pk})
 
     def clean(self):
@@ -578,11 +580,11 @@ class LocalService(index.Indexed, models.Model):
 # Bookings ------------------------------------------------------------------------------
 
 
-class BookingQuerySet(models.QuerySet):
-    def active(self):
+class BookingQuerySet(models.QuerySet["Booking"]):
+    def active(self) -> Self:
         return self.filter(status__in=[Booking.Status.CONFIRMED, Booking.Status.WAITING])
 
-    def confirmed(self):
+    def confirmed(self) -> Self:
         return self.filter(status=Booking.Status.CONFIRMED)
 
 
@@ -629,7 +631,7 @@ class Booking(models.Model):
     def __str__(self):
         return f"{self.member} at {self.occurrence} ({self.status})"
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return reverse("content:booking_detail", kwargs={"booking_id": self.pk})
 
     @property

@@ -64,7 +64,7 @@ def taxonomy_term_json(term: TaxonomyTerm) -> dict:
         "code": term.code,
         "name": term.name,
         "description": term.description,
-        "parent_id": str(term.parent.uid) if term.parent_id else None,
+        "parent_id": str(term.parent.uid) if term.parent is not None else None,
         "taxonomy": term.taxonomy.name,
         "taxonomy_id": str(term.taxonomy.uid),
         "language": "en",

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Func, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from wagtail.models import Page
 
 from portal import access as portal_access
+from portal.access import AnyUser
+from portal.models import FamilyMember
 
 from . import access
 from .models import (
@@ -27,7 +30,7 @@ from .models import (
 HOME_LIST_SIZE = 3
 
 
-def _booked_places():
+def _booked_places() -> Func:
     return Coalesce(Sum("bookings__places", filter=Q(bookings__status=Booking.Status.CONFIRMED)), 0)
 
 
@@ -74,11 +77,13 @@ def session_series_list(
     )
 
 
-def upcoming_occurrences_for_booking(*, series: SessionSeriesPage, user) -> list:
+def upcoming_occurrences_for_booking(
+    *, series: SessionSeriesPage, user: AnyUser
+) -> list[SessionOccurrence]:
     """Upcoming dates with places left, and the signed-in parent's own booking on each."""
     occurrences = list(_upcoming_occurrences().filter(series_id=series.pk))
     member = access.booker(user)
-    mine = {}
+    mine: dict[int, Booking] = {}
     if member is not None and occurrences:
         mine = {
             b.occurrence_id: b
@@ -100,7 +105,7 @@ def resource_index() -> ResourceIndexPage | None:
     return ResourceIndexPage.objects.live().public().order_by("path").first()
 
 
-def home_sections() -> dict:
+def home_sections() -> dict[str, Any]:
     """A few recent resources and the next sessions for the home page."""
     return {
         "resources": list(
@@ -114,7 +119,7 @@ def home_sections() -> dict:
     }
 
 
-def for_dads(*, user) -> dict | None:
+def for_dads(*, user: AnyUser) -> dict[str, Any] | None:
     """What is marked for dads, for a signed-in father. None for everyone else."""
     member = portal_access.membership(user)
     if member is None or not member.is_father:
@@ -140,7 +145,7 @@ def for_dads(*, user) -> dict | None:
     }
 
 
-def search(*, query: str) -> dict:
+def search(*, query: str) -> dict[str, Any]:
     """Resources, sessions and local services that match, for families."""
     pages = Page.objects.live().public().type(ResourcePage, SessionSeriesPage).specific()
     page_results = list(pages.search(query)[:40])
@@ -216,7 +221,7 @@ def oruk_taxonomy_terms() -> QuerySet[TaxonomyTerm]:
 # Bookings ------------------------------------------------------------------------------
 
 
-def bookings_for_member(*, member, upcoming_only: bool = True) -> QuerySet[Booking]:
+def bookings_for_member(*, member: FamilyMember, upcoming_only: bool = True) -> QuerySet[Booking]:
     bookings = Booking.objects.active().filter(member=member)
     if upcoming_only:
         bookings = bookings.filter(occurrence__ends_at__gt=timezone.now())
@@ -239,7 +244,7 @@ def occurrence_for_register(*, occurrence_id: int) -> SessionOccurrence | None:
     )
 
 
-def register_bookings(*, occurrence) -> list[Booking]:
+def register_bookings(*, occurrence: SessionOccurrence) -> list[Booking]:
     """Who is booked: names and who comes with them, nothing else from the family record."""
     return list(
         Booking.objects.active()

@@ -4,7 +4,8 @@ invitations from key workers, and the editors' workflow set-up."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -16,11 +17,14 @@ from django.utils.translation import gettext as _
 from portal import access as portal_access
 from portal import pagecache
 from portal.converters import parse_id
-from portal.models import AuditEvent, Family, FamilyMember
+from portal.models import AuditEvent, Family, FamilyMember, User
 from portal.notify import notify_users
 
 from . import access
-from .models import Booking, SessionInvitation, SessionOccurrence
+from .models import Booking, SessionInvitation, SessionOccurrence, SessionSeriesPage
+
+if TYPE_CHECKING:
+    from wagtail.models import Page, Workflow
 
 REMINDER_BEFORE = timedelta(days=1)
 
@@ -47,7 +51,9 @@ def _confirmed_places(occurrence: SessionOccurrence) -> int:
     return total or 0
 
 
-def booking_create(*, occurrence_id: int, user, companion_ids: Iterable[int | str] = ()) -> Booking:
+def booking_create(
+    *, occurrence_id: int, user: User, companion_ids: Iterable[int | str] = ()
+) -> Booking:
     """Book the signed-in parent (and who comes with them) onto one date of a session.
 
     When the places are taken the booking joins the waiting list instead.
@@ -108,7 +114,9 @@ def booking_create(*, occurrence_id: int, user, companion_ids: Iterable[int | st
     return booking
 
 
-def _refuse_anyone_already_coming(occurrence, *, member, companions) -> None:
+def _refuse_anyone_already_coming(
+    occurrence: SessionOccurrence, *, member: FamilyMember, companions: list[FamilyMember]
+) -> None:
     """Nobody takes two places at one date: not the parent booking, if someone in the
     family already brings them, and not anyone they bring who already has a place."""
     active = Booking.objects.active().filter(occurrence=occurrence)
@@ -129,9 +137,14 @@ def _refuse_anyone_already_coming(occurrence, *, member, companions) -> None:
             )
 
 
-def _companions(*, member: FamilyMember, companion_ids, series) -> list[FamilyMember]:
-    # An id that cannot be one names nobody in the family, so the count below refuses it.
-    wanted = {parse_id(pk) for pk in companion_ids}
+def _companions(
+    *, member: FamilyMember, companion_ids: Iterable[int | str], series: SessionSeriesPage
+) -> list[FamilyMember]:
+    parsed = {parse_id(pk) for pk in companion_ids}
+    wanted = {pk for pk in parsed if pk is not None}
+    if len(wanted) != len(parsed):
+        # An id that cannot be one names nobody in the family.
+        raise ValidationError(_("Choose people from your family."))
     if not wanted:
         return []
     companions = list(
@@ -157,7 +170,7 @@ def _after_confirmed(booking: Booking, *, verb: str) -> None:
     transaction.on_commit(lambda: reminder_schedule(booking=booking))
 
 
-def booking_cancel(*, booking_id: int, user) -> Booking:
+def booking_cancel(*, booking_id: int, user: User) -> Booking:
     """Cancel one's own booking; a freed place goes to the waiting list automatically."""
     owned = access.booking_for_user(user, booking_id)
     with transaction.atomic():
@@ -181,7 +194,7 @@ def booking_cancel(*, booking_id: int, user) -> Booking:
 def waiting_list_offer(*, occurrence: SessionOccurrence) -> list[Booking]:
     """Give freed places to the waiting list, first come first served. Caller holds the lock."""
     free = occurrence.series.capacity - _confirmed_places(occurrence)
-    offered = []
+    offered: list[Booking] = []
     if free <= 0 or occurrence.is_past:
         return offered
     waiting = (
@@ -213,7 +226,7 @@ def waiting_list_offer(*, occurrence: SessionOccurrence) -> list[Booking]:
 REMINDER_HOUR = 8
 
 
-def reminder_due_at(starts_at):
+def reminder_due_at(starts_at: datetime) -> datetime:
     """8am (UK time) the day before the session, or an hour before it if that is earlier."""
     local = timezone.localtime(starts_at)
     day_before = (local - REMINDER_BEFORE).replace(
@@ -289,7 +302,9 @@ def reminders_due_send() -> int:
 # Attendance ----------------------------------------------------------------------------
 
 
-def register_viewed(*, occurrence: SessionOccurrence, bookings: list[Booking], actor, path: str):
+def register_viewed(
+    *, occurrence: SessionOccurrence, bookings: list[Booking], actor: User, path: str
+) -> None:
     """Staff saw names on a register: one audit event for each family on it."""
     families = {b.member.family_id for b in bookings}
     AuditEvent.objects.bulk_create(
@@ -305,7 +320,7 @@ def register_viewed(*, occurrence: SessionOccurrence, bookings: list[Booking], a
     )
 
 
-def attendance_record(*, occurrence_id: int, marks: dict[int, bool], actor) -> int:
+def attendance_record(*, occurrence_id: int, marks: dict[int, bool], actor: User) -> int:
     """Staff mark who came. Only once the session has started."""
     access.require_attendance_access(actor)
     with transaction.atomic():
@@ -347,7 +362,7 @@ def attendance_record(*, occurrence_id: int, marks: dict[int, bool], actor) -> i
 
 
 def session_invitation_create(
-    *, family: Family, member_id: int, occurrence_id: int, actor, message: str = ""
+    *, family: Family, member_id: int, occurrence_id: int, actor: User, message: str = ""
 ) -> SessionInvitation:
     """A key worker invites a named dad in a family they work with to a session."""
     if not portal_access.is_key_worker(actor):
@@ -415,7 +430,7 @@ EDITORS_GROUP = "Editors"
 WORKFLOW_NAME = "Two-person review"
 
 
-def editorial_setup(*, home_page):
+def editorial_setup(*, home_page: Page) -> Workflow:
     """Give the Editors group what it needs in Wagtail, and put every page under review.
 
     Editors may add and change pages, images, documents and directory snippets, but not

@@ -7,13 +7,15 @@ family reason, but always with two-step sign-in and always audited.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.http import Http404
 from django.utils import timezone
 
 from portal import access as core
-from portal.models import AuditEvent, Family, FamilyMember
+from portal.access import AnyUser
+from portal.models import AuditEvent, Family, FamilyMember, User
 
 from .models import Concern, Mentor, MentorMatch
 
@@ -23,22 +25,24 @@ FINISHED_STATUSES = {Family.Status.CLOSED, Family.Status.STEPPED_DOWN}
 SUPPORTED_STATUSES = {Family.Status.REFERRED, Family.Status.ACTIVE}
 
 
-def mentor_of(user) -> Mentor | None:
+def mentor_of(user: AnyUser) -> Mentor | None:
     """The person's mentor record, whatever its status."""
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         return None
-    if not hasattr(user, "_peer_mentor"):
+
+    def find() -> Mentor | None:
         found, mentor = core.loaded(user, "peer_mentor")
-        user._peer_mentor = mentor if found else Mentor.objects.filter(user=user).first()
-    return user._peer_mentor
+        return mentor if found else Mentor.objects.filter(user=user).first()
+
+    return core.remembered(user, "_peer_mentor", find)
 
 
-def active_mentor_of(user) -> Mentor | None:
+def active_mentor_of(user: AnyUser) -> Mentor | None:
     mentor = mentor_of(user)
     return mentor if mentor is not None and mentor.status == Mentor.Status.ACTIVE else None
 
 
-def parent_member(user) -> FamilyMember | None:
+def parent_member(user: AnyUser) -> FamilyMember | None:
     """The person's place in their family if they are an adult in it."""
     member = core.membership(user)
     if member is None or member.relationship == FamilyMember.Relationship.CHILD:
@@ -46,12 +50,12 @@ def parent_member(user) -> FamilyMember | None:
     return member
 
 
-def can_ask_for_mentor(user) -> bool:
+def can_ask_for_mentor(user: AnyUser) -> bool:
     member = parent_member(user)
     return member is not None and member.family.status in SUPPORTED_STATUSES
 
 
-def can_apply(user) -> bool:
+def can_apply(user: AnyUser) -> bool:
     """A parent whose family finished the programme, and who has not applied yet."""
     member = parent_member(user)
     return (
@@ -59,7 +63,7 @@ def can_apply(user) -> bool:
     )
 
 
-def relation_provider(user, family: Family) -> core.Relation | None:
+def relation_provider(user: AnyUser, family: Family) -> core.Relation | None:
     """An active mentor with a current match (and a current DBS check) is its mentor."""
     mentor = active_mentor_of(user)
     if mentor is None or not mentor.dbs_is_current:
@@ -70,7 +74,7 @@ def relation_provider(user, family: Family) -> core.Relation | None:
     return core.Relation.MENTOR if matched else None
 
 
-def manager_gate(user) -> None:
+def manager_gate(user: AnyUser) -> None:
     """Managers only, and only with two-step sign-in."""
     if not core.is_manager(user):
         raise Http404
@@ -78,13 +82,17 @@ def manager_gate(user) -> None:
         raise core.MFASetupRequired
 
 
-def audit_manager_read(user, *, record, family=None, path: str = "") -> None:
+def audit_manager_read(
+    user: User, *, record: object, family: Family | None = None, path: str = ""
+) -> None:
     core.audit_record(
         actor=user, action=AuditEvent.Action.VIEW, family=family, record=record, path=path
     )
 
 
-def audit_manager_reads(user, *, records, path: str = "") -> None:
+def audit_manager_reads(
+    user: User, *, records: Iterable[MentorMatch | Concern], path: str = ""
+) -> None:
     """One audit event per record a manager looked at on a list, written together.
 
     ``records`` are matches or concerns: each belongs to one family through its match.
@@ -94,7 +102,9 @@ def audit_manager_reads(user, *, records, path: str = "") -> None:
         AuditEvent(
             actor=user,
             action=AuditEvent.Action.VIEW,
-            family_id=record.family_id if hasattr(record, "family_id") else record.match.family_id,
+            family_id=record.family_id
+            if isinstance(record, MentorMatch)
+            else record.match.family_id,
             object_type=type(record).__name__,
             object_id=str(record.pk),
             path=path[:300],
@@ -104,7 +114,7 @@ def audit_manager_reads(user, *, records, path: str = "") -> None:
     )
 
 
-def audit_mentor_list(user, *, path: str = "") -> None:
+def audit_mentor_list(user: User, *, path: str = "") -> None:
     """A manager looked at the list of mentors (names, statuses and DBS dates)."""
     AuditEvent.objects.create(
         actor=user, action=AuditEvent.Action.VIEW, object_type="MentorList", path=path[:300]
@@ -191,9 +201,9 @@ def _load_match(match_id: int) -> MentorMatch:
     return match
 
 
-def match_access(user, match: MentorMatch, *, path: str = "") -> MatchAccess:
+def match_access(user: AnyUser, match: MentorMatch, *, path: str = "") -> MatchAccess:
     """Decide who ``user`` is to this match, or raise Http404."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not user.is_authenticated or not user.is_active:
         raise Http404
     member = parent_member(user)
     if member is not None and member.family_id == match.family_id:
@@ -216,11 +226,11 @@ def match_access(user, match: MentorMatch, *, path: str = "") -> MatchAccess:
     raise Http404
 
 
-def match_for_user(user, match_id: int, *, path: str = "") -> MatchAccess:
+def match_for_user(user: AnyUser, match_id: int, *, path: str = "") -> MatchAccess:
     return match_access(user, _load_match(match_id), path=path)
 
 
-def concern_for_user(user, concern_id: int, *, path: str = "") -> tuple[Concern, str]:
+def concern_for_user(user: AnyUser, concern_id: int, *, path: str = "") -> tuple[Concern, str]:
     """A concern for the family's key worker, a manager, or the mentor who raised it."""
     concern = (
         Concern.objects.select_related(
@@ -229,7 +239,7 @@ def concern_for_user(user, concern_id: int, *, path: str = "") -> tuple[Concern,
         .filter(pk=concern_id)
         .first()
     )
-    if concern is None or not getattr(user, "is_authenticated", False):
+    if concern is None or not user.is_authenticated:
         raise Http404
     family = concern.match.family
     if concern.raised_by_id == user.pk:
@@ -246,7 +256,7 @@ def concern_for_user(user, concern_id: int, *, path: str = "") -> tuple[Concern,
     raise Http404
 
 
-def family_for_key_worker(user, family_id: int, *, path: str = "") -> Family:
+def family_for_key_worker(user: AnyUser, family_id: int, *, path: str = "") -> Family:
     """A family whose mentor a key worker may propose: their own, or one with a reason."""
     if not core.is_key_worker(user):
         raise Http404
@@ -256,7 +266,7 @@ def family_for_key_worker(user, family_id: int, *, path: str = "") -> Family:
     return family
 
 
-def mentor_for_manager(user, mentor_id: int, *, path: str = "") -> Mentor:
+def mentor_for_manager(user: User, mentor_id: int, *, path: str = "") -> Mentor:
     manager_gate(user)
     mentor = (
         Mentor.objects.select_related("user", "recorded_by", "checks_recorded_by")

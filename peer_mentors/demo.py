@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.utils import timezone
 
 from . import services
 from .models import Availability, Experience, Mentor, ProfilePart, SupervisionNote
 
-JO = {
+JO: dict[str, Any] = {
     "display_name": "Jo",
     "story": (
         "Two years ago my daughter Ellie stopped going to school and I was drinking too much. "
@@ -28,7 +29,7 @@ JO = {
     "shown": list(ProfilePart.values),
 }
 
-TUNDE = {
+TUNDE: dict[str, Any] = {
     "display_name": "Tunde",
     "story": (
         "I am a dad of one. After I lost my job the bills piled up and I stopped opening "

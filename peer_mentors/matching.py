@@ -32,7 +32,7 @@ EXPERIENCE_OUTCOMES: dict[str, frozenset[str]] = {
 
 def _experience_phrase(experience: str) -> str:
     """How the experience reads in "Jo has been through ... too"."""
-    phrases = {
+    phrases: dict[str, str] = {
         Experience.SCHOOL_ATTENDANCE: _("school attendance worries"),
         Experience.RECOVERY: _("recovery from drugs or alcohol"),
         Experience.BEING_A_DAD: _("the ups and downs of being a dad"),

@@ -139,7 +139,7 @@ class Mentor(models.Model):
     def __str__(self):
         return self.display_name
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return reverse("peer_mentors:profile", kwargs={"mentor_id": self.pk})
 
     def dbs_expires_on(self):
@@ -263,7 +263,7 @@ class MentorMatch(models.Model):
     def __str__(self):
         return f"{self.mentor} – {self.family} ({self.status})"
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return reverse("peer_mentors:match_detail", kwargs={"match_id": self.pk})
 
     @property
@@ -347,5 +347,5 @@ class Concern(models.Model):
     def __str__(self):
         return f"Concern {self.pk} raised {self.created_at:%d/%m/%Y}"
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return reverse("peer_mentors:concern_detail", kwargs={"concern_id": self.pk})

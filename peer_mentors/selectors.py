@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from portal.models import Family, FamilyMember
+from portal.models import Family, FamilyMember, User
 from portal.registry import family_needs
 
 from .matching import FamilyFacts, MentorFacts, Suggestion, rank_mentors, score_mentor
@@ -27,7 +28,7 @@ def supervision_due_days() -> int:
     return int(getattr(settings, "PEER_MENTOR_SUPERVISION_DAYS", 60))
 
 
-def _dbs_cutoff():
+def _dbs_cutoff() -> date:
     """A DBS check on or before this date has lapsed."""
     return timezone.localdate() - timedelta(days=dbs_valid_days())
 
@@ -117,7 +118,7 @@ def _match_base() -> QuerySet[MentorMatch]:
     return MentorMatch.objects.select_related("family", "mentor", "mentor__user", "requested_by")
 
 
-def family_mentor_state(*, family: Family) -> dict:
+def family_mentor_state(*, family: Family) -> dict[str, Any]:
     """The family's current mentor, any request waiting, and earlier ones."""
     matches = list(_match_base().filter(family=family).order_by("-created_at", "-id")[:20])
     current = next((m for m in matches if m.status == MentorMatch.Status.ACCEPTED), None)
@@ -127,7 +128,7 @@ def family_mentor_state(*, family: Family) -> dict:
     return {"current": current, "waiting": waiting, "past": past}
 
 
-def mentor_home(*, mentor: Mentor) -> dict:
+def mentor_home(*, mentor: Mentor) -> dict[str, Any]:
     """A mentor's requests, the families they support now, and earlier matches."""
     matches = list(
         MentorMatch.objects.filter(mentor=mentor, sent_at__isnull=False)
@@ -181,7 +182,7 @@ def mentors_for_manager() -> QuerySet[Mentor]:
     )
 
 
-def mentor_for_manager(*, mentor: Mentor) -> dict:
+def mentor_for_manager(*, mentor: Mentor) -> dict[str, Any]:
     matches = list(
         MentorMatch.objects.filter(mentor=mentor)
         .select_related("family", "family__lead_key_worker", "requested_by", "ended_by")
@@ -199,7 +200,7 @@ def mentor_for_manager(*, mentor: Mentor) -> dict:
     return {"matches": matches, "notes": notes}
 
 
-def mentors_needing_attention() -> dict:
+def mentors_needing_attention() -> dict[str, Any]:
     """Active mentors whose DBS has lapsed or who are due supervision."""
     due_since = timezone.now() - timedelta(days=supervision_due_days())
     mentors = list(
@@ -220,7 +221,7 @@ def mentors_needing_attention() -> dict:
     return {"lapsed": lapsed, "supervision": supervision}
 
 
-def unseen_concerns_for_key_worker(*, user) -> list[Concern]:
+def unseen_concerns_for_key_worker(*, user: User) -> list[Concern]:
     return list(
         Concern.objects.filter(match__family__lead_key_worker=user, seen_at__isnull=True)
         .select_related("match__family")

@@ -7,13 +7,13 @@ manager who has not set it up yet).
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from portal import access as core
 from portal import pagecache, signals
-from portal.models import AuditEvent, Family, FamilyMember, StaffProfile
+from portal.models import AuditEvent, Family, FamilyMember, StaffProfile, User
 from portal.notify import notify_users
 
 from . import access
@@ -37,35 +37,38 @@ from .models import (
     response_days,
 )
 
-User = get_user_model()
 
-
-def _managers() -> list:
+def _managers() -> list[User]:
     return list(User.objects.filter(staff_profile__role=StaffProfile.Role.MANAGER, is_active=True))
 
 
-def _family_adults(family: Family) -> list:
+def _family_adults(family: Family) -> list[User]:
     return [
         m.user
         for m in FamilyMember.objects.filter(family=family, user__isnull=False)
         .exclude(relationship=FamilyMember.Relationship.CHILD)
         .select_related("user")
+        if m.user is not None
     ]
 
 
-def _require_manager(actor) -> None:
+def _require_manager(actor: User) -> None:
     if not core.is_manager(actor):
         raise PermissionDenied
 
 
-def _audit(actor, action, record, family=None, reason: str = "") -> None:
+def _audit(
+    actor: User, action: str, record: Model, family: Family | None = None, reason: str = ""
+) -> None:
     core.audit_record(actor=actor, action=action, family=family, record=record, reason=reason)
 
 
 # Becoming a mentor ---------------------------------------------------------------------
 
 
-def mentor_apply(*, user, actor, why_mentor: str = "", display_name: str = "") -> Mentor:
+def mentor_apply(
+    *, user: User, actor: User, why_mentor: str = "", display_name: str = ""
+) -> Mentor:
     """Start someone's mentor application.
 
     A parent whose family finished the programme applies for themselves; a manager may
@@ -113,8 +116,7 @@ def mentor_apply(*, user, actor, why_mentor: str = "", display_name: str = "") -
             )
     except IntegrityError as exc:
         raise ValidationError(_("There is already a mentor application for this person.")) from exc
-    if hasattr(user, "_peer_mentor"):
-        del user._peer_mentor
+    core.forget_remembered(user, "_peer_mentor")
     core.forget_loaded(user, "peer_mentor")
     return mentor
 
@@ -122,7 +124,7 @@ def mentor_apply(*, user, actor, why_mentor: str = "", display_name: str = "") -
 def mentor_checks_record(
     *,
     mentor: Mentor,
-    actor,
+    actor: User,
     dbs_checked_on: date | None,
     references_checked_on: date | None,
     training_completed_on: date | None,
@@ -163,7 +165,7 @@ def mentor_checks_record(
     return mentor
 
 
-def mentor_status_set(*, mentor: Mentor, status: str, actor, reason: str = "") -> Mentor:
+def mentor_status_set(*, mentor: Mentor, status: str, actor: User, reason: str = "") -> Mentor:
     """A manager moves a mentor on. Active needs every check; stopping ends their matches."""
     _require_manager(actor)
     if status not in Mentor.Status.values:
@@ -218,7 +220,7 @@ def mentor_status_set(*, mentor: Mentor, status: str, actor, reason: str = "") -
 def mentor_profile_update(
     *,
     mentor: Mentor,
-    actor,
+    actor: User,
     display_name: str,
     story: str,
     experiences: list[str],
@@ -244,7 +246,7 @@ def mentor_profile_update(
         errors["capacity"] = _("Choose between 1 and 5 families.")
     if errors:
         raise ValidationError(errors)
-    cleaned_languages = []
+    cleaned_languages: list[str] = []
     for language in languages:
         language = language.strip()[:40]
         if language and language.casefold() not in {x.casefold() for x in cleaned_languages}:
@@ -321,7 +323,7 @@ def _check_family_free(family: Family) -> None:
         )
 
 
-def _send_to_mentor(match: MentorMatch, now) -> None:
+def _send_to_mentor(match: MentorMatch, now: datetime) -> None:
     """Send the request on: the mentor has a set time to answer."""
     match.status = MentorMatch.Status.REQUESTED
     match.sent_at = now
@@ -336,7 +338,12 @@ def _send_to_mentor(match: MentorMatch, now) -> None:
 
 
 def match_request(
-    *, family: Family, mentor: Mentor, actor, message: str = "", reasons: list[str] | None = None
+    *,
+    family: Family,
+    mentor: Mentor,
+    actor: User,
+    message: str = "",
+    reasons: list[str] | None = None,
 ) -> MentorMatch:
     """A parent asks a mentor to support their family."""
     member = access.parent_member(actor)
@@ -348,7 +355,7 @@ def match_request(
 
 
 def match_propose(
-    *, family: Family, mentor: Mentor, actor, reasons: list[str] | None = None
+    *, family: Family, mentor: Mentor, actor: User, reasons: list[str] | None = None
 ) -> MentorMatch:
     """A key worker suggests a mentor; the family says yes before the mentor is asked."""
     if not core.is_key_worker(actor) or not core.family_access(actor, family).can_manage:
@@ -358,7 +365,15 @@ def match_propose(
     )
 
 
-def _create_match(*, family, mentor, actor, message, reasons, proposed) -> MentorMatch:
+def _create_match(
+    *,
+    family: Family,
+    mentor: Mentor,
+    actor: User,
+    message: str,
+    reasons: list[str] | None,
+    proposed: bool,
+) -> MentorMatch:
     message = message.strip()
     if len(message) > 500:
         raise ValidationError({"message": _("Keep your message to 500 characters or fewer.")})
@@ -409,7 +424,7 @@ def _create_match(*, family, mentor, actor, message, reasons, proposed) -> Mento
     return match
 
 
-def match_proposal_answer(*, match: MentorMatch, actor, agree: bool) -> MentorMatch:
+def match_proposal_answer(*, match: MentorMatch, actor: User, agree: bool) -> MentorMatch:
     """The family says yes (the mentor is asked) or no to a key worker's suggestion."""
     member = access.parent_member(actor)
     if member is None or member.family_id != match.family_id:
@@ -439,7 +454,7 @@ def match_proposal_answer(*, match: MentorMatch, actor, agree: bool) -> MentorMa
     return match
 
 
-def match_withdraw(*, match: MentorMatch, actor) -> MentorMatch:
+def match_withdraw(*, match: MentorMatch, actor: User) -> MentorMatch:
     """The family takes back a request (or a key worker their suggestion) before an answer."""
     match_access = access.match_access(actor, match)
     if not match_access.can_withdraw:
@@ -467,7 +482,7 @@ class RequestExpired(ValidationError):
     pass
 
 
-def match_respond(*, match: MentorMatch, actor, accept: bool) -> MentorMatch:
+def match_respond(*, match: MentorMatch, actor: User, accept: bool) -> MentorMatch:
     """The mentor says yes or no before the time to answer runs out."""
     if match.mentor.user_id != actor.pk:
         raise PermissionDenied
@@ -534,7 +549,7 @@ def match_respond(*, match: MentorMatch, actor, accept: bool) -> MentorMatch:
     return match
 
 
-def _end(match: MentorMatch, *, actor, side: str, reason: str) -> None:
+def _end(match: MentorMatch, *, actor: User, side: str, reason: str) -> None:
     match.status = MentorMatch.Status.ENDED
     match.ended_at = timezone.now()
     match.ended_by = actor
@@ -558,7 +573,7 @@ def _end(match: MentorMatch, *, actor, side: str, reason: str) -> None:
     )
 
 
-def match_end(*, match: MentorMatch, actor, reason: str) -> MentorMatch:
+def match_end(*, match: MentorMatch, actor: User, reason: str) -> MentorMatch:
     """Either side (or the service) ends a match, with a short reason for the key worker."""
     match_access = access.match_access(actor, match)
     reason = reason.strip()
@@ -588,7 +603,7 @@ def match_end(*, match: MentorMatch, actor, reason: str) -> MentorMatch:
 
 
 def contact_log_create(
-    *, match: MentorMatch, actor, kind: str, happened_on: date, summary: str = ""
+    *, match: MentorMatch, actor: User, kind: str, happened_on: date, summary: str = ""
 ) -> ContactLog:
     """The mentor writes down a call, visit or appointment they went to with the parent."""
     match_access = access.match_access(actor, match)
@@ -616,7 +631,7 @@ def contact_log_create(
 
 
 def supervision_note_add(
-    *, mentor: Mentor, actor, note: str, shared_with_mentor: bool = True
+    *, mentor: Mentor, actor: User, note: str, shared_with_mentor: bool = True
 ) -> SupervisionNote:
     """A manager writes down a supervision conversation."""
     _require_manager(actor)
@@ -631,7 +646,7 @@ def supervision_note_add(
     return created
 
 
-def concern_raise(*, match: MentorMatch, actor, details: str) -> Concern:
+def concern_raise(*, match: MentorMatch, actor: User, details: str) -> Concern:
     """A mentor raises a safeguarding worry. The key worker and managers hear at once."""
     match_access = access.match_access(actor, match)
     if not match_access.can_raise_concern:
@@ -644,8 +659,7 @@ def concern_raise(*, match: MentorMatch, actor, details: str) -> Concern:
     with transaction.atomic():
         concern = Concern.objects.create(match=match, raised_by=actor, details=details)
         family = match.family
-        recipients = [family.lead_key_worker, *_managers()]
-        recipients = [r for r in recipients if r is not None]
+        recipients = [r for r in (family.lead_key_worker, *_managers()) if r is not None]
         url = concern.get_absolute_url()
         notify_users(
             recipients=recipients,
@@ -678,7 +692,7 @@ def concern_raise(*, match: MentorMatch, actor, details: str) -> Concern:
     return concern
 
 
-def concern_mark_seen(*, concern: Concern, actor) -> Concern:
+def concern_mark_seen(*, concern: Concern, actor: User) -> Concern:
     """The key worker or a manager has read the concern and is acting on it."""
     _concern, role = access.concern_for_user(actor, concern.pk)
     if role == "mentor":

@@ -15,7 +15,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 
 from portal import access as core
-from portal.access import FamilyAccess, Relation
+from portal.access import AnyUser, FamilyAccess, Relation
 from portal.models import Family
 
 from .models import Goal, GoalShare, Plan, Review, Step, Suggestion
@@ -26,7 +26,7 @@ class PlanAccess:
     """What one person may do with one family's plan."""
 
     family_access: FamilyAccess
-    user: object
+    user: AnyUser
 
     @property
     def family(self) -> Family:
@@ -75,7 +75,7 @@ class PlanAccess:
             return Q(plan__family=self.family) & Q(
                 Exists(live.filter(audience=GoalShare.Audience.MENTOR))
             )
-        if self.relation is Relation.PARTNER:
+        if self.relation is Relation.PARTNER and self.user.is_authenticated:
             return Q(plan__family=self.family) & Q(
                 Exists(
                     live.filter(audience=GoalShare.Audience.PARTNER, practitioner__user=self.user)
@@ -94,7 +94,9 @@ class PlanAccess:
         return set(Goal.objects.filter(self.goal_filter(), plan=plan).values_list("pk", flat=True))
 
 
-def plan_access(user, family: Family, *, record=None, path: str = "") -> PlanAccess:
+def plan_access(
+    user: AnyUser, family: Family, *, record: object | None = None, path: str = ""
+) -> PlanAccess:
     """The person's access to ``family``'s plan; staff reads are audited by the core."""
     return PlanAccess(
         family_access=core.family_access(user, family, record=record, path=path), user=user
@@ -108,14 +110,16 @@ def _family(family_id: int) -> Family:
     return family
 
 
-def family_plan_for_user(user, family_id: int, *, path: str = "") -> tuple[Plan | None, PlanAccess]:
+def family_plan_for_user(
+    user: AnyUser, family_id: int, *, path: str = ""
+) -> tuple[Plan | None, PlanAccess]:
     """The family's plan (None if not started) and the user's access, or Http404."""
     family = _family(family_id)
     plan = Plan.objects.filter(family=family).first()
     return plan, plan_access(user, family, record=plan or family, path=path)
 
 
-def own_plan(user, *, path: str = "") -> tuple[Family, Plan | None, PlanAccess]:
+def own_plan(user: AnyUser, *, path: str = "") -> tuple[Family, Plan | None, PlanAccess]:
     """The signed-in parent's family and plan; Http404 for anyone not in a family."""
     family = core.own_family(user)
     if family is None:
@@ -124,7 +128,7 @@ def own_plan(user, *, path: str = "") -> tuple[Family, Plan | None, PlanAccess]:
     return family, plan, plan_access(user, family, record=plan or family, path=path)
 
 
-def goal_for_user(user, goal_id: int, *, path: str = "") -> tuple[Goal, PlanAccess]:
+def goal_for_user(user: AnyUser, goal_id: int, *, path: str = "") -> tuple[Goal, PlanAccess]:
     """A current goal the user may see, or Http404."""
     goal = (
         Goal.objects.select_related("plan__family__lead_key_worker")
@@ -142,7 +146,7 @@ def goal_for_user(user, goal_id: int, *, path: str = "") -> tuple[Goal, PlanAcce
     return goal, plan_acc
 
 
-def step_for_user(user, step_id: int, *, path: str = "") -> tuple[Step, PlanAccess]:
+def step_for_user(user: AnyUser, step_id: int, *, path: str = "") -> tuple[Step, PlanAccess]:
     step = Step.objects.select_related("goal").filter(pk=step_id).first()
     if step is None:
         raise Http404
@@ -152,7 +156,7 @@ def step_for_user(user, step_id: int, *, path: str = "") -> tuple[Step, PlanAcce
 
 
 def suggestion_for_user(
-    user, suggestion_id: int, *, path: str = ""
+    user: AnyUser, suggestion_id: int, *, path: str = ""
 ) -> tuple[Suggestion, PlanAccess]:
     """Suggestions are between the family and its key worker; others never see them."""
     suggestion = (
@@ -165,12 +169,12 @@ def suggestion_for_user(
     plan_acc = plan_access(user, suggestion.plan.family, record=suggestion, path=path)
     if not plan_acc.sees_everything:
         raise Http404
-    if suggestion.goal_id and suggestion.goal.archived_at is not None:
+    if suggestion.goal is not None and suggestion.goal.archived_at is not None:
         raise Http404
     return suggestion, plan_acc
 
 
-def review_for_user(user, review_id: int, *, path: str = "") -> tuple[Review, PlanAccess]:
+def review_for_user(user: AnyUser, review_id: int, *, path: str = "") -> tuple[Review, PlanAccess]:
     """Reviews cover every goal, so only the family and its key worker open them."""
     review = (
         Review.objects.select_related("plan__family__lead_key_worker").filter(pk=review_id).first()
@@ -183,7 +187,7 @@ def review_for_user(user, review_id: int, *, path: str = "") -> tuple[Review, Pl
     return review, plan_acc
 
 
-def can_see_goal(user, goal: Goal) -> bool:
+def can_see_goal(user: AnyUser, goal: Goal) -> bool:
     """For notifications: may ``user`` see ``goal``? Never audits, never raises."""
     relation = core.relation_to_family(user, goal.plan.family)
     if relation is Relation.NONE:

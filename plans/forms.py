@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -19,8 +21,13 @@ from .models import (
     Who,
 )
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-def _too_long(label: str, limit: int) -> str:
+    from portal.models import FamilyMember
+
+
+def _too_long(label: StrOrPromise, limit: int) -> str:
     return _("%(label)s must be %(max)d characters or fewer") % {"label": label, "max": limit}
 
 
@@ -104,8 +111,8 @@ class GoalForm(VersionedForm):
     )
 
 
-def who_choices(family, *, members, practitioners) -> list[tuple[str, str]]:
-    choices = [("", _("Choose who"))]
+def who_choices(family, *, members, practitioners) -> list[tuple[str, StrOrPromise]]:
+    choices: list[tuple[str, StrOrPromise]] = [("", _("Choose who"))]
     choices += [(f"member:{m.pk}", m.name) for m in members]
     choices.append((Who.MENTOR.value, str(Who.MENTOR.label)))
     choices.append((Who.KEY_WORKER.value, str(Who.KEY_WORKER.label)))
@@ -246,7 +253,7 @@ class SharingForm(forms.Form):
             )
 
     def wanted(self) -> set[tuple[int, str, int | None]]:
-        keys = set()
+        keys: set[tuple[int, str, int | None]] = set()
         for name, values in self.cleaned_data.items():
             goal_id = int(name.removeprefix("goal_"))
             for value in values:
@@ -258,7 +265,7 @@ class SharingForm(forms.Form):
 
 
 class SignatoriesForm(forms.Form):
-    signatories = forms.ModelMultipleChoiceField(
+    signatories: forms.ModelMultipleChoiceField[FamilyMember] = forms.ModelMultipleChoiceField(
         label=_("Who in your family agrees the plan?"),
         queryset=None,
         widget=forms.CheckboxSelectMultiple,

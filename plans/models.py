@@ -220,9 +220,9 @@ class Step(models.Model):
 
     @property
     def who_label(self) -> str:
-        if self.who == Who.MEMBER and self.member_id:
+        if self.who == Who.MEMBER and self.member is not None:
             return self.member.name
-        if self.who == Who.PARTNER and self.practitioner_id:
+        if self.who == Who.PARTNER and self.practitioner is not None:
             return self.practitioner.user.display_name
         if self.who == Who.OTHER and self.other_people:
             return self.other_people

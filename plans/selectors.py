@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from portal import access as core
+from portal.models import Family, FamilyPractitioner, User
 
 from .access import PlanAccess
 from .models import (
@@ -79,7 +81,7 @@ class GoalProgress:
     latest_key_worker: GoalRating | None
     steps_done: int
     steps_total: int
-    family_ratings: list = field(default_factory=list)
+    family_ratings: list[GoalRating] = field(default_factory=list)
 
     @property
     def latest_percent(self) -> int:
@@ -96,8 +98,8 @@ class PlanPage:
     plan_comments: list[Comment]
     plan_suggestions: list[Suggestion]
     confirmations: set[int]
-    agreers: list
-    chart: dict | None
+    agreers: list[User]
+    chart: dict[str, Any] | None
 
 
 def _progress(goal: Goal) -> GoalProgress:
@@ -124,7 +126,7 @@ def plan_page(*, plan: Plan, plan_access: PlanAccess) -> PlanPage:
     plan_suggestions: list[Suggestion] = []
     reviews: list[Review] = []
     confirmations: set[int] = set()
-    agreers: list = []
+    agreers: list[User] = []
     if plan_access.sees_everything:
         plan = (
             Plan.objects.select_related("family__lead_key_worker")
@@ -155,12 +157,12 @@ def plan_page(*, plan: Plan, plan_access: PlanAccess) -> PlanPage:
         plan_comments = plan.plan_comments
         plan_suggestions = plan.plan_suggestions
         confirmations = {c.user_id for c in plan.current_confirmations}
-        agreers = [m.user for m in plan.signatories.all() if m.user_id]
-        if plan.family.lead_key_worker_id:
+        agreers = [m.user for m in plan.signatories.all() if m.user is not None]
+        if plan.family.lead_key_worker is not None:
             agreers.append(plan.family.lead_key_worker)
     else:
         # Mentors and partners see review dates only through the ratings on shared goals.
-        seen = {}
+        seen: dict[int, Review] = {}
         for item in progress:
             for rating in item.goal.ratings.all():
                 seen[rating.review_id] = rating.review
@@ -181,9 +183,9 @@ def plan_page(*, plan: Plan, plan_access: PlanAccess) -> PlanPage:
     )
 
 
-def sharing_page(*, plan: Plan) -> tuple[list[Goal], list, list[GoalShare]]:
+def sharing_page(*, plan: Plan) -> tuple[list[Goal], list[FamilyPractitioner], list[GoalShare]]:
     """Goals, named practitioners and the history of consent, for the sharing page."""
-    goals = list(
+    goals: list[Goal] = list(
         plan.goals.filter(archived_at__isnull=True)
         .prefetch_related(
             Prefetch(
@@ -209,7 +211,9 @@ def versions(*, plan: Plan) -> QuerySet[PlanVersion]:
     return plan.versions.order_by("-number")
 
 
-def _visible_snapshot(snapshot: dict, plan_access: PlanAccess, visible_ids: set[int]) -> dict:
+def _visible_snapshot(
+    snapshot: dict[str, Any], plan_access: PlanAccess, visible_ids: set[int]
+) -> dict[str, Any]:
     if plan_access.sees_everything:
         return snapshot
     return {
@@ -219,9 +223,9 @@ def _visible_snapshot(snapshot: dict, plan_access: PlanAccess, visible_ids: set[
     }
 
 
-def snapshot_lines(snapshot: dict) -> list[str]:
+def snapshot_lines(snapshot: dict[str, Any]) -> list[str]:
     """A version's words as lines, for reading and for comparing."""
-    lines = []
+    lines: list[str] = []
     if snapshot.get("strengths"):
         lines += ["What is going well:", *snapshot["strengths"].splitlines(), ""]
     if snapshot.get("worries"):
@@ -282,7 +286,7 @@ def templates_search(*, query: str = "", outcome: str = "") -> QuerySet[Interven
     return templates.prefetch_related("outcome_areas").distinct().order_by("title", "id")
 
 
-def family_outcome_slugs(family) -> set[str]:
+def family_outcome_slugs(family: Family) -> set[str]:
     """Outcome areas tagged on the family's current goals (the core's family-needs hook)."""
     return set(
         OutcomeArea.objects.filter(
@@ -294,7 +298,7 @@ def family_outcome_slugs(family) -> set[str]:
 # Dashboards ---------------------------------------------------------------------------------
 
 
-def parent_next_steps(*, family, user) -> dict:
+def parent_next_steps(*, family: Family, user: User) -> dict[str, Any]:
     """What a parent could do next on their plan, in two queries (the dashboard is the first
     page of every visit)."""
     today = timezone.localdate()
@@ -355,7 +359,7 @@ def parent_next_steps(*, family, user) -> dict:
     }
 
 
-def staff_plans_needing_attention(*, user, limit: int = 20) -> list[Plan]:
+def staff_plans_needing_attention(*, user: User, limit: int = 20) -> list[Plan]:
     """Caseload plans waiting for this key worker's agreement, or with a review soon."""
     families = core.caseload(user)
     today = timezone.localdate()

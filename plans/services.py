@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import F, Manager, Max, Model
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from portal import pagecache
 from portal.access import audit_record
-from portal.models import AuditEvent, FamilyMember, FamilyPractitioner
+from portal.models import AuditEvent, Family, FamilyMember, FamilyPractitioner, User
 from portal.notify import notify_users
 
 from . import access
@@ -45,11 +46,13 @@ from .models import (
     Who,
 )
 
+Record = TypeVar("Record", bound=Model)
 
-class EditConflict(Exception):  # noqa: N818 - reads as what happened
+
+class EditConflict(Exception):  # reads as what happened
     """Someone saved this text after the writer opened it. ``current`` is what they saved."""
 
-    def __init__(self, current):
+    def __init__(self, current: Model):
         super().__init__(current)
         self.current = current
 
@@ -98,11 +101,11 @@ def _require(allowed: bool) -> None:
         raise PermissionDenied
 
 
-def _access(actor, plan: Plan) -> access.PlanAccess:
+def _access(actor: User, plan: Plan) -> access.PlanAccess:
     return access.plan_access(actor, plan.family, record=plan)
 
 
-def _audit(actor, plan_acc: access.PlanAccess, action: str, record) -> None:
+def _audit(actor: User, plan_acc: access.PlanAccess, action: str, record: Model) -> None:
     if plan_acc.is_staff:
         audit_record(
             actor=actor,
@@ -119,10 +122,10 @@ def _bump_revision(plan: Plan) -> None:
     plan.refresh_from_db(fields=["revision", "updated_at"])
 
 
-def _family_people(plan: Plan) -> list:
+def _family_people(plan: Plan) -> list[User]:
     """Members with accounts plus the lead key worker: who hears about plan changes."""
-    people = [m.user for m in plan.family.members.select_related("user") if m.user_id]
-    if plan.family.lead_key_worker_id:
+    people = [m.user for m in plan.family.members.select_related("user") if m.user is not None]
+    if plan.family.lead_key_worker is not None:
         people.append(plan.family.lead_key_worker)
     return people
 
@@ -131,7 +134,7 @@ def _plan_url(plan: Plan) -> str:
     return reverse("plans:family_plan", kwargs={"family_id": plan.family_id})
 
 
-def _active_outcomes(outcome_areas: Iterable | None) -> list[OutcomeArea]:
+def _active_outcomes(outcome_areas: Iterable[OutcomeArea] | None) -> list[OutcomeArea]:
     areas = list(outcome_areas or [])
     if any(not area.active for area in areas):
         raise ValidationError({"outcome_areas": _("Choose from the areas in the list")})
@@ -141,7 +144,7 @@ def _active_outcomes(outcome_areas: Iterable | None) -> list[OutcomeArea]:
 # The plan -------------------------------------------------------------------------------
 
 
-def plan_start(*, family, actor) -> Plan:
+def plan_start(*, family: Family, actor: User) -> Plan:
     """Start the family's plan (idempotent). The family or its key worker may."""
     plan_acc = access.plan_access(actor, family, record=family)
     _require(plan_acc.is_member or plan_acc.can_suggest)
@@ -158,7 +161,7 @@ def plan_start(*, family, actor) -> Plan:
 
 
 def plan_about_update(
-    *, plan: Plan, actor, strengths: str, worries: str, expected_version: int
+    *, plan: Plan, actor: User, strengths: str, worries: str, expected_version: int
 ) -> Plan:
     """Save what is going well and what worries the family. Only the family writes these."""
     _require(_access(actor, plan).can_draft)
@@ -180,7 +183,7 @@ def plan_about_update(
     return current
 
 
-def plan_signatories_set(*, plan: Plan, actor, members: Iterable[FamilyMember]) -> Plan:
+def plan_signatories_set(*, plan: Plan, actor: User, members: Iterable[FamilyMember]) -> Plan:
     """Choose which adults in the family agree the plan."""
     _require(_access(actor, plan).can_draft)
     members = list(members)
@@ -199,7 +202,7 @@ def plan_signatories_set(*, plan: Plan, actor, members: Iterable[FamilyMember]) 
 # Goals ----------------------------------------------------------------------------------
 
 
-def _goal_fields(title, details, how_we_know) -> dict:
+def _goal_fields(title: str, details: str, how_we_know: str) -> dict[str, str]:
     return {
         "title": _text(
             title, field="title", max_length=TITLE_MAX, required=_("Enter what you want to change")
@@ -209,7 +212,9 @@ def _goal_fields(title, details, how_we_know) -> dict:
     }
 
 
-def _resolve_suggestion(suggestion: Suggestion | None, *, actor, text: str, plan: Plan) -> None:
+def _resolve_suggestion(
+    suggestion: Suggestion | None, *, actor: User, text: str, plan: Plan
+) -> None:
     if suggestion is None:
         return
     if suggestion.plan_id != plan.pk or suggestion.status != Suggestion.Status.OPEN:
@@ -227,7 +232,7 @@ def _resolve_suggestion(suggestion: Suggestion | None, *, actor, text: str, plan
 def goal_create(
     *,
     plan: Plan,
-    actor,
+    actor: User,
     title: str,
     details: str = "",
     how_we_know: str = "",
@@ -271,7 +276,7 @@ def goal_create(
     return goal
 
 
-def _same_draft(records, draft_key: str, fields: dict):
+def _same_draft(records: Manager[Record], draft_key: str, fields: dict[str, Any]) -> Record | None:
     """The record an earlier save from the same form made, if any."""
     if not draft_key:
         return None
@@ -286,7 +291,7 @@ def _same_draft(records, draft_key: str, fields: dict):
 def goal_update(
     *,
     goal: Goal,
-    actor,
+    actor: User,
     expected_version: int,
     title: str,
     details: str = "",
@@ -318,7 +323,7 @@ def goal_update(
     return current
 
 
-def goal_remove(*, goal: Goal, actor) -> Goal:
+def goal_remove(*, goal: Goal, actor: User) -> Goal:
     """Take a goal off the plan. It stays in earlier versions."""
     _require(_access(actor, goal.plan).can_draft)
     with transaction.atomic():
@@ -340,7 +345,14 @@ class StepOwner:
     other_people: str = ""
 
 
-def _step_fields(*, plan: Plan, text, owner: StepOwner, due_date, previous_due=None) -> dict:
+def _step_fields(
+    *,
+    plan: Plan,
+    text: str,
+    owner: StepOwner,
+    due_date: dt.date | None,
+    previous_due: dt.date | None = None,
+) -> dict[str, Any]:
     text = _text(text, field="text", max_length=STEP_MAX, required=_("Enter what will happen"))
     if owner.who not in Who.values:
         raise ValidationError({"who": _("Choose who will do this from the list")})
@@ -376,7 +388,7 @@ def _step_fields(*, plan: Plan, text, owner: StepOwner, due_date, previous_due=N
 def step_create(
     *,
     goal: Goal,
-    actor,
+    actor: User,
     text: str,
     owner: StepOwner,
     due_date: dt.date | None = None,
@@ -420,7 +432,7 @@ def step_create(
 def step_update(
     *,
     step: Step,
-    actor,
+    actor: User,
     expected_version: int,
     text: str,
     owner: StepOwner,
@@ -446,7 +458,7 @@ def step_update(
     return current
 
 
-def step_done_set(*, step: Step, actor, done: bool) -> Step:
+def step_done_set(*, step: Step, actor: User, done: bool) -> Step:
     """Tick a step off (or untick it). Progress, not words: the plan stays agreed."""
     plan_acc = _access(actor, step.goal.plan)
     _require(plan_acc.can_tick_steps)
@@ -464,7 +476,7 @@ def step_done_set(*, step: Step, actor, done: bool) -> Step:
 def suggestion_create(
     *,
     plan: Plan,
-    actor,
+    actor: User,
     kind: str,
     text: str,
     goal: Goal | None = None,
@@ -490,7 +502,7 @@ def suggestion_create(
             author=actor,
         )
         _audit(actor, plan_acc, AuditEvent.Action.CREATE, suggestion)
-        members = [m.user for m in plan.family.members.select_related("user") if m.user_id]
+        members = [m.user for m in plan.family.members.select_related("user") if m.user is not None]
         notify_users(
             recipients=members,
             verb=_("Your key worker made a suggestion for your plan"),
@@ -502,7 +514,7 @@ def suggestion_create(
     return suggestion
 
 
-def suggestion_accept_goal(*, suggestion: Suggestion, actor) -> Goal:
+def suggestion_accept_goal(*, suggestion: Suggestion, actor: User) -> Goal:
     """The family adds a suggested goal as it was written."""
     if suggestion.kind != Suggestion.Kind.GOAL:
         raise ValidationError(_("Add a suggested step by choosing who will do it"))
@@ -511,7 +523,7 @@ def suggestion_accept_goal(*, suggestion: Suggestion, actor) -> Goal:
     )
 
 
-def suggestion_decline(*, suggestion: Suggestion, actor) -> Suggestion:
+def suggestion_decline(*, suggestion: Suggestion, actor: User) -> Suggestion:
     """The family says a suggestion is not for them."""
     _require(_access(actor, suggestion.plan).can_draft)
     with transaction.atomic():
@@ -525,7 +537,7 @@ def suggestion_decline(*, suggestion: Suggestion, actor) -> Suggestion:
     return current
 
 
-def comment_add(*, plan: Plan, actor, text: str, goal: Goal | None = None) -> Comment:
+def comment_add(*, plan: Plan, actor: User, text: str, goal: Goal | None = None) -> Comment:
     """Comment on the plan or one goal. Only people who can see the goal hear about it."""
     plan_acc = _access(actor, plan)
     if goal is None:
@@ -543,6 +555,7 @@ def comment_add(*, plan: Plan, actor, text: str, goal: Goal | None = None) -> Co
                 for share in goal.shares.filter(
                     withdrawn_at__isnull=True, audience=GoalShare.Audience.PARTNER
                 ).select_related("practitioner__user")
+                if share.practitioner is not None
             ]
             candidates = [person for person in candidates if access.can_see_goal(person, goal)]
         notify_users(
@@ -561,7 +574,7 @@ def comment_add(*, plan: Plan, actor, text: str, goal: Goal | None = None) -> Co
 ShareKey = tuple[int, str, int | None]  # (goal id, audience, practitioner id or None)
 
 
-def plan_sharing_set(*, plan: Plan, actor, wanted: Iterable[ShareKey]) -> tuple[int, int]:
+def plan_sharing_set(*, plan: Plan, actor: User, wanted: Iterable[ShareKey]) -> tuple[int, int]:
     """Record what the family agrees to share; withdraw what they no longer share.
 
     Returns (granted, withdrawn) counts. Only the family decides.
@@ -608,7 +621,7 @@ def plan_sharing_set(*, plan: Plan, actor, wanted: Iterable[ShareKey]) -> tuple[
 # Agreement and versions -----------------------------------------------------------------
 
 
-def plan_snapshot(plan: Plan) -> dict:
+def plan_snapshot(plan: Plan) -> dict[str, Any]:
     """The plan's words as they stand, for a version."""
     goals = (
         plan.goals.filter(archived_at__isnull=True)
@@ -639,15 +652,15 @@ def plan_snapshot(plan: Plan) -> dict:
     }
 
 
-def required_agreers(plan: Plan) -> list:
+def required_agreers(plan: Plan) -> list[User]:
     """The people whose confirmation makes the plan agreed."""
-    people = [m.user for m in plan.signatories.select_related("user") if m.user_id]
-    if plan.family.lead_key_worker_id:
+    people = [m.user for m in plan.signatories.select_related("user") if m.user is not None]
+    if plan.family.lead_key_worker is not None:
         people.append(plan.family.lead_key_worker)
     return people
 
 
-def plan_confirm(*, plan: Plan, actor, revision: int) -> PlanVersion | None:
+def plan_confirm(*, plan: Plan, actor: User, revision: int) -> PlanVersion | None:
     """Confirm the plan as read at ``revision``. The last confirmation saves a version."""
     plan_acc = _access(actor, plan)
     agreers = required_agreers(plan)
@@ -697,7 +710,7 @@ def plan_confirm(*, plan: Plan, actor, revision: int) -> PlanVersion | None:
 # Reviews ----------------------------------------------------------------------------------
 
 
-def review_schedule(*, plan: Plan, actor, date: dt.date) -> Review:
+def review_schedule(*, plan: Plan, actor: User, date: dt.date) -> Review:
     """Set the next review date (agreed with the key worker). A reminder goes the day before."""
     plan_acc = _access(actor, plan)
     _require(plan_acc.can_suggest or plan_acc.can_draft)
@@ -758,7 +771,7 @@ class RatingInput:
 
 
 def review_record(
-    *, review: Review, actor, ratings: Iterable[RatingInput], by: str = GoalRating.By.FAMILY
+    *, review: Review, actor: User, ratings: Iterable[RatingInput], by: str = GoalRating.By.FAMILY
 ) -> Review:
     """Record ratings (1 to 10) for a review. The family's ratings mark the review done."""
     plan_acc = _access(actor, review.plan)
@@ -807,7 +820,7 @@ def review_record(
     return review
 
 
-def review_start_today(*, plan: Plan, actor) -> Review:
+def review_start_today(*, plan: Plan, actor: User) -> Review:
     """The review to rate now.
 
     The family rates the review coming up (or a new one dated today); the key worker adds
@@ -834,13 +847,13 @@ def review_start_today(*, plan: Plan, actor) -> Review:
 # The library and the lists managers keep -------------------------------------------------------
 
 
-def _require_staff_writer(actor) -> None:
+def _require_staff_writer(actor: User) -> None:
     from portal import access as core
 
     _require(core.is_key_worker(actor) or core.is_manager(actor))
 
 
-def _require_manager(actor) -> None:
+def _require_manager(actor: User) -> None:
     from portal import access as core
 
     _require(core.is_manager(actor))
@@ -848,7 +861,7 @@ def _require_manager(actor) -> None:
 
 def template_save(
     *,
-    actor,
+    actor: User,
     title: str,
     summary: str,
     step_text: str,
@@ -885,7 +898,7 @@ def template_save(
 
 def outcome_area_save(
     *,
-    actor,
+    actor: User,
     slug: str,
     name: str,
     description: str = "",
@@ -908,7 +921,12 @@ def outcome_area_save(
 
 
 def jargon_term_save(
-    *, actor, term: str, alternative: str, active: bool = True, jargon: JargonTerm | None = None
+    *,
+    actor: User,
+    term: str,
+    alternative: str,
+    active: bool = True,
+    jargon: JargonTerm | None = None,
 ) -> JargonTerm:
     """Managers keep the jargon list and its plainer words."""
     _require_manager(actor)

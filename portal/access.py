@@ -12,15 +12,24 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from types import SimpleNamespace
+from typing import Any, TypeAlias, TypeVar
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.sessions.backends.base import SessionBase
 from django.db.models import QuerySet
 from django.http import Http404
+from django.urls import ResolverMatch
 from django.utils import timezone
 
-from .models import AccessGrant, AuditEvent, Family, FamilyMember, StaffProfile
+from .models import AccessGrant, AuditEvent, Family, FamilyMember, StaffProfile, User
+
+# Whoever asks: a signed-in person or a visitor (``request.user``).
+AnyUser: TypeAlias = User | AnonymousUser
+View = TypeVar("View", bound=Callable[..., Any])
+Found = TypeVar("Found")
 
 
 class Relation(enum.StrEnum):
@@ -36,12 +45,12 @@ class Relation(enum.StrEnum):
 STAFF_RELATIONS = {Relation.LEAD_KEY_WORKER, Relation.PARTNER, Relation.STAFF_WITH_REASON}
 
 
-class MFASetupRequired(Exception):  # noqa: N818 - reads as a state, not an error
+class MFASetupRequired(Exception):  # reads as a state, not an error
     """Staff must pass two-step sign-in in this session (setting it up first if they have
     no authenticator) before anything that names a family opens."""
 
 
-class ReasonRequired(Exception):  # noqa: N818
+class ReasonRequired(Exception):
     """The family is not on this person's caseload: they must record why they need it."""
 
     def __init__(self, family: Family):
@@ -69,7 +78,7 @@ class FamilyAccess:
         return self.relation in {Relation.LEAD_KEY_WORKER, Relation.STAFF_WITH_REASON}
 
 
-RelationProvider = Callable[[object, Family], "Relation | None"]
+RelationProvider = Callable[[User, Family], "Relation | None"]
 _relation_providers: list[RelationProvider] = []
 
 
@@ -82,12 +91,12 @@ def register_relation_provider(provider: RelationProvider) -> None:
 # People and roles ----------------------------------------------------------------------
 
 
-def loaded(user, name: str) -> tuple[bool, object]:
+def loaded(user: AnyUser, name: str) -> tuple[bool, Any]:
     """(True, the related object or None) when ``name`` was loaded with ``user`` (as
     ``portal.backends.PortalBackend`` does for the signed-in person), else (False, None)."""
     # Only what the backend loaded for this request: Django also caches a relation on any
     # object it was assigned to, which may be long out of date.
-    if not getattr(user, "_portal_related_loaded", False):
+    if not user.is_authenticated or not getattr(user, "_portal_related_loaded", False):
         return False, None
     cache = user._state.fields_cache
     if name not in cache:
@@ -95,66 +104,81 @@ def loaded(user, name: str) -> tuple[bool, object]:
     return True, cache[name]
 
 
-def forget_loaded(user, name: str) -> None:
+def forget_loaded(user: AnyUser, name: str) -> None:
     """After a change to ``name`` for ``user`` in this request: look it up again."""
     fields_cache = getattr(getattr(user, "_state", None), "fields_cache", None)
     if fields_cache is not None:
         fields_cache.pop(name, None)
 
 
-def staff_profile(user) -> StaffProfile | None:
-    if not getattr(user, "is_authenticated", False):
+def remembered(user: User, name: str, find: Callable[[], Found]) -> Found:
+    """What ``find()`` returns, kept on ``user`` as ``name`` for the rest of the request."""
+    if not hasattr(user, name):
+        setattr(user, name, find())
+    value: Found = getattr(user, name)
+    return value
+
+
+def forget_remembered(user: User, name: str) -> None:
+    """After a change to what ``name`` holds: find it again when next asked."""
+    vars(user).pop(name, None)
+
+
+def staff_profile(user: AnyUser) -> StaffProfile | None:
+    if not user.is_authenticated:
         return None
-    if not hasattr(user, "_portal_staff_profile"):
+
+    def find() -> StaffProfile | None:
         found, profile = loaded(user, "staff_profile")
-        user._portal_staff_profile = (
-            profile if found else StaffProfile.objects.filter(user=user).first()
-        )
-    return user._portal_staff_profile
+        return profile if found else StaffProfile.objects.filter(user=user).first()
+
+    return remembered(user, "_portal_staff_profile", find)
 
 
-def staff_role(user) -> str | None:
+def staff_role(user: AnyUser) -> str | None:
     profile = staff_profile(user)
     return profile.role if profile else None
 
 
-def is_key_worker(user) -> bool:
+def is_key_worker(user: AnyUser) -> bool:
     return staff_role(user) == StaffProfile.Role.KEY_WORKER
 
 
-def is_manager(user) -> bool:
+def is_manager(user: AnyUser) -> bool:
     return staff_role(user) == StaffProfile.Role.MANAGER
 
 
-def is_partner(user) -> bool:
+def is_partner(user: AnyUser) -> bool:
     return staff_role(user) == StaffProfile.Role.PARTNER
 
 
-def is_editor(user) -> bool:
-    return staff_role(user) == StaffProfile.Role.EDITOR or bool(
-        getattr(user, "is_superuser", False)
-    )
+def is_editor(user: AnyUser) -> bool:
+    return staff_role(user) == StaffProfile.Role.EDITOR or user.is_superuser
 
 
-def needs_mfa(user) -> bool:
+def needs_mfa(user: AnyUser) -> bool:
     """Anyone who works for the service, or may use an admin, must use two-step sign-in."""
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         return False
     return staff_profile(user) is not None or user.is_staff or user.is_superuser
 
 
-def has_mfa(user) -> bool:
+def has_mfa(user: AnyUser) -> bool:
     """The person has an authenticator app set up (whether or not this session used it)."""
     from allauth.mfa.models import Authenticator
 
-    if not hasattr(user, "_portal_has_mfa"):
-        user._portal_has_mfa = Authenticator.objects.filter(
-            user=user, type=Authenticator.Type.TOTP
-        ).exists()
-    return user._portal_has_mfa
+    if not user.is_authenticated:
+        return False
+    return remembered(
+        user,
+        "_portal_has_mfa",
+        lambda: bool(
+            Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+        ),
+    )
 
 
-def session_mfa_note(user, session) -> None:
+def session_mfa_note(user: User, session: SessionBase) -> None:
     """Remember on ``user`` whether ``session`` passed two-step sign-in.
 
     allauth records each step of signing in in the session; a code from the authenticator
@@ -167,7 +191,7 @@ def session_mfa_note(user, session) -> None:
     user._portal_session_mfa = any(record.get("method") == "mfa" for record in records)
 
 
-def mfa_passed(user) -> bool:
+def mfa_passed(user: AnyUser) -> bool:
     """This session finished two-step sign-in, and the person still has an authenticator.
 
     Having an authenticator is not enough: a session that signed in with only a password
@@ -182,24 +206,24 @@ def mfa_passed(user) -> bool:
 _THIRD_PARTY_OPEN = {"wagtail_serve", "wagtaildocs_serve"}
 
 
-def public(view):
+def public(view: View) -> View:
     """Mark a view as open to everyone: visitors, and staff before two-step sign-in.
 
     Such a view names no family to anyone who is not in it.
     """
-    view.portal_public = True
-    view.portal_before_mfa = True
+    view.portal_public = True  # type: ignore[attr-defined]  # a mark on the function
+    view.portal_before_mfa = True  # type: ignore[attr-defined]
     return view
 
 
-def before_mfa(view):
+def before_mfa(view: View) -> View:
     """Mark a signed-in view that staff may open before two-step sign-in (it checks
     ``mfa_passed`` itself before showing anything that names a family)."""
-    view.portal_before_mfa = True
+    view.portal_before_mfa = True  # type: ignore[attr-defined]  # a mark on the function
     return view
 
 
-def open_before_mfa(view_func, match) -> bool:
+def open_before_mfa(view_func: Callable[..., Any], match: ResolverMatch | None) -> bool:
     """Whether staff who have not passed two-step sign-in may open this view."""
     if getattr(view_func, "portal_before_mfa", False):
         return True
@@ -209,23 +233,25 @@ def open_before_mfa(view_func, match) -> bool:
     return match is not None and match.view_name in _THIRD_PARTY_OPEN
 
 
-def membership(user) -> FamilyMember | None:
+def membership(user: AnyUser) -> FamilyMember | None:
     """The household membership of a signed-in person, if any."""
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         return None
-    if not hasattr(user, "_portal_membership"):
+
+    def find() -> FamilyMember | None:
         found, member = loaded(user, "family_membership")
-        user._portal_membership = (
+        return (
             member
             if found
             else FamilyMember.objects.select_related("family", "family__lead_key_worker")
             .filter(user=user)
             .first()
         )
-    return user._portal_membership
+
+    return remembered(user, "_portal_membership", find)
 
 
-def own_family(user) -> Family | None:
+def own_family(user: AnyUser) -> Family | None:
     member = membership(user)
     return member.family if member else None
 
@@ -233,8 +259,8 @@ def own_family(user) -> Family | None:
 # Families ------------------------------------------------------------------------------
 
 
-def relation_to_family(user, family: Family) -> Relation:
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+def relation_to_family(user: AnyUser, family: Family) -> Relation:
+    if not user.is_authenticated or not user.is_active:
         return Relation.NONE
     member = membership(user)
     if member and member.family_id == family.pk:
@@ -253,7 +279,7 @@ def relation_to_family(user, family: Family) -> Relation:
     return Relation.NONE
 
 
-def active_grant(user, family: Family) -> AccessGrant | None:
+def active_grant(user: User, family: Family) -> AccessGrant | None:
     return (
         AccessGrant.objects.filter(user=user, family=family, expires_at__gt=timezone.now())
         .order_by("-expires_at")
@@ -262,7 +288,7 @@ def active_grant(user, family: Family) -> AccessGrant | None:
 
 
 def family_access(
-    user, family: Family, *, record: object | None = None, path: str = ""
+    user: AnyUser, family: Family, *, record: object | None = None, path: str = ""
 ) -> FamilyAccess:
     """Decide whether ``user`` may open ``family`` (or ``record`` inside it).
 
@@ -271,7 +297,7 @@ def family_access(
     without a current reason. Every staff read is written to the audit trail.
     """
     relation = relation_to_family(user, family)
-    if relation is Relation.NONE:
+    if relation is Relation.NONE or not user.is_authenticated:
         raise Http404
     reason = ""
     if relation in STAFF_RELATIONS:
@@ -293,7 +319,9 @@ def family_access(
     return FamilyAccess(family=family, relation=relation, reason=reason)
 
 
-def family_for_user(user, family_id: int, *, path: str = "") -> tuple[Family, FamilyAccess]:
+def family_for_user(
+    user: AnyUser, family_id: int, *, path: str = ""
+) -> tuple[Family, FamilyAccess]:
     """Fetch a family the user may open, or raise Http404."""
     family = Family.objects.select_related("lead_key_worker").filter(pk=family_id).first()
     if family is None:
@@ -301,9 +329,11 @@ def family_for_user(user, family_id: int, *, path: str = "") -> tuple[Family, Fa
     return family, family_access(user, family, path=path)
 
 
-def caseload(user) -> QuerySet[Family]:
+def caseload(user: AnyUser) -> QuerySet[Family]:
     """Families a person works with day to day (no reason needed)."""
     role = staff_role(user)
+    if not user.is_authenticated:
+        return Family.objects.none()
     if role == StaffProfile.Role.KEY_WORKER:
         return Family.objects.filter(lead_key_worker=user)
     if role == StaffProfile.Role.PARTNER:
@@ -311,7 +341,7 @@ def caseload(user) -> QuerySet[Family]:
     return Family.objects.none()
 
 
-def searchable_families(user) -> QuerySet[Family]:
+def searchable_families(user: AnyUser) -> QuerySet[Family]:
     """Families staff can find by search; opening one outside the caseload needs a reason."""
     if staff_role(user) in {StaffProfile.Role.KEY_WORKER, StaffProfile.Role.MANAGER}:
         return Family.objects.all()
@@ -322,7 +352,13 @@ def searchable_families(user) -> QuerySet[Family]:
 
 
 def audit_record(
-    *, actor, action: str, family: Family | None, record: object, reason: str = "", path: str = ""
+    *,
+    actor: User,
+    action: str,
+    family: Family | None,
+    record: object,
+    reason: str = "",
+    path: str = "",
 ) -> AuditEvent:
     """Write one audit event for staff touching family data."""
     return AuditEvent.objects.create(
@@ -336,5 +372,6 @@ def audit_record(
     )
 
 
-def grant_valid_until():
+def grant_valid_until() -> datetime:
+
     return timezone.now() + timedelta(minutes=settings.STAFF_REASON_VALID_MINUTES)

@@ -51,7 +51,7 @@ STAFF = [
 ]
 
 # (key, name, key worker, status, ward, members: (name, relationship, email or None))
-FAMILIES = [
+FAMILIES: list[tuple[str, str, str, str, str, list[tuple[str, str, str | None]]]] = [
     (
         "parent",
         "The Khan family",
@@ -148,8 +148,8 @@ def seed() -> dict:
                 status=status,
                 ward=ward,
             )
-            for member_name, relationship, email in members:
-                user = _user(email, preferred_name=member_name) if email else None
+            for member_name, relationship, member_email in members:
+                user = _user(member_email, preferred_name=member_name) if member_email else None
                 services.family_member_add(
                     family=family, name=member_name, relationship=relationship, user=user
                 )

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Family, FamilyMember
+from .models import Family, FamilyMember, User
 
 
 class FamilySearchForm(forms.Form):
@@ -125,7 +125,7 @@ class FamilyCreateForm(forms.Form):
 
 
 class PractitionerForm(forms.Form):
-    practitioner = forms.ModelChoiceField(
+    practitioner: "forms.ModelChoiceField[User]" = forms.ModelChoiceField(
         label=_("Practitioner"),
         queryset=None,
         empty_label=_("Choose a practitioner"),
@@ -133,7 +133,7 @@ class PractitionerForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        from .models import StaffProfile, User
+        from .models import StaffProfile
 
         super().__init__(*args, **kwargs)
         self.fields["practitioner"].queryset = (

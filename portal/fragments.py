@@ -46,7 +46,9 @@ def _templates_digest(names: tuple[str, ...]) -> str:
 def _digest_of(names: tuple[str, ...]) -> str:
     digest = hashlib.sha256()
     for name in names:
-        digest.update(loader.get_template(name).template.source.encode())
+        # Django's backend template wraps the engine's, which keeps the source.
+        template = loader.get_template(name).template  # type: ignore[attr-defined]
+        digest.update(template.source.encode())
     return digest.hexdigest()[:16]
 
 
@@ -84,7 +86,7 @@ def render_kept(
     keys = [_key(shared, fingerprint) for fingerprint, _context in parts]
     try:
         kept = cache.get_many(keys)
-    except Exception:  # noqa: BLE001  (the cache is a help, never a need)
+    except Exception:  # the cache is a help, never a need
         logger.warning("Kept fragments could not be read", exc_info=True)
         kept = {}
     rendered: list[SafeString] = []
@@ -101,6 +103,6 @@ def render_kept(
     if made:
         try:
             cache.set_many(made, timeout=seconds)
-        except Exception:  # noqa: BLE001
+        except Exception:
             logger.warning("Fragments could not be kept", exc_info=True)
     return rendered

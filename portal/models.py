@@ -2,6 +2,7 @@
 
 import functools
 import hashlib
+from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
@@ -12,10 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
-    def _create_user(self, email, password, **extra_fields):
+    def _create_user(self, email: str, password: str | None, **extra_fields: object) -> "User":
         if not email:
             raise ValueError("An email address is required.")
         user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
@@ -23,12 +24,16 @@ class UserManager(BaseUserManager):
         user.save(using=self._db)
         return user
 
-    def create_user(self, email, password=None, **extra_fields):
+    def create_user(
+        self, email: str, password: str | None = None, **extra_fields: object
+    ) -> "User":
         extra_fields.setdefault("is_staff", False)
         extra_fields.setdefault("is_superuser", False)
         return self._create_user(email, password, **extra_fields)
 
-    def create_superuser(self, email, password=None, **extra_fields):
+    def create_superuser(
+        self, email: str, password: str | None = None, **extra_fields: object
+    ) -> "User":
         extra_fields.setdefault("is_staff", True)
         extra_fields.setdefault("is_superuser", True)
         return self._create_user(email, password, **extra_fields)
@@ -37,11 +42,17 @@ class UserManager(BaseUserManager):
 class User(AbstractUser):
     """A person who signs in. Email is the login; there is no username."""
 
-    username = None
+    username = None  # type: ignore[assignment]  # Django's way to drop an inherited field
     email = models.EmailField(_("email address"), unique=True)
     preferred_name = models.CharField(_("name you would like us to use"), max_length=80, blank=True)
 
-    objects = UserManager()
+    # AbstractUser's stub wants auth's UserManager, which needs a username.
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+
+    # Set for the request by portal.backends (what it loaded) and portal.access (whether
+    # this session passed two-step sign-in).
+    _portal_related_loaded: bool
+    _portal_session_mfa: bool
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
@@ -241,7 +252,7 @@ class Invitation(models.Model):
         return hashlib.sha256(token.encode()).hexdigest()
 
     @property
-    def is_usable(self):
+    def is_usable(self) -> bool:
         return self.accepted_at is None and self.expires_at > timezone.now()
 
 

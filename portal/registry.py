@@ -7,13 +7,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
 class NavItem:
     key: str
-    label: str
+    label: StrOrPromise
     url: Callable[[Any], str]
     visible: Callable[[Any], bool]
     order: int = 50

@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from . import access
-from .models import Family, FamilyMember, Invitation, StaffProfile
+from .models import AuditEvent, Family, FamilyMember, Invitation, StaffProfile, User
 
 
-def family_list_for_staff(*, user, query: str = "", status: str = "") -> QuerySet[Family]:
+def family_list_for_staff(*, user: User, query: str = "", status: str = "") -> QuerySet[Family]:
     """A key worker's or partner's caseload, or, when searching, every family they may find."""
     families = access.searchable_families(user) if query else access.caseload(user)
     if query:
@@ -44,7 +44,7 @@ def family_detail(*, family_id: int) -> Family:
     )
 
 
-def service_counts() -> dict:
+def service_counts() -> dict[str, object]:
     """Counts for a manager: families by status, and people by role. No names."""
     by_status = dict(Family.objects.values_list("status").annotate(n=Count("id")))
     by_role = dict(StaffProfile.objects.values_list("role").annotate(n=Count("id")))
@@ -61,7 +61,7 @@ def service_counts() -> dict:
     }
 
 
-def team_for_manager(*, manager) -> QuerySet:
+def team_for_manager(*, manager: User) -> QuerySet[StaffProfile]:
     """Key workers with the size of their caseload, for a manager's dashboard."""
     return (
         StaffProfile.objects.filter(role=StaffProfile.Role.KEY_WORKER)
@@ -76,10 +76,8 @@ def team_for_manager(*, manager) -> QuerySet:
     )
 
 
-def audit_events(*, family_reference: str = "", actor_email: str = "") -> QuerySet:
+def audit_events(*, family_reference: str = "", actor_email: str = "") -> QuerySet[AuditEvent]:
     """Staff access to family records, newest first, for a manager's review."""
-    from .models import AuditEvent
-
     events = AuditEvent.objects.select_related("actor", "family")
     if family_reference:
         events = events.filter(family__reference__iexact=family_reference.strip())

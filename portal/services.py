@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -17,9 +16,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import access, pagecache
-from .models import AccessGrant, AuditEvent, Family, FamilyMember, Invitation, StaffProfile
-
-User = get_user_model()
+from .models import (
+    AccessGrant,
+    AuditEvent,
+    Family,
+    FamilyMember,
+    FamilyPractitioner,
+    Invitation,
+    StaffProfile,
+    User,
+)
 
 
 def user_create(
@@ -32,7 +38,7 @@ def user_create(
     verified: bool = True,
     is_staff: bool = False,
     is_superuser: bool = False,
-):
+) -> User:
     """Create a person who can sign in, with their email address already confirmed."""
     with transaction.atomic():
         user = User.objects.create_user(
@@ -57,9 +63,9 @@ def staff_create(
     role: str,
     agency: str = StaffProfile.Agency.EARLY_HELP,
     job_title: str = "",
-    manager=None,
+    manager: User | None = None,
     phone: str = "",
-):
+) -> User:
     """Create a member of staff. Editors and managers may use the Wagtail admin."""
     with transaction.atomic():
         user = user_create(
@@ -88,12 +94,12 @@ def _next_reference() -> str:
 def family_create(
     *,
     display_name: str,
-    lead_key_worker=None,
+    lead_key_worker: User | None = None,
     status: str = Family.Status.REFERRED,
     ward: str = "",
     preferred_language: str = "",
     reference: str = "",
-    actor=None,
+    actor: User | None = None,
 ) -> Family:
     """Open a family record. Staff creating one is audited."""
     display_name = display_name.strip()
@@ -115,7 +121,7 @@ def family_create(
     return family
 
 
-def family_status_set(*, family: Family, status: str, actor) -> Family:
+def family_status_set(*, family: Family, status: str, actor: User) -> Family:
     """Change where the family is in the programme; only staff who manage it may."""
     if not access.family_access(actor, family).can_manage:
         raise PermissionDenied
@@ -139,9 +145,9 @@ def family_member_add(
     family: Family,
     name: str,
     relationship: str,
-    date_of_birth=None,
-    user=None,
-    actor=None,
+    date_of_birth: date | None = None,
+    user: User | None = None,
+    actor: User | None = None,
 ) -> FamilyMember:
     """Add someone to the household."""
     name = name.strip()
@@ -168,7 +174,7 @@ def invitation_create(
     *,
     family: Family,
     email: str,
-    actor,
+    actor: User,
     member: FamilyMember | None = None,
     name: str = "",
     relationship: str = FamilyMember.Relationship.CARER,
@@ -241,7 +247,9 @@ def invitation_lookup(*, token: str) -> Invitation | None:
     return invitation
 
 
-def invitation_accept(*, token: str, password: str, preferred_name: str = "", user=None):
+def invitation_accept(
+    *, token: str, password: str, preferred_name: str = "", user: User | None = None
+) -> tuple[User, Invitation]:
     """Use an invitation once: create (or link) the account and join the family.
 
     The link was emailed to the address, so following it confirms that address.
@@ -253,7 +261,7 @@ def invitation_accept(*, token: str, password: str, preferred_name: str = "", us
             .filter(token_hash=Invitation.hash_token(token))
             .first()
         )
-        if invitation is None or not invitation.is_usable:
+        if invitation is None or not invitation.is_usable or invitation.member is None:
             raise ValidationError(_("This invitation link has expired or has already been used."))
         member = invitation.member
         if member.user_id:
@@ -284,7 +292,7 @@ def invitation_accept(*, token: str, password: str, preferred_name: str = "", us
     return user, invitation
 
 
-def access_grant_create(*, user, family: Family, reason: str) -> AccessGrant:
+def access_grant_create(*, user: User, family: Family, reason: str) -> AccessGrant:
     """Record why a member of staff needs a family that is not on their caseload."""
     reason = reason.strip()
     if len(reason) < 10:
@@ -299,7 +307,9 @@ def access_grant_create(*, user, family: Family, reason: str) -> AccessGrant:
     return grant
 
 
-def family_practitioner_add(*, family: Family, practitioner, actor):
+def family_practitioner_add(
+    *, family: Family, practitioner: User, actor: User
+) -> FamilyPractitioner:
     """Name a partner practitioner (school, health, police, housing) on the family's plan."""
     if not access.family_access(actor, family).can_manage:
         raise PermissionDenied
@@ -320,7 +330,7 @@ def family_practitioner_add(*, family: Family, practitioner, actor):
     return link
 
 
-def family_practitioner_remove(*, family: Family, practitioner, actor) -> None:
+def family_practitioner_remove(*, family: Family, practitioner: User, actor: User) -> None:
     """Take a partner practitioner off the family's plan; they lose access at once."""
     if not access.family_access(actor, family).can_manage:
         raise PermissionDenied

@@ -46,7 +46,7 @@ if PRODUCTION:
     DEBUG = False
 else:
     # Development only: a fixed key so sessions survive restarts. Never used in production.
-    SECRET_KEY = env.str("SECRET_KEY", default="django-insecure-development-only-key")  # noqa: S105
+    SECRET_KEY = env.str("SECRET_KEY", default="django-insecure-development-only-key")
     DATABASE_URL = env.str("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
     REDIS_URL = env.str("REDIS_URL", default="")
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])

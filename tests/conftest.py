@@ -6,6 +6,7 @@ from django.test.client import ClientMixin
 
 from portal.models import StaffProfile
 from tests import factories
+from tests.helpers.sign_in import force_login_password_only
 
 USING_SERVICES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql") and bool(
     settings.REDIS_URL
@@ -82,14 +83,6 @@ def _fast_and_isolated(settings, tmp_path):
     cache.clear()
 
 
-_force_login = ClientMixin.force_login
-
-
-def force_login_password_only(client, user):
-    """Sign ``client`` in as a session that skipped the code step of two-step sign-in."""
-    _force_login(client, user)
-
-
 @pytest.fixture(autouse=True)
 def _force_login_finishes_signing_in(monkeypatch):
     """``client.force_login(user)`` signs in as a person who finished signing in: for
@@ -97,7 +90,7 @@ def _force_login_finishes_signing_in(monkeypatch):
     it. Tests of a session that did not use ``force_login_password_only``."""
 
     def force_login(client, user, backend=None):
-        _force_login(client, user, backend)
+        force_login_password_only(client, user, backend)
         session = client.session
         factories.session_passes_mfa(session, user)
         session.save()

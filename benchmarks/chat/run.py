@@ -339,7 +339,7 @@ class Driver:
                     future = sock.pending.pop(event.get("client_id", ""), None)
                     if future and not future.done():
                         future.set_exception(RuntimeError(event["code"]))
-        except Exception:  # noqa: BLE001, S110 - the socket closed at the end of a phase
+        except Exception:  # noqa: S110 - the socket closed at the end of a phase
             pass
 
     def received(self, phase: Phase | None, seq: int, user_id: int, sent_at: float, now: float):

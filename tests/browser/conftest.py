@@ -11,7 +11,7 @@ A feature app's journey needs only these:
 time it is called, signed in as the given user or not, at "phone" (360 px) or "desktop"
 width, with or without JavaScript. ``people`` is the demo service (portal/demo.py plus every
 app's demo seeder). ``outbox.wait_for(email)`` returns the email the live server sent.
-From ``tests.browser.support``: ``Person(page, keyboard=True)`` drives a page with the
+From ``tests.helpers.browser``: ``Person(page, keyboard=True)`` drives a page with the
 keyboard only, ``assert_accessible(page)`` fails with axe's report, ``totp_code(secret)``
 makes a two-step sign-in code. A failed test leaves a screenshot of every page it opened
 under ``test-results/``.
@@ -28,18 +28,18 @@ import time
 from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
 from django.core import mail
 from django.db import connections
-from django.test import Client
 
-from tests.browser.support import (
+from tests.helpers.browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
     VIEWPORTS,
     LiveASGIServer,
     NeutralSite,
+    sign_in_with_cookie,
     totp_activate,
+    wagtail_root,
 )
 
 _reports = pytest.StashKey[dict]()
@@ -182,15 +182,6 @@ def open_page(
     return _open
 
 
-def sign_in_with_cookie(context, user, base_url: str) -> None:
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
-    context.add_cookies(
-        [{"name": cookie.key, "value": cookie.value, "url": base_url, "httpOnly": True}]
-    )
-
-
 def _results_folder(request) -> Path:
     name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
     return Path(request.config.rootpath, "test-results", name)
@@ -200,7 +191,7 @@ def _save_screenshot(page, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         page.screenshot(path=path, full_page=True)
-    except Exception as exc:  # noqa: BLE001 - a screenshot must not hide the failure
+    except Exception as exc:  # a screenshot must not hide the failure
         path.with_suffix(".txt").write_text(f"No screenshot: {exc}\n")
 
 
@@ -231,7 +222,7 @@ def people(transactional_db):
     """
     from portal import demo
 
-    _wagtail_root()
+    wagtail_root()
     _outcome_areas()
     people = demo.seed()
     for key in ("key_worker", "manager", "partner"):
@@ -246,26 +237,6 @@ def _outcome_areas() -> None:
     from django.apps import apps
 
     import_module("plans.migrations.0002_seed_outcome_areas").seed(apps, None)
-
-
-def _wagtail_root() -> None:
-    """Wagtail's root page, locale and root collection come from its migrations, and each
-    live-server test starts from a flushed database (as Django's TransactionTestCase leaves
-    it, with content types and permissions rebuilt), so they are put back first."""
-    from django.conf import settings
-    from django.contrib.contenttypes.models import ContentType
-    from wagtail.coreutils import get_supported_content_language_variant
-    from wagtail.models import Collection, Locale, Page
-
-    # A flush before this test rebuilt the content types under new ids; forget the old ones.
-    ContentType.objects.clear_cache()
-    locale, _created = Locale.objects.get_or_create(
-        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
-    )
-    if Page.get_first_root_node() is None:
-        Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
-    if Collection.get_first_root_node() is None:
-        Collection.add_root(name="Root")
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from portal import services
 from tests import factories
-from tests.browser.support import VIEWPORTS, Person, assert_accessible
+from tests.helpers.browser import VIEWPORTS, Person, assert_accessible
 
 pytestmark = pytest.mark.browser
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.browser.support import assert_accessible
+from tests.helpers.browser import assert_accessible
 
 pytestmark = pytest.mark.browser
 

@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from chat.models import Conversation
-from tests.browser.support import Person, assert_accessible, totp_code
+from tests.helpers.browser import Person, assert_accessible, totp_code
 
 pytestmark = pytest.mark.browser
 
@@ -79,8 +79,8 @@ def test_messages_sent_while_a_server_restarts_arrive_when_the_page_reconnects(
 ):
     """Two browsers on two daphne workers (PostgreSQL and Redis): the key worker's worker
     restarts, and a message sent meanwhile arrives once the page reconnects."""
-    from tests.browser.conftest import sign_in_with_cookie
-    from tests.chat.conftest import Worker
+    from tests.helpers.browser import sign_in_with_cookie
+    from tests.helpers.chat import Worker
 
     conversation = Conversation.objects.get(family=people["family:parent"], kind="key_worker")
     first, second = Worker(), Worker()

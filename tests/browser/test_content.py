@@ -15,10 +15,9 @@ from content import services as content_services
 from content.models import Booking, SessionOccurrence
 from portal.models import FamilyMember, StaffProfile
 from tests import factories
-from tests.browser.conftest import _wagtail_root
-from tests.browser.support import Person, assert_accessible
-from tests.content import builders
-from tests.content.test_blocks import every_block
+from tests.helpers import content as builders
+from tests.helpers.browser import Person, assert_accessible, wagtail_root
+from tests.helpers.content import every_block
 
 pytestmark = pytest.mark.browser
 
@@ -84,8 +83,8 @@ def test_father_books_the_last_place_and_the_next_dad_joins_the_waiting_list(
 
 
 def test_page_of_every_block_passes_axe(open_page, settings, transactional_db):
-    settings.WAGTAILEMBEDS_FINDERS = [{"class": "tests.content.embed_finder.StaticEmbedFinder"}]
-    _wagtail_root()
+    settings.WAGTAILEMBEDS_FINDERS = [{"class": "tests.helpers.embeds.StaticEmbedFinder"}]
+    wagtail_root()
     home = builders.home()
     help_index = builders.resource_index(home)
     image = Image.objects.create(title="Dad and child", file=get_test_image_file())
@@ -111,7 +110,7 @@ def test_page_of_every_block_passes_axe(open_page, settings, transactional_db):
 
 
 def test_booking_and_register_pages_pass_axe(open_page, transactional_db):
-    _wagtail_root()
+    wagtail_root()
     home = builders.home()
     series = builders.series(
         builders.session_index(home), dates=[timezone.now() + timedelta(minutes=30)]

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.support import Person
+from tests.helpers.browser import Person
 
 pytestmark = pytest.mark.browser
 

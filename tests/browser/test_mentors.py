@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from peer_mentors.models import MentorMatch
-from tests.browser.support import Person, assert_accessible
+from tests.helpers.browser import Person, assert_accessible
 
 # On SQLite the live server thread and the test thread share one in-memory database whose
 # table locks have no busy timeout, and this journey writes from both at once (seen as

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from portal import services
 from portal.demo import DEMO_PASSWORD
-from tests.browser.support import Person
+from tests.helpers.browser import Person
 
 pytestmark = pytest.mark.browser
 

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from plans import services as plan_services
 from plans.models import GoalRating, Plan
-from tests.browser.support import Person, assert_accessible, emailed_code
+from tests.helpers.browser import Person, assert_accessible, emailed_code
 
 pytestmark = pytest.mark.browser
 

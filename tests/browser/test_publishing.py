@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from wagtail.models import WorkflowState
 
 from content.models import ResourcePage
-from tests.browser.support import Person, totp_activate, totp_code, wait_until
+from tests.helpers.browser import Person, totp_activate, totp_code, wait_until
 
 pytestmark = pytest.mark.browser
 

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.demo import DEMO_PASSWORD
-from tests.browser.support import Person, emailed_link, totp_code
+from tests.helpers.browser import Person, emailed_link, totp_code
 
 pytestmark = pytest.mark.browser
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from chat import services
 from portal.models import AccessGrant, AuditEvent, StaffProfile
 from tests import factories
-from tests.chat.conftest import access_for, png_bytes, send
+from tests.helpers.chat import access_for, png_bytes, send
 
 
 @pytest.fixture

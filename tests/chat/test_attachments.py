@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from chat.models import Message
-from tests.chat.conftest import gps_exif, png_bytes, send
+from tests.helpers.chat import gps_exif, png_bytes, send
 
 
 def upload(name, data, content_type="application/octet-stream"):
@@ -171,7 +171,7 @@ def test_deleted_attachment_is_gone(
     client, conversation, parent, django_capture_on_commit_callbacks
 ):
     from chat import services
-    from tests.chat.conftest import access_for
+    from tests.helpers.chat import access_for
 
     message = send(parent, conversation, attachment=upload("me.jpg", jpeg_with_gps()))
     path = message.attachment.path

@@ -15,7 +15,7 @@ from django.db import connection
 from chat import services
 from chat.models import Conversation, Message, Participant
 from tests import factories
-from tests.chat.conftest import access_for, send, socket_send
+from tests.helpers.chat import access_for, send, socket_send
 
 pytestmark = pytest.mark.django_db
 
@@ -161,7 +161,7 @@ async def test_socket_sends_are_written_on_the_event_loop(
     from channels.db import database_sync_to_async
 
     from chat import sending
-    from tests.chat.conftest import open_socket, receive_until, session_cookie
+    from tests.helpers.chat import open_socket, receive_until, session_cookie
 
     phone, _ = await open_socket(await database_sync_to_async(session_cookie)(parent))
     worker, _ = await open_socket(await database_sync_to_async(session_cookie)(key_worker))
@@ -188,7 +188,7 @@ async def test_send_is_saved_through_a_thread_when_the_loop_connection_fails(
     from channels.db import database_sync_to_async
 
     from chat import sending
-    from tests.chat.conftest import open_socket, receive_until, session_cookie
+    from tests.helpers.chat import open_socket, receive_until, session_cookie
 
     async def broken(self, sql, params):
         raise psycopg.OperationalError("the server closed the connection")

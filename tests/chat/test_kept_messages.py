@@ -6,7 +6,7 @@ from django.test import Client
 from chat import services
 from portal.models import FamilyMember
 from tests import factories
-from tests.chat.conftest import access_for, send
+from tests.helpers.chat import access_for, send
 
 
 def _message(html: str, message) -> str:

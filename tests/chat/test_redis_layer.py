@@ -13,7 +13,7 @@ import pytest
 from channels.db import database_sync_to_async
 from django.conf import settings
 
-from tests.chat.conftest import Worker, session_cookie
+from tests.helpers.chat import Worker, session_cookie
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 

@@ -19,7 +19,7 @@ from channels.db import database_sync_to_async
 from channels.layers import channel_layers
 
 from chat.models import Message
-from tests.chat.conftest import open_socket, receive_until, session_cookie
+from tests.helpers.chat import open_socket, receive_until, session_cookie
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -156,12 +156,12 @@ async def test_messages_sent_while_redis_restarts_arrive_in_order_once(
 
     # A page that reconnects during the outage is turned away (its channel cannot be
     # made); the open sockets stay open.
-    from tests.chat.conftest import communicator
+    from tests.helpers.chat import communicator
 
     refused = communicator(worker_cookie)
     try:
         connected, _code = await refused.connect(timeout=5)
-    except Exception:  # noqa: BLE001 - the application failed the handshake
+    except Exception:  # the application failed the handshake
         connected = False
     assert not connected
 

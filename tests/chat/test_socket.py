@@ -17,7 +17,7 @@ from chat.models import Message
 from portal.models import StaffProfile
 from portal.signals import concern_raised, mentor_match_ended, mentor_match_started
 from tests import factories
-from tests.chat.conftest import (
+from tests.helpers.chat import (
     asend,
     communicator,
     open_socket,
@@ -483,7 +483,7 @@ async def test_deleting_a_message_tells_the_others(conversation, parent, key_wor
     await receive_until(worker_socket, "message")
 
     def delete():
-        from tests.chat.conftest import access_for
+        from tests.helpers.chat import access_for
 
         services.message_delete(
             access=access_for(parent, conversation), message=message, user=parent
@@ -516,7 +516,7 @@ async def test_resume_brings_deletions_made_while_the_page_was_away(
 
     from django.utils import timezone
 
-    from tests.chat.conftest import access_for
+    from tests.helpers.chat import access_for
 
     worker_cookie = await database_sync_to_async(session_cookie)(key_worker)
     socket, _ = await open_socket(worker_cookie)

@@ -2,7 +2,7 @@ import pytest
 
 from portal.models import FamilyMember
 from tests import factories
-from tests.content import builders
+from tests.helpers import content as builders
 
 
 @pytest.fixture

@@ -7,14 +7,13 @@ from wagtail.images.models import Image
 from wagtail.images.tests.utils import get_test_image_file
 
 from content.blocks import BaseStreamBlock
-from tests.content import builders
-
-VIDEO_URL = "https://www.youtube.com/watch?v=abc123"
+from tests.helpers import content as builders
+from tests.helpers.content import every_block
 
 
 @pytest.fixture(autouse=True)
 def _no_network_embeds(settings):
-    settings.WAGTAILEMBEDS_FINDERS = [{"class": "tests.content.embed_finder.StaticEmbedFinder"}]
+    settings.WAGTAILEMBEDS_FINDERS = [{"class": "tests.helpers.embeds.StaticEmbedFinder"}]
 
 
 @pytest.fixture
@@ -24,59 +23,6 @@ def media(db):
         title="Bedtime chart", file=ContentFile(b"%PDF-1.4 chart", name="chart.pdf")
     )
     return image, document
-
-
-def every_block(image, document):
-    return [
-        ("text", "<h2>Before bed</h2><p>Keep it <b>calm</b>.</p><ul><li>Bath</li></ul>"),
-        (
-            "image",
-            {
-                "image": image.pk,
-                "alt_text": "A dad reading to his daughter",
-                "caption": "Story time",
-            },
-        ),
-        (
-            "video",
-            {
-                "title": "Bedtime routines",
-                "video": VIDEO_URL,
-                "transcript": "Hello.\nWe start with a bath.",
-            },
-        ),
-        ("callout", {"style": "inset", "text": "Little and often works best."}),
-        ("callout", {"style": "warning", "text": "Never leave a baby alone in the bath."}),
-        (
-            "steps",
-            {
-                "heading": "What to do",
-                "steps": [
-                    {"title": "Bath", "detail": "Warm, not hot."},
-                    {"title": "Story", "detail": ""},
-                ],
-            },
-        ),
-        ("quote", {"quote": "It changed our evenings.", "attribution": "A mum"}),
-        (
-            "download",
-            {
-                "document": document.pk,
-                "link_text": "",
-                "description": "A chart to stick on the fridge.",
-            },
-        ),
-        (
-            "talk_to_us",
-            {
-                "heading": "Talk to us",
-                "text": "We can help.",
-                "phone": "024 7683 3003",
-                "email": "help@example.org",
-                "opening_times": "9am to 5pm",
-            },
-        ),
-    ]
 
 
 def _render(blocks):

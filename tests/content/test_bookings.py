@@ -14,7 +14,7 @@ from content import services
 from content.models import Booking
 from content.tasks import booking_reminder_send
 from tests import factories
-from tests.content import builders
+from tests.helpers import content as builders
 
 
 def _book(client, user, occurrence, **data):

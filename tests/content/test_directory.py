@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from content.models import LocalService
-from tests.content import builders
+from tests.helpers import content as builders
 
 PAGING_FIELDS = {
     "total_items",

@@ -10,7 +10,7 @@ from content.blocks import ImageBlock, VideoBlock
 from content.models import LocalService, ResourcePage, SessionSeriesPage
 from portal.models import StaffProfile
 from tests import factories
-from tests.content import builders
+from tests.helpers import content as builders
 
 
 @pytest.fixture

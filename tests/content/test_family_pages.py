@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from content import services
-from tests.content import builders
+from tests.helpers import content as builders
 
 
 @pytest.fixture

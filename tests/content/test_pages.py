@@ -16,7 +16,7 @@ from content.models import (
 )
 from portal import services
 from tests import factories
-from tests.content import builders
+from tests.helpers import content as builders
 
 
 class PageTreeRulesTest(WagtailPageTestCase):

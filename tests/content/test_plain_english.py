@@ -7,7 +7,7 @@ from django.test import RequestFactory
 from content.plain_english import family_facing_text, report_for
 from content.wagtail_hooks import plain_english_after_save
 from plans import services as plan_services
-from tests.content import builders
+from tests.helpers import content as builders
 
 LONG = (
     "Families who are supported through the intensive programme will be offered a comprehensive "

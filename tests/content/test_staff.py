@@ -13,7 +13,7 @@ from content.models import Booking, SessionInvitation
 from portal import services as portal_services
 from portal.models import AuditEvent, FamilyMember, StaffProfile
 from tests import factories
-from tests.content import builders
+from tests.helpers import content as builders
 
 
 @pytest.fixture

@@ -2,8 +2,7 @@ import pytest
 
 from portal import registry
 from tests import factories
-
-from . import helpers
+from tests.helpers import peer_mentors as helpers
 
 
 @pytest.fixture

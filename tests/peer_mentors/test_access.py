@@ -9,8 +9,7 @@ from portal import services as core_services
 from portal.access import Relation, relation_to_family
 from portal.models import AuditEvent
 from tests import factories
-
-from . import helpers
+from tests.helpers import peer_mentors as helpers
 
 User = get_user_model()
 

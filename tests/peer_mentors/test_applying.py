@@ -10,8 +10,7 @@ from peer_mentors import services
 from peer_mentors.models import Mentor
 from portal.models import AuditEvent, Family
 from tests import factories
-
-from . import helpers
+from tests.helpers import peer_mentors as helpers
 
 
 @pytest.fixture

@@ -9,8 +9,7 @@ from django.db import connection
 from peer_mentors import services
 from peer_mentors.models import MentorMatch
 from tests import factories
-
-from . import helpers
+from tests.helpers import peer_mentors as helpers
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 

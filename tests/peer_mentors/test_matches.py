@@ -12,8 +12,7 @@ from portal import signals
 from portal.access import Relation, relation_to_family
 from portal.models import AuditEvent
 from tests import factories
-
-from . import helpers
+from tests.helpers import peer_mentors as helpers
 
 
 def _log(client, match, **data):

@@ -6,8 +6,7 @@ from django.utils import timezone
 from peer_mentors import services
 from portal.models import Family
 from tests import factories
-
-from . import helpers
+from tests.helpers import peer_mentors as helpers
 
 
 def _families_with_parents(n):

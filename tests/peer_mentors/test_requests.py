@@ -11,8 +11,7 @@ from peer_mentors import services
 from peer_mentors.models import Mentor, MentorMatch
 from portal import signals
 from tests import factories
-
-from . import helpers
+from tests.helpers import peer_mentors as helpers
 
 
 def _ask(client, mentor, message="Hello"):

@@ -1,4 +1,5 @@
-"""Fixtures for plan tests: a started plan, a matched peer mentor and staff with reasons."""
+"""Fixtures for plan tests: a started plan, a matched peer mentor and staff with reasons
+(helpers: tests/helpers/plans.py)."""
 
 from __future__ import annotations
 
@@ -7,23 +8,9 @@ import pytest
 from plans import services as plan_services
 from plans.models import GoalShare, Who
 from portal import access as core
-from portal import services as core_services
 from portal.models import StaffProfile
 from tests import factories
-
-
-def matched_mentor_for(family):
-    """A peer mentor matched to ``family``, the way the peer mentor app registers one."""
-    other = factories.family(name="Mentor's own family")
-    user = factories.parent(other, name="Jo")
-
-    def provider(person, fam):
-        if person.pk == user.pk and fam.pk == family.pk:
-            return core.Relation.MENTOR
-        return None
-
-    core.register_relation_provider(provider)
-    return user, provider
+from tests.helpers.plans import matched_mentor_for
 
 
 @pytest.fixture
@@ -85,13 +72,6 @@ def goals(plan, parent, partner, family):
     )
     plan.refresh_from_db()
     return shared, private
-
-
-def with_reason(user, family):
-    core_services.access_grant_create(
-        user=user, family=family, reason="Covering for a colleague who is off sick today"
-    )
-    return user
 
 
 @pytest.fixture

@@ -7,8 +7,7 @@ from plans import services
 from plans.models import Suggestion
 from portal.models import AuditEvent, StaffProfile
 from tests import factories
-
-from .conftest import matched_mentor_for, with_reason
+from tests.helpers.plans import matched_mentor_for, with_reason
 
 ROLES = [
     "parent",

@@ -21,8 +21,8 @@ from chat.access import socket_may_use
 from chat.models import Conversation
 from portal.models import StaffProfile
 from tests import factories
-from tests.browser.support import totp_code
-from tests.conftest import force_login_password_only
+from tests.helpers.browser import totp_code
+from tests.helpers.sign_in import force_login_password_only
 
 pytestmark = pytest.mark.django_db
 

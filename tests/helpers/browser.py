@@ -1,6 +1,6 @@
 """Helpers for the browser journeys: a live ASGI server, axe checks, and a person at a page.
 
-Kept apart from ``conftest.py`` so feature apps' journeys import them by name.
+The fixtures that use them are in ``tests/browser/conftest.py``.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from allauth.mfa.totp.internal.auth import (
     hotp_value,
 )
 from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings as django_settings
+from django.test import Client
 
 from portal.demo import DEMO_PASSWORD
 
@@ -132,7 +134,7 @@ class NeutralSite:
         body = self.BODY
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 - the standard library's name
+            def do_GET(self):  # the standard library's name
                 self.send_response(200)
                 self.send_header("Content-Type", "text/html; charset=utf-8")
                 self.send_header("Content-Length", str(len(body)))
@@ -410,3 +412,32 @@ def _is_focused(locator) -> bool:
         if locator.count()
         else False
     )
+
+
+def sign_in_with_cookie(context, user, base_url: str) -> None:
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
+    context.add_cookies(
+        [{"name": cookie.key, "value": cookie.value, "url": base_url, "httpOnly": True}]
+    )
+
+
+def wagtail_root() -> None:
+    """Wagtail's root page, locale and root collection come from its migrations, and each
+    live-server test starts from a flushed database (as Django's TransactionTestCase leaves
+    it, with content types and permissions rebuilt), so they are put back first."""
+    from django.conf import settings
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.coreutils import get_supported_content_language_variant
+    from wagtail.models import Collection, Locale, Page
+
+    # A flush before this test rebuilt the content types under new ids; forget the old ones.
+    ContentType.objects.clear_cache()
+    locale, _created = Locale.objects.get_or_create(
+        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    )
+    if Page.get_first_root_node() is None:
+        Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")

@@ -145,3 +145,59 @@ def local_service(*, name="Dads Matter", terms=(), **kw) -> LocalService:
     if terms:
         service.categories.set(terms)
     return service
+
+
+VIDEO_URL = "https://www.youtube.com/watch?v=abc123"
+
+
+def every_block(image, document):
+    return [
+        ("text", "<h2>Before bed</h2><p>Keep it <b>calm</b>.</p><ul><li>Bath</li></ul>"),
+        (
+            "image",
+            {
+                "image": image.pk,
+                "alt_text": "A dad reading to his daughter",
+                "caption": "Story time",
+            },
+        ),
+        (
+            "video",
+            {
+                "title": "Bedtime routines",
+                "video": VIDEO_URL,
+                "transcript": "Hello.\nWe start with a bath.",
+            },
+        ),
+        ("callout", {"style": "inset", "text": "Little and often works best."}),
+        ("callout", {"style": "warning", "text": "Never leave a baby alone in the bath."}),
+        (
+            "steps",
+            {
+                "heading": "What to do",
+                "steps": [
+                    {"title": "Bath", "detail": "Warm, not hot."},
+                    {"title": "Story", "detail": ""},
+                ],
+            },
+        ),
+        ("quote", {"quote": "It changed our evenings.", "attribution": "A mum"}),
+        (
+            "download",
+            {
+                "document": document.pk,
+                "link_text": "",
+                "description": "A chart to stick on the fridge.",
+            },
+        ),
+        (
+            "talk_to_us",
+            {
+                "heading": "Talk to us",
+                "text": "We can help.",
+                "phone": "024 7683 3003",
+                "email": "help@example.org",
+                "opening_times": "9am to 5pm",
+            },
+        ),
+    ]
