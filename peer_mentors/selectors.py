@@ -24,7 +24,7 @@ from .models import (
 
 
 def supervision_due_days() -> int:
-    return int(getattr(settings, "PEER_MENTOR_SUPERVISION_DAYS", 60))
+    return settings.PEER_MENTOR_SUPERVISION_DAYS
 
 
 def _dbs_cutoff():
