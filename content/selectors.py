@@ -10,6 +10,7 @@ from django.utils import timezone
 from wagtail.models import Page
 
 from portal import access as portal_access
+from portal.models import FamilyMember
 
 from . import access
 from .models import (
@@ -224,6 +225,28 @@ def bookings_for_member(*, member, upcoming_only: bool = True) -> QuerySet[Booki
         bookings.select_related("occurrence__series__venue")
         .prefetch_related("companions")
         .order_by("occurrence__starts_at")
+    )
+
+
+def companions_for_booking(*, member) -> list[FamilyMember]:
+    """The others in the parent's family, who may come with them."""
+    return list(FamilyMember.objects.filter(family_id=member.family_id).exclude(pk=member.pk))
+
+
+def places_taken(*, occurrence) -> int:
+    """Places confirmed on a date, the booker's companions included."""
+    return (
+        Booking.objects.confirmed().filter(occurrence=occurrence).aggregate(t=Sum("places"))["t"]
+        or 0
+    )
+
+
+def dads_in_family(*, family) -> list[FamilyMember]:
+    """The dads a key worker may invite to a group, by name."""
+    return list(
+        FamilyMember.objects.filter(
+            family=family, relationship=FamilyMember.Relationship.DAD
+        ).order_by("name")
     )
 
 

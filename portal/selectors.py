@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from . import access
-from .models import Family, FamilyMember, Invitation, StaffProfile
+from .models import Family, FamilyMember, Invitation, StaffProfile, User
 
 
 def family_list_for_staff(*, user, query: str = "", status: str = "") -> QuerySet[Family]:
@@ -74,6 +74,11 @@ def team_for_manager(*, manager) -> QuerySet:
         )
         .order_by("user__first_name", "user__last_name")
     )
+
+
+def user_by_email(*, email: str) -> User | None:
+    """The person whose account uses this email address, in any case."""
+    return User.objects.filter(email__iexact=email).first()
 
 
 def audit_events(*, family_reference: str = "", actor_email: str = "") -> QuerySet:
