@@ -80,8 +80,8 @@ MANAGERS = {"objects", "_default_manager", "_base_manager"}
 SHORTCUTS = {"get_object_or_404", "get_list_or_404"}
 
 # TEMPORARY: plans/views.py and chat/views.py are being rewritten in other branches, which
-# move these lookups into plans/access.py and chat/access.py. Empty this as they land;
-# nothing may be added to it.
+# move their lookups into plans/access.py and chat/access.py (plans/views.py has none of
+# these models today, only reference data). Empty this as they land; never add to it.
 KNOWN_OFFENDERS = {
     ("chat/views.py", "Message"): 3,
 }
@@ -181,3 +181,54 @@ def test_the_settings_rule_catches_a_fallback():
         "ON = hasattr(django.conf.settings, 'ON')\n"
     )
     assert list(_settings_fallbacks(tree)) == [2, 3]
+
+
+# Dependencies ----------------------------------------------------------------------------
+
+FEATURE_APPS = ("plans", "peer_mentors", "chat", "content")
+# The project's wiring lives in the core's package: the URLconf and the ASGI application
+# mount every app's URLs and sockets. Nothing else in the core may name a feature app.
+PROJECT_WIRING = {"portal/urls.py", "portal/asgi.py", "portal/wsgi.py"}
+
+
+def _imported_apps(tree: ast.Module):
+    """(line, top-level package) for every absolute import, at any depth in the module."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield node.lineno, alias.name.split(".")[0]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            yield node.lineno, node.module.split(".")[0]
+
+
+def _imports_of(app: str, forbidden: set[str], *, skip: set[str] = frozenset()) -> list[str]:
+    return [
+        f"{path}:{line}: imports {package}"
+        for path, tree in _modules(app)
+        if path not in skip
+        for line, package in _imported_apps(tree)
+        if package in forbidden
+    ]
+
+
+def test_the_core_imports_no_feature_app():
+    """Feature apps plug into the core through ``portal.registry`` and the relation
+    providers of ``portal.access``; the core never reaches into them."""
+    offenders = _imports_of("portal", set(FEATURE_APPS), skip=PROJECT_WIRING)
+    assert not offenders, "\n".join(offenders)
+
+
+def test_content_imports_nothing_from_plans():
+    """The CMS shares only the core with the plans app (the plain-English checker, say)."""
+    offenders = _imports_of("content", {"plans"})
+    assert not offenders, "\n".join(offenders)
+
+
+def test_the_import_rule_sees_imports_inside_functions():
+    tree = ast.parse(
+        "from . import models\n"
+        "import plans.models\n"
+        "def ready():\n"
+        "    from chat.routing import websocket_urlpatterns\n"
+    )
+    assert sorted(_imported_apps(tree)) == [(2, "plans"), (4, "chat")]
