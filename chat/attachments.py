@@ -20,8 +20,6 @@ from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-DEFAULT_MAX_BYTES = 5 * 1024 * 1024
-DEFAULT_MAX_PIXELS = 24_000_000
 IMAGE_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
 
 
@@ -35,11 +33,11 @@ class CleanAttachment:
 
 
 def max_bytes() -> int:
-    return int(getattr(settings, "CHAT_ATTACHMENT_MAX_BYTES", DEFAULT_MAX_BYTES))
+    return settings.CHAT_ATTACHMENT_MAX_BYTES
 
 
 def max_pixels() -> int:
-    return int(getattr(settings, "CHAT_IMAGE_MAX_PIXELS", DEFAULT_MAX_PIXELS))
+    return settings.CHAT_IMAGE_MAX_PIXELS
 
 
 def _display_name(name: str, extension: str) -> str:

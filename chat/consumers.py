@@ -61,7 +61,7 @@ def _db(func):
     single thread Channels uses by default.
     """
     global _executor
-    threads = int(getattr(settings, "CHAT_DB_THREADS", 0) or 0)
+    threads = settings.CHAT_DB_THREADS
     if threads <= 0 and settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
         threads = 8
     if threads <= 0:

@@ -52,7 +52,7 @@ def redis_client():
     round trip itself when a worker handles hundreds of sends a second. Keys are made
     with the cache's own prefix, so both see the same values. None without Redis.
     """
-    url = getattr(settings, "REDIS_URL", "")
+    url = settings.REDIS_URL
     # ``cache`` is a proxy, so ask the configured backend itself.
     if not url or not isinstance(caches["default"], RedisCache):
         return None
@@ -398,7 +398,7 @@ _watches: dict = {}
 def layer_watch_join(consumer) -> None:
     """Start watching the layer for this socket (called from its ``connect``)."""
     layer = consumer.channel_layer
-    every = float(getattr(settings, "CHAT_LAYER_PROBE_SECONDS", 2.0))
+    every = float(settings.CHAT_LAYER_PROBE_SECONDS)
     if layer is None or every <= 0 or type(layer).__name__ == "InMemoryChannelLayer":
         return
     loop = asyncio.get_running_loop()

@@ -28,10 +28,7 @@ class PrivateAttachmentStorage(FileSystemStorage):
 
     @property
     def base_location(self):
-        return str(
-            getattr(settings, "CHAT_ATTACHMENT_ROOT", None)
-            or (settings.BASE_DIR / "private" / "chat")
-        )
+        return str(settings.CHAT_ATTACHMENT_ROOT)
 
     @property
     def location(self):

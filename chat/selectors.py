@@ -148,7 +148,7 @@ def is_working_now(hours: list[WorkingHours], *, now: datetime | None = None) ->
 
 
 def out_of_hours_text() -> str:
-    return str(getattr(settings, "CHAT_OUT_OF_HOURS_TEXT", "") or "")
+    return str(settings.CHAT_OUT_OF_HOURS_TEXT)
 
 
 # Notifications ---------------------------------------------------------------------------

@@ -123,7 +123,7 @@ class SendBatcher:
 
     async def _write_on_loop(self, sends, postgres: _Postgres) -> list:
         results, ready = services.text_sends_check(sends)
-        limit, seconds = getattr(settings, "CHAT_SEND_RATE", (30, 60))
+        limit, seconds = settings.CHAT_SEND_RATE
         counts = await live.acount_sends([send.sender.pk for _i, send, _u, _b in ready], seconds)
         # While Redis is down nothing is counted: an outage must not stop a message.
         allowed = [True] * len(ready) if counts is None else [n <= limit for n in counts]

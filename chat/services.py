@@ -275,7 +275,7 @@ def _rate_limit_many(user_ids: list[int]) -> list[bool]:
     is within the limit. One Redis round trip for them all."""
     if not user_ids:
         return []
-    count, seconds = getattr(settings, "CHAT_SEND_RATE", (30, 60))
+    count, seconds = settings.CHAT_SEND_RATE
     try:
         used = _sends_in_window(user_ids, seconds)
     except (RedisError, OSError):

@@ -1,4 +1,4 @@
-"""Plain-English hints for editors, using the plans app's checker.
+"""Plain-English hints for editors, using the core's checker.
 
 Editors see hints in a panel in the page editor and as a message after saving. Family
 stories are the family's own words and are never scored.
@@ -11,7 +11,7 @@ from django.utils.html import strip_tags
 from wagtail.admin.panels import Panel
 from wagtail.fields import RichTextField, StreamField
 
-from plans.plain_english import Report, check
+from portal.plain_english import Report, check
 
 # Fields that families never read, or that are not prose.
 SKIPPED_FIELDS = {

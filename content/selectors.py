@@ -12,7 +12,7 @@ from wagtail.models import Page
 
 from portal import access as portal_access
 from portal.access import AnyUser
-from portal.models import FamilyMember
+from portal.models import Family, FamilyMember
 
 from . import access
 from .models import (
@@ -229,6 +229,26 @@ def bookings_for_member(*, member: FamilyMember, upcoming_only: bool = True) -> 
         bookings.select_related("occurrence__series__venue")
         .prefetch_related("companions")
         .order_by("occurrence__starts_at")
+    )
+
+
+def companions_for_booking(*, member: FamilyMember) -> list[FamilyMember]:
+    """The others in the parent's family, who may come with them."""
+    return list(FamilyMember.objects.filter(family_id=member.family_id).exclude(pk=member.pk))
+
+
+def places_taken(*, occurrence: SessionOccurrence) -> int:
+    """Places confirmed on a date, the booker's companions included."""
+    total = Booking.objects.confirmed().filter(occurrence=occurrence).aggregate(t=Sum("places"))
+    return int(total["t"] or 0)
+
+
+def dads_in_family(*, family: Family) -> list[FamilyMember]:
+    """The dads a key worker may invite to a group, by name."""
+    return list(
+        FamilyMember.objects.filter(
+            family=family, relationship=FamilyMember.Relationship.DAD
+        ).order_by("name")
     )
 
 

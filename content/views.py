@@ -10,14 +10,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Sum
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.access import public
-from portal.models import FamilyMember
 
 from . import access, selectors, services
 from .calendar import booking_calendar
@@ -236,10 +234,6 @@ def _occurrence_or_404(occurrence_id: int) -> SessionOccurrence:
     return occurrence
 
 
-def _family_members_for_booking(member) -> list[FamilyMember]:
-    return list(FamilyMember.objects.filter(family_id=member.family_id).exclude(pk=member.pk))
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def booking_create(request, occurrence_id):
@@ -249,7 +243,7 @@ def booking_create(request, occurrence_id):
         return render(
             request, "content/booking_not_parent.html", {"occurrence": occurrence}, status=403
         )
-    companions = _family_members_for_booking(member)
+    companions = selectors.companions_for_booking(member=member)
     if not occurrence.series.children_welcome:
         companions = [c for c in companions if c.is_adult]
     form = BookingForm(request.POST if request.method == "POST" else None, members=companions)
@@ -282,16 +276,11 @@ def booking_create(request, occurrence_id):
             "occurrence": occurrence,
             "series": occurrence.series,
             "form": form,
-            "places_left": max(occurrence.series.capacity - _places_taken(occurrence), 0),
+            "places_left": max(
+                occurrence.series.capacity - selectors.places_taken(occurrence=occurrence), 0
+            ),
         },
         status=400 if form.errors else 200,
-    )
-
-
-def _places_taken(occurrence) -> int:
-    return (
-        Booking.objects.confirmed().filter(occurrence=occurrence).aggregate(t=Sum("places"))["t"]
-        or 0
     )
 
 
@@ -412,12 +401,7 @@ def register(request, occurrence_id):
 @require_http_methods(["GET", "POST"])
 def session_invite(request, family_id):
     family = access.family_for_invitation(request.user, family_id, path=request.path)
-    fathers = [
-        m
-        for m in FamilyMember.objects.filter(
-            family=family, relationship=FamilyMember.Relationship.DAD
-        ).order_by("name")
-    ]
+    fathers = selectors.dads_in_family(family=family)
     occurrences = selectors.occurrences_for_invitation()
     form = SessionInvitationForm(
         request.POST if request.method == "POST" else None, fathers=fathers, occurrences=occurrences

@@ -121,6 +121,26 @@ def audit_mentor_list(user: User, *, path: str = "") -> None:
     )
 
 
+def mentor_to_ask(mentor_id: int) -> Mentor:
+    """A mentor a parent may send a request to, or Http404 for one missing or stopped.
+
+    Whether they can take the family now the request itself decides, and says why not.
+    """
+    mentor = Mentor.objects.filter(pk=mentor_id).first()
+    if mentor is None or mentor.status == Mentor.Status.STOPPED:
+        raise Http404
+    return mentor
+
+
+def mentor_to_propose(mentor_id: int) -> Mentor:
+    """A mentor a key worker names for a family, or Http404; the proposal says why one
+    cannot take the family."""
+    mentor = Mentor.objects.filter(pk=mentor_id).first()
+    if mentor is None:
+        raise Http404
+    return mentor
+
+
 def browsable_mentor(mentor_id: int) -> Mentor:
     """An active mentor with a current DBS check, as families may see them, or 404."""
     mentor = Mentor.objects.filter(pk=mentor_id, status=Mentor.Status.ACTIVE).first()

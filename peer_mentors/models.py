@@ -13,17 +13,13 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.models import Family
 
-# How long a DBS check counts for, and how long a mentor has to answer a request.
-DEFAULT_DBS_VALID_DAYS = 3 * 365
-DEFAULT_RESPONSE_DAYS = 5
-
 
 def dbs_valid_days() -> int:
-    return int(getattr(settings, "PEER_MENTOR_DBS_VALID_DAYS", DEFAULT_DBS_VALID_DAYS))
+    return settings.PEER_MENTOR_DBS_VALID_DAYS
 
 
 def response_days() -> int:
-    return int(getattr(settings, "PEER_MENTOR_RESPONSE_DAYS", DEFAULT_RESPONSE_DAYS))
+    return settings.PEER_MENTOR_RESPONSE_DAYS
 
 
 class Experience(models.TextChoices):

@@ -25,7 +25,7 @@ from .models import (
 
 
 def supervision_due_days() -> int:
-    return int(getattr(settings, "PEER_MENTOR_SUPERVISION_DAYS", 60))
+    return int(settings.PEER_MENTOR_SUPERVISION_DAYS)
 
 
 def _dbs_cutoff() -> date:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal import access as core
+from portal import selectors as core_selectors
 from portal.models import FamilyMember
 
 from . import access, selectors, services
@@ -34,8 +34,6 @@ from .forms import (
     SupervisionNoteForm,
 )
 from .models import Mentor
-
-User = get_user_model()
 
 
 def _too_many(request, action: str, limit: int, seconds: int = 3600) -> bool:
@@ -154,9 +152,7 @@ def ask(request, mentor_id):
     member = access.parent_member(request.user)
     if member is None or not access.can_ask_for_mentor(request.user):
         raise Http404
-    mentor = Mentor.objects.filter(pk=mentor_id).first()
-    if mentor is None or mentor.status == Mentor.Status.STOPPED:
-        raise Http404
+    mentor = access.mentor_to_ask(mentor_id)
     form = AskMentorForm(request.POST)
     if form.is_valid():
         if _too_many(request, "ask", limit=10):
@@ -503,9 +499,7 @@ def family_suggestions(request, family_id):
 @require_POST
 def family_propose(request, family_id, mentor_id):
     family = access.family_for_key_worker(request.user, family_id, path=request.get_full_path())
-    mentor = Mentor.objects.filter(pk=mentor_id).first()
-    if mentor is None:
-        raise Http404
+    mentor = access.mentor_to_propose(mentor_id)
     parent_is_dad = request.POST.get("parent_is_dad") == "on"
     suggestion = selectors.suggestion_for(
         family=family, mentor=mentor, parent_is_dad=parent_is_dad, to_family=False
@@ -634,7 +628,7 @@ def manage_record_application(request):
     access.manager_gate(request.user)
     form = RecordApplicationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        person = User.objects.filter(email__iexact=form.cleaned_data["email"]).first()
+        person = core_selectors.user_by_email(email=form.cleaned_data["email"])
         if person is None:
             form.add_error("email", _("No account uses this email address. Invite them first."))
         else:

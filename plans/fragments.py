@@ -18,7 +18,6 @@ from .selectors import GoalProgress
 
 TEMPLATE = "plans/includes/goal_section.html"
 INCLUDES = ("plans/includes/step_item.html", "plans/includes/suggestion.html")
-FRAGMENT_SECONDS = 6 * 60 * 60
 
 
 def _who(person) -> tuple | None:
@@ -78,5 +77,5 @@ def goal_sections(request, *, progress: list[GoalProgress], plan_access: PlanAcc
         TEMPLATE,
         parts,
         includes=INCLUDES,
-        seconds=getattr(settings, "PLAN_FRAGMENT_SECONDS", FRAGMENT_SECONDS),
+        seconds=settings.PLAN_FRAGMENT_SECONDS,
     )

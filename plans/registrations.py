@@ -1,4 +1,5 @@
-"""What the plans app adds to the core: menu, dashboard panels, family needs, demo data."""
+"""What the plans app adds to the core: menu, dashboard panels, family needs, the jargon
+list for the plain-English checker, and demo data."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from portal.registry import (
     register_dashboard_panel,
     register_demo_seeder,
     register_family_needs_provider,
+    register_jargon_provider,
     register_nav_item,
 )
 
@@ -109,6 +111,7 @@ def register() -> None:
         )
     )
     register_family_needs_provider(selectors.family_outcome_slugs)
+    register_jargon_provider(selectors.active_jargon)
     from .demo import seed
 
     register_demo_seeder(seed, order=10)

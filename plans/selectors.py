@@ -21,6 +21,7 @@ from .models import (
     GoalRating,
     GoalShare,
     InterventionTemplate,
+    JargonTerm,
     OutcomeArea,
     Plan,
     PlanConfirmation,
@@ -293,6 +294,11 @@ def family_outcome_slugs(family: Family) -> set[str]:
             goals__plan__family=family, goals__archived_at__isnull=True
         ).values_list("slug", flat=True)
     )
+
+
+def active_jargon() -> list[tuple[str, str]]:
+    """Words managers ask staff to avoid, with plainer ones (the core's jargon hook)."""
+    return list(JargonTerm.objects.filter(active=True).values_list("term", "alternative"))
 
 
 # Dashboards ---------------------------------------------------------------------------------

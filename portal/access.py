@@ -329,6 +329,18 @@ def family_for_user(
     return family, family_access(user, family, path=path)
 
 
+def family_needing_reason(user: AnyUser, family_id: int) -> Family:
+    """A family outside the person's caseload that they may open once they say why.
+
+    Raises Http404 for a missing family, and for one they may open without a reason or
+    not at all.
+    """
+    family = Family.objects.filter(pk=family_id).first()
+    if family is None or relation_to_family(user, family) is not Relation.STAFF_WITH_REASON:
+        raise Http404
+    return family
+
+
 def caseload(user: AnyUser) -> QuerySet[Family]:
     """Families a person works with day to day (no reason needed)."""
     role = staff_role(user)

@@ -93,7 +93,7 @@ _PERSON_PATHS: dict[str, tuple[str, ...]] = {}
 
 
 def enabled() -> bool:
-    return bool(getattr(settings, "PAGE_CACHE", False))
+    return settings.PAGE_CACHE
 
 
 def _cache():
@@ -451,6 +451,6 @@ class PageCacheMiddleware:
         ]
         kept = {"content": content, "status": 200, "headers": headers, "stamps": stamps}
         try:
-            cache.set(page_key, kept, timeout=getattr(settings, "PAGE_CACHE_SECONDS", 60))
+            cache.set(page_key, kept, timeout=settings.PAGE_CACHE_SECONDS)
         except Exception:  # noqa: BLE001
             logger.warning("A page could not be kept", exc_info=True)

@@ -5,7 +5,7 @@ A feature app registers its menu links and dashboard panels from ``AppConfig.rea
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -87,6 +87,23 @@ def register_demo_seeder(seeder: DemoSeeder, order: int = 50) -> None:
 
 def demo_seeders() -> list[DemoSeeder]:
     return [seeder for _order, seeder in sorted(_demo_seeders, key=lambda pair: pair[0])]
+
+
+# Words to avoid in what staff write ------------------------------------------------------
+
+JargonProvider = Callable[[], Iterable[tuple[str, str]]]
+_jargon_providers: list[JargonProvider] = []
+
+
+def register_jargon_provider(provider: JargonProvider) -> None:
+    """The plans app gives the plain-English checker the jargon list managers keep."""
+    if provider not in _jargon_providers:
+        _jargon_providers.append(provider)
+
+
+def jargon() -> list[tuple[str, str]]:
+    """(word or phrase, plainer words) pairs from every registered provider."""
+    return [pair for provider in _jargon_providers for pair in provider()]
 
 
 # What a family is working on ------------------------------------------------------------

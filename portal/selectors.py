@@ -76,6 +76,11 @@ def team_for_manager(*, manager: User) -> QuerySet[StaffProfile]:
     )
 
 
+def user_by_email(*, email: str) -> User | None:
+    """The person whose account uses this email address, in any case."""
+    return User.objects.filter(email__iexact=email).first()
+
+
 def audit_events(*, family_reference: str = "", actor_email: str = "") -> QuerySet[AuditEvent]:
     """Staff access to family records, newest first, for a manager's review."""
     events = AuditEvent.objects.select_related("actor", "family")

@@ -370,3 +370,23 @@ EXIT_PAGE_URL = env.str("EXIT_PAGE_URL", default="https://www.bbc.co.uk/weather"
 # Family uploads (chat photos and PDFs) live outside MEDIA_ROOT and are only served
 # through views that check access.
 CHAT_ATTACHMENT_ROOT = env.path("CHAT_ATTACHMENT_ROOT", default=BASE_DIR / "private" / "chat")
+CHAT_ATTACHMENT_MAX_BYTES = env.int("CHAT_ATTACHMENT_MAX_BYTES", default=5 * 1024 * 1024)
+# Larger images could exhaust memory when they are decoded and cleaned.
+CHAT_IMAGE_MAX_PIXELS = 24_000_000
+# Shown beside the emergency contacts when a key worker is outside their working hours.
+CHAT_OUT_OF_HOURS_TEXT = env.str("CHAT_OUT_OF_HOURS_TEXT", default="")
+# Messages one person may send, and in how many seconds.
+CHAT_SEND_RATE = (30, 60)
+# Threads each ASGI worker writes chat messages from; 0 means 8 on PostgreSQL and the
+# single thread Channels uses on SQLite (chat/consumers.py).
+CHAT_DB_THREADS = env.int("CHAT_DB_THREADS", default=0)
+# How often an open socket checks that the channel layer still answers; 0 turns it off.
+CHAT_LAYER_PROBE_SECONDS = 2.0
+# A plan's rendered goals and steps are kept this long, keyed by what they show.
+PLAN_FRAGMENT_SECONDS = 6 * 60 * 60
+
+# Peer mentors: how long a DBS check counts for, how long a mentor has to answer a
+# request, and how often a mentor's supervision falls due.
+PEER_MENTOR_DBS_VALID_DAYS = env.int("PEER_MENTOR_DBS_VALID_DAYS", default=3 * 365)
+PEER_MENTOR_RESPONSE_DAYS = env.int("PEER_MENTOR_RESPONSE_DAYS", default=5)
+PEER_MENTOR_SUPERVISION_DAYS = env.int("PEER_MENTOR_SUPERVISION_DAYS", default=60)

@@ -35,7 +35,7 @@ from .forms import (
     PractitionerForm,
     ReasonForm,
 )
-from .models import Family, StaffProfile
+from .models import StaffProfile
 from .registry import dashboard_panels
 
 logger = logging.getLogger(__name__)
@@ -316,11 +316,7 @@ def sign_in_elsewhere(request, to: str = "account_login", rest: str = ""):
 @require_http_methods(["GET", "POST"])
 def family_reason(request, family_id):
     """Staff opening a family outside their caseload say why; the reason is audited."""
-    family = Family.objects.filter(pk=family_id).first()
-    if family is None:
-        raise Http404
-    if access.relation_to_family(request.user, family) is not access.Relation.STAFF_WITH_REASON:
-        raise Http404
+    family = access.family_needing_reason(request.user, family_id)
     if not access.mfa_passed(request.user):
         raise access.MFASetupRequired
     next_url = _safe_next(request, family.get_absolute_url())

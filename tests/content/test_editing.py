@@ -2,12 +2,13 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from wagtail.models import WorkflowState
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
 
 from content import services
 from content.blocks import ImageBlock, VideoBlock
-from content.models import LocalService, ResourcePage, SessionSeriesPage
+from content.models import LocalService, ResourcePage, SessionOccurrence, SessionSeriesPage
 from portal.models import StaffProfile
 from tests import factories
 from tests.helpers import content as builders
@@ -114,6 +115,53 @@ def test_session_series_with_no_dates_is_refused_with_a_clear_message(client, gr
     draft = SessionSeriesPage.objects.get(slug="dads")
     assert not draft.live  # bookable only once a second editor approves it
     assert draft.occurrences.count() == 1
+
+
+def test_a_date_with_bookings_cannot_be_removed_from_a_series(
+    client, dads_group, occurrence, dad, editors
+):
+    services.booking_create(occurrence_id=occurrence.pk, user=dad)
+    author, _reviewer = editors
+    client.force_login(author)
+
+    def dates(remove: SessionOccurrence):
+        rows = []
+        for date in dads_group.occurrences.order_by("starts_at"):
+            start, end = timezone.localtime(date.starts_at), timezone.localtime(date.ends_at)
+            rows.append(
+                {
+                    "id": date.pk,
+                    "starts_at": f"{start:%Y-%m-%d %H:%M}",
+                    "ends_at": f"{end:%Y-%m-%d %H:%M}",
+                    "note": "",
+                    "DELETE": "on" if date == remove else "",
+                }
+            )
+        return inline_formset(rows, initial=len(rows))
+
+    data = {
+        "title": dads_group.title,
+        "slug": dads_group.slug,
+        "summary": dads_group.summary,
+        "audience": dads_group.audience,
+        "what_happens": streamfield([("callout", {"style": "inset", "text": "Come along."})]),
+        "facilitator": dads_group.facilitator,
+        "venue": dads_group.venue_id,
+        "capacity": dads_group.capacity,
+        "booking_open": "on",
+        "occurrences": dates(remove=occurrence),
+    }
+    edit_url = reverse("wagtailadmin_pages:edit", args=(dads_group.pk,))
+    response = client.post(edit_url, nested_form_data(data))
+    assert response.status_code == 200
+    assert "A date you removed has bookings." in response.content.decode()
+    assert SessionOccurrence.objects.filter(pk=occurrence.pk).exists()
+
+    unbooked = dads_group.occurrences.exclude(pk=occurrence.pk).get()
+    data["occurrences"] = dates(remove=unbooked)
+    assert client.post(edit_url, nested_form_data(data)).status_code == 302
+    draft = SessionSeriesPage.objects.get(pk=dads_group.pk).get_latest_revision_as_object()
+    assert [date.pk for date in draft.occurrences.all()] == [occurrence.pk]
 
 
 def test_image_without_alt_text_is_refused():

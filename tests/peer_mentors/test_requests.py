@@ -165,6 +165,18 @@ def test_request_to_a_paused_mentor_is_refused(client, parent, manager):
     assert not MentorMatch.objects.exists()
 
 
+def test_a_stopped_or_missing_mentor_cannot_be_asked_or_proposed(
+    client, parent, key_worker, family, manager
+):
+    stopped = helpers.mentor(manager, name="Sam", status=Mentor.Status.STOPPED)
+    client.force_login(parent)
+    assert _ask(client, stopped).status_code == 404
+    assert client.post("/mentors/mentor/999999/ask/", {"message": "Hello"}).status_code == 404
+    client.force_login(key_worker)
+    assert client.post(f"/mentors/families/{family.pk}/propose/999999/").status_code == 404
+    assert not MentorMatch.objects.exists()
+
+
 def test_request_to_a_full_mentor_is_refused(client, parent, manager, other_parent, tunde):
     helpers.accepted_match(other_parent, tunde)
     client.force_login(parent)

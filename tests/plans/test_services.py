@@ -16,6 +16,7 @@ from plans.models import (
     Who,
 )
 from plans.tasks import reminder_time
+from portal import plain_english
 from portal.models import AuditEvent
 from portal.registry import OUTCOME_SLUGS, family_needs
 from tests import factories
@@ -448,6 +449,14 @@ def test_jargon_terms_are_unique_ignoring_case(db, manager):
     services.jargon_term_save(actor=manager, term="Safeguarding", alternative="keeping safe")
     with pytest.raises(ValidationError):
         services.jargon_term_save(actor=manager, term="safeguarding", alternative="again")
+
+
+def test_the_core_checker_reads_the_jargon_list_managers_keep(db, manager):
+    services.jargon_term_save(actor=manager, term="signpost", alternative="tell you about")
+    services.jargon_term_save(actor=manager, term="cohort", alternative="group", active=False)
+    report = plain_english.check("We will signpost the cohort.")
+    hits = {(hit.term, hit.alternative) for hit in report.jargon}
+    assert hits == {("signpost", "tell you about")}
 
 
 def test_an_autosave_and_a_submit_with_the_same_words_do_not_conflict(plan, parent):

@@ -1,0 +1,146 @@
+"""The pages families read: the home page, and help and advice (guides, how-tos and
+family stories). Groups and their pages are in ``sessions``."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from portal import pagecache
+
+from ..blocks import BaseStreamBlock
+from ..plain_english import PlainEnglishPanel
+
+
+class HomePage(Page):
+    """The front page of the site."""
+
+    intro = models.CharField(_("introduction"), max_length=300, blank=True)
+    body = RichTextField(_("body"), blank=True, features=["h2", "h3", "bold", "link", "ol", "ul"])
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("intro"),
+        FieldPanel("body"),
+        PlainEnglishPanel(heading=_("Plain English check")),
+    ]
+
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["content.ResourceIndexPage", "content.SessionIndexPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("home page")
+
+    def get_context(self, request, *args, **kwargs):
+        from .. import selectors
+
+        context = super().get_context(request, *args, **kwargs)
+        context["for_dads"] = selectors.for_dads(user=request.user)
+        context["sections"] = selectors.home_sections()
+        return context
+
+
+class ResourceIndexPage(Page):
+    """Help and advice: a list of guides, how-tos and family stories."""
+
+    intro = models.CharField(_("introduction"), max_length=300, blank=True)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("intro"),
+        PlainEnglishPanel(heading=_("Plain English check")),
+    ]
+    parent_page_types = ["content.HomePage"]
+    subpage_types = ["content.ResourcePage"]
+
+    class Meta:
+        verbose_name = _("resource index")
+
+    def get_context(self, request, *args, **kwargs):
+        from .. import selectors
+        from ..forms import ResourceFilterForm
+
+        context = super().get_context(request, *args, **kwargs)
+        form = ResourceFilterForm(request.GET or None)
+        kind = for_dads = None
+        if form.is_valid():
+            kind = form.cleaned_data["kind"] or None
+            for_dads = form.cleaned_data["for_dads"] or None
+        context["filter_form"] = form
+        context["resources"] = selectors.resource_list(index=self, kind=kind, for_dads=for_dads)
+        return context
+
+
+class ResourcePage(Page):
+    """A guide, a how-to or a family's story (shared only with their consent)."""
+
+    class Kind(models.TextChoices):
+        GUIDE = "guide", _("Guide")
+        HOW_TO = "how_to", _("How to")
+        STORY = "story", _("Family story")
+
+    kind = models.CharField(_("kind of page"), max_length=20, choices=Kind.choices)
+    summary = models.CharField(
+        _("summary"),
+        max_length=300,
+        help_text=_("One or two short sentences for lists and search."),
+    )
+    body = StreamField(BaseStreamBlock(), verbose_name=_("body"))
+    for_dads = models.BooleanField(
+        _("for dads"), default=False, help_text=_("Show this to fathers as something for them.")
+    )
+    consent_given = models.BooleanField(
+        _("the family agreed to share this story"),
+        default=False,
+        help_text=_("Family stories can only be published when the family has agreed."),
+    )
+    consent_note = models.CharField(
+        _("how and when they agreed"),
+        max_length=200,
+        blank=True,
+        help_text=_("For example: signed consent form, 3 March 2026. Families do not see this."),
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("kind"),
+        FieldPanel("summary"),
+        FieldPanel("for_dads"),
+        MultiFieldPanel(
+            [FieldPanel("consent_given"), FieldPanel("consent_note")],
+            heading=_("Family stories: consent"),
+        ),
+        FieldPanel("body"),
+        PlainEnglishPanel(heading=_("Plain English check")),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("body"),
+        index.FilterField("kind"),
+        index.FilterField("for_dads"),
+    ]
+    parent_page_types = ["content.ResourceIndexPage"]
+    subpage_types: list = []
+
+    class Meta:
+        verbose_name = _("resource")
+
+    def serve(self, request, *args, **kwargs):
+        response = super().serve(request, *args, **kwargs)
+        # A guide reads the same for everyone; a signed-in parent's copy (with their menu)
+        # is kept for their session until the guide or their own records change.
+        if request.user.is_authenticated and not getattr(request, "is_preview", False):
+            pagecache.allow(request)
+        return response
+
+    def clean(self):
+        super().clean()
+        if self.kind == self.Kind.STORY and not self.consent_given:
+            raise ValidationError(
+                {"consent_given": _("Confirm the family agreed to share their story.")}
+            )
