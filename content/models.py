@@ -23,7 +23,6 @@ from wagtail.models import AbstractGroupApprovalTask, Orderable, Page, TaskState
 from wagtail.search import index
 from wagtail.search.queryset import SearchableQuerySetMixin
 
-from portal import pagecache
 from portal.models import FamilyMember
 
 from .blocks import BaseStreamBlock
@@ -147,14 +146,6 @@ class ResourcePage(Page):
 
     class Meta:
         verbose_name = _("resource")
-
-    def serve(self, request, *args, **kwargs):
-        response = super().serve(request, *args, **kwargs)
-        # A guide reads the same for everyone; a signed-in parent's copy (with their menu)
-        # is kept for their session until the guide or their own records change.
-        if request.user.is_authenticated and not getattr(request, "is_preview", False):
-            pagecache.allow(request)
-        return response
 
     def clean(self):
         super().clean()

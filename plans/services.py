@@ -18,7 +18,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from portal import pagecache
 from portal.access import audit_record
 from portal.models import AuditEvent, FamilyMember, FamilyPractitioner
 from portal.notify import notify_users
@@ -115,7 +114,6 @@ def _audit(actor, plan_acc: access.PlanAccess, action: str, record) -> None:
 
 def _bump_revision(plan: Plan) -> None:
     Plan.objects.filter(pk=plan.pk).update(revision=F("revision") + 1, updated_at=timezone.now())
-    pagecache.changed(families={plan.family_id})
     plan.refresh_from_db(fields=["revision", "updated_at"])
 
 
@@ -600,8 +598,6 @@ def plan_sharing_set(*, plan: Plan, actor, wanted: Iterable[ShareKey]) -> tuple[
             for goal_id, audience, practitioner_id in wanted - set(live)
         ]
         GoalShare.objects.bulk_create(new)
-        if new or withdrawn:
-            pagecache.changed(families={plan.family_id})
     return len(new), len(withdrawn)
 
 

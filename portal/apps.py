@@ -8,13 +8,7 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self):
-        from django.conf import settings
-
         from . import (
             navigation,  # noqa: F401 - registers the core menu and panels
-            pagecache,
             receivers,  # noqa: F401 - connects its receivers
         )
-
-        if settings.PAGE_CACHE:
-            pagecache.connect()

@@ -114,9 +114,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    # Below what every response needs (session, CSRF, messages, CSP, locale), above what
-    # a kept page does not need again.
-    "portal.pagecache.PageCacheMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "portal.middleware.StaffMFAMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -223,10 +220,6 @@ SESSION_ENGINE = (
     if REDIS_URL
     else "django.contrib.sessions.backends.db"
 )
-# A family's own pages are kept per browser session until something on them changes
-# (portal/pagecache.py). Only with a cache every process shares.
-PAGE_CACHE = env.bool("PAGE_CACHE", default=bool(REDIS_URL))
-PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
 SESSION_COOKIE_AGE = 60 * 60 * 8
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from . import access, pagecache, selectors, services
+from . import access, selectors, services
 from .access import before_mfa, public
 from .forms import (
     AcceptInvitationForm,
@@ -64,7 +64,6 @@ def dashboard(request):
         )
     if member is not None:
         family = member.family
-        pagecache.allow(request)
         return render(
             request,
             "portal/dashboard_parent.html",
