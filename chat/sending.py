@@ -24,8 +24,6 @@ from django.conf import settings
 from django.db import connections
 from django.utils import timezone
 
-from portal import pagecache
-
 from . import live, services
 
 logger = logging.getLogger(__name__)
@@ -164,7 +162,6 @@ class SendBatcher:
         people = {sender.pk for sender, _event, _others in events}
         for _sender, _event, others in events:
             people.update(others)
-        await _pages_changed(people)
         online = await live.aonline_counts(people)
         # The sending socket has the message in its acknowledgement; other devices do not.
         await live.asend_many(
@@ -176,20 +173,6 @@ class SendBatcher:
                 await self.db(services.tell_people_who_are_away)(away)
             except Exception:  # noqa: BLE001 - a note about a saved message must not fail it
                 logger.exception("Could not tell people about a new message")
-
-
-async def _pages_changed(people) -> None:
-    """What services._broadcast_new does through pagecache.changed, on the loop."""
-    client = live.async_redis_client() if pagecache.enabled() else None
-    if client is None:
-        return
-    try:
-        async with client.pipeline(transaction=False) as pipe:
-            for key in pagecache.stamp_cache_keys(people):
-                pipe.incr(key)
-            await pipe.execute()
-    except Exception:  # noqa: BLE001 - a kept page then lasts until PAGE_CACHE_SECONDS
-        logger.warning("Could not mark pages as changed", exc_info=True)
 
 
 _batchers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

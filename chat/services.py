@@ -26,7 +26,6 @@ from django.utils.translation import gettext_lazy
 from redis.exceptions import RedisError
 
 from portal import access as portal_access
-from portal import pagecache
 from portal.models import AuditEvent, Family, FamilyMember, StaffProfile
 from portal.notify import notify_users
 
@@ -78,7 +77,6 @@ def _participants_sync(conversation: Conversation, wanted: dict[int, str]) -> se
         Participant.objects.filter(conversation=conversation, user_id__in=removed).update(
             left_at=now
         )
-        pagecache.changed(users=removed, families={conversation.family_id})
     return removed
 
 
@@ -210,7 +208,6 @@ def conversation_mentor_close(*, family: Family, mentor, match_id: int) -> None:
             Participant.objects.filter(conversation=conversation, user=mentor).update(
                 left_at=timezone.now()
             )
-            pagecache.changed(users={mentor.pk})
             people = list(conversation.participants.values_list("user_id", flat=True))
             _after_access_change(conversation.pk, people)
 
@@ -689,8 +686,6 @@ def _broadcast_new(sent, *, via_socket: bool) -> None:
     """
     if not sent:
         return
-    # Written with SQL of its own: no model signal says whose pages now show it.
-    pagecache.changed(users={uid for _c, _m, _s, recipients in sent for uid in recipients})
 
     def after_commit():
         # The others first: the presence lookup below is not on their critical path.
@@ -863,7 +858,6 @@ def conversation_read_mark(*, access: ConversationAccess, user, up_to: int) -> b
             }
             transaction.on_commit(lambda: live.send_to_users(people, event))
             transaction.on_commit(lambda: unread_badge_push(user_id=user.pk))
-            pagecache.changed(users=set(people) | {user.pk})
     return changed
 
 
@@ -966,8 +960,6 @@ def notification_mark_read(*, user, notification_id: int):
 
 def notifications_mark_all_read(*, user) -> int:
     count = _notification_model().objects.filter(recipient=user, unread=True).update(unread=False)
-    if count:
-        pagecache.changed(users={user.pk})
     transaction.on_commit(lambda: notification_badge_push(user_id=user.pk))
     return count
 

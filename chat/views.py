@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal import access as portal_access
-from portal import fragments, pagecache
 from portal.converters import parse_id
 
 from . import selectors, services
@@ -22,9 +21,6 @@ from .access import ConversationAccess, Role, conversation_for_user
 from .formatting import message_html
 from .forms import MessageForm, ReportForm, ShareForm, WorkingHoursForm
 from .models import Conversation, Message
-
-# Kept messages are found again by what they show; this only bounds the memory they use.
-MESSAGE_FRAGMENT_SECONDS = 6 * 60 * 60
 
 
 @login_required
@@ -40,34 +36,6 @@ def inbox(request):
             "is_key_worker": portal_access.is_key_worker(request.user),
             "is_manager": portal_access.is_manager(request.user),
         },
-    )
-
-
-def _messages_html(request, page, conversation, can_act: bool) -> list:
-    """Each message as HTML; one kept since anyone last saw it the same way is reused."""
-    parts = []
-    for message in page:
-        fingerprint = (
-            "message",
-            message.pk,
-            conversation.pk,
-            message.body,
-            message.is_deleted,
-            message.attachment_kind,
-            message.attachment_name,
-            message.created_at,
-            message.sender_id,
-            message.sender.display_name if message.sender_id else None,
-            message.is_mine,
-            message.status if message.is_mine else None,
-            message.client_id if message.is_mine else None,
-            can_act,
-        )
-        parts.append(
-            (fingerprint, {"message": message, "conversation": conversation, "can_act": can_act})
-        )
-    return fragments.render_kept(
-        request, "chat/includes/message.html", parts, seconds=MESSAGE_FRAGMENT_SECONDS
     )
 
 
@@ -104,7 +72,6 @@ def _conversation_context(request, access: ConversationAccess, form: MessageForm
         "can_write": access.can_write,
         "is_manager_read": access.role is Role.MANAGER,
         "page": page,
-        "messages_html": _messages_html(request, page, conversation, access.is_participant),
         "older_than": page[0].pk if page and len(page) >= selectors.PAGE_SIZE else None,
         "newest_id": page[-1].pk
         if page and before_id is None
@@ -129,7 +96,6 @@ def _conversation_context(request, access: ConversationAccess, form: MessageForm
 @require_GET
 def conversation_detail(request, conversation_id):
     access = conversation_for_user(request.user, conversation_id, path=request.get_full_path())
-    pagecache.allow(request)
     return render(request, "chat/conversation.html", _conversation_context(request, access))
 
 

@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal import access as portal_access
-from portal import pagecache
 from portal.converters import parse_id
 from portal.models import AuditEvent, Family, FamilyMember, User
 from portal.notify import notify_users
@@ -343,7 +342,6 @@ def attendance_record(*, occurrence_id: int, marks: dict[int, bool], actor: User
             booking.attended = attended
             changed.append(booking)
         Booking.objects.bulk_update(changed, ["attended"])
-        pagecache.changed(everyone=True)
         AuditEvent.objects.bulk_create(
             AuditEvent(
                 actor=actor,

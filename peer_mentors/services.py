@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal import access as core
-from portal import pagecache, signals
+from portal import signals
 from portal.models import AuditEvent, Family, FamilyMember, StaffProfile, User
 from portal.notify import notify_users
 
@@ -279,8 +279,7 @@ def _expire_overdue(*, family: Family | None = None, mentor: Mentor | None = Non
         overdue = overdue.filter(family=family)
     if mentor is not None:
         overdue = overdue.filter(mentor=mentor)
-    if overdue.update(status=MentorMatch.Status.EXPIRED):
-        pagecache.changed(everyone=True)
+    overdue.update(status=MentorMatch.Status.EXPIRED)
 
 
 def _current_load(mentor: Mentor) -> int:

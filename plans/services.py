@@ -19,7 +19,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from portal import pagecache
 from portal.access import audit_record
 from portal.models import AuditEvent, Family, FamilyMember, FamilyPractitioner, User
 from portal.notify import notify_users
@@ -118,7 +117,6 @@ def _audit(actor: User, plan_acc: access.PlanAccess, action: str, record: Model)
 
 def _bump_revision(plan: Plan) -> None:
     Plan.objects.filter(pk=plan.pk).update(revision=F("revision") + 1, updated_at=timezone.now())
-    pagecache.changed(families={plan.family_id})
     plan.refresh_from_db(fields=["revision", "updated_at"])
 
 
@@ -613,8 +611,6 @@ def plan_sharing_set(*, plan: Plan, actor: User, wanted: Iterable[ShareKey]) -> 
             for goal_id, audience, practitioner_id in wanted - set(live)
         ]
         GoalShare.objects.bulk_create(new)
-        if new or withdrawn:
-            pagecache.changed(families={plan.family_id})
     return len(new), len(withdrawn)
 
 

@@ -17,10 +17,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal import access as core
-from portal import pagecache
 from portal.converters import id_or_404, parse_id
 
-from . import access, fragments, plain_english, selectors, services
+from . import access, plain_english, selectors, services
 from .forms import (
     AboutForm,
     CommentForm,
@@ -104,9 +103,6 @@ def _render_plan(request, plan, plan_acc, *, about_form=None, status=200, confli
         context.update(
             page=page,
             plan=page.plan,
-            goal_sections=fragments.goal_sections(
-                request, progress=page.progress, plan_access=plan_acc
-            ),
             about_form=about_form
             or (
                 AboutForm(
@@ -137,7 +133,6 @@ def _render_plan(request, plan, plan_acc, *, about_form=None, status=200, confli
 def plan(request):
     """A parent's own current plan."""
     _family, plan_obj, plan_acc = access.own_plan(request.user, path=_path(request))
-    pagecache.allow(request)
     return _render_plan(request, plan_obj, plan_acc)
 
 

@@ -8,18 +8,13 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self):
-        from django.conf import settings
         from django.urls import register_converter
 
         from . import (
             navigation,  # noqa: F401 - registers the core menu and panels
-            pagecache,
             receivers,  # noqa: F401 - connects its receivers
         )
         from .converters import IdConverter
 
         # Here rather than in a urls.py: every app's URLconf takes ids through it.
         register_converter(IdConverter, "id")
-
-        if settings.PAGE_CACHE:
-            pagecache.connect()

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import access, pagecache
+from . import access
 from .models import (
     AccessGrant,
     AuditEvent,
@@ -203,7 +203,6 @@ def invitation_create(
         Invitation.objects.filter(member=member, accepted_at__isnull=True).update(
             expires_at=timezone.now()
         )
-        pagecache.changed(families={member.family_id})
         invitation = Invitation.objects.create(
             family=family,
             member=member,

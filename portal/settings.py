@@ -114,9 +114,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    # Below what every response needs (session, CSRF, messages, CSP, locale), above what
-    # a kept page does not need again.
-    "portal.pagecache.PageCacheMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "portal.middleware.StaffMFAMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -223,10 +220,6 @@ SESSION_ENGINE = (
     if REDIS_URL
     else "django.contrib.sessions.backends.db"
 )
-# A family's own pages are kept per browser session until something on them changes
-# (portal/pagecache.py). Only with a cache every process shares.
-PAGE_CACHE = env.bool("PAGE_CACHE", default=bool(REDIS_URL))
-PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
 SESSION_COOKIE_AGE = 60 * 60 * 8
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -382,8 +375,6 @@ CHAT_SEND_RATE = (30, 60)
 CHAT_DB_THREADS = env.int("CHAT_DB_THREADS", default=0)
 # How often an open socket checks that the channel layer still answers; 0 turns it off.
 CHAT_LAYER_PROBE_SECONDS = 2.0
-# A plan's rendered goals and steps are kept this long, keyed by what they show.
-PLAN_FRAGMENT_SECONDS = 6 * 60 * 60
 
 # Peer mentors: how long a DBS check counts for, how long a mentor has to answer a
 # request, and how often a mentor's supervision falls due.

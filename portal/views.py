@@ -23,7 +23,7 @@ from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import access, pagecache, selectors, services
+from . import access, selectors, services
 from .access import before_mfa, public
 from .forms import (
     AcceptInvitationForm,
@@ -67,7 +67,6 @@ def dashboard(request):
         )
     if member is not None:
         family = member.family
-        pagecache.allow(request)
         return render(
             request,
             "portal/dashboard_parent.html",

@@ -75,9 +75,6 @@ def _fast_and_isolated(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.CHAT_ATTACHMENT_ROOT = tmp_path / "private"
-    # Kept pages go out of date when a transaction commits, which a test inside one never
-    # does; the page cache's own tests and the browser journeys (which commit) turn it on.
-    settings.PAGE_CACHE = False
     from django.core.cache import cache
 
     cache.clear()
@@ -137,20 +134,3 @@ def other_parent(other_family):
 @pytest.fixture
 def partner(family):
     return factories.partner(family)
-
-
-@pytest.fixture
-def fragment_renders(monkeypatch):
-    """The template of each kept part (portal/fragments.py) rendered during the test, in
-    order: a part reused from the cache adds nothing. Works with any cache backend."""
-    from portal import fragments
-
-    rendered: list[str] = []
-    render = fragments._render
-
-    def counted(template_name, context, csrf_token):
-        rendered.append(template_name)
-        return render(template_name, context, csrf_token)
-
-    monkeypatch.setattr(fragments, "_render", counted)
-    return rendered

@@ -354,8 +354,7 @@ class Changes:
     """While a load runs, each person's partner (her family's dad) writes in their
     conversation with the key worker about every ``every`` seconds (in turn, evenly
     spread), through the chat's own service, so her pages change as they do in a live
-    conversation: the unread count on every page, the conversation itself, and the page
-    cache's stamp for everyone who can see it."""
+    conversation: the unread count on every page and the conversation itself."""
 
     def __init__(self, crowd: list[Person], every: float):
         self.crowd, self.every = crowd, every
@@ -520,8 +519,6 @@ def run(args) -> dict:
     static_root, template_dir = work / "static", work / "templates"
     template_dir.mkdir()
     env = production_env(static_root, template_dir)
-    # Every page made afresh, as on a session's first visit or after a change.
-    env["PAGE_CACHE"] = "false" if args.no_page_cache else "true"
     os.environ.update(env)
     results: dict = {
         "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
@@ -533,7 +530,6 @@ def run(args) -> dict:
             "seconds": args.seconds,
             "think_ms_for_users": args.think_ms,
             "message_into_each_family_every_s": args.change_every,
-            "page_cache": not args.no_page_cache,
             "wsgi_threads": args.wsgi_threads,
         },
         "targets": TARGETS,
@@ -695,11 +691,6 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--redis-url", default=REDIS_URL, help="Redis for cache and channels")
     parser.add_argument("--keep-db", action="store_true", help="reuse the seeded database")
-    parser.add_argument(
-        "--no-page-cache",
-        action="store_true",
-        help="make every page afresh (portal/pagecache.py off), as on a first visit",
-    )
     parser.add_argument("--asgi-only", action="store_true", help="skip the WSGI comparison")
     parser.add_argument(
         "--max-minutes", type=int, default=10, help="give up (and clean up) after this long"
@@ -718,7 +709,7 @@ def main(argv=None) -> int:
     finally:
         signal.alarm(0)
     out = RESULTS
-    name = "latest-no-page-cache.json" if args.no_page_cache else "latest.json"
+    name = "latest.json"
     (out / name).write_text(json.dumps(results, indent=2))
     print()
     print("\n".join(verdicts(results)))

@@ -9,8 +9,6 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from portal import pagecache
-
 from ..blocks import BaseStreamBlock
 from ..plain_english import PlainEnglishPanel
 
@@ -129,14 +127,6 @@ class ResourcePage(Page):
 
     class Meta:
         verbose_name = _("resource")
-
-    def serve(self, request, *args, **kwargs):
-        response = super().serve(request, *args, **kwargs)
-        # A guide reads the same for everyone; a signed-in parent's copy (with their menu)
-        # is kept for their session until the guide or their own records change.
-        if request.user.is_authenticated and not getattr(request, "is_preview", False):
-            pagecache.allow(request)
-        return response
 
     def clean(self):
         super().clean()

@@ -65,16 +65,6 @@ def pytest_collection_modifyitems(config, items):
     items[:] = [item for item in items if not ours(item)] + [item for item in items if ours(item)]
 
 
-@pytest.fixture(autouse=True)
-def _pages_kept(settings):
-    """Journeys commit, so they run with family pages kept as in production
-    (portal/pagecache.py): a page that showed something out of date fails them."""
-    from portal import pagecache
-
-    settings.PAGE_CACHE = True
-    pagecache.connect()
-
-
 @pytest.fixture(scope="package")
 def chromium(django_db_setup, django_db_blocker):
     """Debian's Chromium through Playwright. Missing Chromium fails the suite, never skips."""

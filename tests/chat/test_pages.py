@@ -360,3 +360,21 @@ def test_demo_seeder_adds_khan_messages_once(db):
         family__display_name="The Khan family", kind=Conversation.Kind.KEY_WORKER
     )
     assert conversation.messages.count() == 4
+
+
+def test_a_parents_own_message_gives_only_them_its_delete_button(client, conversation, parent):
+    dad = factories.parent(conversation.family, name="Imran")
+    services.conversation_key_worker_ensure(family=conversation.family)
+    message = send(parent, conversation, body="I walked them to school")
+
+    def shown_to(user) -> str:
+        client.force_login(user)
+        html = client.get(f"/messages/{conversation.pk}/").content.decode()
+        start = html.index(f'id="message-{message.pk}"')
+        return html[start : html.index("</li>", start)]
+
+    mine = shown_to(parent)
+    assert "Delete" in mine and "You" in mine
+    theirs = shown_to(dad)
+    assert "Delete" not in theirs and "Report" in theirs
+    assert parent.display_name in theirs
