@@ -8,8 +8,17 @@ It only translates frames into service and selector calls. Client to server even
 Resuming: ``{"type": "resume", "conversation": id, "after": last message id seen,
 "deleted_since": the "deleted_until" of the last "resumed" (or the page's data-now)}``
 replays every message after ``after`` in order, then a ``deleted`` event for each
-earlier message deleted since ``deleted_since``, then ``resumed``. ``resync`` means live
-events may have been missed (the channel layer was down): resume again.
+earlier message deleted since ``deleted_since``, then ``resumed`` with ``last``, the
+newest message the replay covered: this socket has now been sent every message up to it.
+``resync`` means live events may have been missed (the channel layer was down): resume
+again.
+
+Never missing a message: message ids are global, so every message (in ``message`` and in
+``sent``) carries ``prev``, an id with no message of its conversation between it and
+this one; ``null`` when not known (a repeated send). A page keeps the last id up to
+which it has every message. A message whose ``prev`` is at or below that id moves it on;
+any other is shown, kept aside, and the page resumes from that id; ``resumed`` moves it
+to ``last``.
 """
 
 from __future__ import annotations
@@ -329,10 +338,10 @@ class ChatConsumer(AsyncWebsocketConsumer):
     def _replay(self, conversation_id: int, after: int, since):
         self._access(conversation_id)
         until = selectors.deletions_cursor()
-        messages = [
-            services.message_payload(m)
-            for m in selectors.messages_after(conversation_id=conversation_id, after=after)
-        ]
+        found = selectors.messages_after(conversation_id=conversation_id, after=after)
+        for prev_id, message in zip([after, *(m.pk for m in found)], found, strict=False):
+            message.prev_id = prev_id
+        messages = [services.message_payload(m) for m in found]
         deleted = []
         if since is not None:
             # Messages after ``after`` came above, already marked deleted where they are.

@@ -201,6 +201,75 @@ async def test_live_message_and_resume_overlap_is_delivered_once(conversation, p
     await socket.disconnect()
 
 
+async def test_every_message_names_the_one_before_it_in_its_own_conversation(
+    conversation, parent, key_worker, other_family, other_parent
+):
+    """Ids are global, so a page cannot tell from an id alone whether it missed one."""
+    other = await database_sync_to_async(services.conversation_key_worker_ensure)(
+        family=other_family
+    )
+    parent_socket, _ = await open_socket(await database_sync_to_async(session_cookie)(parent))
+    worker_socket, _ = await open_socket(await database_sync_to_async(session_cookie)(key_worker))
+
+    await socket_send(parent_socket, conversation, "first")
+    first, _ = await receive_until(parent_socket, "sent")
+    assert first["message"]["prev"] == 0
+    live, _ = await receive_until(worker_socket, "message")
+    assert live["message"]["id"] == first["id"] and live["message"]["prev"] == 0
+
+    elsewhere = await asend(other_parent, other, body="in another family's conversation")
+    second = await asend(key_worker, conversation, body="second")
+    assert first["id"] < elsewhere.pk < second.pk
+    live, _ = await receive_until(parent_socket, "message")
+    assert live["message"]["id"] == second.pk and live["message"]["prev"] == first["id"]
+
+    await socket_send(parent_socket, conversation, "third")
+    third, _ = await receive_until(parent_socket, "sent")
+    assert third["message"]["prev"] == second.pk
+    own, _ = await receive_until(worker_socket, "message")
+    assert own["message"]["id"] == second.pk  # sent by the key worker from elsewhere
+    live, _ = await receive_until(worker_socket, "message")
+    assert live["message"]["id"] == third["id"] and live["message"]["prev"] == second.pk
+    await parent_socket.disconnect()
+    await worker_socket.disconnect()
+
+
+async def test_a_page_that_missed_a_live_message_sees_the_gap_and_resumes_it(
+    conversation, parent, key_worker
+):
+    from chat import live
+
+    socket, _ = await open_socket(await database_sync_to_async(session_cookie)(parent))
+    first = await asend(key_worker, conversation, body="first")
+    event, _ = await receive_until(socket, "message")
+    last_id = event["message"]["id"]
+    # The channel layer loses one live event (as while Redis restarts).
+    with mock.patch.object(live, "send_many"):
+        lost = await asend(key_worker, conversation, body="lost")
+    third = await asend(key_worker, conversation, body="third")
+    event, _ = await receive_until(socket, "message")
+    assert event["message"]["id"] == third.pk
+    # Its "prev" is not what the page has: it keeps its last id and resumes from it.
+    assert event["message"]["prev"] == lost.pk != last_id == first.pk
+    await socket.send_json_to({"type": "resume", "conversation": conversation.pk, "after": last_id})
+    resumed, events = await receive_until(socket, "resumed")
+    assert [(e["message"]["id"], e["message"]["prev"]) for e in events] == [(lost.pk, first.pk)]
+    # The third came live already; the socket has now been sent everything up to it.
+    assert resumed["last"] == third.pk
+    await socket.disconnect()
+
+
+async def test_replayed_messages_name_the_one_before_them(conversation, parent, key_worker):
+    ids = [(await asend(key_worker, conversation, body=f"m{n}")).pk for n in range(4)]
+    socket, _ = await open_socket(await database_sync_to_async(session_cookie)(parent))
+    await socket.send_json_to({"type": "resume", "conversation": conversation.pk, "after": ids[0]})
+    _resumed, events = await receive_until(socket, "resumed")
+    assert [(e["message"]["id"], e["message"]["prev"]) for e in events] == list(
+        zip(ids[1:], ids[:-1], strict=True)
+    )
+    await socket.disconnect()
+
+
 async def test_sign_out_closes_the_socket(conversation, parent):
     client = Client()
     await database_sync_to_async(client.force_login)(parent)
