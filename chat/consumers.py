@@ -3,22 +3,22 @@
 It only translates frames into service and selector calls. Client to server events:
 ``send``, ``resume``, ``read``, ``delivered``, ``typing``, ``ping``. Server to client:
 ``hello``, ``message``, ``sent``, ``resumed``, ``deleted``, ``receipt``, ``typing``,
-``count``, ``added``, ``removed``, ``signed_out``, ``resync``, ``pong``, ``error``.
+``count``, ``added``, ``removed``, ``signed_out``, ``subscribed``, ``pong``, ``error``.
 
 Resuming: ``{"type": "resume", "conversation": id, "after": last message id seen,
 "deleted_since": the "deleted_until" of the last "resumed" (or the page's data-now)}``
 replays every message after ``after`` in order, then a ``deleted`` event for each
 earlier message deleted since ``deleted_since``, then ``resumed`` with ``last``, the
 newest message the replay covered: this socket has now been sent every message up to it.
-``resync`` means live events may have been missed (the channel layer was down): resume
-again.
 
-Never missing a message: message ids are global, so every message (in ``message`` and in
-``sent``) carries ``prev``, an id with no message of its conversation between it and
-this one; ``null`` when not known (a repeated send). A page keeps the last id up to
-which it has every message. A message whose ``prev`` is at or below that id moves it on;
-any other is shown, kept aside, and the page resumes from that id; ``resumed`` moves it
-to ``last``.
+Never missing a message (chat/static/chat/live.js follows these rules): message ids are
+global, so every message (in ``message`` and in ``sent``) carries ``prev``, an id with
+no message of its conversation between it and this one; ``null`` when not known (a
+repeated send). A page keeps the last id up to which it has every message. A message
+whose ``prev`` is at or below that id moves it on; any other is shown, kept aside, and
+the page resumes from that id; ``resumed`` moves it to ``last``. ``hello`` and
+``subscribed`` mean this socket's live events flow from now on (``subscribed``: again,
+after the channel layer failed and some may have been lost): resume then too.
 """
 
 from __future__ import annotations
@@ -354,12 +354,13 @@ class ChatConsumer(AsyncWebsocketConsumer):
         return messages, deleted, until
 
     async def layer_recovered(self):
-        """The channel layer is back after an outage (see live.LayerWatch): join the
-        groups again in case a subscription was lost, then ask the page to resume."""
+        """This socket's subscriptions deliver again after the channel layer failed (see
+        live.LayerWatch): join the groups again in case one was lost, then tell the page,
+        which resumes from the last message it has."""
         try:
             for group in self.groups_joined:
                 await self.channel_layer.group_add(group, self.channel_name)
-            await self.send_json({"type": "resync"})
+            await self.send_json({"type": "subscribed"})
         except Exception:  # noqa: BLE001 - the socket may have just closed
             logger.warning("Could not tell a socket to resume", exc_info=True)
 

@@ -366,3 +366,6 @@ EXIT_PAGE_URL = env.str("EXIT_PAGE_URL", default="https://www.bbc.co.uk/weather"
 # Family uploads (chat photos and PDFs) live outside MEDIA_ROOT and are only served
 # through views that check access.
 CHAT_ATTACHMENT_ROOT = env.path("CHAT_ATTACHMENT_ROOT", default=BASE_DIR / "private" / "chat")
+# How often each ASGI worker checks that the Redis channel layer still delivers; sockets
+# are told to resume once it does again (chat.live.LayerWatch).
+CHAT_LAYER_PROBE_SECONDS = env.float("CHAT_LAYER_PROBE_SECONDS", default=2.0)

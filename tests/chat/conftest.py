@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import io
 import os
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from channels.db import database_sync_to_async
+from channels.layers import InMemoryChannelLayer
 from channels.testing import WebsocketCommunicator
 from django.conf import settings as django_settings
 from django.db import connection
@@ -226,3 +228,30 @@ class Worker:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+
+# A channel layer that fails on demand ------------------------------------------------------
+
+
+class FlakyLayer(InMemoryChannelLayer):
+    """The in-memory layer, made to fail like Redis going away while ``down`` (chat.live
+    watches every layer but the plain in-memory one)."""
+
+    down = False
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.refused = asyncio.Event()
+
+    def _refuse_while_down(self) -> None:
+        if self.down:
+            self.refused.set()
+            raise OSError("the channel layer is down")
+
+    async def send(self, channel, message):
+        self._refuse_while_down()
+        await super().send(channel, message)
+
+    async def group_send(self, group, message):
+        self._refuse_while_down()
+        await super().group_send(group, message)

@@ -167,7 +167,7 @@ async def test_messages_sent_while_redis_restarts_arrive_in_order_once(
 
     private_redis.start()
     # Once the layer delivers again, the open socket is told to resume.
-    event, skipped = await receive_until(worker_ws, "resync", wait=15)
+    event, skipped = await receive_until(worker_ws, "subscribed", wait=15)
     note(skipped)
     await worker_ws.send_json_to(
         {"type": "resume", "conversation": conversation.pk, "after": seen[-1]}
@@ -194,3 +194,30 @@ async def test_messages_sent_while_redis_restarts_arrive_in_order_once(
     await parent_ws.disconnect()
     await worker_ws.disconnect()
     await asyncio.sleep(0)
+
+
+async def test_open_sockets_resume_after_a_restart_that_no_probe_saw(
+    private_redis, settings, conversation, parent, key_worker
+):
+    """redis-py subscribes a reconnected connection again by itself, however short the
+    outage. The watch hears of the reconnect from the connection, so open sockets are told
+    to resume even when Redis was back before a probe could fail (none runs here)."""
+    settings.CHAT_LAYER_PROBE_SECONDS = 3600
+    parent_ws, _ = await open_socket(await database_sync_to_async(session_cookie)(parent))
+    worker_ws, _ = await open_socket(await database_sync_to_async(session_cookie)(key_worker))
+    first = await _send(parent_ws, conversation.pk, "before")
+    event, _ = await receive_until(worker_ws, "message")
+    assert event["message"]["id"] == first
+
+    private_redis.kill()
+    lost = await _send(parent_ws, conversation.pk, "during")
+    private_redis.start()
+    _event, skipped = await receive_until(worker_ws, "subscribed", wait=30)
+    assert [e for e in skipped if e["type"] == "message"] == []
+    await worker_ws.send_json_to(
+        {"type": "resume", "conversation": conversation.pk, "after": first}
+    )
+    _resumed, events = await receive_until(worker_ws, "resumed")
+    assert [e["message"]["id"] for e in events if e["type"] == "message"] == [lost]
+    await parent_ws.disconnect()
+    await worker_ws.disconnect()

@@ -270,6 +270,42 @@ async def test_replayed_messages_name_the_one_before_them(conversation, parent, 
     await socket.disconnect()
 
 
+@pytest.fixture
+def flaky_layer(settings):
+    """The channel layer is a FlakyLayer, watched as the Redis one is, probed often."""
+    from channels.layers import channel_layers
+
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "tests.chat.conftest.FlakyLayer"}}
+    settings.CHAT_LAYER_PROBE_SECONDS = 0.05
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
+async def test_a_socket_is_told_subscribed_once_the_layer_delivers_again(
+    flaky_layer, conversation, parent, key_worker
+):
+    from channels.layers import get_channel_layer
+
+    from chat import live
+
+    socket, _ = await open_socket(await database_sync_to_async(session_cookie)(parent))
+    watch = live._watches[asyncio.get_running_loop()]
+    layer = get_channel_layer()
+    layer.down = True
+    await asyncio.wait_for(layer.refused.wait(), timeout=10)  # the watch's next probe
+    assert not watch.healthy
+    lost = await asend(key_worker, conversation, body="sent while the layer was down")
+    assert await socket.receive_nothing(timeout=0.2)
+    layer.down = False
+    event, skipped = await receive_until(socket, "subscribed", wait=10)
+    assert skipped == []
+    await socket.send_json_to({"type": "resume", "conversation": conversation.pk, "after": 0})
+    _resumed, events = await receive_until(socket, "resumed")
+    assert [e["message"]["id"] for e in events] == [lost.pk]
+    await socket.disconnect()
+
+
 async def test_sign_out_closes_the_socket(conversation, parent):
     client = Client()
     await database_sync_to_async(client.force_login)(parent)
