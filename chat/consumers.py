@@ -19,6 +19,9 @@ whose ``prev`` is at or below that id moves it on; any other is shown, kept asid
 the page resumes from that id; ``resumed`` moves it to ``last``. ``hello`` and
 ``subscribed`` mean this socket's live events flow from now on (``subscribed``: again,
 after the channel layer failed and some may have been lost): resume then too.
+
+A frame over ``settings.CHAT_MAX_FRAME_BYTES`` gets an ``error`` (``too_large``) and the
+socket is closed with 1009, whichever server runs the portal; ``hello`` says the limit.
 """
 
 from __future__ import annotations
@@ -46,7 +49,6 @@ from .models import Conversation, Participant
 
 logger = logging.getLogger(__name__)
 
-MAX_FRAME = 16 * 1024
 TYPING_EVERY = 2.0
 # Frames a socket may send: a burst, refilled every second.
 FRAME_BURST = 60
@@ -56,6 +58,7 @@ CLOSE_ANONYMOUS = 4401
 CLOSE_NOT_PARTICIPANT = 4403
 CLOSE_SIGNED_OUT = 4001
 CLOSE_TRY_AGAIN = 1013
+CLOSE_TOO_BIG = 1009
 
 _executor: ThreadPoolExecutor | None = None
 
@@ -95,6 +98,15 @@ class _PooledDatabaseCall(SyncToAsync):
                 else:
                     connection.close()
         return super().thread_handler(loop, *args, **kwargs)
+
+
+def _frame_too_big(text_data: str | None, bytes_data: bytes | None) -> bool:
+    limit = settings.CHAT_MAX_FRAME_BYTES
+    if bytes_data is not None:
+        return len(bytes_data) > limit
+    if text_data is None or len(text_data) * 4 <= limit:
+        return False  # no UTF-8 character takes more than four bytes
+    return len(text_data) > limit or len(text_data.encode("utf-8", "surrogatepass")) > limit
 
 
 class ChatConsumer(AsyncWebsocketConsumer):
@@ -146,6 +158,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 "type": "hello",
                 "user": user.pk,
                 "counts": counts,
+                "max_frame": settings.CHAT_MAX_FRAME_BYTES,
                 "conversations": [
                     {"id": cid, "role": info["role"], "can_write": info["can_write"]}
                     for cid, info in sorted(self.conversations.items())
@@ -211,14 +224,17 @@ class ChatConsumer(AsyncWebsocketConsumer):
     # Frames from the browser -----------------------------------------------------------
 
     async def receive(self, text_data=None, bytes_data=None):
+        if _frame_too_big(text_data, bytes_data):
+            await self.error(
+                "too_large", _("That message is too long to send. Make it shorter and try again.")
+            )
+            await self.close(code=CLOSE_TOO_BIG)
+            return
         if not self._take_token():
             await self.error("rate_limited", _("Slow down a little."))
             return
         if bytes_data is not None or text_data is None:
             await self.error("bad_frame", _("Send JSON text."))
-            return
-        if len(text_data) > MAX_FRAME:
-            await self.error("too_large", _("That was too long to send."))
             return
         try:
             content = json.loads(text_data)

@@ -340,7 +340,6 @@ async def test_signing_out_elsewhere_leaves_this_device_connected(conversation, 
             json.dumps({"type": "send", "conversation": "x", "client_id": "a", "body": "b"}),
             "not_found",
         ),
-        ("x" * 20000, "too_large"),
     ],
 )
 async def test_bad_frames_get_an_error_and_the_socket_keeps_working(
@@ -360,6 +359,35 @@ async def test_bad_frames_get_an_error_and_the_socket_keeps_working(
     )
     sent, _ = await receive_until(socket, "sent")
     assert sent["id"]
+    await socket.disconnect()
+
+
+TOO_LONG = "That message is too long to send. Make it shorter and try again."
+
+
+async def test_a_frame_over_the_limit_closes_the_socket_with_1009_and_a_message(
+    conversation, parent, settings
+):
+    socket, hello = await open_socket(await database_sync_to_async(session_cookie)(parent))
+    limit = settings.CHAT_MAX_FRAME_BYTES
+    assert hello["max_frame"] == limit
+    # The limit is in bytes, as the servers count: two-byte letters, fewer characters.
+    frame = json.dumps({"type": "ping", "pad": "é" * (limit // 2)}, ensure_ascii=False)
+    assert len(frame) < limit < len(frame.encode())
+    await socket.send_to(text_data=frame)
+    error = await socket.receive_json_from(timeout=5)
+    assert error == {"type": "error", "code": "too_large", "message": TOO_LONG}
+    assert await socket.receive_output(timeout=5) == {"type": "websocket.close", "code": 1009}
+    assert not await database_sync_to_async(Message.objects.exists)()
+
+
+async def test_a_frame_of_exactly_the_limit_is_read(conversation, parent, settings):
+    socket, _ = await open_socket(await database_sync_to_async(session_cookie)(parent))
+    empty = len(json.dumps({"type": "ping", "pad": ""}))
+    await socket.send_json_to(
+        {"type": "ping", "pad": "x" * (settings.CHAT_MAX_FRAME_BYTES - empty)}
+    )
+    assert (await socket.receive_json_from(timeout=5))["type"] == "pong"
     await socket.disconnect()
 
 
