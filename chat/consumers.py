@@ -50,9 +50,6 @@ from .models import Conversation, Participant
 logger = logging.getLogger(__name__)
 
 TYPING_EVERY = 2.0
-# Frames a socket may send: a burst, refilled every second.
-FRAME_BURST = 60
-FRAME_REFILL = 20
 
 CLOSE_ANONYMOUS = 4401
 CLOSE_NOT_PARTICIPANT = 4403
@@ -133,7 +130,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
             return
         self.sent_ids: dict[int, set[int]] = {}
         self.typing_at: dict[int, float] = {}
-        self.tokens = float(FRAME_BURST)
+        self.frame_burst, self.frame_refill = settings.CHAT_FRAME_RATE
+        self.tokens = float(self.frame_burst)
         self.tokens_at = time.monotonic()
         self.groups_joined = [live.user_group(user.pk)]
         session = self.scope.get("session")
@@ -263,7 +261,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
     def _take_token(self) -> bool:
         now = time.monotonic()
-        self.tokens = min(FRAME_BURST, self.tokens + (now - self.tokens_at) * FRAME_REFILL)
+        refilled = self.tokens + (now - self.tokens_at) * self.frame_refill
+        self.tokens = min(self.frame_burst, refilled)
         self.tokens_at = now
         if self.tokens < 1:
             return False

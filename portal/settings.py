@@ -371,6 +371,8 @@ CHAT_ATTACHMENT_ROOT = env.path("CHAT_ATTACHMENT_ROOT", default=BASE_DIR / "priv
 # connection without a close frame) and uvicorn's 16 MiB, so every server behaves the same.
 # A message of the longest allowed length (chat.services.MAX_BODY) needs under 13 KiB.
 CHAT_MAX_FRAME_BYTES = 16 * 1024
+# Frames one socket may send: a burst, then so many a second ("Slow down a little" beyond).
+CHAT_FRAME_RATE = (60, 20)
 # How often each ASGI worker checks that the Redis channel layer still delivers; sockets
 # are told to resume once it does again (chat.live.LayerWatch).
 CHAT_LAYER_PROBE_SECONDS = env.float("CHAT_LAYER_PROBE_SECONDS", default=2.0)
