@@ -1,22 +1,14 @@
 """Messages on the conversation page are made once and reused until what they show changes."""
 
-import pytest
 from django.test import Client
 
 from chat import services
-from portal.models import FamilyMember
-from tests import factories
 from tests.chat.conftest import access_for, send
 
 
 def _message(html: str, message) -> str:
     start = html.index(f'id="message-{message.pk}"')
     return html[start : html.index("</li>", start)]
-
-
-@pytest.fixture
-def dad(family):
-    return factories.parent(family, name="Imran", relationship=FamilyMember.Relationship.DAD)
 
 
 def _page(user, conversation) -> str:
