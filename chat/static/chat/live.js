@@ -229,7 +229,7 @@
     if (!list || message.conversation !== conversationId) return;
     var empty = root.querySelector("[data-empty]");
     if (empty) empty.remove();
-    if (findMessage(message.id)) return;
+    if (findMessage(message.id)) { arrived(message.id, message.prev); return; }
     var pending = findPending(message.client_id);
     if (pending && message.sender === me) {
       pending.id = "message-" + message.id;
