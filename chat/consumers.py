@@ -3,13 +3,25 @@
 It only translates frames into service and selector calls. Client to server events:
 ``send``, ``resume``, ``read``, ``delivered``, ``typing``, ``ping``. Server to client:
 ``hello``, ``message``, ``sent``, ``resumed``, ``deleted``, ``receipt``, ``typing``,
-``count``, ``added``, ``removed``, ``signed_out``, ``resync``, ``pong``, ``error``.
+``count``, ``added``, ``removed``, ``signed_out``, ``subscribed``, ``pong``, ``error``.
 
 Resuming: ``{"type": "resume", "conversation": id, "after": last message id seen,
 "deleted_since": the "deleted_until" of the last "resumed" (or the page's data-now)}``
 replays every message after ``after`` in order, then a ``deleted`` event for each
-earlier message deleted since ``deleted_since``, then ``resumed``. ``resync`` means live
-events may have been missed (the channel layer was down): resume again.
+earlier message deleted since ``deleted_since``, then ``resumed`` with ``last``, the
+newest message the replay covered: this socket has now been sent every message up to it.
+
+Never missing a message (chat/static/chat/live.js follows these rules): message ids are
+global, so every message (in ``message`` and in ``sent``) carries ``prev``, an id with
+no message of its conversation between it and this one; ``null`` when not known (a
+repeated send). A page keeps the last id up to which it has every message. A message
+whose ``prev`` is at or below that id moves it on; any other is shown, kept aside, and
+the page resumes from that id; ``resumed`` moves it to ``last``. ``hello`` and
+``subscribed`` mean this socket's live events flow from now on (``subscribed``: again,
+after the channel layer failed and some may have been lost): resume then too.
+
+A frame over ``settings.CHAT_MAX_FRAME_BYTES`` gets an ``error`` (``too_large``) and the
+socket is closed with 1009, whichever server runs the portal; ``hello`` says the limit.
 """
 
 from __future__ import annotations
@@ -39,16 +51,13 @@ from .models import Conversation, Participant
 
 logger = logging.getLogger(__name__)
 
-MAX_FRAME = 16 * 1024
 TYPING_EVERY = 2.0
-# Frames a socket may send: a burst, refilled every second.
-FRAME_BURST = 60
-FRAME_REFILL = 20
 
 CLOSE_ANONYMOUS = 4401
 CLOSE_NOT_PARTICIPANT = 4403
 CLOSE_SIGNED_OUT = 4001
 CLOSE_TRY_AGAIN = 1013
+CLOSE_TOO_BIG = 1009
 
 _executor: ThreadPoolExecutor | None = None
 
@@ -90,6 +99,15 @@ class _PooledDatabaseCall(SyncToAsync):
         return super().thread_handler(loop, *args, **kwargs)
 
 
+def _frame_too_big(text_data: str | None, bytes_data: bytes | None) -> bool:
+    limit = settings.CHAT_MAX_FRAME_BYTES
+    if bytes_data is not None:
+        return len(bytes_data) > limit
+    if text_data is None or len(text_data) * 4 <= limit:
+        return False  # no UTF-8 character takes more than four bytes
+    return len(text_data) > limit or len(text_data.encode("utf-8", "surrogatepass")) > limit
+
+
 class ChatConsumer(AsyncWebsocketConsumer):
     async def dispatch(self, message):
         # Channels closes stale database connections before every event, through a hop
@@ -118,7 +136,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
             return
         self.sent_ids: dict[int, set[int]] = {}
         self.typing_at: dict[int, float] = {}
-        self.tokens = float(FRAME_BURST)
+        self.frame_burst, self.frame_refill = settings.CHAT_FRAME_RATE
+        self.tokens = float(self.frame_burst)
         self.tokens_at = time.monotonic()
         self.groups_joined = [live.user_group(user.pk)]
         if session is not None and session.session_key:
@@ -142,6 +161,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 "type": "hello",
                 "user": user.pk,
                 "counts": counts,
+                "max_frame": settings.CHAT_MAX_FRAME_BYTES,
                 "conversations": [
                     {"id": cid, "role": info["role"], "can_write": info["can_write"]}
                     for cid, info in sorted(self.conversations.items())
@@ -207,14 +227,17 @@ class ChatConsumer(AsyncWebsocketConsumer):
     # Frames from the browser -----------------------------------------------------------
 
     async def receive(self, text_data=None, bytes_data=None):
+        if _frame_too_big(text_data, bytes_data):
+            await self.error(
+                "too_large", _("That message is too long to send. Make it shorter and try again.")
+            )
+            await self.close(code=CLOSE_TOO_BIG)
+            return
         if not self._take_token():
             await self.error("rate_limited", _("Slow down a little."))
             return
         if bytes_data is not None or text_data is None:
             await self.error("bad_frame", _("Send JSON text."))
-            return
-        if len(text_data) > MAX_FRAME:
-            await self.error("too_large", _("That was too long to send."))
             return
         try:
             content = json.loads(text_data)
@@ -243,7 +266,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
     def _take_token(self) -> bool:
         now = time.monotonic()
-        self.tokens = min(FRAME_BURST, self.tokens + (now - self.tokens_at) * FRAME_REFILL)
+        refilled = self.tokens + (now - self.tokens_at) * self.frame_refill
+        self.tokens = min(self.frame_burst, refilled)
         self.tokens_at = now
         if self.tokens < 1:
             return False
@@ -334,10 +358,10 @@ class ChatConsumer(AsyncWebsocketConsumer):
     def _replay(self, conversation_id: int, after: int, since):
         self._access(conversation_id)
         until = selectors.deletions_cursor()
-        messages = [
-            services.message_payload(m)
-            for m in selectors.messages_after(conversation_id=conversation_id, after=after)
-        ]
+        found = selectors.messages_after(conversation_id=conversation_id, after=after)
+        for prev_id, message in zip([after, *(m.pk for m in found)], found, strict=False):
+            message.prev_id = prev_id
+        messages = [services.message_payload(m) for m in found]
         deleted = []
         if since is not None:
             # Messages after ``after`` came above, already marked deleted where they are.
@@ -350,12 +374,13 @@ class ChatConsumer(AsyncWebsocketConsumer):
         return messages, deleted, until
 
     async def layer_recovered(self):
-        """The channel layer is back after an outage (see live.LayerWatch): join the
-        groups again in case a subscription was lost, then ask the page to resume."""
+        """This socket's subscriptions deliver again after the channel layer failed (see
+        live.LayerWatch): join the groups again in case one was lost, then tell the page,
+        which resumes from the last message it has."""
         try:
             for group in self.groups_joined:
                 await self.channel_layer.group_add(group, self.channel_name)
-            await self.send_json({"type": "resync"})
+            await self.send_json({"type": "subscribed"})
         except Exception:  # noqa: BLE001 - the socket may have just closed
             logger.warning("Could not tell a socket to resume", exc_info=True)
 

@@ -7,6 +7,7 @@ socket that missed it catches up from the database when it resumes.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import hashlib
 import logging
@@ -317,13 +318,20 @@ def close_session_sockets(session_key: str) -> None:
 # Noticing the channel layer coming back ---------------------------------------------------
 
 
+PROBE_TIMEOUT = 2.0
+PROBE_RETRY = 0.5
+
+
 class LayerWatch:
-    """Per event loop: notices when the channel layer stops delivering, and when it is back.
+    """Per event loop: notices when the channel layer has stopped delivering, and when this
+    process's subscriptions deliver again.
 
     A socket that stays open through a Redis outage misses every live event published
-    meanwhile (those publishes fail). Once a probe sent through the layer comes back
-    again, each open socket is told (``layer_recovered``) so its page resumes from the
-    last message it saw. In-memory layers never break, so they are not watched.
+    meanwhile. Each open socket is told (``layer_recovered``) once a probe sent through
+    the layer comes back after one failed, or after the connection the layer receives on
+    has reconnected (redis-py subscribes it again by itself, however short the outage):
+    from then on its page resumes from the last message it has. In-memory layers never
+    break, so they are not watched.
     """
 
     def __init__(self, layer, every: float):
@@ -334,6 +342,9 @@ class LayerWatch:
         self.heard = 0
         self.heard_event = asyncio.Event()
         self.channel: str | None = None
+        # Set when a receiving connection has reconnected: probe at once, then announce.
+        self.reconnected = False
+        self.wake = asyncio.Event()
         self.task = asyncio.ensure_future(self._run())
 
     async def _listen(self):
@@ -346,7 +357,7 @@ class LayerWatch:
         self.heard_event.clear()
         try:
             await self.layer.send(self.channel, {"type": "probe", "n": n})
-            deadline = asyncio.get_running_loop().time() + max(1.0, self.every)
+            deadline = asyncio.get_running_loop().time() + PROBE_TIMEOUT
             while self.heard < n:
                 left = deadline - asyncio.get_running_loop().time()
                 if left <= 0:
@@ -357,12 +368,30 @@ class LayerWatch:
             return False
         return True
 
+    def _on_reconnect(self, connection) -> None:
+        # Called by redis-py inside its reconnect, after it has sent the subscriptions
+        # again: only note it here; the probe confirms they deliver.
+        self.reconnected = True
+        self.wake.set()
+
+    def _hook_receiving_connections(self) -> None:
+        for connection in _receiving_connections(self.layer):
+            connection.register_connect_callback(self._on_reconnect)  # once per connection
+
+    async def _pause(self) -> None:
+        # While the layer is down, look again soon: the sooner pages resume, the better.
+        every = self.every if self.healthy else min(self.every, PROBE_RETRY)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.wake.wait(), timeout=every)
+        self.wake.clear()
+
     async def _run(self):
         listener = None
         n = 0
         try:
             while True:
-                await asyncio.sleep(self.every)
+                self._hook_receiving_connections()
+                await self._pause()
                 if listener is not None and listener.done():
                     # The listener failed: probe on a new channel.
                     listener, self.channel = None, None
@@ -374,22 +403,43 @@ class LayerWatch:
                     self._set_healthy(False)
                     continue
                 n += 1
-                self._set_healthy(await self._probe(n))
+                reconnected, self.reconnected = self.reconnected, False
+                self._set_healthy(await self._probe(n), reconnected=reconnected)
         finally:
             if listener is not None:
                 listener.cancel()
 
-    def _set_healthy(self, healthy: bool) -> None:
-        if healthy and not self.healthy:
+    def _set_healthy(self, healthy: bool, reconnected: bool = False) -> None:
+        if healthy and (reconnected or not self.healthy):
             logger.warning("The channel layer is delivering again; open sockets resume")
             for consumer in list(self.sockets):
                 asyncio.ensure_future(consumer.layer_recovered())
         elif not healthy and self.healthy:
             logger.warning("The channel layer stopped delivering live events")
+        if not healthy and reconnected:
+            self.reconnected = True  # still to be announced once a probe comes back
         self.healthy = healthy
 
     def stop(self) -> None:
         self.task.cancel()
+
+
+def _receiving_connections(layer) -> list:
+    """The Redis connections a pub/sub channel layer receives on in this event loop.
+
+    channels_redis offers no hook for a reconnect, so this reads its shards (pinned in
+    requirements.txt; tests/chat/test_redis_restart.py fails if they move). Empty for any
+    other layer, which then relies on the probes alone.
+    """
+    get_loop_layer = getattr(type(layer), "_get_layer", None)
+    if get_loop_layer is None:
+        return []
+    found = []
+    for shard in getattr(get_loop_layer(layer), "_shards", []):
+        connection = getattr(getattr(shard, "_pubsub", None), "connection", None)
+        if connection is not None and hasattr(connection, "register_connect_callback"):
+            found.append(connection)
+    return found
 
 
 _watches: dict = {}

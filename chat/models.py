@@ -66,6 +66,9 @@ class Conversation(models.Model):
     # Every send updates this first, which takes the row lock: messages in one
     # conversation commit in id order, so "everything after id N" never skips one.
     last_message_at = models.DateTimeField(null=True, blank=True)
+    # The newest message's id, set by every send under that lock (chat.services is the
+    # only writer of messages): each new message's live event names the one before it.
+    last_message_id = models.BigIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -160,6 +163,11 @@ class Message(models.Model):
     attachment_size = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+
+    # Not stored. Set where a message is sent or replayed: an id with no message of the
+    # conversation between it and this one (the one before, or where a replay started),
+    # so a page can tell whether it has missed one. None when not known.
+    prev_id: int | None = None
 
     class Meta:
         ordering = ["id"]

@@ -315,6 +315,9 @@ def message_payload(message: Message, sender_name: str | None = None) -> dict:
         "html": "" if deleted else message_html(message.body),
         "created": message.created_at.isoformat(),
         "deleted": deleted,
+        # No message of the conversation lies between ``prev`` and this one: a page that
+        # has ``prev`` may show this as the next, and otherwise resumes (see live.js).
+        "prev": message.prev_id,
     }
     if message.attachment_kind and not deleted:
         payload["attachment"] = {
@@ -453,9 +456,11 @@ def _message_write(
     conversation = access.conversation
     try:
         if clean is None and connection.vendor == "postgresql":
-            message = _text_message_insert(conversation, sender, client_uuid, body, via_socket)
-            if message is not None:
-                return message, True
+            # A batch of one: one statement, one round trip, its own transaction.
+            send = TextSend(access=access, sender=sender, body=body, client_id=str(client_uuid))
+            written = _text_messages_insert([(0, send, client_uuid, body)], via_socket=via_socket)
+            if written:
+                return written[0], True
         with transaction.atomic():
             now = timezone.now()
             # Takes the row lock that orders sends within the conversation.
@@ -463,6 +468,12 @@ def _message_write(
                 last_message_at=now
             ):
                 raise PermissionDenied
+            # Read under the lock, so it is the newest message whoever wrote it.
+            prev_id = (
+                Conversation.objects.filter(pk=conversation.pk)
+                .values_list("last_message_id", flat=True)
+                .get()
+            )
             message = Message(
                 conversation_id=conversation.pk,
                 sender=sender,
@@ -477,6 +488,8 @@ def _message_write(
                 message.attachment_type = clean.content_type
                 message.attachment_size = clean.size
             message.save()
+            message.prev_id = prev_id
+            Conversation.objects.filter(pk=conversation.pk).update(last_message_id=message.pk)
             _sender_state_update(access, sender, message.pk)
             recipients = list(
                 Participant.objects.filter(
@@ -493,76 +506,14 @@ def _message_write(
     return message, True
 
 
-# One statement, one round trip, its own transaction: lock the conversation row (which
-# orders ids within it), check the sender is an active participant and the conversation
-# open, insert, mark it read for the sender and return who is in the conversation. Used
-# for text messages on PostgreSQL, where a socket may send a thousand a second; anything
-# it does not insert (closed, not a participant yet) goes through the ORM path below.
-_TEXT_SEND_SQL = """
-WITH locked AS (
-    UPDATE chat_conversation SET last_message_at = %(now)s
-    WHERE id = %(conversation)s AND closed_at IS NULL AND EXISTS (
-        SELECT 1 FROM chat_participant
-        WHERE conversation_id = %(conversation)s AND user_id = %(sender)s AND left_at IS NULL
-    )
-    RETURNING id
-), inserted AS (
-    INSERT INTO chat_message (
-        conversation_id, sender_id, client_id, body, attachment, attachment_kind,
-        attachment_name, attachment_type, attachment_size, created_at, deleted_at
-    )
-    SELECT id, %(sender)s, %(client_id)s, %(body)s, '', '', '', '', 0, %(now)s, NULL FROM locked
-    RETURNING id
-), seen AS (
-    UPDATE chat_participant
-    SET last_read_id = inserted.id, last_delivered_id = inserted.id
-    FROM inserted
-    WHERE conversation_id = %(conversation)s AND user_id = %(sender)s
-)
-SELECT inserted.id, ARRAY(
-    SELECT user_id FROM chat_participant
-    WHERE conversation_id = %(conversation)s AND left_at IS NULL
-) FROM inserted
-"""
-
-
-def _text_message_insert(conversation, sender, client_uuid, body, via_socket) -> Message | None:
-    now = timezone.now()
-    params = {
-        "now": now,
-        "conversation": conversation.pk,
-        "sender": sender.pk,
-        "client_id": client_uuid,
-        "body": body,
-    }
-    # A savepoint only when a caller already holds a transaction (so a duplicate
-    # client id does not break it); on its own the statement is its own transaction.
-    with (
-        transaction.atomic() if connection.in_atomic_block else nullcontext(),
-        connection.cursor() as cursor,
-    ):
-        cursor.execute(_TEXT_SEND_SQL, params)
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    message_id, recipients = row
-    message = Message(
-        id=message_id,
-        conversation_id=conversation.pk,
-        sender=sender,
-        client_id=client_uuid,
-        body=body,
-        created_at=now,
-    )
-    _broadcast_new([(conversation, message, sender, recipients)], via_socket=via_socket)
-    return message
-
-
 # Many text messages in one statement and one transaction. Conversations are locked in id
 # order (so two batches cannot deadlock), each message is inserted only after its
 # conversation is locked (so ids still commit in order within a conversation), and only
 # for an active participant of an open conversation. A repeated client id is skipped
-# here and answered by the one-at-a-time path.
+# here and answered by the one-at-a-time path. Each row comes back with the message
+# before it in its conversation: the one before it in this batch, or the conversation's
+# last_message_id, which FOR UPDATE reads from the newest committed row (a plain
+# subquery would see only what had committed when the statement began).
 TEXT_BATCH_SQL = """
 WITH input AS (
     SELECT * FROM unnest(
@@ -570,7 +521,7 @@ WITH input AS (
         %(client_ids)s::uuid[], %(bodies)s::text[]
     ) AS t(ord, conversation_id, sender_id, client_id, body)
 ), locked AS (
-    SELECT id FROM chat_conversation
+    SELECT id, last_message_id FROM chat_conversation
     WHERE id IN (SELECT conversation_id FROM input) AND closed_at IS NULL
     ORDER BY id FOR UPDATE
 ), allowed AS (
@@ -590,8 +541,9 @@ WITH input AS (
     ON CONFLICT (sender_id, client_id) DO NOTHING
     RETURNING id, conversation_id, sender_id, client_id
 ), touched AS (
-    UPDATE chat_conversation SET last_message_at = %(now)s
-    WHERE id IN (SELECT conversation_id FROM inserted)
+    UPDATE chat_conversation c SET last_message_at = %(now)s, last_message_id = m.id
+    FROM (SELECT conversation_id, max(id) AS id FROM inserted GROUP BY 1) m
+    WHERE c.id = m.conversation_id
 ), seen AS (
     UPDATE chat_participant p SET last_read_id = m.id, last_delivered_id = m.id
     FROM (
@@ -602,11 +554,15 @@ WITH input AS (
 SELECT inserted.id, inserted.sender_id, inserted.client_id, ARRAY(
     SELECT user_id FROM chat_participant
     WHERE conversation_id = inserted.conversation_id AND left_at IS NULL
-) FROM inserted
+), coalesce(
+    lag(inserted.id) OVER (PARTITION BY inserted.conversation_id ORDER BY inserted.id),
+    locked.last_message_id
+) FROM inserted JOIN locked ON locked.id = inserted.conversation_id
+ORDER BY inserted.id
 """
 
 
-def _text_messages_insert(items) -> dict[int, Message]:
+def _text_messages_insert(items, *, via_socket: bool = True) -> dict[int, Message]:
     """Write (index, send, client uuid, body) items; returns the index of each one written."""
     now = timezone.now()
     with (
@@ -616,7 +572,7 @@ def _text_messages_insert(items) -> dict[int, Message]:
         cursor.execute(TEXT_BATCH_SQL, text_batch_params(items, now))
         rows = cursor.fetchall()
     written, sent = text_batch_written(items, rows, now)
-    _broadcast_new(sent, via_socket=True)
+    _broadcast_new(sent, via_socket=via_socket)
     return written
 
 
@@ -638,7 +594,7 @@ def text_batch_written(items, rows, now) -> tuple[dict[int, Message], list]:
         # A client id twice in one batch: the first is the one written.
         by_key.setdefault((send.sender.pk, uid), (index, send, body))
     written, sent = {}, []
-    for message_id, sender_id, client_uuid, recipients in rows:
+    for message_id, sender_id, client_uuid, recipients, prev_id in rows:
         index, send, body = by_key[(sender_id, client_uuid)]
         conversation = send.access.conversation
         message = Message(
@@ -649,6 +605,7 @@ def text_batch_written(items, rows, now) -> tuple[dict[int, Message], list]:
             body=body,
             created_at=now,
         )
+        message.prev_id = prev_id
         written[index] = message
         sent.append((conversation, message, send.sender, recipients))
     return written, sent

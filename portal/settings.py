@@ -373,8 +373,16 @@ CHAT_SEND_RATE = (30, 60)
 # Threads each ASGI worker writes chat messages from; 0 means 8 on PostgreSQL and the
 # single thread Channels uses on SQLite (chat/consumers.py).
 CHAT_DB_THREADS = env.int("CHAT_DB_THREADS", default=0)
-# How often an open socket checks that the channel layer still answers; 0 turns it off.
-CHAT_LAYER_PROBE_SECONDS = 2.0
+# The biggest socket frame the chat reads; a bigger one closes the socket with 1009 ("message
+# too big") and a message the page shows. Below daphne's own 1 MiB (which drops the
+# connection without a close frame) and uvicorn's 16 MiB, so every server behaves the same.
+# A message of the longest allowed length (chat.services.MAX_BODY) needs under 13 KiB.
+CHAT_MAX_FRAME_BYTES = 16 * 1024
+# Frames one socket may send: a burst, then so many a second ("Slow down a little" beyond).
+CHAT_FRAME_RATE = (60, 20)
+# How often each ASGI worker checks that the Redis channel layer still delivers; sockets
+# are told to resume once it does again (chat.live.LayerWatch).
+CHAT_LAYER_PROBE_SECONDS = env.float("CHAT_LAYER_PROBE_SECONDS", default=2.0)
 
 # Peer mentors: how long a DBS check counts for, how long a mentor has to answer a
 # request, and how often a mentor's supervision falls due.

@@ -284,6 +284,11 @@ def seed_messages(world: World, password_hash: str) -> None:
         for message in made:
             last_ids[message.conversation_id] = message.pk
         total += len(made)
+    # Written here without chat.services: each conversation's newest id, which the next
+    # send names as the message before it.
+    for conversation in conversations:
+        conversation.last_message_id = last_ids[conversation.pk]
+    Conversation.objects.bulk_update(conversations, ["last_message_id"], batch_size=BATCH)
     R = Participant.Role
     Participant.objects.bulk_create(
         [

@@ -73,6 +73,102 @@ def test_parent_sends_a_message_without_javascript(open_page, people):
     assert conversation.messages.filter(body="Sent with scripts turned off").exists()
 
 
+def _server_voice(page):
+    """Route the page's socket through the test; returns a function that sends the page an
+    event as if from the server."""
+    import json
+    import re
+
+    sockets = []
+
+    def route(ws):
+        server = ws.connect_to_server()
+        sockets.append(ws)
+        ws.on_message(server.send)
+        server.on_message(ws.send)
+
+    page.context.route_web_socket(re.compile(r"/ws/$"), route)
+    return lambda event: sockets[-1].send(json.dumps(event))
+
+
+def _shown_in_order(page, *bodies) -> None:
+    for body in bodies:
+        expect(messages(page).filter(has_text=body)).to_have_count(1)
+    texts = messages(page).all_inner_texts()
+    where = [next(n for n, t in enumerate(texts) if body in t) for body in bodies]
+    assert where == sorted(where), texts
+
+
+def test_a_live_message_the_channel_layer_lost_still_shows_without_a_reload(
+    open_page, people, monkeypatch
+):
+    """The page never moves past a gap: a message whose "prev" it lacks makes it resume,
+    and so does the server saying it has subscribed again after a channel layer outage."""
+    from chat import live as chat_live
+
+    conversation = Conversation.objects.get(family=people["family:parent"], kind="key_worker")
+    lose = ("Lost on the way", "Lost until the server subscribes again")
+    lost = []
+    deliver = chat_live.asend_to_users
+
+    async def lossy(user_ids, event):
+        body = event.get("message", {}).get("html", "") if event["type"] == "chat.message" else ""
+        if body in lose:
+            lost.append(body)  # as if Redis had gone away
+            return
+        await deliver(user_ids, event)
+
+    monkeypatch.setattr(chat_live, "asend_to_users", lossy)
+    parent = open_page(people["parent"], viewport="phone")
+    tell_page = _server_voice(parent)
+    parent.goto(conversation.get_absolute_url())
+    live(parent)
+    worker = Person(open_page(people["key_worker"], viewport="desktop"))
+    worker.page.goto(conversation.get_absolute_url())
+    live(worker.page)
+
+    for body in ("First of three", "Lost on the way", "Third of three"):
+        worker.fill("Your message", body)
+        worker.press("Send")
+    _shown_in_order(parent, "First of three", "Lost on the way", "Third of three")
+
+    worker.fill("Your message", "Lost until the server subscribes again")
+    worker.press("Send")
+    sent = worker.page.locator("[data-messages] li", has_text="subscribes again")
+    expect(sent.locator("[data-status]")).to_have_text("Sent")  # saved, and broadcast
+    assert lost == list(lose)
+    expect(messages(parent).filter(has_text="subscribes again")).to_have_count(0)
+    tell_page({"type": "subscribed"})
+    _shown_in_order(parent, "Third of three", "Lost until the server subscribes again")
+    not_reloaded(parent)
+
+
+def test_a_message_too_long_for_the_socket_is_refused_on_the_page(open_page, people, settings):
+    settings.CHAT_MAX_FRAME_BYTES = 400
+    conversation = Conversation.objects.get(family=people["family:parent"], kind="key_worker")
+    parent = Person(open_page(people["parent"], viewport="phone"))
+    parent.page.goto(conversation.get_absolute_url())
+    live(parent.page)
+    before = messages(parent.page).count()
+    too_long = "Far too long for the socket. " * 15
+
+    parent.fill("Your message", too_long)
+    parent.press("Send")
+    error = parent.page.locator(".govuk-error-message")
+    expect(error).to_have_text(
+        "Error: That message is too long to send. Make it shorter and try again."
+    )
+    expect(parent.page.get_by_label("Your message")).to_have_value(too_long)
+    expect(messages(parent.page)).to_have_count(before)
+    assert_accessible(parent.page)
+
+    parent.fill("Your message", "Short enough")
+    parent.press("Send")
+    expect(messages(parent.page).filter(has_text="Short enough")).to_have_count(1)
+    expect(error).to_have_count(0)
+    not_reloaded(parent.page)
+
+
 @pytest.mark.services
 def test_messages_sent_while_a_server_restarts_arrive_when_the_page_reconnects(
     make_context, people

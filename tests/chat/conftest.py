@@ -9,6 +9,7 @@ import pytest
 from chat import services
 from portal.models import StaffProfile
 from tests import factories
+from tests.helpers.chat import PrivateRedis, Worker
 
 
 @pytest.fixture(autouse=True)
@@ -59,3 +60,29 @@ def mentor_with_family(db):
 @pytest.fixture
 def mentor_conversation(family, parent, mentor):
     return services.conversation_mentor_open(family=family, mentor=mentor, match_id=77)
+
+
+@pytest.fixture
+def dad(family):
+    """A second adult in the family, in its key worker conversation too."""
+    from portal.models import FamilyMember
+
+    return factories.parent(family, name="Imran", relationship=FamilyMember.Relationship.DAD)
+
+
+@pytest.fixture
+def redis_server():
+    """A private redis-server, running (see PrivateRedis)."""
+    redis = PrivateRedis()
+    redis.start()
+    yield redis
+    redis.kill()
+
+
+@pytest.fixture
+def uvicorn_workers(redis_server, transactional_db):
+    """Two uvicorn worker processes sharing the private Redis, as the README deploys them."""
+    workers = [Worker(server="uvicorn", redis_url=redis_server.url) for _ in range(2)]
+    yield workers
+    for worker in workers:
+        worker.stop()

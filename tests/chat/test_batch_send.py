@@ -138,6 +138,42 @@ def test_postgresql_writes_a_batch_in_one_statement(conversation, parent, key_wo
 
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
+def test_batches_written_at_once_each_name_the_message_before_them(
+    conversation, parent, key_worker
+):
+    """Several connections write batches into one conversation at the same time: each
+    message still names the one before it (read under the row lock, not from the
+    snapshot the statement started with)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    sends = {
+        n: [_send((parent, key_worker)[i % 2], conversation, f"{n}.{i}") for i in range(5)]
+        for n in range(40)
+    }
+
+    def write(n):
+        try:
+            results = services.messages_send_text(sends=sends[n])
+            return [(message.pk, message.prev_id) for message, _created in results]
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        written = sorted(pair for batch in pool.map(write, sends) for pair in batch)
+    ids = [message_id for message_id, _prev in written]
+    assert len(ids) == 200
+    assert [prev for _id, prev in written] == [0, *ids[:-1]]
+    single = services.message_send(
+        access=access_for(parent, conversation), sender=parent, body="one", client_id=uuid.uuid4()
+    )[0]
+    assert single.prev_id == ids[-1]
+    assert Conversation.objects.get(pk=conversation.pk).last_message_id == single.pk
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
 async def test_chat_database_threads_keep_their_connections():
     """Sends do not connect to PostgreSQL each time, even with CONN_MAX_AGE at 0."""
     from chat.consumers import _db

@@ -12,8 +12,16 @@ import uuid
 import pytest
 from channels.db import database_sync_to_async
 from django.conf import settings
+from websockets.exceptions import ConnectionClosed
 
-from tests.helpers.chat import Worker, session_cookie
+from tests.helpers.chat import (
+    LivePage,
+    Worker,
+    saved_ids,
+    session_cookie,
+    ws_connect,
+    ws_until,
+)
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -62,37 +70,14 @@ def two_workers(transactional_db):
         worker.stop()
 
 
-async def _connect(worker: Worker, cookie: str):
-    from websockets.asyncio.client import connect
-
-    ws = await connect(
-        f"ws://127.0.0.1:{worker.port}/ws/",
-        origin=f"http://127.0.0.1:{worker.port}",
-        additional_headers={"Cookie": f"{settings.SESSION_COOKIE_NAME}={cookie}"},
-        open_timeout=10,
-    )
-    hello = json.loads(await asyncio.wait_for(ws.recv(), timeout=10))
-    assert hello["type"] == "hello"
-    return ws
-
-
-async def _until(ws, kind: str, wait: float = 10):
-    skipped = []
-    while True:
-        event = json.loads(await asyncio.wait_for(ws.recv(), timeout=wait))
-        if event["type"] == kind:
-            return event, skipped
-        skipped.append(event)
-
-
 async def test_message_through_one_worker_reaches_a_user_on_another(
     two_workers, conversation, parent, key_worker
 ):
     first, second = two_workers
     parent_cookie = await database_sync_to_async(session_cookie)(parent)
     worker_cookie = await database_sync_to_async(session_cookie)(key_worker)
-    parent_ws = await _connect(first, parent_cookie)
-    worker_ws = await _connect(second, worker_cookie)
+    parent_ws, _ = await ws_connect(first.port, parent_cookie)
+    worker_ws, _ = await ws_connect(second.port, worker_cookie)
     await parent_ws.send(
         json.dumps(
             {
@@ -103,8 +88,8 @@ async def test_message_through_one_worker_reaches_a_user_on_another(
             }
         )
     )
-    sent, _ = await _until(parent_ws, "sent")
-    received, _ = await _until(worker_ws, "message")
+    sent, _ = await ws_until(parent_ws, "sent")
+    received, _ = await ws_until(worker_ws, "message")
     assert received["message"]["id"] == sent["id"]
     assert received["message"]["html"] == "across workers"
 
@@ -123,15 +108,82 @@ async def test_message_through_one_worker_reaches_a_user_on_another(
                 }
             )
         )
-        ids.append((await _until(parent_ws, "sent"))[0]["id"])
-    worker_ws = await _connect(first, worker_cookie)
+        ids.append((await ws_until(parent_ws, "sent"))[0]["id"])
+    worker_ws, _ = await ws_connect(first.port, worker_cookie)
     await worker_ws.send(
         json.dumps({"type": "resume", "conversation": conversation.pk, "after": sent["id"]})
     )
-    _resumed, events = await _until(worker_ws, "resumed")
+    _resumed, events = await ws_until(worker_ws, "resumed")
     assert [e["message"]["id"] for e in events if e["type"] == "message"] == ids
     await parent_ws.close()
     await worker_ws.close()
+
+
+async def test_a_page_whose_worker_is_killed_reconnects_to_the_other_and_misses_nothing(
+    uvicorn_workers, conversation, parent, dad, key_worker
+):
+    """Everyone sends all the while; the second worker is killed (as a crash would). Its
+    pages reconnect to the first with the last id they have every message up to, send
+    again what was not acknowledged, and end with every saved message once, in order."""
+    first, second = uvicorn_workers
+    pages = []
+    for user, worker in ((parent, first), (dad, second), (key_worker, second)):
+        page = LivePage(await database_sync_to_async(session_cookie)(user), conversation.pk)
+        await page.connect(worker.port)
+        pages.append(page)
+    stop = asyncio.Event()
+
+    async def keep_sending(n: int, page: LivePage) -> None:
+        i = 0
+        while not stop.is_set():
+            await page.send(f"{i} from {n}")
+            i += 1
+
+    sending = asyncio.gather(*(keep_sending(n, page) for n, page in enumerate(pages)))
+    await pages[2].until(lambda: len(pages[2].in_order) >= 30, "messages to flow")
+    second.kill()
+    for page in pages[1:]:
+        await page.until(page.closed.is_set, "the socket to close")
+        await page.connect(first.port)
+    for page in pages[1:]:
+        had = len(page.in_order)
+        await page.until(lambda p=page, had=had: len(p.in_order) >= had + 30, "more messages")
+    stop.set()
+    await sending
+
+    saved = await database_sync_to_async(saved_ids)(conversation)
+    for page in pages:
+        await page.until(lambda p=page: p.last_id == saved[-1] and not p.ahead, "every message")
+        assert page.in_order == saved
+        assert page.twice == []
+        await page.close()
+
+
+@pytest.fixture(params=["daphne", "uvicorn"])
+def either_server(request, transactional_db):
+    worker = Worker(server=request.param)
+    yield worker
+    worker.stop()
+
+
+async def test_a_frame_over_the_limit_is_refused_alike_by_daphne_and_uvicorn(
+    either_server, conversation, parent
+):
+    """The consumer refuses it before either server's own limit (daphne drops a frame
+    over 1 MiB with no close frame; uvicorn allows 16 MiB): an error, then 1009."""
+    cookie = await database_sync_to_async(session_cookie)(parent)
+    for size in (settings.CHAT_MAX_FRAME_BYTES + 1, 1024 * 1024 - 64):
+        ws, _ = await ws_connect(either_server.port, cookie)
+        frame = json.dumps({"type": "ping", "pad": ""})
+        await ws.send(frame[:-2] + "x" * (size - len(frame)) + frame[-2:])
+        error, _ = await ws_until(ws, "error")
+        assert error["code"] == "too_large"
+        assert error["message"] == (
+            "That message is too long to send. Make it shorter and try again."
+        )
+        with pytest.raises(ConnectionClosed):
+            await asyncio.wait_for(ws.recv(), timeout=20)
+        assert ws.close_code == 1009
 
 
 def test_hot_paths_use_one_shared_redis_client(settings):

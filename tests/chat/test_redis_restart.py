@@ -8,10 +8,6 @@ the send limit, so the test can kill it and start it again.
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
-import subprocess
-import time
 import uuid
 
 import pytest
@@ -19,64 +15,15 @@ from channels.db import database_sync_to_async
 from channels.layers import channel_layers
 
 from chat.models import Message
-from tests.helpers.chat import open_socket, receive_until, session_cookie
+from tests.helpers.chat import LivePage, open_socket, receive_until, saved_ids, session_cookie
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
-REDIS_SERVER = "/usr/bin/redis-server"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class PrivateRedis:
-    def __init__(self):
-        if not os.path.exists(REDIS_SERVER):
-            pytest.fail(f"{REDIS_SERVER} is missing: apt-get install redis-server", pytrace=False)
-        self.port = _free_port()
-        self.process = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(  # noqa: S603 - fixed arguments
-            [
-                REDIS_SERVER,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", self.port)) == 0:
-                    return
-            time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def kill(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(timeout=10)
-
 
 @pytest.fixture
-def private_redis(settings):
-    redis = PrivateRedis()
-    redis.start()
+def private_redis(settings, redis_server):
+    """The private Redis carries this process's channel layer, cache and limits."""
+    redis = redis_server
     settings.REDIS_URL = redis.url
     settings.CACHES = {
         "default": {
@@ -99,7 +46,6 @@ def private_redis(settings):
     settings.CHAT_LAYER_PROBE_SECONDS = 0.3
     channel_layers.backends.clear()
     yield redis
-    redis.kill()
     channel_layers.backends.clear()
 
 
@@ -167,7 +113,7 @@ async def test_messages_sent_while_redis_restarts_arrive_in_order_once(
 
     private_redis.start()
     # Once the layer delivers again, the open socket is told to resume.
-    event, skipped = await receive_until(worker_ws, "resync", wait=15)
+    event, skipped = await receive_until(worker_ws, "subscribed", wait=15)
     note(skipped)
     await worker_ws.send_json_to(
         {"type": "resume", "conversation": conversation.pk, "after": seen[-1]}
@@ -194,3 +140,79 @@ async def test_messages_sent_while_redis_restarts_arrive_in_order_once(
     await parent_ws.disconnect()
     await worker_ws.disconnect()
     await asyncio.sleep(0)
+
+
+async def test_open_sockets_resume_after_a_restart_that_no_probe_saw(
+    private_redis, settings, conversation, parent, key_worker
+):
+    """redis-py subscribes a reconnected connection again by itself, however short the
+    outage. The watch hears of the reconnect from the connection, so open sockets are told
+    to resume even when Redis was back before a probe could fail (none runs here)."""
+    settings.CHAT_LAYER_PROBE_SECONDS = 3600
+    parent_ws, _ = await open_socket(await database_sync_to_async(session_cookie)(parent))
+    worker_ws, _ = await open_socket(await database_sync_to_async(session_cookie)(key_worker))
+    first = await _send(parent_ws, conversation.pk, "before")
+    event, _ = await receive_until(worker_ws, "message")
+    assert event["message"]["id"] == first
+
+    private_redis.kill()
+    lost = await _send(parent_ws, conversation.pk, "during")
+    private_redis.start()
+    _event, skipped = await receive_until(worker_ws, "subscribed", wait=30)
+    assert [e for e in skipped if e["type"] == "message"] == []
+    await worker_ws.send_json_to(
+        {"type": "resume", "conversation": conversation.pk, "after": first}
+    )
+    _resumed, events = await receive_until(worker_ws, "resumed")
+    assert [e["message"]["id"] for e in events if e["type"] == "message"] == [lost]
+    await parent_ws.disconnect()
+    await worker_ws.disconnect()
+
+
+async def test_every_message_reaches_everyone_once_in_order_when_redis_restarts_empty(
+    redis_server, uvicorn_workers, conversation, parent, dad, key_worker
+):
+    """As the README deploys it: two uvicorn workers on Redis pub/sub, one parent on the
+    first, the other parent and the key worker on the second, everyone sending all the
+    while. Redis is killed and started again empty. Each page, keeping live.js's rules
+    (resume on a gap and on "subscribed"), ends with every saved message once and in
+    order, without a reload."""
+    first, second = uvicorn_workers
+    pages = []
+    for user, worker in ((parent, first), (dad, second), (key_worker, second)):
+        page = LivePage(await database_sync_to_async(session_cookie)(user), conversation.pk)
+        await page.connect(worker.port)
+        pages.append(page)
+
+    async def each_sends(label: str) -> None:
+        for n, page in enumerate(pages):
+            await page.send(f"{label} from {n}")
+
+    for r in range(3):
+        await each_sends(f"before {r}")
+    redis_server.kill()
+    # Saved and acknowledged with Redis down; nobody gets them live.
+    for r in range(3):
+        await each_sends(f"during {r}")
+    redis_server.start()
+
+    # Everyone keeps sending while both workers subscribe again, and for a while after.
+    after = [0]
+
+    async def keep_sending(n: int, page: LivePage) -> None:
+        for i in range(3000):
+            if after[0] >= 30:
+                return
+            await page.send(f"after {i} from {n}")
+            if all(p.subscribed for p in pages):
+                after[0] += 1
+
+    await asyncio.gather(*(keep_sending(n, page) for n, page in enumerate(pages)))
+    assert after[0] >= 30, "a worker never said it had subscribed again"
+
+    saved = await database_sync_to_async(saved_ids)(conversation)
+    for page in pages:
+        await page.until(lambda p=page: p.last_id == saved[-1] and not p.ahead, "every message")
+        assert page.in_order == saved
+        assert page.twice == []
+        await page.close()

@@ -201,6 +201,111 @@ async def test_live_message_and_resume_overlap_is_delivered_once(conversation, p
     await socket.disconnect()
 
 
+async def test_every_message_names_the_one_before_it_in_its_own_conversation(
+    conversation, parent, key_worker, other_family, other_parent
+):
+    """Ids are global, so a page cannot tell from an id alone whether it missed one."""
+    other = await database_sync_to_async(services.conversation_key_worker_ensure)(
+        family=other_family
+    )
+    parent_socket, _ = await open_socket(await database_sync_to_async(session_cookie)(parent))
+    worker_socket, _ = await open_socket(await database_sync_to_async(session_cookie)(key_worker))
+
+    await socket_send(parent_socket, conversation, "first")
+    first, _ = await receive_until(parent_socket, "sent")
+    assert first["message"]["prev"] == 0
+    live, _ = await receive_until(worker_socket, "message")
+    assert live["message"]["id"] == first["id"] and live["message"]["prev"] == 0
+
+    elsewhere = await asend(other_parent, other, body="in another family's conversation")
+    second = await asend(key_worker, conversation, body="second")
+    assert first["id"] < elsewhere.pk < second.pk
+    live, _ = await receive_until(parent_socket, "message")
+    assert live["message"]["id"] == second.pk and live["message"]["prev"] == first["id"]
+
+    await socket_send(parent_socket, conversation, "third")
+    third, _ = await receive_until(parent_socket, "sent")
+    assert third["message"]["prev"] == second.pk
+    own, _ = await receive_until(worker_socket, "message")
+    assert own["message"]["id"] == second.pk  # sent by the key worker from elsewhere
+    live, _ = await receive_until(worker_socket, "message")
+    assert live["message"]["id"] == third["id"] and live["message"]["prev"] == second.pk
+    await parent_socket.disconnect()
+    await worker_socket.disconnect()
+
+
+async def test_a_page_that_missed_a_live_message_sees_the_gap_and_resumes_it(
+    conversation, parent, key_worker
+):
+    from chat import live
+
+    socket, _ = await open_socket(await database_sync_to_async(session_cookie)(parent))
+    first = await asend(key_worker, conversation, body="first")
+    event, _ = await receive_until(socket, "message")
+    last_id = event["message"]["id"]
+    # The channel layer loses one live event (as while Redis restarts).
+    with mock.patch.object(live, "send_many"):
+        lost = await asend(key_worker, conversation, body="lost")
+    third = await asend(key_worker, conversation, body="third")
+    event, _ = await receive_until(socket, "message")
+    assert event["message"]["id"] == third.pk
+    # Its "prev" is not what the page has: it keeps its last id and resumes from it.
+    assert event["message"]["prev"] == lost.pk != last_id == first.pk
+    await socket.send_json_to({"type": "resume", "conversation": conversation.pk, "after": last_id})
+    resumed, events = await receive_until(socket, "resumed")
+    assert [(e["message"]["id"], e["message"]["prev"]) for e in events] == [(lost.pk, first.pk)]
+    # The third came live already; the socket has now been sent everything up to it.
+    assert resumed["last"] == third.pk
+    await socket.disconnect()
+
+
+async def test_replayed_messages_name_the_one_before_them(conversation, parent, key_worker):
+    ids = [(await asend(key_worker, conversation, body=f"m{n}")).pk for n in range(4)]
+    socket, _ = await open_socket(await database_sync_to_async(session_cookie)(parent))
+    await socket.send_json_to({"type": "resume", "conversation": conversation.pk, "after": ids[0]})
+    _resumed, events = await receive_until(socket, "resumed")
+    assert [(e["message"]["id"], e["message"]["prev"]) for e in events] == list(
+        zip(ids[1:], ids[:-1], strict=True)
+    )
+    await socket.disconnect()
+
+
+@pytest.fixture
+def flaky_layer(settings):
+    """The channel layer is a FlakyLayer, watched as the Redis one is, probed often."""
+    from channels.layers import channel_layers
+
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "tests.helpers.chat.FlakyLayer"}}
+    settings.CHAT_LAYER_PROBE_SECONDS = 0.05
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
+async def test_a_socket_is_told_subscribed_once_the_layer_delivers_again(
+    flaky_layer, conversation, parent, key_worker
+):
+    from channels.layers import get_channel_layer
+
+    from chat import live
+
+    socket, _ = await open_socket(await database_sync_to_async(session_cookie)(parent))
+    watch = live._watches[asyncio.get_running_loop()]
+    layer = get_channel_layer()
+    layer.down = True
+    await asyncio.wait_for(layer.refused.wait(), timeout=10)  # the watch's next probe
+    assert not watch.healthy
+    lost = await asend(key_worker, conversation, body="sent while the layer was down")
+    assert await socket.receive_nothing(timeout=0.2)
+    layer.down = False
+    event, skipped = await receive_until(socket, "subscribed", wait=10)
+    assert skipped == []
+    await socket.send_json_to({"type": "resume", "conversation": conversation.pk, "after": 0})
+    _resumed, events = await receive_until(socket, "resumed")
+    assert [e["message"]["id"] for e in events] == [lost.pk]
+    await socket.disconnect()
+
+
 async def test_sign_out_closes_the_socket(conversation, parent):
     client = Client()
     await database_sync_to_async(client.force_login)(parent)
@@ -235,7 +340,6 @@ async def test_signing_out_elsewhere_leaves_this_device_connected(conversation, 
             json.dumps({"type": "send", "conversation": "x", "client_id": "a", "body": "b"}),
             "not_found",
         ),
-        ("x" * 20000, "too_large"),
     ],
 )
 async def test_bad_frames_get_an_error_and_the_socket_keeps_working(
@@ -255,6 +359,35 @@ async def test_bad_frames_get_an_error_and_the_socket_keeps_working(
     )
     sent, _ = await receive_until(socket, "sent")
     assert sent["id"]
+    await socket.disconnect()
+
+
+TOO_LONG = "That message is too long to send. Make it shorter and try again."
+
+
+async def test_a_frame_over_the_limit_closes_the_socket_with_1009_and_a_message(
+    conversation, parent, settings
+):
+    socket, hello = await open_socket(await database_sync_to_async(session_cookie)(parent))
+    limit = settings.CHAT_MAX_FRAME_BYTES
+    assert hello["max_frame"] == limit
+    # The limit is in bytes, as the servers count: two-byte letters, fewer characters.
+    frame = json.dumps({"type": "ping", "pad": "é" * (limit // 2)}, ensure_ascii=False)
+    assert len(frame) < limit < len(frame.encode())
+    await socket.send_to(text_data=frame)
+    error = await socket.receive_json_from(timeout=5)
+    assert error == {"type": "error", "code": "too_large", "message": TOO_LONG}
+    assert await socket.receive_output(timeout=5) == {"type": "websocket.close", "code": 1009}
+    assert not await database_sync_to_async(Message.objects.exists)()
+
+
+async def test_a_frame_of_exactly_the_limit_is_read(conversation, parent, settings):
+    socket, _ = await open_socket(await database_sync_to_async(session_cookie)(parent))
+    empty = len(json.dumps({"type": "ping", "pad": ""}))
+    await socket.send_json_to(
+        {"type": "ping", "pad": "x" * (settings.CHAT_MAX_FRAME_BYTES - empty)}
+    )
+    assert (await socket.receive_json_from(timeout=5))["type"] == "pong"
     await socket.disconnect()
 
 

@@ -1,19 +1,29 @@
 /* Live updates over one socket per signed-in person (progressive enhancement).
  * Every page: unread counts in the menu. A conversation page: send without reloading,
  * new messages, typing hints, sent/delivered/read. After any disconnect it reconnects
- * with backoff and asks for everything after the last message it saw, and for deletions
+ * with backoff and asks for everything after the last message it has, and for deletions
  * since the last time it asked. Unacknowledged sends are kept in sessionStorage (never
  * localStorage: nothing may outlive the tab) and sent again, with the same client id,
- * after a reload; "Exit this page", signing out and the server's "signed_out" clear them. */
+ * after a reload; "Exit this page", signing out and the server's "signed_out" clear them.
+ *
+ * Never skipping a message (the rules are in chat/consumers.py): lastId is the id up to
+ * which this page has every message. Each message names "prev", an id with no message
+ * between it and this one; only a message whose prev is at or below lastId moves lastId
+ * on. Any other is shown, kept in "ahead", and the page resumes from lastId; so it does
+ * when the server says "subscribed" (its live events flow again after an outage). */
 (function () {
   "use strict";
 
   var COUNT_LINKS = { messages: "/messages/", notifications: "/notifications/" };
   var STOP_CODES = [4001, 4401, 4403];
+  var TOO_BIG = 1009;
   var root = document.getElementById("conversation");
   var conversationId = root ? Number(root.getAttribute("data-conversation")) : null;
   var me = root ? Number(root.getAttribute("data-user")) : null;
   var lastId = root ? Number(root.getAttribute("data-last-id")) || 0 : 0;
+  var ahead = {}; // id -> prev of messages shown past lastId, waiting for the ones between
+  var resuming = false;
+  var maxFrame = 0; // bytes; the server says in "hello"
   var deletedSince = root ? root.getAttribute("data-deleted-since") || null : null;
   var list = root ? root.querySelector("[data-messages]") : null;
   var form = root ? root.querySelector("[data-send-form]") : null;
@@ -108,6 +118,13 @@
       return true;
     }
     return false;
+  }
+
+  function tooBig(event) {
+    if (!maxFrame) return false;
+    var frame = JSON.stringify(event);
+    var bytes = window.TextEncoder ? new TextEncoder().encode(frame).length : new Blob([frame]).size;
+    return bytes > maxFrame;
   }
 
   // Counts in the menu ------------------------------------------------------------------
@@ -212,7 +229,7 @@
     if (!list || message.conversation !== conversationId) return;
     var empty = root.querySelector("[data-empty]");
     if (empty) empty.remove();
-    if (findMessage(message.id)) return;
+    if (findMessage(message.id)) { arrived(message.id, message.prev); return; }
     var pending = findPending(message.client_id);
     if (pending && message.sender === me) {
       pending.id = "message-" + message.id;
@@ -222,8 +239,39 @@
     } else {
       insertInOrder(render(message, false), message.id);
     }
-    if (message.id > lastId) lastId = message.id;
+    arrived(message.id, message.prev);
     if (message.sender !== me) acknowledge();
+  }
+
+  // lastId moves only past messages that follow on from it; any other means a gap.
+  function arrived(id, prev) {
+    if (id <= lastId) return;
+    if (typeof prev === "number" && prev <= lastId) {
+      lastId = id;
+      catchUp();
+      return;
+    }
+    ahead[id] = prev;
+    if (!resuming) resume(lastId);
+  }
+
+  function catchUp() {
+    var moved = true;
+    while (moved) {
+      moved = false;
+      var next = null;
+      Object.keys(ahead).forEach(function (key) {
+        var id = Number(key);
+        var prev = ahead[key];
+        if (id <= lastId) delete ahead[key];
+        else if (typeof prev === "number" && prev <= lastId && (next === null || id < next)) next = id;
+      });
+      if (next !== null) {
+        delete ahead[next];
+        lastId = next;
+        moved = true;
+      }
+    }
   }
 
   function acknowledge() {
@@ -264,18 +312,64 @@
   function resume(after) {
     var event = { type: "resume", conversation: conversationId, after: after };
     if (deletedSince) event.deleted_since = deletedSince;
-    send(event);
+    resuming = send(event);
+  }
+
+  function sendFrame(item) {
+    return { type: "send", conversation: conversationId, client_id: item.client_id, body: item.body };
   }
 
   function flushOutbox() {
-    outbox.forEach(function (item) {
-      send({ type: "send", conversation: conversationId, client_id: item.client_id, body: item.body });
+    outbox.slice().forEach(function (item) {
+      if (tooBig(sendFrame(item))) {
+        handleError({ client_id: item.client_id, code: "too_large", message: text("too-long") });
+        return;
+      }
+      send(sendFrame(item));
     });
+  }
+
+  // A send the server would refuse as too big, shown as a GOV.UK error on the message box.
+  function showSendError(message) {
+    if (!form || !textarea) return;
+    var group = textarea.closest(".govuk-form-group");
+    var error = form.querySelector("[data-send-error]");
+    if (!error) {
+      error = document.createElement("p");
+      error.className = "govuk-error-message";
+      error.id = (textarea.id || "message") + "-live-error";
+      error.setAttribute("data-send-error", "");
+      textarea.insertAdjacentElement("beforebegin", error);
+      var described = textarea.getAttribute("aria-describedby");
+      textarea.setAttribute("aria-describedby", (described ? described + " " : "") + error.id);
+    }
+    error.textContent = "";
+    var prefix = document.createElement("span");
+    prefix.className = "govuk-visually-hidden";
+    prefix.textContent = text("error-prefix") + " ";
+    error.appendChild(prefix);
+    error.appendChild(document.createTextNode(message));
+    if (group) group.classList.add("govuk-form-group--error");
+    textarea.classList.add("govuk-textarea--error");
+    textarea.focus();
+  }
+
+  function clearSendError() {
+    var error = form ? form.querySelector("[data-send-error]") : null;
+    if (!error) return;
+    var group = textarea.closest(".govuk-form-group");
+    if (group) group.classList.remove("govuk-form-group--error");
+    textarea.classList.remove("govuk-textarea--error");
+    var described = (textarea.getAttribute("aria-describedby") || "").split(" ").filter(function (id) { return id && id !== error.id; });
+    if (described.length) textarea.setAttribute("aria-describedby", described.join(" "));
+    else textarea.removeAttribute("aria-describedby");
+    error.remove();
   }
 
   function markSent(event) {
     outbox = outbox.filter(function (item) { return item.client_id !== event.client_id; });
     saveOutbox();
+    if (event.conversation === conversationId && event.message) arrived(event.id, event.message.prev);
     var pending = findPending(event.client_id);
     var shown = findMessage(event.id);
     if (pending && shown && pending !== shown) {
@@ -290,6 +384,10 @@
   }
 
   function handleError(event) {
+    if (event.code === "too_large" && !event.client_id) {
+      showSendError(event.message);
+      return;
+    }
     if (!event.client_id) return;
     var retryLater = event.code === "rate_limited" || event.code === "server_error";
     if (retryLater) {
@@ -313,6 +411,11 @@
     if (!body.trim() || !socket || socket.readyState !== WebSocket.OPEN) return; // plain post
     e.preventDefault();
     var item = { client_id: uuid(), body: body };
+    if (tooBig(sendFrame(item))) {
+      showSendError(text("too-long"));
+      return;
+    }
+    clearSendError();
     outbox.push(item);
     saveOutbox();
     var empty = root.querySelector("[data-empty]");
@@ -320,7 +423,7 @@
     var pendingItem = render({ client_id: item.client_id, sender: me, body: body }, true);
     list.appendChild(pendingItem);
     textarea.value = "";
-    send({ type: "send", conversation: conversationId, client_id: item.client_id, body: body });
+    send(sendFrame(item));
   }
 
   function onInput() {
@@ -340,6 +443,7 @@
         attempts = 0;
         showConnection(false);
         me = me || event.user;
+        maxFrame = Number(event.max_frame) || 0;
         if (root) root.setAttribute("data-live", "1");
         Object.keys(event.counts || {}).forEach(function (name) { setCount(name, event.counts[name]); });
         if (conversationId) {
@@ -354,11 +458,15 @@
       case "sent": markSent(event); break;
       case "resumed":
         if (event.conversation !== conversationId) break;
+        resuming = false;
         if (event.deleted_until) deletedSince = event.deleted_until;
-        if (event.more) resume(event.last);
+        // This socket has now been sent every message up to "last".
+        if (event.last > lastId) lastId = event.last;
+        catchUp();
+        if (event.more || Object.keys(ahead).length) resume(lastId);
         break;
-      case "resync":
-        // The server's live events were interrupted: catch up from the database.
+      case "subscribed":
+        // Live events flow again after the server's channel layer failed: catch up.
         if (conversationId) resume(lastId);
         break;
       case "deleted":
@@ -386,8 +494,10 @@
     socket.addEventListener("message", onMessage);
     socket.addEventListener("close", function (e) {
       socket = null;
+      resuming = false;
       if (root) root.removeAttribute("data-live");
       if (STOP_CODES.indexOf(e.code) !== -1) { stopped = true; return; }
+      if (e.code === TOO_BIG) showSendError(text("too-long"));
       showConnection(true);
       attempts += 1;
       var delay = Math.min(30000, 1000 * Math.pow(2, Math.min(attempts, 5)));
