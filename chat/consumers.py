@@ -54,6 +54,7 @@ logger = logging.getLogger(__name__)
 TYPING_EVERY = 2.0
 
 CLOSE_ANONYMOUS = 4401
+# Staff before two-step sign-in; live.js stops on it rather than trying again.
 CLOSE_NOT_PARTICIPANT = 4403
 CLOSE_SIGNED_OUT = 4001
 CLOSE_TRY_AGAIN = 1013
@@ -108,6 +109,10 @@ def _frame_too_big(text_data: str | None, bytes_data: bytes | None) -> bool:
     return len(text_data) > limit or len(text_data.encode("utf-8", "surrogatepass")) > limit
 
 
+def _staff_before_mfa(user) -> bool:
+    return portal_access.needs_mfa(user) and not portal_access.mfa_passed(user)
+
+
 class ChatConsumer(AsyncWebsocketConsumer):
     async def dispatch(self, message):
         # Channels closes stale database connections before every event, through a hop
@@ -129,11 +134,14 @@ class ChatConsumer(AsyncWebsocketConsumer):
         if session is not None:
             # Staff see live events only once this session has passed two-step sign-in.
             await _db(portal_access.session_mfa_note)(user, session)
-        self.conversations: dict[int, dict] = await _db(self._load_conversations)()
-        if not self.conversations:
-            # Only people in at least one conversation may open a socket.
+        if await _db(_staff_before_mfa)(user):
+            # Nothing live names a family to staff before two-step sign-in; the page does
+            # not try again (4403 stops live.js), it works as a plain page.
             await self.close(code=CLOSE_NOT_PARTICIPANT)
             return
+        # Everyone else gets a socket, in conversations or not: a manager or an editor
+        # still gets live notifications (a raised concern, say) and badge counts.
+        self.conversations: dict[int, dict] = await _db(self._load_conversations)()
         self.sent_ids: dict[int, set[int]] = {}
         self.typing_at: dict[int, float] = {}
         self.frame_burst, self.frame_refill = settings.CHAT_FRAME_RATE
@@ -466,8 +474,6 @@ class ChatConsumer(AsyncWebsocketConsumer):
                     "can_write": info["can_write"],
                 }
             )
-        if not self.conversations:
-            await self.close(code=CLOSE_NOT_PARTICIPANT)
 
     async def session_ended(self, event):
         await self.send_json({"type": "signed_out"})

@@ -29,6 +29,13 @@ def portal(request):
         "service_phone": settings.SERVICE_PHONE,
         "emergency_text": settings.EMERGENCY_TEXT,
         "nav_items": items,
+        # The live socket, for everyone signed in but staff before two-step sign-in (the
+        # socket would refuse them, so the page does not try).
+        "live_updates": bool(
+            user is not None
+            and user.is_authenticated
+            and not (access.needs_mfa(user) and not access.mfa_passed(user))
+        ),
         # Staff never need to hide the portal in a hurry; families and visitors might.
         "show_exit_this_page": not is_staff,
     }

@@ -10,6 +10,7 @@ from unittest import mock
 import pytest
 from channels.db import database_sync_to_async
 from django.core import mail
+from django.db import transaction
 from django.test import Client
 
 from chat import services
@@ -58,12 +59,38 @@ async def test_own_origin_is_accepted(conversation, parent):
     await socket.disconnect()
 
 
-async def test_person_in_no_conversation_is_refused(conversation, editor):
-    cookie = await database_sync_to_async(session_cookie)(editor)
-    socket = communicator(cookie)
+async def test_manager_in_no_conversation_gets_live_notifications(conversation, manager):
+    from notifications.signals import notify
+
+    socket, hello = await open_socket(await database_sync_to_async(session_cookie)(manager))
+    assert hello["conversations"] == []
+
+    def tell_manager():
+        with transaction.atomic():
+            notify.send(manager, recipient=manager, verb="A concern was raised")
+
+    await database_sync_to_async(tell_manager)()
+    event, _ = await receive_until(socket, "count")
+    assert event["name"] == "notifications" and event["count"] == 1
+    await socket.disconnect()
+
+
+async def test_manager_before_two_step_sign_in_is_refused_and_told_to_stop(conversation):
+    manager = await database_sync_to_async(factories.staff)(StaffProfile.Role.MANAGER, mfa=False)
+    socket = communicator(await database_sync_to_async(session_cookie)(manager))
     connected, code = await socket.connect(timeout=5)
-    assert not connected
-    assert code == 4403
+    # 4403 is one of the codes live.js stops on, so the page does not try for ever.
+    assert not connected and code == 4403
+
+
+def test_pages_load_the_live_script_only_for_those_the_socket_serves(client, db):
+    live = 'src="/static/chat/live.js"'
+    before = factories.staff(StaffProfile.Role.MANAGER, mfa=False)
+    client.force_login(before)
+    assert live not in client.get("/dashboard/").content.decode()
+    after = factories.staff(StaffProfile.Role.MANAGER)
+    client.force_login(after)
+    assert live in client.get("/dashboard/").content.decode()
 
 
 async def test_non_participant_cannot_send_or_resume(conversation, other_parent):
@@ -483,10 +510,10 @@ async def test_key_worker_without_mfa_is_refused(worker_without_mfa):
 
 async def test_mentor_match_opens_and_ending_it_removes_access(family, parent, mentor):
     await database_sync_to_async(services.conversation_key_worker_ensure)(family=family)
-    # Before the match the mentor has no conversation at all.
-    refused = communicator(await database_sync_to_async(session_cookie)(mentor))
-    connected, _code = await refused.connect(timeout=5)
-    assert not connected
+    # Before the match the mentor has no conversation at all (only notifications).
+    early, early_hello = await open_socket(await database_sync_to_async(session_cookie)(mentor))
+    assert early_hello["conversations"] == []
+    await early.disconnect()
 
     await database_sync_to_async(mentor_match_started.send)(
         sender=None, family=family, mentor=mentor, match_id=5
@@ -510,8 +537,13 @@ async def test_mentor_match_opens_and_ending_it_removes_access(family, parent, m
     )
     removed, _ = await receive_until(mentor_socket, "removed")
     assert removed["conversation"] == mentor_conversation
-    closed = await mentor_socket.receive_output(timeout=5)
-    assert closed["type"] == "websocket.close" and closed["code"] == 4403
+    # The socket stays open for notifications, but the conversation is gone from it.
+    await mentor_socket.send_json_to(
+        {"type": "resume", "conversation": mentor_conversation, "after": 0}
+    )
+    refused, _ = await receive_until(mentor_socket, "error")
+    assert refused.get("conversation") in (mentor_conversation, None)
+    await mentor_socket.disconnect()
     await parent_socket.disconnect()
 
 
