@@ -110,7 +110,7 @@ def _goal_talk(
     if plan_access.sees_everything:
         suggestions = Suggestion.objects.filter(
             plan=plan, status=Suggestion.Status.OPEN
-        ).select_related("author", "template")
+        ).select_related("author")
         if not plan_level:
             suggestions = suggestions.filter(goal__in=list(by_id))
         for suggestion in suggestions:
@@ -129,6 +129,8 @@ class GoalProgress:
     steps_done: int
     steps_total: int
     family_ratings: list = field(default_factory=list)
+    # "Goal 3": its place among the goals the person sees.
+    number: int = 0
 
     @property
     def latest_percent(self) -> int:
@@ -149,7 +151,7 @@ class PlanPage:
     chart: dict | None
 
 
-def _progress(goal: Goal) -> GoalProgress:
+def _progress(goal: Goal, number: int = 0) -> GoalProgress:
     family = [r for r in goal.rating_list if r.by == GoalRating.By.FAMILY]
     worker = [r for r in goal.rating_list if r.by == GoalRating.By.KEY_WORKER]
     steps = goal.step_list
@@ -160,6 +162,7 @@ def _progress(goal: Goal) -> GoalProgress:
         steps_done=sum(1 for step in steps if step.done_at),
         steps_total=len(steps),
         family_ratings=family,
+        number=number,
     )
 
 
@@ -169,7 +172,7 @@ def plan_page(*, plan: Plan, plan_access: PlanAccess) -> PlanPage:
 
     user = plan_access.user
     goals = list(visible_goals(plan=plan, plan_access=plan_access))
-    progress = [_progress(goal) for goal in goals]
+    progress = [_progress(goal, number) for number, goal in enumerate(goals, start=1)]
     plan_comments, plan_suggestions = _goal_talk(plan=plan, goals=goals, plan_access=plan_access)
     next_review_date = None
     i_must_agree = i_agreed = False
@@ -234,15 +237,15 @@ def plan_agreement(*, plan: Plan, family) -> tuple[list, set[int]]:
     return agreers, confirmed
 
 
-def goal_item(*, goal: Goal, plan_access: PlanAccess) -> tuple[GoalProgress, int]:
-    """One current goal as the plan page shows it, and its number there; the person may
+def goal_item(*, goal: Goal, plan_access: PlanAccess) -> GoalProgress:
+    """One current goal as the plan page shows it, with its number there; the person may
     see it (``access.goal_for_user``)."""
     prefetch_related_objects([goal], *_goal_prefetches(plan_access))
     _goal_talk(plan=goal.plan, goals=[goal], plan_access=plan_access, plan_level=False)
     before = Goal.objects.filter(
         plan_access.goal_filter(), plan=goal.plan, archived_at__isnull=True
     ).filter(Q(order__lt=goal.order) | Q(order=goal.order, id__lt=goal.pk))
-    return _progress(goal), before.count() + 1
+    return _progress(goal, before.count() + 1)
 
 
 def sharing_page(*, plan: Plan) -> tuple[list[Goal], list, list[GoalShare]]:

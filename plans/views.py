@@ -313,11 +313,10 @@ def goal_detail(request, goal_id):
     its words, comment. The plan page shows goals without these and links each here; with
     htmx the link swaps this in place of the goal's section."""
     goal, plan_acc = access.goal_for_user(request.user, goal_id, path=_path(request))
-    item, number = selectors.goal_item(goal=goal, plan_access=plan_acc)
+    item = selectors.goal_item(goal=goal, plan_access=plan_acc)
     context = {
         "item": item,
-        "goal": item.goal,
-        "number": number,
+        "progress": [item],
         "access": plan_acc,
         "family": plan_acc.family,
         "editing": True,
@@ -326,7 +325,7 @@ def goal_detail(request, goal_id):
     }
     if request.htmx:
         context["swapped"] = True
-        return render(request, "plans/includes/goal_section.html", context)
+        return render(request, "plans/includes/goals.html", context)
     return render(request, "plans/goal.html", context)
 
 
