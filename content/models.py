@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -30,6 +31,23 @@ from .plain_english import PlainEnglishPanel
 from .validators import validate_uk_phone
 
 # Pages ---------------------------------------------------------------------------------
+
+
+class OneKindOfChildMixin:
+    """For a page whose children are all of one kind: find the child a URL names in one
+    query, as that kind of page, where Wagtail's own routing makes two (the page, then
+    its specific row)."""
+
+    def route(self, request, path_components):
+        (model,) = self.allowed_subpage_models()
+        if not path_components:
+            return super().route(request, path_components)
+        try:
+            child = model.objects.child_of(self).get(slug=path_components[0])
+        except model.DoesNotExist as error:
+            raise Http404 from error
+        child._cached_parent_obj = self  # as Wagtail does: no query for the parent
+        return child.route(request, path_components[1:])
 
 
 class HomePage(Page):
@@ -61,7 +79,7 @@ class HomePage(Page):
         return context
 
 
-class ResourceIndexPage(Page):
+class ResourceIndexPage(OneKindOfChildMixin, Page):
     """Help and advice: a list of guides, how-tos and family stories."""
 
     intro = models.CharField(_("introduction"), max_length=300, blank=True)
@@ -155,7 +173,7 @@ class ResourcePage(Page):
             )
 
 
-class SessionIndexPage(Page):
+class SessionIndexPage(OneKindOfChildMixin, Page):
     """Groups and sessions families can book."""
 
     intro = models.CharField(_("introduction"), max_length=300, blank=True)

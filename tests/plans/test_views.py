@@ -743,3 +743,37 @@ def test_the_plan_page_asks_a_named_parent_to_agree_until_they_have(client, pare
     services.plan_confirm(plan=family.plan, actor=parent, revision=family.plan.revision)
     html = client.get(reverse("plans:plan")).content.decode()
     assert "Read and agree the plan" not in html and "Who has agreed the plan" in html
+
+
+def test_parent_dashboard_query_count_is_pinned(
+    client, parent, key_worker, plan, family, django_assert_num_queries
+):
+    import uuid
+
+    from chat import access as chat_access
+    from chat import services as chat_services
+
+    goals = _big_plan(plan, parent, key_worker, goals=12, reviews=2)
+    for goal in goals[:8]:
+        services.step_create(
+            goal=goal,
+            actor=parent,
+            text="Ring the school",
+            owner=services.StepOwner(who=Who.KEY_WORKER),
+            due_date=timezone.localdate() + dt.timedelta(days=2),
+        )
+    conversation = chat_services.conversation_key_worker_ensure(family=family)
+    for n in range(12):
+        chat_services.message_send(
+            access=chat_access.socket_may_use(key_worker, conversation),
+            sender=key_worker,
+            body=f"Message {n}",
+            client_id=uuid.uuid4(),
+        )
+    client.force_login(parent)
+    client.get(reverse("portal:dashboard"))
+    # Session and person (two); the plan panel (two); the peer mentor and bookings panels
+    # (one each); the menu's two counts.
+    with django_assert_num_queries(8):
+        body = client.get(reverse("portal:dashboard")).content.decode()
+    assert body.count("Coming up:") == 5 and 'data-live-count="messages"' in body
