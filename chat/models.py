@@ -178,6 +178,7 @@ class Message(models.Model):
 
     # Set for the conversation page by chat.views, never stored.
     html: str
+    when: str
     is_mine: bool
     status: StrOrPromise
 

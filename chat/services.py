@@ -17,7 +17,8 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Value
+from django.db.models.functions import Greatest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -777,15 +778,18 @@ def message_delete(*, access: ConversationAccess, message: Message, user) -> Mes
     return message
 
 
-def _bump(conversation_id: int, user, field: str, up_to: int) -> bool:
+def _bump(conversation_id: int, user, field: str, up_to: int, *, delivered_too=False) -> bool:
     newest = Message.objects.filter(conversation_id=conversation_id).aggregate(n=Max("id"))["n"]
     up_to = min(int(up_to), newest or 0)
     if up_to <= 0:
         return False
+    changes = {field: up_to}
+    if delivered_too:
+        changes["last_delivered_id"] = Greatest(F("last_delivered_id"), Value(up_to))
     return bool(
         Participant.objects.filter(
             conversation_id=conversation_id, user=user, **{f"{field}__lt": up_to}
-        ).update(**{field: up_to})
+        ).update(**changes)
     )
 
 
@@ -795,11 +799,9 @@ def conversation_read_mark(*, access: ConversationAccess, user, up_to: int) -> b
         return False
     conversation_id = access.conversation.pk
     with transaction.atomic():
-        changed = _bump(conversation_id, user, "last_read_id", up_to)
+        # What has been read has been delivered too, in the same statement.
+        changed = _bump(conversation_id, user, "last_read_id", up_to, delivered_too=True)
         if changed:
-            Participant.objects.filter(
-                conversation_id=conversation_id, user=user, last_delivered_id__lt=F("last_read_id")
-            ).update(last_delivered_id=F("last_read_id"))
             state = Participant.objects.get(conversation_id=conversation_id, user=user)
             people = list(
                 Participant.objects.filter(

@@ -9,6 +9,8 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -43,7 +45,8 @@ def _conversation_context(request, access: ConversationAccess, form: MessageForm
     conversation = access.conversation
     before_id = parse_id(request.GET.get("before", ""))
     page = selectors.messages_page(conversation=conversation, before=before_id)
-    if access.is_participant and page and before_id is None:
+    my_read, receipts = selectors.read_state(conversation=conversation, user_id=request.user.pk)
+    if access.is_participant and page and before_id is None and page[-1].pk > my_read:
         services.conversation_read_mark(access=access, user=request.user, up_to=page[-1].pk)
     key_worker = conversation.family.lead_key_worker
     hours = (
@@ -51,16 +54,22 @@ def _conversation_context(request, access: ConversationAccess, form: MessageForm
         if conversation.kind == Conversation.Kind.KEY_WORKER
         else []
     )
-    receipts = selectors.receipts_for(conversation=conversation, exclude_user_id=request.user.pk)
+    read, delivered, sent = _("Read"), _("Delivered"), _("Sent")
+    days: dict = {}
     for message in page:
         message.html = message_html(message.body)
+        # "24 Nov 2026, 18:05": most messages on a page share a few days, each formatted once.
+        local = timezone.localtime(message.created_at)
+        if local.date() not in days:
+            days[local.date()] = date_format(local, "j M Y")
+        message.when = f"{days[local.date()]}, {local:%H:%M}"
         message.is_mine = message.sender_id == request.user.pk
         if message.pk <= receipts["read"]:
-            message.status = _("Read")
+            message.status = read
         elif message.pk <= receipts["delivered"]:
-            message.status = _("Delivered")
+            message.status = delivered
         else:
-            message.status = _("Sent")
+            message.status = sent
     share_form = None
     if access.is_family and conversation.kind == Conversation.Kind.MENTOR:
         share_form = ShareForm(

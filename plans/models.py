@@ -160,6 +160,12 @@ class Goal(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     archived_at = models.DateTimeField(null=True, blank=True)
 
+    # Set by plans.selectors for the plan page (prefetched lists), never stored.
+    goal_comments: list["Comment"]
+    open_suggestions: list["Suggestion"]
+    rating_list: list["GoalRating"]
+    step_list: list["Step"]
+
     class Meta:
         ordering = ["order", "id"]
         indexes = [models.Index(fields=["plan", "archived_at", "order"])]

@@ -7,7 +7,16 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -37,42 +46,82 @@ def outcome_areas(*, active_only: bool = True) -> QuerySet[OutcomeArea]:
     return areas.filter(active=True) if active_only else areas
 
 
-def visible_goals(*, plan: Plan, plan_access: PlanAccess, detail: bool = True) -> QuerySet[Goal]:
-    """The plan's current goals this person may see, with everything the plan page shows."""
-    goals = Goal.objects.filter(plan_access.goal_filter(), plan=plan, archived_at__isnull=True)
-    goals = goals.prefetch_related(
-        "outcome_areas",
+def _goal_prefetches(plan_access: PlanAccess, *, detail: bool = True) -> list[Prefetch[Any]]:
+    """What the plan page shows of each goal, as lists (``area_list``, ``step_list``,
+    ``rating_list``, ``live_shares``): a list costs nothing per goal, where a prefetched
+    manager makes a queryset for each."""
+    prefetches = [
+        Prefetch("outcome_areas", queryset=OutcomeArea.objects.all(), to_attr="area_list"),
         Prefetch(
             "steps",
             queryset=Step.objects.select_related("member", "practitioner__user"),
+            to_attr="step_list",
         ),
-    )
+    ]
     if detail:
-        goals = goals.prefetch_related(
+        prefetches.append(
             Prefetch(
                 "ratings",
                 queryset=GoalRating.objects.select_related("review").order_by("review__date", "id"),
-            ),
-            Prefetch("comments", queryset=Comment.objects.select_related("author")),
+                to_attr="rating_list",
+            )
         )
         if plan_access.sees_everything:
-            goals = goals.prefetch_related(
-                Prefetch(
-                    "suggestions",
-                    queryset=Suggestion.objects.filter(status=Suggestion.Status.OPEN)
-                    .select_related("author", "template")
-                    .order_by("created_at"),
-                    to_attr="open_suggestions",
-                ),
+            prefetches.append(
                 Prefetch(
                     "shares",
                     queryset=GoalShare.objects.filter(withdrawn_at__isnull=True).select_related(
                         "practitioner__user"
                     ),
                     to_attr="live_shares",
-                ),
+                )
             )
-    return goals.order_by("order", "id")
+    return prefetches
+
+
+def visible_goals(*, plan: Plan, plan_access: PlanAccess, detail: bool = True) -> QuerySet[Goal]:
+    """The plan's current goals this person may see, with what the plan page shows of each
+    (``_goal_prefetches``; comments and open suggestions come from ``_goal_talk``)."""
+    goals = Goal.objects.filter(plan_access.goal_filter(), plan=plan, archived_at__isnull=True)
+    return goals.prefetch_related(*_goal_prefetches(plan_access, detail=detail)).order_by(
+        "order", "id"
+    )
+
+
+def _goal_talk(
+    *, plan: Plan, goals: list[Goal], plan_access: PlanAccess, plan_level: bool = True
+) -> tuple[list[Comment], list[Suggestion]]:
+    """Comments and open suggestions for the whole plan in two queries: each goal's are set
+    on it (``goal_comments``, ``open_suggestions``), the plan's own are returned. People
+    who see only shared goals get only those goals' comments and no suggestions; without
+    ``plan_level``, only the goals' own are read."""
+    by_id = {goal.pk: goal for goal in goals}
+    for goal in goals:
+        goal.goal_comments, goal.open_suggestions = [], []
+    plan_comments: list[Comment] = []
+    plan_suggestions: list[Suggestion] = []
+    if not goals and not plan_access.sees_everything:
+        return plan_comments, plan_suggestions
+    comments = Comment.objects.filter(plan=plan).select_related("author")
+    if not (plan_level and plan_access.sees_everything):
+        comments = comments.filter(goal__in=list(by_id))
+    for comment in comments:
+        if comment.goal_id is None:
+            plan_comments.append(comment)
+        elif comment.goal_id in by_id:
+            by_id[comment.goal_id].goal_comments.append(comment)
+    if plan_access.sees_everything:
+        suggestions = Suggestion.objects.filter(
+            plan=plan, status=Suggestion.Status.OPEN
+        ).select_related("author")
+        if not plan_level:
+            suggestions = suggestions.filter(goal__in=list(by_id))
+        for suggestion in suggestions:
+            if suggestion.goal_id is None:
+                plan_suggestions.append(suggestion)
+            elif suggestion.goal_id in by_id:
+                by_id[suggestion.goal_id].open_suggestions.append(suggestion)
+    return plan_comments, plan_suggestions
 
 
 @dataclass
@@ -83,6 +132,8 @@ class GoalProgress:
     steps_done: int
     steps_total: int
     family_ratings: list[GoalRating] = field(default_factory=list)
+    # "Goal 3": its place among the goals the person sees.
+    number: int = 0
 
     @property
     def latest_percent(self) -> int:
@@ -94,19 +145,19 @@ class PlanPage:
     plan: Plan
     goals: list[Goal]
     progress: list[GoalProgress]
-    reviews: list[Review]
-    next_review: Review | None
+    next_review_date: dt.date | None
     plan_comments: list[Comment]
     plan_suggestions: list[Suggestion]
-    confirmations: set[int]
-    agreers: list[User]
+    # Whether the person looking must agree the plan, and has agreed this revision.
+    i_must_agree: bool
+    i_agreed: bool
     chart: dict[str, Any] | None
 
 
-def _progress(goal: Goal) -> GoalProgress:
-    family = [r for r in goal.ratings.all() if r.by == GoalRating.By.FAMILY]
-    worker = [r for r in goal.ratings.all() if r.by == GoalRating.By.KEY_WORKER]
-    steps = list(goal.steps.all())
+def _progress(goal: Goal, number: int = 0) -> GoalProgress:
+    family = [r for r in goal.rating_list if r.by == GoalRating.By.FAMILY]
+    worker = [r for r in goal.rating_list if r.by == GoalRating.By.KEY_WORKER]
+    steps = goal.step_list
     return GoalProgress(
         goal=goal,
         latest_family=family[-1] if family else None,
@@ -114,6 +165,7 @@ def _progress(goal: Goal) -> GoalProgress:
         steps_done=sum(1 for step in steps if step.done_at),
         steps_total=len(steps),
         family_ratings=family,
+        number=number,
     )
 
 
@@ -121,67 +173,86 @@ def plan_page(*, plan: Plan, plan_access: PlanAccess) -> PlanPage:
     """Everything on the plan page, in a fixed number of queries however big the plan."""
     from .charts import progress_chart
 
+    user = plan_access.user
     goals = list(visible_goals(plan=plan, plan_access=plan_access))
-    progress = [_progress(goal) for goal in goals]
-    plan_comments: list[Comment] = []
-    plan_suggestions: list[Suggestion] = []
-    reviews: list[Review] = []
-    confirmations: set[int] = set()
-    agreers: list[User] = []
+    progress = [_progress(goal, number) for number, goal in enumerate(goals, start=1)]
+    plan_comments, plan_suggestions = _goal_talk(plan=plan, goals=goals, plan_access=plan_access)
+    next_review_date = None
+    i_must_agree = i_agreed = False
     if plan_access.sees_everything:
+        plan_ref = OuterRef("pk")
         plan = (
-            Plan.objects.select_related("family__lead_key_worker")
-            .prefetch_related(
-                Prefetch("signatories__user"),
-                Prefetch("reviews", queryset=Review.objects.order_by("date", "id")),
-                Prefetch(
-                    "comments",
-                    queryset=Comment.objects.filter(goal__isnull=True).select_related("author"),
-                    to_attr="plan_comments",
+            Plan.objects.filter(pk=plan.pk)
+            .annotate(
+                next_review_date=Subquery(
+                    Review.objects.filter(
+                        plan=plan_ref,
+                        status=Review.Status.SCHEDULED,
+                        date__gte=timezone.localdate(),
+                    )
+                    .order_by("date", "id")
+                    .values("date")[:1]
                 ),
-                Prefetch(
-                    "suggestions",
-                    queryset=Suggestion.objects.filter(
-                        goal__isnull=True, status=Suggestion.Status.OPEN
-                    ).select_related("author", "template"),
-                    to_attr="plan_suggestions",
+                i_sign=Exists(
+                    Plan.signatories.through.objects.filter(
+                        plan=plan_ref, familymember__user_id=user.pk or 0
+                    )
                 ),
-                Prefetch(
-                    "confirmations",
-                    queryset=PlanConfirmation.objects.filter(revision=plan.revision),
-                    to_attr="current_confirmations",
+                i_agreed=Exists(
+                    PlanConfirmation.objects.filter(
+                        plan=plan_ref, user_id=user.pk or 0, revision=OuterRef("revision")
+                    )
                 ),
             )
-            .get(pk=plan.pk)
+            .get()
         )
-        reviews = list(plan.reviews.all())
-        plan_comments = plan.plan_comments
-        plan_suggestions = plan.plan_suggestions
-        confirmations = {c.user_id for c in plan.current_confirmations}
-        agreers = [m.user for m in plan.signatories.all() if m.user is not None]
-        if plan.family.lead_key_worker is not None:
-            agreers.append(plan.family.lead_key_worker)
-    else:
-        # Mentors and partners see review dates only through the ratings on shared goals.
-        seen: dict[int, Review] = {}
-        for item in progress:
-            for rating in item.goal.ratings.all():
-                seen[rating.review_id] = rating.review
-        reviews = sorted(seen.values(), key=lambda r: (r.date, r.pk))
-    today = timezone.localdate()
-    upcoming = [r for r in reviews if r.status == Review.Status.SCHEDULED and r.date >= today]
+        next_review_date = plan.next_review_date
+        i_agreed = plan.i_agreed
+        lead = plan_access.family.lead_key_worker_id
+        i_must_agree = plan.i_sign or (lead is not None and lead == user.pk)
+    # The chart shows the reviews that rated something, so they come with the ratings.
+    reviews = {r.review_id: r.review for goal in goals for r in goal.rating_list}
     return PlanPage(
         plan=plan,
         goals=goals,
         progress=progress,
-        reviews=reviews,
-        next_review=upcoming[0] if upcoming else None,
+        next_review_date=next_review_date,
         plan_comments=plan_comments,
         plan_suggestions=plan_suggestions,
-        confirmations=confirmations,
-        agreers=agreers,
-        chart=progress_chart(progress=progress, reviews=reviews),
+        i_must_agree=i_must_agree,
+        i_agreed=i_agreed,
+        chart=progress_chart(
+            progress=progress, reviews=sorted(reviews.values(), key=lambda r: (r.date, r.pk))
+        ),
     )
+
+
+def plan_agreement(*, plan: Plan, family: Family) -> tuple[list[User], set[int]]:
+    """Who must agree the plan (the named family members and the family's lead key worker)
+    and who has agreed its current revision."""
+    agreers = [
+        member.user for member in plan.signatories.select_related("user") if member.user is not None
+    ]
+    key_worker = family.lead_key_worker
+    if key_worker is not None:
+        agreers.append(key_worker)
+    confirmed = set(
+        PlanConfirmation.objects.filter(plan=plan, revision=plan.revision).values_list(
+            "user_id", flat=True
+        )
+    )
+    return agreers, confirmed
+
+
+def goal_item(*, goal: Goal, plan_access: PlanAccess) -> GoalProgress:
+    """One current goal as the plan page shows it, with its number there; the person may
+    see it (``access.goal_for_user``)."""
+    prefetch_related_objects([goal], *_goal_prefetches(plan_access))
+    _goal_talk(plan=goal.plan, goals=[goal], plan_access=plan_access, plan_level=False)
+    before = Goal.objects.filter(
+        plan_access.goal_filter(), plan=goal.plan, archived_at__isnull=True
+    ).filter(Q(order__lt=goal.order) | Q(order=goal.order, id__lt=goal.pk))
+    return _progress(goal, before.count() + 1)
 
 
 def sharing_page(*, plan: Plan) -> tuple[list[Goal], list[FamilyPractitioner], list[GoalShare]]:
@@ -328,7 +399,9 @@ def parent_next_steps(*, family: Family, user: User) -> dict[str, Any]:
                 .values("date")[:1]
             ),
             i_sign=Exists(
-                Plan.signatories.through.objects.filter(plan=plan_ref, familymember__user=user)
+                Plan.signatories.through.objects.filter(
+                    plan=plan_ref, familymember__user_id=user.pk or 0
+                )
             ),
             i_agreed=Exists(
                 PlanConfirmation.objects.filter(

@@ -29,6 +29,7 @@ urlpatterns = [
     path("family/<id:family_id>/reviews/date/", views.review_schedule, name="review_schedule"),
     path("family/<id:family_id>/reviews/start/", views.review_start, name="review_start"),
     path("reviews/<id:review_id>/", views.review, name="review"),
+    path("goals/<id:goal_id>/", views.goal_detail, name="goal"),
     path("goals/<id:goal_id>/edit/", views.goal_edit, name="goal_edit"),
     path("goals/<id:goal_id>/remove/", views.goal_remove, name="goal_remove"),
     path("goals/<id:goal_id>/steps/new/", views.step_new, name="step_new"),

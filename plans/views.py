@@ -116,14 +116,12 @@ def _render_plan(request, plan, plan_acc, *, about_form=None, status=200, confli
                 else None
             ),
             comment_form=CommentForm(),
-            schedule_form=ReviewScheduleForm(
-                initial={"date": page.next_review.date if page.next_review else None}
-            )
+            schedule_form=ReviewScheduleForm(initial={"date": page.next_review_date})
             if plan_acc.can_draft or plan_acc.can_suggest
             else None,
             conflict=conflict,
-            i_agreed=request.user.pk in page.confirmations,
-            i_must_agree=any(p.pk == request.user.pk for p in page.agreers),
+            i_agreed=page.i_agreed,
+            i_must_agree=page.i_must_agree,
         )
     return render(request, "plans/plan.html", context, status=status)
 
@@ -311,6 +309,29 @@ def goal_new(request, family_id):
     return _goal_page(
         request, form=GoalForm(initial=initial), plan_acc=plan_acc, suggestion=suggestion
     )
+
+
+@login_required
+@require_GET
+def goal_detail(request, goal_id):
+    """One goal with what the person may do to it: tick off or change its steps, change
+    its words, comment. The plan page shows goals without these and links each here; with
+    htmx the link swaps this in place of the goal's section."""
+    goal, plan_acc = access.goal_for_user(request.user, goal_id, path=_path(request))
+    item = selectors.goal_item(goal=goal, plan_access=plan_acc)
+    context = {
+        "item": item,
+        "progress": [item],
+        "access": plan_acc,
+        "family": plan_acc.family,
+        "editing": True,
+        "plan_url": _family_url(plan_acc),
+        "show_exit_this_page": not plan_acc.is_staff,
+    }
+    if request.htmx:
+        context["swapped"] = True
+        return render(request, "plans/includes/goals.html", context)
+    return render(request, "plans/goal.html", context)
 
 
 @login_required
@@ -614,7 +635,8 @@ def step_done(request, step_id):
             "plans/includes/step_item.html",
             {"step": step, "access": plan_acc},
         )
-    return redirect(f"{_family_url(plan_acc)}#goal-{step.goal_id}")
+    # Steps are ticked off on their goal's page (plans:goal), so back there.
+    return redirect("plans:goal", goal_id=step.goal_id)
 
 
 # Suggestions and comments -------------------------------------------------------------------
@@ -827,6 +849,7 @@ def agree(request, family_id):
                 messages.success(request, _("Thank you. You have agreed the plan."))
             return redirect(_family_url(plan_acc))
     page = selectors.plan_page(plan=plan_obj, plan_access=plan_acc)
+    agreers, confirmed = selectors.plan_agreement(plan=plan_obj, family=plan_acc.family)
     return render(
         request,
         "plans/agree.html",
@@ -838,8 +861,10 @@ def agree(request, family_id):
             "family": plan_acc.family,
             "access": plan_acc,
             "plan_url": _family_url(plan_acc),
-            "i_must_agree": any(p.pk == request.user.pk for p in page.agreers),
-            "i_agreed": request.user.pk in page.confirmations,
+            "agreers": agreers,
+            "confirmed": confirmed,
+            "i_must_agree": page.i_must_agree,
+            "i_agreed": page.i_agreed,
             "show_exit_this_page": not plan_acc.is_staff,
         },
         status=400 if form.errors else 200,
@@ -864,6 +889,7 @@ def signatories(request):
             messages.success(request, _("Who agrees the plan has been saved."))
             return redirect("plans:agree", family_id=plan_obj.family_id)
     page = selectors.plan_page(plan=plan_obj, plan_access=plan_acc)
+    agreers, confirmed = selectors.plan_agreement(plan=plan_obj, family=plan_acc.family)
     return render(
         request,
         "plans/agree.html",
@@ -875,8 +901,10 @@ def signatories(request):
             "family": plan_acc.family,
             "access": plan_acc,
             "plan_url": reverse("plans:plan"),
-            "i_must_agree": any(p.pk == request.user.pk for p in page.agreers),
-            "i_agreed": request.user.pk in page.confirmations,
+            "agreers": agreers,
+            "confirmed": confirmed,
+            "i_must_agree": page.i_must_agree,
+            "i_agreed": page.i_agreed,
         },
         status=400,
     )

@@ -135,6 +135,8 @@ def production_env(static_root: Path, template_dir: Path) -> dict:
         REDIS_URL=REDIS_URL,
         ALLOWED_HOSTS=HOST,
         LOG_LEVEL="WARNING",
+        # The dads' messages would email the mums who are away; nothing listens on port 25.
+        EMAIL_URL="dummymail://",
         BENCH_STATIC_ROOT=str(static_root),
         BENCH_TEMPLATE_DIR=str(template_dir),
     )

@@ -3,6 +3,7 @@ family stories). Groups and their pages are in ``sessions``."""
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
@@ -11,6 +12,23 @@ from wagtail.search import index
 
 from ..blocks import BaseStreamBlock
 from ..plain_english import PlainEnglishPanel
+
+
+class OneKindOfChildMixin:
+    """For a page whose children are all of one kind: find the child a URL names in one
+    query, as that kind of page, where Wagtail's own routing makes two (the page, then
+    its specific row)."""
+
+    def route(self, request, path_components):
+        (model,) = self.allowed_subpage_models()
+        if not path_components:
+            return super().route(request, path_components)
+        try:
+            child = model.objects.child_of(self).get(slug=path_components[0])
+        except model.DoesNotExist as error:
+            raise Http404 from error
+        child._cached_parent_obj = self  # as Wagtail does: no query for the parent
+        return child.route(request, path_components[1:])
 
 
 class HomePage(Page):
@@ -42,7 +60,7 @@ class HomePage(Page):
         return context
 
 
-class ResourceIndexPage(Page):
+class ResourceIndexPage(OneKindOfChildMixin, Page):
     """Help and advice: a list of guides, how-tos and family stories."""
 
     intro = models.CharField(_("introduction"), max_length=300, blank=True)

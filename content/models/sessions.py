@@ -16,9 +16,10 @@ from wagtail.search import index
 
 from ..blocks import BaseStreamBlock
 from ..plain_english import PlainEnglishPanel
+from .pages import OneKindOfChildMixin
 
 
-class SessionIndexPage(Page):
+class SessionIndexPage(OneKindOfChildMixin, Page):
     """Groups and sessions families can book."""
 
     intro = models.CharField(_("introduction"), max_length=300, blank=True)

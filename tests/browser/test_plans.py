@@ -184,3 +184,44 @@ def test_family_shares_a_goal_with_the_mentor_and_withdraws_the_school(open_page
     assert [share.audience for share in live] == [GoalShare.Audience.MENTOR]
     school_share.refresh_from_db()
     assert school_share.withdrawn_at is not None
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["htmx", "no-javascript"])
+def test_parent_ticks_off_a_step_and_comments_from_the_goals_change_link(
+    open_page, people, javascript
+):
+    family = people["family:brown"]
+    plan = plan_services.plan_start(family=family, actor=people["brown"])
+    goal = plan_services.goal_create(
+        plan=plan, actor=people["brown"], title="I want Tyler to sleep better"
+    )
+    plan_services.step_create(
+        goal=goal,
+        actor=people["brown"],
+        text="Turn the screens off at eight",
+        owner=plan_services.StepOwner(who="key_worker"),
+    )
+    page = open_page(people["brown"], viewport="phone", javascript=javascript)
+    person = Person(page)
+    page.goto("/plans/")
+    # Chromium reads a space before the hidden ": <step>" that follows a button's words.
+    tick = page.get_by_role("button", name=re.compile(r"^Tick off as done\W+Turn the screens"))
+    expect(tick).to_have_count(0)
+    person.follow("Change steps or comment: I want Tyler to sleep better")
+    if javascript:
+        # The goal's section is swapped for its changes in place, with focus on its heading.
+        assert page.url.endswith("/plans/")
+        expect(page.locator(f"#goal-{goal.pk} h3")).to_be_focused()
+    else:
+        expect(page.get_by_role("heading", level=1)).to_have_text("I want Tyler to sleep better")
+    assert_accessible(page)
+    no_sideways_scroll(page)
+    tick.click()
+    untick = page.get_by_role("button", name=re.compile(r"^Not done yet\W+Turn the screens"))
+    expect(untick).to_be_visible()
+    person.fill("Add a comment about I want Tyler to sleep better", "Two good nights so far")
+    person.within(f"#goal-{goal.pk}").press("Add comment")
+    expect(page.get_by_text("Your comment has been added.")).to_be_visible()
+    page.get_by_text("1 comment").click()
+    expect(page.get_by_text("Two good nights so far")).to_be_visible()
+    assert goal.steps.get().done_at is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
@@ -378,3 +379,34 @@ def test_a_parents_own_message_gives_only_them_its_delete_button(client, convers
     theirs = shown_to(dad)
     assert "Delete" not in theirs and "Report" in theirs
     assert parent.display_name in theirs
+
+
+def test_conversation_page_query_count_is_pinned(
+    client, conversation, parent, key_worker, django_assert_num_queries
+):
+    dad = factories.parent(conversation.family, name="Imran")
+    services.conversation_key_worker_ensure(family=conversation.family)
+    client.force_login(key_worker)
+    client.post(
+        "/messages/working-hours/",
+        {
+            f"{edge}_{day}": hour
+            for day in range(5)
+            for edge, hour in (("starts", "09:00"), ("ends", "17:00"))
+        },
+    )
+    for n in range(20):
+        for sender in (parent, dad, key_worker):
+            send(sender, conversation, body=f"Message {n} from {sender.display_name}")
+    client.force_login(parent)
+    path = f"/messages/{conversation.pk}/"
+    # Session and person, the conversation with its family, the page of messages with
+    # their senders, everyone's read state, the key worker's hours, the menu's counts...
+    with django_assert_num_queries(8 + 4 + 2):
+        # ...and the first time, marking it read: the newest id, the mark, what it is
+        # now and whom to tell (and the savepoint a test's transaction adds around it).
+        first = client.get(path)
+    with django_assert_num_queries(8):
+        again = client.get(path)
+    assert first.status_code == again.status_code == 200
+    assert len(re.findall(r'id="message-\d', again.content.decode())) == selectors.PAGE_SIZE

@@ -120,3 +120,32 @@ def test_session_list_query_count_is_flat(client, groups, django_assert_num_quer
     with django_assert_num_queries(6):
         response = client.get("/groups/")
     assert len(response.context["series_list"]) == 12
+
+
+def test_resource_page_query_count_is_pinned(client, parent, help_index, django_assert_num_queries):
+    for n in range(10):
+        builders.resource(help_index, title=f"Guide {n}")
+    guide = builders.resource(
+        help_index,
+        title="Talking with your teenager",
+        body=builders.stream(
+            *[("text", f"<p>Part {n}</p>") for n in range(12)],
+            ("callout", {"style": "inset", "text": "Listen first. Fix it later."}),
+        ),
+    )
+    client.force_login(parent)
+    client.get(guide.url)  # warm the site root cache
+    # Session and person; the site, its root page and the home page; the index and the
+    # guide, each found in one query; the view restrictions on the way (two); the menu's
+    # two counts.
+    with django_assert_num_queries(11):
+        response = client.get(guide.url)
+    assert response.content.decode().count(">Part ") == 12
+
+
+def test_a_guide_that_is_not_there_or_not_published_is_not_found(client, help_index):
+    guide = builders.resource(help_index, title="Bedtime without tears")
+    assert client.get(guide.url).status_code == 200
+    assert client.get(f"{help_index.url}no-such-guide/").status_code == 404
+    guide.unpublish()
+    assert client.get(guide.url).status_code == 404
