@@ -366,8 +366,8 @@ EXIT_PAGE_URL = env.str("EXIT_PAGE_URL", default="https://www.bbc.co.uk/weather"
 # Family uploads (chat photos and PDFs) live outside MEDIA_ROOT and are only served
 # through views that check access.
 CHAT_ATTACHMENT_ROOT = env.path("CHAT_ATTACHMENT_ROOT", default=BASE_DIR / "private" / "chat")
-# The biggest socket frame the chat reads; a bigger one closes the socket with 1009 ("message
-# too big") and a message the page shows. Below daphne's own 1 MiB (which drops the
+# The biggest socket frame the chat reads; a bigger one closes the socket with 4009 (the
+# portal's "message too big") and a message the page shows. Below daphne's own 1 MiB (which drops the
 # connection without a close frame) and uvicorn's 16 MiB, so every server behaves the same.
 # A message of the longest allowed length (chat.services.MAX_BODY) needs under 13 KiB.
 CHAT_MAX_FRAME_BYTES = 16 * 1024
