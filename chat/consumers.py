@@ -21,7 +21,7 @@ the page resumes from that id; ``resumed`` moves it to ``last``. ``hello`` and
 after the channel layer failed and some may have been lost): resume then too.
 
 A frame over ``settings.CHAT_MAX_FRAME_BYTES`` gets an ``error`` (``too_large``) and the
-socket is closed with 1009, whichever server runs the portal; ``hello`` says the limit.
+socket is closed with 4009, whichever server runs the portal; ``hello`` says the limit.
 """
 
 from __future__ import annotations
@@ -58,7 +58,9 @@ CLOSE_ANONYMOUS = 4401
 CLOSE_NOT_PARTICIPANT = 4403
 CLOSE_SIGNED_OUT = 4001
 CLOSE_TRY_AGAIN = 1013
-CLOSE_TOO_BIG = 1009
+# "Message too big" is 1009, but daphne (autobahn) lets an application close only with 1000
+# or 3000-4999 and answers anything else with 1011: this one is the same on every server.
+CLOSE_TOO_BIG = 4009
 
 _executor: ThreadPoolExecutor | None = None
 

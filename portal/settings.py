@@ -373,9 +373,10 @@ CHAT_SEND_RATE = (30, 60)
 # Threads each ASGI worker writes chat messages from; 0 means 8 on PostgreSQL and the
 # single thread Channels uses on SQLite (chat/consumers.py).
 CHAT_DB_THREADS = env.int("CHAT_DB_THREADS", default=0)
-# The biggest socket frame the chat reads; a bigger one closes the socket with 1009 ("message
-# too big") and a message the page shows. Below daphne's own 1 MiB (which drops the
-# connection without a close frame) and uvicorn's 16 MiB, so every server behaves the same.
+# The biggest socket frame the chat reads; a bigger one closes the socket with 4009 (the
+# portal's "message too big") and a message the page shows. Below daphne's own 1 MiB
+# (which drops the connection without a close frame) and uvicorn's 16 MiB, so every
+# server behaves the same.
 # A message of the longest allowed length (chat.services.MAX_BODY) needs under 13 KiB.
 CHAT_MAX_FRAME_BYTES = 16 * 1024
 # Frames one socket may send: a burst, then so many a second ("Slow down a little" beyond).

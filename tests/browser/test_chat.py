@@ -168,6 +168,22 @@ def test_a_message_too_long_for_the_socket_is_refused_on_the_page(open_page, peo
     expect(error).to_have_count(0)
     not_reloaded(parent.page)
 
+    # The server's limit falls below what the page was told: the server refuses the
+    # frame and closes the socket; the page says why and, once back, does not send it again.
+    settings.CHAT_MAX_FRAME_BYTES = 200
+    parent.fill("Your message", "Too long for the new limit. " * 6)
+    parent.press("Send")
+    expect(error).to_have_text(
+        "Error: That message is too long to send. Make it shorter and try again."
+    )
+    refused = messages(parent.page).filter(has_text="Too long for the new limit")
+    expect(refused.locator("[data-status]")).to_have_text(
+        "That message is too long to send. Make it shorter and try again.", timeout=20_000
+    )
+    live(parent.page)
+    outbox = "Object.keys(sessionStorage).filter(k => k.startsWith('chat-outbox:')).length"
+    assert parent.page.evaluate(outbox) == 0
+
 
 @pytest.mark.services
 def test_messages_sent_while_a_server_restarts_arrive_when_the_page_reconnects(

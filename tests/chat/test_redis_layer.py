@@ -170,7 +170,8 @@ async def test_a_frame_over_the_limit_is_refused_alike_by_daphne_and_uvicorn(
     either_server, conversation, parent
 ):
     """The consumer refuses it before either server's own limit (daphne drops a frame
-    over 1 MiB with no close frame; uvicorn allows 16 MiB): an error, then 1009."""
+    over 1 MiB with no close frame; uvicorn allows 16 MiB): an error, then 4009 (daphne
+    lets an application close only with 1000 or 3000-4999)."""
     cookie = await database_sync_to_async(session_cookie)(parent)
     for size in (settings.CHAT_MAX_FRAME_BYTES + 1, 1024 * 1024 - 64):
         ws, _ = await ws_connect(either_server.port, cookie)
@@ -183,7 +184,7 @@ async def test_a_frame_over_the_limit_is_refused_alike_by_daphne_and_uvicorn(
         )
         with pytest.raises(ConnectionClosed):
             await asyncio.wait_for(ws.recv(), timeout=20)
-        assert ws.close_code == 1009
+        assert ws.close_code == 4009
 
 
 def test_hot_paths_use_one_shared_redis_client(settings):

@@ -392,7 +392,7 @@ async def test_bad_frames_get_an_error_and_the_socket_keeps_working(
 TOO_LONG = "That message is too long to send. Make it shorter and try again."
 
 
-async def test_a_frame_over_the_limit_closes_the_socket_with_1009_and_a_message(
+async def test_a_frame_over_the_limit_closes_the_socket_with_4009_and_a_message(
     conversation, parent, settings
 ):
     socket, hello = await open_socket(await database_sync_to_async(session_cookie)(parent))
@@ -404,7 +404,7 @@ async def test_a_frame_over_the_limit_closes_the_socket_with_1009_and_a_message(
     await socket.send_to(text_data=frame)
     error = await socket.receive_json_from(timeout=5)
     assert error == {"type": "error", "code": "too_large", "message": TOO_LONG}
-    assert await socket.receive_output(timeout=5) == {"type": "websocket.close", "code": 1009}
+    assert await socket.receive_output(timeout=5) == {"type": "websocket.close", "code": 4009}
     assert not await database_sync_to_async(Message.objects.exists)()
 
 

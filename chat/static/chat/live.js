@@ -16,7 +16,7 @@
 
   var COUNT_LINKS = { messages: "/messages/", notifications: "/notifications/" };
   var STOP_CODES = [4001, 4401, 4403];
-  var TOO_BIG = 1009;
+  var TOO_BIG = 4009; // the server's "message too big" (1009 is not allowed under daphne)
   var root = document.getElementById("conversation");
   var conversationId = root ? Number(root.getAttribute("data-conversation")) : null;
   var me = root ? Number(root.getAttribute("data-user")) : null;
