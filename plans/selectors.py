@@ -43,6 +43,15 @@ def outcome_areas(*, active_only: bool = True) -> QuerySet[OutcomeArea]:
     return areas.filter(active=True) if active_only else areas
 
 
+# What a step shows wherever a plan is read, and what a person's name is made of
+# (``User.display_name``).
+STEP_SHOWN = (
+    *("goal_id", "text", "who", "member", "practitioner", "other_people", "due_date"),
+    *("done_at", "order", "version"),
+)
+NAME_FIELDS = ("preferred_name", "first_name", "last_name", "email")
+
+
 def _goal_prefetches(plan_access: PlanAccess, *, detail: bool = True) -> list[Prefetch]:
     """What the plan page shows of each goal, as lists (``area_list``, ``step_list``,
     ``rating_list``, ``live_shares``): a list costs nothing per goal, where a prefetched
@@ -51,7 +60,10 @@ def _goal_prefetches(plan_access: PlanAccess, *, detail: bool = True) -> list[Pr
         Prefetch("outcome_areas", queryset=OutcomeArea.objects.all(), to_attr="area_list"),
         Prefetch(
             "steps",
-            queryset=Step.objects.select_related("member", "practitioner__user"),
+            # Only what a step shows (Step.who_label and the rest): a third less to read.
+            queryset=Step.objects.select_related("member", "practitioner__user").only(
+                *STEP_SHOWN, "member__name", *(f"practitioner__user__{f}" for f in NAME_FIELDS)
+            ),
             to_attr="step_list",
         ),
     ]
@@ -59,7 +71,9 @@ def _goal_prefetches(plan_access: PlanAccess, *, detail: bool = True) -> list[Pr
         prefetches.append(
             Prefetch(
                 "ratings",
-                queryset=GoalRating.objects.select_related("review").order_by("review__date", "id"),
+                queryset=GoalRating.objects.select_related("review")
+                .only("goal_id", "review_id", "by", "score", "review__date", "review__status")
+                .order_by("review__date", "id"),
                 to_attr="rating_list",
             )
         )
