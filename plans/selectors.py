@@ -419,7 +419,7 @@ def parent_next_steps(*, family, user) -> dict:
             done_at__isnull=True,
             due_date__lte=today + dt.timedelta(days=7),
         )
-        .select_related("goal", "member")
+        .only("text", "due_date")
         .order_by("due_date", "id")[:5]
     )
     return {
