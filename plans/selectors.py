@@ -46,6 +46,15 @@ def outcome_areas(*, active_only: bool = True) -> QuerySet[OutcomeArea]:
     return areas.filter(active=True) if active_only else areas
 
 
+# What a step shows wherever a plan is read, and what a person's name is made of
+# (``User.display_name``).
+STEP_SHOWN = (
+    *("goal_id", "text", "who", "member", "practitioner", "other_people", "due_date"),
+    *("done_at", "order", "version"),
+)
+NAME_FIELDS = ("preferred_name", "first_name", "last_name", "email")
+
+
 def _goal_prefetches(plan_access: PlanAccess, *, detail: bool = True) -> list[Prefetch[Any]]:
     """What the plan page shows of each goal, as lists (``area_list``, ``step_list``,
     ``rating_list``, ``live_shares``): a list costs nothing per goal, where a prefetched
@@ -54,7 +63,10 @@ def _goal_prefetches(plan_access: PlanAccess, *, detail: bool = True) -> list[Pr
         Prefetch("outcome_areas", queryset=OutcomeArea.objects.all(), to_attr="area_list"),
         Prefetch(
             "steps",
-            queryset=Step.objects.select_related("member", "practitioner__user"),
+            # Only what a step shows (Step.who_label and the rest): a third less to read.
+            queryset=Step.objects.select_related("member", "practitioner__user").only(
+                *STEP_SHOWN, "member__name", *(f"practitioner__user__{f}" for f in NAME_FIELDS)
+            ),
             to_attr="step_list",
         ),
     ]
@@ -62,7 +74,9 @@ def _goal_prefetches(plan_access: PlanAccess, *, detail: bool = True) -> list[Pr
         prefetches.append(
             Prefetch(
                 "ratings",
-                queryset=GoalRating.objects.select_related("review").order_by("review__date", "id"),
+                queryset=GoalRating.objects.select_related("review")
+                .only("goal_id", "review_id", "by", "score", "review__date", "review__status")
+                .order_by("review__date", "id"),
                 to_attr="rating_list",
             )
         )
@@ -421,7 +435,7 @@ def parent_next_steps(*, family: Family, user: User) -> dict[str, Any]:
             done_at__isnull=True,
             due_date__lte=today + dt.timedelta(days=7),
         )
-        .select_related("goal", "member")
+        .only("text", "due_date")
         .order_by("due_date", "id")[:5]
     )
     return {
