@@ -10,6 +10,7 @@ import uuid
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import time
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -29,7 +30,7 @@ from portal import access as portal_access
 from portal.models import AuditEvent, Family, FamilyMember, StaffProfile
 from portal.notify import notify_users
 
-from . import live
+from . import live, tasks
 from .access import ConversationAccess, Role
 from .attachments import attachment_clean
 from .formatting import message_html
@@ -726,20 +727,34 @@ def _tell_away(conversation: Conversation, away: list[int]) -> None:
         family=conversation.family,
         target=conversation,
     )
-    link = settings.SITE_URL.rstrip("/") + url
+    # The email goes from a task worker: no mail server on the send path.
     for person in due:
-        try:
-            send_mail(
-                subject=_("You have a new message"),
-                message=render_to_string(
-                    "chat/email/new_message.txt",
-                    {"link": link, "service_name": settings.SERVICE_NAME, "person": person},
-                ),
-                from_email=None,
-                recipient_list=[person.email],
-            )
-        except Exception:  # noqa: BLE001 - a failed email must not lose the message
-            logger.exception("Could not email a new-message alert")
+        transaction.on_commit(
+            partial(tasks.new_message_email_send.enqueue, conversation.pk, person.pk)
+        )
+
+
+def new_message_email(*, conversation_id: int, user_id: int) -> None:
+    """Email a person that a conversation has a new message, with a link and no content.
+
+    Raises whatever the mail backend raises (the task tries again).
+    """
+    person = User.objects.filter(pk=user_id, is_active=True).first()
+    conversation = Conversation.objects.filter(
+        pk=conversation_id, participants__user_id=user_id, participants__left_at__isnull=True
+    ).first()
+    if person is None or conversation is None or not person.email:
+        return  # gone, or no longer in the conversation, by the time the task ran
+    link = settings.SITE_URL.rstrip("/") + conversation.get_absolute_url()
+    send_mail(
+        subject=_("You have a new message"),
+        message=render_to_string(
+            "chat/email/new_message.txt",
+            {"link": link, "service_name": settings.SERVICE_NAME, "person": person},
+        ),
+        from_email=None,
+        recipient_list=[person.email],
+    )
 
 
 def message_delete(*, access: ConversationAccess, message: Message, user) -> Message:
