@@ -7,15 +7,17 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
-from datetime import time
+from datetime import datetime, time
 from functools import partial
+from typing import Any, NamedTuple
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max
@@ -27,17 +29,16 @@ from django.utils.translation import gettext_lazy
 from redis.exceptions import RedisError
 
 from portal import access as portal_access
-from portal.models import AuditEvent, Family, FamilyMember, StaffProfile
+from portal.models import AuditEvent, Family, FamilyMember, StaffProfile, User
 from portal.notify import notify_users
 
 from . import live, tasks
 from .access import ConversationAccess, Role
-from .attachments import attachment_clean
+from .attachments import CleanAttachment, attachment_clean
 from .formatting import message_html
 from .models import Conversation, Message, MessageReport, Participant, WorkingHours
 
 logger = logging.getLogger(__name__)
-User = get_user_model()
 
 MAX_BODY = 2000
 
@@ -256,21 +257,170 @@ def conversation_share_set(*, access: ConversationAccess, user, shared: bool) ->
 
 
 # Messages --------------------------------------------------------------------------------
+#
+# Every message goes one way, as a batch of one or of many, whether it came from the form,
+# a socket or a worker's batch (as Zulip's do_send_messages):
+#
+#   sends_prepare -> (count the sends) -> sends_within_limit -> write -> announce on commit
+#
+# ``messages_send`` runs those steps in a database thread; chat.sending runs the same
+# steps on the event loop, with its own I/O for counting, the batch statement and the
+# announcement, and hands whatever that statement did not write to ``sends_write``.
 
 
-def _rate_limit(user_id: int) -> None:
-    """Count sends per person in fixed windows; one Redis round trip per send.
+@dataclass(frozen=True)
+class Send:
+    """One message to send. ``via_socket``: the sender's socket gets the message in its
+    acknowledgement, so it is echoed to the sender only if they have another one open."""
 
-    While Redis is down nothing is counted (each socket still has its own frame limit):
-    an outage must never stop a message being saved.
+    access: ConversationAccess
+    sender: User
+    body: str
+    client_id: object
+    attachment: UploadedFile | None = None
+    via_socket: bool = True
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A send that passed the checks needing no database: its place in the batch, and its
+    cleaned parts."""
+
+    index: int
+    send: Send
+    client_uuid: uuid.UUID
+    body: str
+    clean: CleanAttachment | None = None
+
+
+class Written(NamedTuple):
+    """A message just written, and who was in its conversation when it was."""
+
+    conversation: Conversation
+    message: Message
+    sender: User
+    recipients: list[int]
+    via_socket: bool
+
+
+SendResult = tuple[Message, bool] | Exception
+
+
+def message_send(
+    *,
+    access: ConversationAccess,
+    sender: User,
+    body: str,
+    client_id: object,
+    attachment: UploadedFile | None = None,
+    via_socket: bool = False,
+) -> tuple[Message, bool]:
+    """Send a message; returns (message, created). A repeated client id returns the first.
+
+    ``access`` must come from chat.access for ``sender``. Whatever it says, the sender
+    must also be an active participant when the message is written, checked in the same
+    transaction, so a socket's remembered access can never outlive a removal.
+    A batch of one: see ``messages_send``.
     """
-    if not _rate_limit_many([user_id])[0]:
-        raise RateLimited
+    send = Send(
+        access=access,
+        sender=sender,
+        body=body,
+        client_id=client_id,
+        attachment=attachment,
+        via_socket=via_socket,
+    )
+    [result] = messages_send(sends=[send])
+    if isinstance(result, Exception):
+        raise result
+    return result
+
+
+def messages_send(*, sends: list[Send]) -> list[SendResult]:
+    """Send many messages at once; each result is what a send of its own would have
+    returned or raised, in the same order.
+
+    On PostgreSQL every accepted text message is written by one statement in one
+    transaction, so a busy worker pays one round trip (and one commit) for many.
+    """
+    results, ready = sends_prepare(sends)
+    allowed = _rate_limit_many([item.send.sender.pk for item in ready])
+    sends_write(results, sends_within_limit(results, ready, allowed))
+    return results
+
+
+def sends_prepare(sends: list[Send]) -> tuple[list[SendResult | None], list[Prepared]]:
+    """The checks that need no lock: (results with each refusal, or the first message of
+    a repeated attachment, in place; and the sends that may go on)."""
+    results: list[SendResult | None] = [None] * len(sends)
+    ready = []
+    for index, send in enumerate(sends):
+        try:
+            if not send.access.can_write:
+                raise PermissionDenied
+            client_uuid = _client_uuid(send.client_id)
+            body = _body_clean(send.body)
+            clean = None
+            if send.attachment:
+                existing = _existing_message(send.sender, client_uuid, send.access.conversation)
+                if existing is not None:
+                    # Do not store the file again, nor count the retry.
+                    results[index] = (existing, False)
+                    continue
+                clean = attachment_clean(send.attachment)
+            if not body and clean is None:
+                raise ValidationError({"body": _("Write a message or attach a file.")})
+        except (PermissionDenied, ValidationError) as exc:
+            results[index] = exc
+            continue
+        ready.append(Prepared(index, send, client_uuid, body, clean))
+    return results, ready
+
+
+def sends_within_limit(
+    results: list[SendResult | None], ready: list[Prepared], allowed: list[bool]
+) -> list[Prepared]:
+    """The sends within the send limit; the others are answered RateLimited."""
+    writing = []
+    for ok, item in zip(allowed, ready, strict=True):
+        if ok:
+            writing.append(item)
+        else:
+            results[item.index] = RateLimited()
+    return writing
+
+
+def sends_write(
+    results: list[SendResult | None], writing: list[Prepared], *, statement: bool = True
+) -> None:
+    """Write the sends and fill in their results; each is announced once committed.
+
+    On PostgreSQL text messages go in one statement (``statement=False``: they have been
+    through it already); the rest one at a time (an attachment, a retry, a closed
+    conversation, someone who just joined or left, not PostgreSQL).
+    """
+    written: dict[int, Message] = {}
+    if statement and connection.vendor == "postgresql":
+        text = [item for item in writing if item.clean is None]
+        if text:
+            written = _text_messages_insert(text)
+    for item in writing:
+        if item.index in written:
+            results[item.index] = (written[item.index], True)
+            continue
+        try:
+            results[item.index] = _message_write(item)
+        except Exception as exc:  # noqa: BLE001 - one bad send must not fail the others
+            results[item.index] = exc
 
 
 def _rate_limit_many(user_ids: list[int]) -> list[bool]:
     """Count one send for each entry (a person may appear more than once); whether each
-    is within the limit. One Redis round trip for them all."""
+    is within the limit. One Redis round trip for them all.
+
+    While Redis is down nothing is counted (each socket still has its own frame limit):
+    an outage must never stop a message being saved.
+    """
     if not user_ids:
         return []
     count, seconds = settings.CHAT_SEND_RATE
@@ -291,7 +441,7 @@ def _sends_in_window(user_ids: list[int], seconds: int) -> list[int]:
         for key in keys:
             pipe.incr(cache.make_key(key))
             pipe.expire(cache.make_key(key), seconds + 5)
-        return pipe.execute()[::2]
+        return [int(n) for n in pipe.execute()[::2]]
     used = []
     for key in keys:
         if cache.add(key, 1, seconds + 5):
@@ -304,10 +454,10 @@ def _sends_in_window(user_ids: list[int], seconds: int) -> list[int]:
     return used
 
 
-def message_payload(message: Message, sender_name: str | None = None) -> dict:
+def message_payload(message: Message, sender_name: str | None = None) -> dict[str, Any]:
     """The small JSON form of a message for sockets (rendered safely on the server)."""
     deleted = message.is_deleted
-    payload = {
+    payload: dict[str, Any] = {
         "id": message.pk,
         "conversation": message.conversation_id,
         "client_id": str(message.client_id),
@@ -339,129 +489,18 @@ def _body_clean(body: str) -> str:
     return body
 
 
-def message_send(
-    *,
-    access: ConversationAccess,
-    sender,
-    body: str,
-    client_id,
-    attachment=None,
-    via_socket: bool = False,
-) -> tuple[Message, bool]:
-    """Send a message; returns (message, created). A repeated client id returns the first.
-
-    ``access`` must come from chat.access for ``sender``. Whatever it says, the sender
-    must also be an active participant when the message is written, checked in the same
-    transaction, so a socket's remembered access can never outlive a removal.
-    ``via_socket``: the sender's socket gets the message in its acknowledgement.
-    """
-    if not access.can_write:
-        raise PermissionDenied
-    client_uuid = _client_uuid(client_id)
-    body = _body_clean(body)
-    clean = None
-    if attachment:
-        existing = _existing_message(sender, client_uuid, access.conversation)
-        if existing is not None:
-            return existing, False
-        clean = attachment_clean(attachment)
-    if not body and clean is None:
-        raise ValidationError({"body": _("Write a message or attach a file.")})
-    _rate_limit(sender.pk)
-    return _message_write(access, sender, client_uuid, body, clean, via_socket=via_socket)
-
-
-@dataclass(frozen=True)
-class TextSend:
-    """One text message sent from a socket, for ``messages_send_text``."""
-
-    access: ConversationAccess
-    sender: object
-    body: str
-    client_id: str
-
-
-def messages_send_text(*, sends: list[TextSend]) -> list[tuple[Message, bool] | Exception]:
-    """Send many text messages from sockets at once; each result is what message_send
-    would have returned or raised, in the same order.
-
-    On PostgreSQL every accepted send is written by one statement in one transaction, so a
-    busy worker pays one round trip (and one commit) for many messages.
-    """
-    results, ready = text_sends_check(sends)
-    allowed = _rate_limit_many([send.sender.pk for _index, send, _uuid, _body in ready])
-    writing = text_sends_within_limit(results, ready, allowed)
-    written = {}
-    if writing and connection.vendor == "postgresql":
-        written = _text_messages_insert(writing)
-    text_sends_finish(results, writing, written)
-    return results
-
-
-def text_sends_check(sends: list[TextSend]) -> tuple[list, list]:
-    """The checks that need no database: (results with each refusal in place, and the
-    (index, send, client uuid, body) items that may go on)."""
-    results: list = [None] * len(sends)
-    ready = []
-    for index, send in enumerate(sends):
-        try:
-            if not send.access.can_write:
-                raise PermissionDenied
-            client_uuid = _client_uuid(send.client_id)
-            body = _body_clean(send.body)
-            if not body:
-                raise ValidationError({"body": _("Write a message or attach a file.")})
-        except (PermissionDenied, ValidationError) as exc:
-            results[index] = exc
-            continue
-        ready.append((index, send, client_uuid, body))
-    return results, ready
-
-
-def text_sends_within_limit(results: list, ready: list, allowed: list[bool]) -> list:
-    """The items within the send limit; the others are answered RateLimited."""
-    writing = []
-    for ok, item in zip(allowed, ready, strict=True):
-        if ok:
-            writing.append(item)
-        else:
-            results[item[0]] = RateLimited()
-    return writing
-
-
-def text_sends_finish(results: list, writing: list, written: dict[int, Message]) -> None:
-    """Fill in the results: the written messages, and the one-at-a-time path for the rest
-    (a retry, a closed conversation, someone who just joined or left, not PostgreSQL)."""
-    for index, send, client_uuid, body in writing:
-        if index in written:
-            results[index] = (written[index], True)
-            continue
-        try:
-            results[index] = _message_write(
-                send.access, send.sender, client_uuid, body, None, via_socket=True
-            )
-        except Exception as exc:  # noqa: BLE001 - one bad send must not fail the others
-            results[index] = exc
-
-
-def _client_uuid(client_id) -> uuid.UUID:
+def _client_uuid(client_id: object) -> uuid.UUID:
     try:
         return uuid.UUID(str(client_id))
     except (TypeError, ValueError) as exc:
         raise ValidationError({"client_id": _("Something went wrong. Try again.")}) from exc
 
 
-def _message_write(
-    access: ConversationAccess, sender, client_uuid, body: str, clean, *, via_socket: bool
-) -> tuple[Message, bool]:
+def _message_write(item: Prepared) -> tuple[Message, bool]:
+    """Write one message with the ORM, in its own transaction."""
+    access, sender, clean = item.send.access, item.send.sender, item.clean
     conversation = access.conversation
     try:
-        if clean is None and connection.vendor == "postgresql":
-            # A batch of one: one statement, one round trip, its own transaction.
-            send = TextSend(access=access, sender=sender, body=body, client_id=str(client_uuid))
-            written = _text_messages_insert([(0, send, client_uuid, body)], via_socket=via_socket)
-            if written:
-                return written[0], True
         with transaction.atomic():
             now = timezone.now()
             # Takes the row lock that orders sends within the conversation.
@@ -478,8 +517,8 @@ def _message_write(
             message = Message(
                 conversation_id=conversation.pk,
                 sender=sender,
-                client_id=client_uuid,
-                body=body,
+                client_id=item.client_uuid,
+                body=item.body,
                 created_at=now,
             )
             if clean is not None:
@@ -497,10 +536,12 @@ def _message_write(
                     conversation_id=conversation.pk, left_at__isnull=True
                 ).values_list("user_id", flat=True)
             )
-            _broadcast_new([(conversation, message, sender, recipients)], via_socket=via_socket)
+            _announce_on_commit(
+                [Written(conversation, message, sender, recipients, item.send.via_socket)]
+            )
     except IntegrityError:
         # A retry of a message that is already saved (or two retries racing).
-        existing = _existing_message(sender, client_uuid, conversation)
+        existing = _existing_message(sender, item.client_uuid, conversation)
         if existing is None:
             raise
         return existing, False
@@ -563,8 +604,8 @@ ORDER BY inserted.id
 """
 
 
-def _text_messages_insert(items, *, via_socket: bool = True) -> dict[int, Message]:
-    """Write (index, send, client uuid, body) items; returns the index of each one written."""
+def _text_messages_insert(items: list[Prepared]) -> dict[int, Message]:
+    """Write text sends with TEXT_BATCH_SQL; returns the index of each one written."""
     now = timezone.now()
     with (
         transaction.atomic() if connection.in_atomic_block else nullcontext(),
@@ -573,96 +614,129 @@ def _text_messages_insert(items, *, via_socket: bool = True) -> dict[int, Messag
         cursor.execute(TEXT_BATCH_SQL, text_batch_params(items, now))
         rows = cursor.fetchall()
     written, sent = text_batch_written(items, rows, now)
-    _broadcast_new(sent, via_socket=via_socket)
+    _announce_on_commit(sent)
     return written
 
 
-def text_batch_params(items, now) -> dict:
+def text_batch_params(items: list[Prepared], now: datetime) -> dict[str, Any]:
     return {
         "now": now,
-        "ords": [index for index, _send, _uuid, _body in items],
-        "conversations": [send.access.conversation.pk for _index, send, _uuid, _body in items],
-        "senders": [send.sender.pk for _index, send, _uuid, _body in items],
-        "client_ids": [client_uuid for _index, _send, client_uuid, _body in items],
-        "bodies": [body for _index, _send, _uuid, body in items],
+        "ords": [item.index for item in items],
+        "conversations": [item.send.access.conversation.pk for item in items],
+        "senders": [item.send.sender.pk for item in items],
+        "client_ids": [item.client_uuid for item in items],
+        "bodies": [item.body for item in items],
     }
 
 
-def text_batch_written(items, rows, now) -> tuple[dict[int, Message], list]:
-    """The messages TEXT_BATCH_SQL wrote, by item index, and what to broadcast."""
-    by_key = {}
-    for index, send, uid, body in items:
+def text_batch_written(
+    items: list[Prepared], rows: Sequence[Sequence[Any]], now: datetime
+) -> tuple[dict[int, Message], list[Written]]:
+    """The messages TEXT_BATCH_SQL wrote, by item index, and what to announce."""
+    by_key: dict[tuple[int, uuid.UUID], Prepared] = {}
+    for item in items:
         # A client id twice in one batch: the first is the one written.
-        by_key.setdefault((send.sender.pk, uid), (index, send, body))
+        by_key.setdefault((item.send.sender.pk, item.client_uuid), item)
     written, sent = {}, []
     for message_id, sender_id, client_uuid, recipients, prev_id in rows:
-        index, send, body = by_key[(sender_id, client_uuid)]
-        conversation = send.access.conversation
+        item = by_key[(sender_id, client_uuid)]
+        conversation = item.send.access.conversation
         message = Message(
             id=message_id,
             conversation_id=conversation.pk,
-            sender=send.sender,
+            sender=item.send.sender,
             client_id=client_uuid,
-            body=body,
+            body=item.body,
             created_at=now,
         )
         message.prev_id = prev_id
-        written[index] = message
-        sent.append((conversation, message, send.sender, recipients))
+        written[item.index] = message
+        sent.append(
+            Written(conversation, message, item.send.sender, recipients, item.send.via_socket)
+        )
     return written, sent
 
 
-def broadcast_events(sent) -> list[tuple[object, dict, list[int]]]:
-    """(sender, event, the others in the conversation) for each new message."""
-    events = []
-    for _conversation, message, sender, recipients in sent:
-        payload = message_payload(message, sender_name=sender.display_name)
-        event = {"type": "chat.message", "message": payload}
-        events.append((sender, event, [uid for uid in recipients if uid != sender.pk]))
-    return events
+# Announcing: the same steps whether on the event loop (chat.sending) or after a commit in
+# a database thread (``_announce_on_commit``); only the I/O differs.
 
 
-def people_away(sent, online: dict[int, int]) -> list[tuple[Conversation, list[int]]]:
-    """For each new message, the others in its conversation with no socket open."""
-    return [
-        (conversation, [uid for uid in recipients if uid != sender.pk and not online.get(uid)])
-        for conversation, _message, sender, recipients in sent
-    ]
+@dataclass(frozen=True)
+class Announcement:
+    """What to tell whom about messages just written: each message to the others in its
+    conversation first, then (once presence is known) to the sender's other devices and
+    a note to whoever is away."""
+
+    sent: list[Written]
+    events: list[tuple[list[int], dict[str, Any]]]  # (the others, event), one a message
+
+    @classmethod
+    def of(cls, sent: list[Written]) -> Announcement:
+        events = []
+        for item in sent:
+            payload = message_payload(item.message, sender_name=item.sender.display_name)
+            others = [uid for uid in item.recipients if uid != item.sender.pk]
+            events.append((others, {"type": "chat.message", "message": payload}))
+        return cls(sent=sent, events=events)
+
+    def people(self) -> set[int]:
+        """Whose presence decides the rest."""
+        found = {item.sender.pk for item in self.sent}
+        for others, _event in self.events:
+            found.update(others)
+        return found
+
+    def to_senders(self, online: dict[int, int]) -> list[tuple[list[int], dict[str, Any]]]:
+        """A sender's socket has the message in its acknowledgement: echo it only to a
+        sender with another socket open (another tab or phone)."""
+        return [
+            ([item.sender.pk], event)
+            for item, (_others, event) in zip(self.sent, self.events, strict=True)
+            if online.get(item.sender.pk, 0) > (1 if item.via_socket else 0)
+        ]
+
+    def away(self, online: dict[int, int]) -> list[tuple[Conversation, list[int]]]:
+        """For each message, the others in its conversation with no socket open."""
+        found = []
+        for item, (others, _event) in zip(self.sent, self.events, strict=True):
+            ids = [uid for uid in others if not online.get(uid)]
+            if ids:
+                found.append((item.conversation, ids))
+        return found
 
 
-def tell_people_who_are_away(away: list[tuple[Conversation, list[int]]]) -> None:
-    for conversation, user_ids in away:
-        _tell_people_who_are_away(conversation, user_ids)
-
-
-def _broadcast_new(sent, *, via_socket: bool) -> None:
-    """After commit: each new message to everyone in its conversation, and a note to anyone
-    away. ``sent`` holds (conversation, message, sender, participant ids).
-
-    A sender's socket has the message in its acknowledgement, so it is echoed to the
-    sender only when they have another socket open (another tab or phone).
-    """
+def _announce_on_commit(sent: list[Written]) -> None:
+    """The announcement's synchronous I/O, after the messages are committed."""
     if not sent:
         return
 
-    def after_commit():
+    def after_commit() -> None:
+        announcement = Announcement.of(sent)
         # The others first: the presence lookup below is not on their critical path.
-        events = broadcast_events(sent)
-        live.send_many([(others, event) for _sender, event, others in events])
-        people = {sender.pk for sender, _event, _others in events}
-        for _sender, _event, others in events:
-            people.update(others)
-        online = live.online_counts(people)
-        own_socket = 1 if via_socket else 0
-        live.send_many(
-            [([s.pk], event) for s, event, _others in events if online.get(s.pk, 0) > own_socket]
-        )
-        tell_people_who_are_away(people_away(sent, online))
+        live.send_many(announcement.events)
+        online = live.online_counts(announcement.people())
+        live.send_many(announcement.to_senders(online))
+        tell_people_who_are_away(announcement.away(online))
 
     transaction.on_commit(after_commit)
 
 
-def _existing_message(sender, client_uuid, conversation) -> Message | None:
+def tell_people_who_are_away(away: list[tuple[Conversation, list[int]]]) -> None:
+    """In-app notification, and an email task with no content at most once an hour.
+
+    Runs after the message is committed; while Redis (the hourly limit) is down it tells
+    nobody rather than fail the send: the message and unread counts are in the database.
+    """
+    for conversation, user_ids in away:
+        try:
+            _tell_away(conversation, user_ids)
+        except (RedisError, OSError):
+            logger.warning("Redis unavailable: nobody was told about a new message", exc_info=True)
+
+
+def _existing_message(
+    sender: User, client_uuid: uuid.UUID, conversation: Conversation
+) -> Message | None:
     existing = Message.objects.filter(sender=sender, client_id=client_uuid).first()
     if existing is not None and existing.conversation_id != conversation.pk:
         raise ValidationError({"client_id": _("Something went wrong. Try again.")})
@@ -691,19 +765,6 @@ def _sender_state_update(access: ConversationAccess, sender, message_id: int) ->
         )
         return
     raise PermissionDenied
-
-
-def _tell_people_who_are_away(conversation: Conversation, user_ids: list[int]) -> None:
-    """In-app notification and an email with no content, at most one email an hour.
-
-    ``user_ids`` are the people with no socket open. Runs after the message is
-    committed; while Redis (the hourly limit) is down it tells nobody rather than fail the
-    send: the message and unread counts are in the database.
-    """
-    try:
-        _tell_away(conversation, user_ids)
-    except (RedisError, OSError):
-        logger.warning("Redis unavailable: nobody was told about a new message", exc_info=True)
 
 
 def _tell_away(conversation: Conversation, away: list[int]) -> None:
