@@ -32,7 +32,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from asgiref.sync import sync_to_async
 from channels.consumer import get_handler_name
@@ -191,7 +191,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
     def _load_conversations(self) -> dict[int, dict]:
         services.conversations_ensure_for_user(user=self.user)
         rows = selectors.conversation_list_for_user(user=self.user)
-        found = {}
+        found: dict[int, dict[str, Any]] = {}
         for row in rows:
             access = socket_may_use(self.user, row.conversation)
             if access is None:
@@ -266,7 +266,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             return
         try:
             await handler(content)
-        except Exception:  # noqa: BLE001 - one bad frame must not end the socket
+        except Exception:  # one bad frame must not end the socket
             logger.exception("Chat socket event failed")
             await self.error("server_error", _("Something went wrong. Try again."), content)
 
@@ -387,7 +387,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             for group in self.groups_joined:
                 await self.channel_layer.group_add(group, self.channel_name)
             await self.send_json({"type": "subscribed"})
-        except Exception:  # noqa: BLE001 - the socket may have just closed
+        except Exception:  # the socket may have just closed
             logger.warning("Could not tell a socket to resume", exc_info=True)
 
     async def on_read(self, content):

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -43,15 +44,13 @@ def _write_in_thread(sends: list[services.Send]) -> list[Ack | Exception]:
 
 def _acks(
     sends: list[services.Send],
-    results: list[services.SendResult | None],
+    results: Sequence[services.SendResult | None],
     payloads: dict[int, dict[str, Any]] | None = None,
 ) -> list[Ack | Exception]:
     """Each result with the payload its acknowledgement carries (the one the others were
     sent, where the loop announced it)."""
     acks: list[Ack | Exception] = []
-    for send, result in zip(sends, results, strict=True):
-        if result is None:  # every step answers each send it ends; never here
-            result = RuntimeError("A send was not answered")
+    for send, result in zip(sends, services.answered(results), strict=True):
         if isinstance(result, Exception):
             acks.append(result)
             continue
@@ -124,7 +123,7 @@ class SendBatcher:
                     self.postgres.append(postgres)
             else:
                 results = await self._write_in_thread(sends)
-        except Exception as exc:  # noqa: BLE001 - every sender hears of it
+        except Exception as exc:  # every sender hears of it
             logger.exception("Chat sends could not be written")
             results = [exc] * len(batch)
         finally:
@@ -159,7 +158,7 @@ class SendBatcher:
             rows = await postgres.rows(
                 services.TEXT_BATCH_SQL, services.text_batch_params(writing, now)
             )
-        except Exception:  # noqa: BLE001 - the thread writes them (client ids make it safe)
+        except Exception:  # the thread writes them (client ids make it safe)
             logger.warning("Chat sends go through a database thread", exc_info=True)
             await self.db(services.sends_write)(results, writing)
             return _acks(sends, results)
@@ -192,7 +191,7 @@ class SendBatcher:
         if away:
             try:
                 await self.db(services.tell_people_who_are_away)(away)
-            except Exception:  # noqa: BLE001 - a note about a saved message must not fail it
+            except Exception:  # a note about a saved message must not fail it
                 logger.exception("Could not tell people about a new message")
 
 

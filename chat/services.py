@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, time
@@ -25,7 +25,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from redis.exceptions import RedisError
 
 from portal import access as portal_access
@@ -43,7 +42,7 @@ logger = logging.getLogger(__name__)
 MAX_BODY = 2000
 
 
-class RateLimited(Exception):  # noqa: N818 - reads as a state
+class RateLimited(Exception):  # reads as a state
     """The person sent too many messages too quickly."""
 
 
@@ -83,15 +82,20 @@ def _participants_sync(conversation: Conversation, wanted: dict[int, str]) -> se
 
 
 def _key_worker_wanted(family: Family) -> dict[int, str]:
-    wanted = {uid: Participant.Role.FAMILY for uid in _family_adult_user_ids(family)}
-    if family.lead_key_worker_id and portal_access.is_key_worker(family.lead_key_worker):
-        wanted[family.lead_key_worker_id] = Participant.Role.KEY_WORKER
+    wanted: dict[int, str] = {
+        uid: Participant.Role.FAMILY for uid in _family_adult_user_ids(family)
+    }
+    lead = family.lead_key_worker if family.lead_key_worker_id else None
+    if lead is not None and portal_access.is_key_worker(lead):
+        wanted[lead.pk] = Participant.Role.KEY_WORKER
     return wanted
 
 
 def _mentor_wanted(conversation: Conversation) -> dict[int, str]:
     family = conversation.family
-    wanted = {uid: Participant.Role.FAMILY for uid in _family_adult_user_ids(family)}
+    wanted: dict[int, str] = {
+        uid: Participant.Role.FAMILY for uid in _family_adult_user_ids(family)
+    }
     if not conversation.is_closed:
         for mentor_id in conversation.participants.filter(
             role=Participant.Role.MENTOR, left_at__isnull=True
@@ -107,7 +111,7 @@ def _mentor_wanted(conversation: Conversation) -> dict[int, str]:
     return wanted
 
 
-def _after_access_change(conversation_id: int, user_ids) -> None:
+def _after_access_change(conversation_id: int, user_ids: Collection[int]) -> None:
     if user_ids:
         transaction.on_commit(
             lambda: live.send_to_users(
@@ -141,7 +145,7 @@ def conversation_key_worker_ensure(*, family: Family) -> Conversation:
     return conversation
 
 
-def conversations_ensure_for_user(*, user) -> None:
+def conversations_ensure_for_user(*, user: User) -> None:
     """Make sure the key worker conversations this person belongs to exist."""
     member = portal_access.membership(user)
     if member is not None:
@@ -167,7 +171,7 @@ def conversations_ensure_for_user(*, user) -> None:
             conversation_key_worker_ensure(family=family)
 
 
-def conversation_mentor_open(*, family: Family, mentor, match_id: int) -> Conversation:
+def conversation_mentor_open(*, family: Family, mentor: User, match_id: int) -> Conversation:
     """An accepted mentor match opens a conversation between the family and the mentor."""
     with transaction.atomic():
         conversation, _created = Conversation.objects.get_or_create(
@@ -188,7 +192,7 @@ def conversation_mentor_open(*, family: Family, mentor, match_id: int) -> Conver
         _after_access_change(conversation.pk, people)
         notify_users(
             recipients=User.objects.filter(pk__in=people),
-            verb=gettext_lazy("You can now send messages to each other"),
+            verb=_("You can now send messages to each other"),
             url=conversation.get_absolute_url(),
             family=family,
             target=conversation,
@@ -196,7 +200,7 @@ def conversation_mentor_open(*, family: Family, mentor, match_id: int) -> Conver
     return conversation
 
 
-def conversation_mentor_close(*, family: Family, mentor, match_id: int) -> None:
+def conversation_mentor_close(*, family: Family, mentor: User, match_id: int) -> None:
     """The match ended: the mentor loses access and their sockets stop getting it."""
     with transaction.atomic():
         conversations = list(
@@ -214,7 +218,9 @@ def conversation_mentor_close(*, family: Family, mentor, match_id: int) -> None:
             _after_access_change(conversation.pk, people)
 
 
-def conversation_concern_raise(*, family: Family, mentor, concern_id: int | None = None) -> None:
+def conversation_concern_raise(
+    *, family: Family, mentor: User, concern_id: int | None = None
+) -> None:
     """A mentor raised a concern: the family's key worker may now read their conversation."""
     with transaction.atomic():
         for conversation in Conversation.objects.select_for_update().filter(
@@ -229,16 +235,14 @@ def conversation_concern_raise(*, family: Family, mentor, concern_id: int | None
                 _after_access_change(conversation.pk, [family.lead_key_worker_id])
                 notify_users(
                     recipients=[family.lead_key_worker],
-                    verb=gettext_lazy(
-                        "A peer mentor raised a concern. You can read their messages"
-                    ),
+                    verb=_("A peer mentor raised a concern. You can read their messages"),
                     url=conversation.get_absolute_url(),
                     family=family,
                     target=conversation,
                 )
 
 
-def conversation_share_set(*, access: ConversationAccess, user, shared: bool) -> Conversation:
+def conversation_share_set(*, access: ConversationAccess, user: User, shared: bool) -> Conversation:
     """The family decides whether their key worker may read their mentor conversation."""
     conversation = access.conversation
     if not access.is_family or conversation.kind != Conversation.Kind.MENTOR:
@@ -277,7 +281,7 @@ class Send:
     sender: User
     body: str
     client_id: object
-    attachment: UploadedFile | None = None
+    attachment: UploadedFile[bytes] | None = None
     via_socket: bool = True
 
 
@@ -312,7 +316,7 @@ def message_send(
     sender: User,
     body: str,
     client_id: object,
-    attachment: UploadedFile | None = None,
+    attachment: UploadedFile[bytes] | None = None,
     via_socket: bool = False,
 ) -> tuple[Message, bool]:
     """Send a message; returns (message, created). A repeated client id returns the first.
@@ -346,7 +350,12 @@ def messages_send(*, sends: list[Send]) -> list[SendResult]:
     results, ready = sends_prepare(sends)
     allowed = _rate_limit_many([item.send.sender.pk for item in ready])
     sends_write(results, sends_within_limit(results, ready, allowed))
-    return results
+    return answered(results)
+
+
+def answered(results: Sequence[SendResult | None]) -> list[SendResult]:
+    """The results, once every step has answered each send (None would be a bug)."""
+    return [RuntimeError("A send was not answered") if r is None else r for r in results]
 
 
 def sends_prepare(sends: list[Send]) -> tuple[list[SendResult | None], list[Prepared]]:
@@ -410,7 +419,7 @@ def sends_write(
             continue
         try:
             results[item.index] = _message_write(item)
-        except Exception as exc:  # noqa: BLE001 - one bad send must not fail the others
+        except Exception as exc:  # one bad send must not fail the others
             results[item.index] = exc
 
 
@@ -743,7 +752,7 @@ def _existing_message(
     return existing
 
 
-def _sender_state_update(access: ConversationAccess, sender, message_id: int) -> None:
+def _sender_state_update(access: ConversationAccess, sender: User, message_id: int) -> None:
     """The sender has read their own message; refuse anyone who is no longer in it."""
     updated = Participant.objects.filter(
         conversation_id=access.conversation.pk, user=sender, left_at__isnull=True
@@ -783,7 +792,7 @@ def _tell_away(conversation: Conversation, away: list[int]) -> None:
     url = conversation.get_absolute_url()
     notify_users(
         recipients=due,
-        verb=gettext_lazy("You have a new message"),
+        verb=_("You have a new message"),
         url=url,
         family=conversation.family,
         target=conversation,
@@ -818,7 +827,7 @@ def new_message_email(*, conversation_id: int, user_id: int) -> None:
     )
 
 
-def message_delete(*, access: ConversationAccess, message: Message, user) -> Message:
+def message_delete(*, access: ConversationAccess, message: Message, user: User) -> Message:
     """A sender deletes their own message: it stays in place, shown as deleted."""
     if message.sender_id != user.pk or message.conversation_id != access.conversation.pk:
         raise PermissionDenied
@@ -853,7 +862,7 @@ def message_delete(*, access: ConversationAccess, message: Message, user) -> Mes
     return message
 
 
-def _bump(conversation_id: int, user, field: str, up_to: int) -> bool:
+def _bump(conversation_id: int, user: User, field: str, up_to: int) -> bool:
     newest = Message.objects.filter(conversation_id=conversation_id).aggregate(n=Max("id"))["n"]
     up_to = min(int(up_to), newest or 0)
     if up_to <= 0:
@@ -865,7 +874,7 @@ def _bump(conversation_id: int, user, field: str, up_to: int) -> bool:
     )
 
 
-def conversation_read_mark(*, access: ConversationAccess, user, up_to: int) -> bool:
+def conversation_read_mark(*, access: ConversationAccess, user: User, up_to: int) -> bool:
     """Record that a participant has read up to a message; tells the others."""
     if not access.is_participant:
         return False
@@ -894,7 +903,7 @@ def conversation_read_mark(*, access: ConversationAccess, user, up_to: int) -> b
     return changed
 
 
-def conversation_delivered_mark(*, access: ConversationAccess, user, up_to: int) -> bool:
+def conversation_delivered_mark(*, access: ConversationAccess, user: User, up_to: int) -> bool:
     """Record that a participant's device received messages up to ``up_to``."""
     if not access.is_participant:
         return False
@@ -919,7 +928,9 @@ def conversation_delivered_mark(*, access: ConversationAccess, user, up_to: int)
     return changed
 
 
-def message_report(*, access: ConversationAccess, message: Message, reporter, reason: str = ""):
+def message_report(
+    *, access: ConversationAccess, message: Message, reporter: User, reason: str = ""
+) -> MessageReport:
     """Anyone in a conversation can ask the service manager to look at a message."""
     if not access.is_participant or message.conversation_id != access.conversation.pk:
         raise PermissionDenied
@@ -945,7 +956,7 @@ def message_report(*, access: ConversationAccess, message: Message, reporter, re
         )
         notify_users(
             recipients=managers,
-            verb=gettext_lazy("A message was reported to you"),
+            verb=_("A message was reported to you"),
             url=reverse("chat:reported"),
             family=access.conversation.family,
         )
@@ -955,7 +966,7 @@ def message_report(*, access: ConversationAccess, message: Message, reporter, re
 # Working hours ---------------------------------------------------------------------------
 
 
-def working_hours_set(*, user, days: dict[int, tuple[time, time] | None]) -> None:
+def working_hours_set(*, user: User, days: dict[int, tuple[time, time] | None]) -> None:
     """A key worker sets the hours they usually answer messages; None means not working."""
     if not portal_access.is_key_worker(user):
         raise PermissionDenied
@@ -975,13 +986,13 @@ def working_hours_set(*, user, days: dict[int, tuple[time, time] | None]) -> Non
 # Notification centre ---------------------------------------------------------------------
 
 
-def _notification_model():
+def _notification_model() -> Any:  # django-notifications ships no types
     from notifications.models import Notification
 
     return Notification
 
 
-def notification_mark_read(*, user, notification_id: int):
+def notification_mark_read(*, user: User, notification_id: int) -> Any:
     """Mark one of a person's notifications read; returns it (or raises DoesNotExist)."""
     notification = _notification_model().objects.get(pk=notification_id, recipient=user)
     if notification.unread:
@@ -991,8 +1002,10 @@ def notification_mark_read(*, user, notification_id: int):
     return notification
 
 
-def notifications_mark_all_read(*, user) -> int:
-    count = _notification_model().objects.filter(recipient=user, unread=True).update(unread=False)
+def notifications_mark_all_read(*, user: User) -> int:
+    count: int = (
+        _notification_model().objects.filter(recipient=user, unread=True).update(unread=False)
+    )
     transaction.on_commit(lambda: notification_badge_push(user_id=user.pk))
     return count
 

@@ -251,3 +251,18 @@ def test_someone_already_told_this_hour_costs_no_query(
     services.tell_people_who_are_away([(conversation, [key_worker.pk])])
     with django_assert_num_queries(0):
         services.tell_people_who_are_away([(conversation, [key_worker.pk])])
+
+
+def test_a_single_send_is_a_batch_of_one(conversation, parent, monkeypatch):
+    batches = []
+    batch = services.messages_send
+
+    def spy(*, sends):
+        batches.append(sends)
+        return batch(sends=sends)
+
+    monkeypatch.setattr(services, "messages_send", spy)
+    message = send(parent, conversation, "Alone")
+    [[only]] = batches
+    assert only.body == "Alone" and only.via_socket is False
+    assert message.body == "Alone"
