@@ -26,12 +26,15 @@ socket is closed with 4009, whichever server runs the portal; ``hello`` says the
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
-from asgiref.sync import SyncToAsync
+from asgiref.sync import sync_to_async
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -62,44 +65,47 @@ CLOSE_TRY_AGAIN = 1013
 # or 3000-4999 and answers anything else with 1011: this one is the same on every server.
 CLOSE_TOO_BIG = 4009
 
+T = TypeVar("T")
+
 _executor: ThreadPoolExecutor | None = None
 
 
-def _db(func):
+def _db(func: Callable[..., T]) -> Callable[..., Awaitable[T]]:
     """Run ORM work off the event loop.
 
     On PostgreSQL sends run in a small pool of threads (each with its own connection),
     so one slow commit does not hold up every socket in the process; SQLite keeps the
     single thread Channels uses by default.
+
+    ``CONN_MAX_AGE`` stays 0 on ASGI workers because each page request gets a thread of
+    its own and kept connections would pile up; this pool has only ``CHAT_DB_THREADS``
+    threads, so each keeps one connection instead of connecting for every message.
     """
     global _executor
     threads = settings.CHAT_DB_THREADS
     if threads <= 0 and settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
         threads = 8
     if threads <= 0:
-        return database_sync_to_async(func)
+        return database_sync_to_async(func)  # type: ignore[no-any-return]  # untyped
     if _executor is None:
         _executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="chat-db")
-    return _PooledDatabaseCall(func, thread_sensitive=False, executor=_executor)
+
+    @functools.wraps(func)
+    def in_pool(*args: object, **kwargs: object) -> T:
+        _failed_connections_drop()
+        return func(*args, **kwargs)
+
+    return sync_to_async(in_pool, thread_sensitive=False, executor=_executor)
 
 
-class _PooledDatabaseCall(SyncToAsync):
-    """A call in the chat's fixed pool of database threads, each keeping its connection.
-
-    ``CONN_MAX_AGE`` stays 0 on ASGI workers because each page request gets a thread of
-    its own and kept connections would pile up; this pool has only ``CHAT_DB_THREADS``
-    threads, so each keeps one connection instead of connecting for every message. A
-    connection that has failed is dropped and made again on next use.
-    """
-
-    def thread_handler(self, loop, *args, **kwargs):
-        for connection in connections.all(initialized_only=True):
-            if connection.connection is not None and connection.errors_occurred:
-                if connection.is_usable():
-                    connection.errors_occurred = False
-                else:
-                    connection.close()
-        return super().thread_handler(loop, *args, **kwargs)
+def _failed_connections_drop() -> None:
+    """A pooled thread's connection that has failed is dropped and made again on use."""
+    for connection in connections.all(initialized_only=True):
+        if connection.connection is not None and connection.errors_occurred:
+            if connection.is_usable():
+                connection.errors_occurred = False
+            else:
+                connection.close()
 
 
 def _frame_too_big(text_data: str | None, bytes_data: bytes | None) -> bool:
@@ -195,7 +201,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
     def _load_conversations(self) -> dict[int, dict]:
         services.conversations_ensure_for_user(user=self.user)
         rows = selectors.conversation_list_for_user(user=self.user)
-        found = {}
+        found: dict[int, dict[str, Any]] = {}
         for row in rows:
             access = socket_may_use(self.user, row.conversation)
             if access is None:
@@ -270,7 +276,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             return
         try:
             await handler(content)
-        except Exception:  # noqa: BLE001 - one bad frame must not end the socket
+        except Exception:  # one bad frame must not end the socket
             logger.exception("Chat socket event failed")
             await self.error("server_error", _("Something went wrong. Try again."), content)
 
@@ -304,7 +310,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         if not isinstance(body, str) or not isinstance(client_id, str):
             await self.error("invalid", _("That could not be read."), content)
             return
-        send = services.TextSend(
+        send = services.Send(
             access=self.conversations[conversation_id]["access"],
             sender=self.user,
             body=body,
@@ -391,7 +397,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
             for group in self.groups_joined:
                 await self.channel_layer.group_add(group, self.channel_name)
             await self.send_json({"type": "subscribed"})
-        except Exception:  # noqa: BLE001 - the socket may have just closed
+        except Exception:  # the socket may have just closed
             logger.warning("Could not tell a socket to resume", exc_info=True)
 
     async def on_read(self, content):

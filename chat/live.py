@@ -15,6 +15,8 @@ import os
 import threading
 import time
 import weakref
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
@@ -22,6 +24,9 @@ from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
+
+if TYPE_CHECKING:
+    import redis
 
 logger = logging.getLogger(__name__)
 
@@ -43,10 +48,10 @@ def _presence_key(user_id: int) -> str:
     return f"chat:online:{user_id}"
 
 
-_redis_clients: dict[str, object] = {}
+_redis_clients: dict[str, redis.Redis] = {}
 
 
-def redis_client():
+def redis_client() -> redis.Redis | None:
     """One shared Redis client per process for the hot paths (presence, send limits).
 
     Django's cache builds a new client object for every call, which costs more than the
@@ -201,7 +206,7 @@ def online_counts(user_ids) -> dict[int, int]:
     client = redis_client()
     if client is not None:
         values = client.mget([cache.make_key(_presence_key(uid)) for uid in ids])
-        pairs = zip(ids, values, strict=True)
+        pairs: Iterable[tuple[int, Any]] = zip(ids, values, strict=True)
     else:
         keys = {_presence_key(uid): uid for uid in ids}
         found = cache.get_many(list(keys))
@@ -254,7 +259,7 @@ def send_many(events) -> None:
         return
     try:
         run_layer_call(asend_many, events)
-    except Exception:  # noqa: BLE001 - a broken hint must not undo a committed write
+    except Exception:  # a broken hint must not undo a committed write
         logger.exception("Could not send a live event")
 
 
@@ -270,7 +275,7 @@ async def asend_to_users(user_ids, event: dict) -> None:
     for user_id in sorted(set(user_ids)):
         try:
             await layer.group_send(user_group(user_id), event)
-        except Exception:  # noqa: BLE001
+        except Exception:
             logger.exception("Could not send a live event to user %s", user_id)
 
 
@@ -293,7 +298,7 @@ def run_layer_call(func, *args) -> None:
     def run():
         try:
             async_to_sync(func)(*args)
-        except BaseException as exc:  # noqa: BLE001 - handed back to the caller
+        except BaseException as exc:  # handed back to the caller
             failure.append(exc)
 
     thread = threading.Thread(target=run, name="chat-layer-call", daemon=True)
@@ -311,7 +316,7 @@ def close_session_sockets(session_key: str) -> None:
         return
     try:
         run_layer_call(layer.group_send, session_group(session_key), {"type": "session.ended"})
-    except Exception:  # noqa: BLE001
+    except Exception:
         logger.exception("Could not close sockets for a session")
 
 

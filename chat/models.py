@@ -90,7 +90,7 @@ class Conversation(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()} conversation for {self.family}"
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return reverse("chat:conversation", kwargs={"conversation_id": self.pk})
 
     @property

@@ -19,26 +19,47 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
+from collections.abc import Sequence
+from typing import Any
 
 from django.conf import settings
 from django.db import connections
 from django.utils import timezone
 
 from . import live, services
+from .models import Message
 
 logger = logging.getLogger(__name__)
 
 
-def _write_in_thread(sends: list[services.TextSend]) -> list:
-    results = services.messages_send_text(sends=sends)
-    return [_with_payload(send, result) for send, result in zip(sends, results, strict=True)]
+Ack = tuple[Message, bool, dict[str, Any]]
+"""(message, created, its payload): what a socket's ``sent`` carries."""
 
 
-def _with_payload(send, result):
-    if isinstance(result, Exception):
-        return result
-    message, created = result
-    return message, created, services.message_payload(message, sender_name=send.sender.display_name)
+def _write_in_thread(sends: list[services.Send]) -> list[Ack | Exception]:
+    """The whole pipeline in a database thread (not PostgreSQL and Redis, or as a
+    fallback)."""
+    return _acks(sends, services.messages_send(sends=sends))
+
+
+def _acks(
+    sends: list[services.Send],
+    results: Sequence[services.SendResult | None],
+    payloads: dict[int, dict[str, Any]] | None = None,
+) -> list[Ack | Exception]:
+    """Each result with the payload its acknowledgement carries (the one the others were
+    sent, where the loop announced it)."""
+    acks: list[Ack | Exception] = []
+    for send, result in zip(sends, services.answered(results), strict=True):
+        if isinstance(result, Exception):
+            acks.append(result)
+            continue
+        message, created = result
+        payload = (payloads or {}).get(message.pk) or services.message_payload(
+            message, sender_name=send.sender.display_name
+        )
+        acks.append((message, created, payload))
+    return acks
 
 
 class _Postgres:
@@ -74,10 +95,10 @@ class SendBatcher:
         # One statement at a time on each of the loop's connections.
         self.postgres = [_Postgres() for _ in range(slots)] if on_loop else []
         self.slots, self.most = slots, most
-        self.waiting: list[tuple[services.TextSend, asyncio.Future]] = []
+        self.waiting: list[tuple[services.Send, asyncio.Future[Ack]]] = []
         self.writing = 0
 
-    async def submit(self, send: services.TextSend):
+    async def submit(self, send: services.Send) -> Ack:
         future = asyncio.get_running_loop().create_future()
         self.waiting.append((send, future))
         self._start()
@@ -102,7 +123,7 @@ class SendBatcher:
                     self.postgres.append(postgres)
             else:
                 results = await self._write_in_thread(sends)
-        except Exception as exc:  # noqa: BLE001 - every sender hears of it
+        except Exception as exc:  # every sender hears of it
             logger.exception("Chat sends could not be written")
             results = [exc] * len(batch)
         finally:
@@ -116,62 +137,61 @@ class SendBatcher:
                 future.set_result(result)
         self._start()
 
-    async def _write_in_thread(self, sends) -> list:
+    async def _write_in_thread(self, sends: list[services.Send]) -> list[Ack | Exception]:
         return await self.db(_write_in_thread)(sends)
 
-    async def _write_on_loop(self, sends, postgres: _Postgres) -> list:
-        results, ready = services.text_sends_check(sends)
+    async def _write_on_loop(
+        self, sends: list[services.Send], postgres: _Postgres
+    ) -> list[Ack | Exception]:
+        """The pipeline's steps with the loop's own I/O: the count in asynchronous Redis,
+        the batch statement on this worker's asynchronous connection."""
+        results, ready = services.sends_prepare(sends)
         limit, seconds = settings.CHAT_SEND_RATE
-        counts = await live.acount_sends([send.sender.pk for _i, send, _u, _b in ready], seconds)
+        counts = await live.acount_sends([item.send.sender.pk for item in ready], seconds)
         # While Redis is down nothing is counted: an outage must not stop a message.
         allowed = [True] * len(ready) if counts is None else [n <= limit for n in counts]
-        writing = services.text_sends_within_limit(results, ready, allowed)
+        writing = services.sends_within_limit(results, ready, allowed)
         if not writing:
-            return results
+            return _acks(sends, results)
         now = timezone.now()
         try:
             rows = await postgres.rows(
                 services.TEXT_BATCH_SQL, services.text_batch_params(writing, now)
             )
-        except Exception:  # noqa: BLE001 - the thread path writes them (client ids make it safe)
+        except Exception:  # the thread writes them (client ids make it safe)
             logger.warning("Chat sends go through a database thread", exc_info=True)
-            return await self._write_in_thread(sends)
+            await self.db(services.sends_write)(results, writing)
+            return _acks(sends, results)
         written, sent = services.text_batch_written(writing, rows, now)
-        events = services.broadcast_events(sent)
+        announcement = services.Announcement.of(sent)
         if sent:
-            await self._broadcast(sent, events)
-        leftovers = [item for item in writing if item[0] not in written]
-        if leftovers:
-            again = await self._write_in_thread([item[1] for item in leftovers])
-            for item, result in zip(leftovers, again, strict=True):
-                results[item[0]] = result
-        # The acknowledgement carries the same payload the others were sent.
-        payloads = {event["message"]["id"]: event["message"] for _s, event, _o in events}
+            await self._announce(announcement)
         for index, message in written.items():
-            results[index] = (message, True, payloads[message.pk])
-        return results
+            results[index] = (message, True)
+        leftovers = [item for item in writing if item.index not in written]
+        if leftovers:
+            # A retry, a closed conversation, someone who just joined or left.
+            await self.db(services.sends_write)(results, leftovers, statement=False)
+        # The acknowledgement carries the same payload the others were sent.
+        payloads = {event["message"]["id"]: event["message"] for _o, event in announcement.events}
+        return _acks(sends, results, payloads)
 
-    async def _broadcast(self, sent, events) -> None:
-        """As services._broadcast_new does after commit, on the loop: the others first."""
-        await live.asend_many([(others, event) for _sender, event, others in events])
-        task = asyncio.ensure_future(self._after_broadcast(sent, events))
+    async def _announce(self, announcement: services.Announcement) -> None:
+        """As services._announce_on_commit does after commit, on the loop: the others
+        first, then the rest without holding up the acknowledgement."""
+        await live.asend_many(announcement.events)
+        task = asyncio.ensure_future(self._after_announce(announcement))
         _background.add(task)
         task.add_done_callback(_background.discard)
 
-    async def _after_broadcast(self, sent, events) -> None:
-        people = {sender.pk for sender, _event, _others in events}
-        for _sender, _event, others in events:
-            people.update(others)
-        online = await live.aonline_counts(people)
-        # The sending socket has the message in its acknowledgement; other devices do not.
-        await live.asend_many(
-            [([s.pk], event) for s, event, _others in events if online.get(s.pk, 0) > 1]
-        )
-        away = [(c, ids) for c, ids in services.people_away(sent, online) if ids]
+    async def _after_announce(self, announcement: services.Announcement) -> None:
+        online = await live.aonline_counts(announcement.people())
+        await live.asend_many(announcement.to_senders(online))
+        away = announcement.away(online)
         if away:
             try:
                 await self.db(services.tell_people_who_are_away)(away)
-            except Exception:  # noqa: BLE001 - a note about a saved message must not fail it
+            except Exception:  # a note about a saved message must not fail it
                 logger.exception("Could not tell people about a new message")
 
 

@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Collection, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
-from datetime import time
+from datetime import datetime, time
+from functools import partial
+from typing import Any, NamedTuple
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max, Value
@@ -23,26 +26,24 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from redis.exceptions import RedisError
 
 from portal import access as portal_access
-from portal.models import AuditEvent, Family, FamilyMember, StaffProfile
+from portal.models import AuditEvent, Family, FamilyMember, StaffProfile, User
 from portal.notify import notify_users
 
-from . import live
+from . import live, tasks
 from .access import ConversationAccess, Role
-from .attachments import attachment_clean
+from .attachments import CleanAttachment, attachment_clean
 from .formatting import message_html
 from .models import Conversation, Message, MessageReport, Participant, WorkingHours
 
 logger = logging.getLogger(__name__)
-User = get_user_model()
 
 MAX_BODY = 2000
 
 
-class RateLimited(Exception):  # noqa: N818 - reads as a state
+class RateLimited(Exception):  # reads as a state
     """The person sent too many messages too quickly."""
 
 
@@ -82,15 +83,20 @@ def _participants_sync(conversation: Conversation, wanted: dict[int, str]) -> se
 
 
 def _key_worker_wanted(family: Family) -> dict[int, str]:
-    wanted = {uid: Participant.Role.FAMILY for uid in _family_adult_user_ids(family)}
-    if family.lead_key_worker_id and portal_access.is_key_worker(family.lead_key_worker):
-        wanted[family.lead_key_worker_id] = Participant.Role.KEY_WORKER
+    wanted: dict[int, str] = {
+        uid: Participant.Role.FAMILY for uid in _family_adult_user_ids(family)
+    }
+    lead = family.lead_key_worker if family.lead_key_worker_id else None
+    if lead is not None and portal_access.is_key_worker(lead):
+        wanted[lead.pk] = Participant.Role.KEY_WORKER
     return wanted
 
 
 def _mentor_wanted(conversation: Conversation) -> dict[int, str]:
     family = conversation.family
-    wanted = {uid: Participant.Role.FAMILY for uid in _family_adult_user_ids(family)}
+    wanted: dict[int, str] = {
+        uid: Participant.Role.FAMILY for uid in _family_adult_user_ids(family)
+    }
     if not conversation.is_closed:
         for mentor_id in conversation.participants.filter(
             role=Participant.Role.MENTOR, left_at__isnull=True
@@ -106,7 +112,7 @@ def _mentor_wanted(conversation: Conversation) -> dict[int, str]:
     return wanted
 
 
-def _after_access_change(conversation_id: int, user_ids) -> None:
+def _after_access_change(conversation_id: int, user_ids: Collection[int]) -> None:
     if user_ids:
         transaction.on_commit(
             lambda: live.send_to_users(
@@ -140,7 +146,7 @@ def conversation_key_worker_ensure(*, family: Family) -> Conversation:
     return conversation
 
 
-def conversations_ensure_for_user(*, user) -> None:
+def conversations_ensure_for_user(*, user: User) -> None:
     """Make sure the key worker conversations this person belongs to exist."""
     member = portal_access.membership(user)
     if member is not None:
@@ -166,7 +172,7 @@ def conversations_ensure_for_user(*, user) -> None:
             conversation_key_worker_ensure(family=family)
 
 
-def conversation_mentor_open(*, family: Family, mentor, match_id: int) -> Conversation:
+def conversation_mentor_open(*, family: Family, mentor: User, match_id: int) -> Conversation:
     """An accepted mentor match opens a conversation between the family and the mentor."""
     with transaction.atomic():
         conversation, _created = Conversation.objects.get_or_create(
@@ -187,7 +193,7 @@ def conversation_mentor_open(*, family: Family, mentor, match_id: int) -> Conver
         _after_access_change(conversation.pk, people)
         notify_users(
             recipients=User.objects.filter(pk__in=people),
-            verb=gettext_lazy("You can now send messages to each other"),
+            verb=_("You can now send messages to each other"),
             url=conversation.get_absolute_url(),
             family=family,
             target=conversation,
@@ -195,7 +201,7 @@ def conversation_mentor_open(*, family: Family, mentor, match_id: int) -> Conver
     return conversation
 
 
-def conversation_mentor_close(*, family: Family, mentor, match_id: int) -> None:
+def conversation_mentor_close(*, family: Family, mentor: User, match_id: int) -> None:
     """The match ended: the mentor loses access and their sockets stop getting it."""
     with transaction.atomic():
         conversations = list(
@@ -213,7 +219,9 @@ def conversation_mentor_close(*, family: Family, mentor, match_id: int) -> None:
             _after_access_change(conversation.pk, people)
 
 
-def conversation_concern_raise(*, family: Family, mentor, concern_id: int | None = None) -> None:
+def conversation_concern_raise(
+    *, family: Family, mentor: User, concern_id: int | None = None
+) -> None:
     """A mentor raised a concern: the family's key worker may now read their conversation."""
     with transaction.atomic():
         for conversation in Conversation.objects.select_for_update().filter(
@@ -228,16 +236,14 @@ def conversation_concern_raise(*, family: Family, mentor, concern_id: int | None
                 _after_access_change(conversation.pk, [family.lead_key_worker_id])
                 notify_users(
                     recipients=[family.lead_key_worker],
-                    verb=gettext_lazy(
-                        "A peer mentor raised a concern. You can read their messages"
-                    ),
+                    verb=_("A peer mentor raised a concern. You can read their messages"),
                     url=conversation.get_absolute_url(),
                     family=family,
                     target=conversation,
                 )
 
 
-def conversation_share_set(*, access: ConversationAccess, user, shared: bool) -> Conversation:
+def conversation_share_set(*, access: ConversationAccess, user: User, shared: bool) -> Conversation:
     """The family decides whether their key worker may read their mentor conversation."""
     conversation = access.conversation
     if not access.is_family or conversation.kind != Conversation.Kind.MENTOR:
@@ -256,21 +262,175 @@ def conversation_share_set(*, access: ConversationAccess, user, shared: bool) ->
 
 
 # Messages --------------------------------------------------------------------------------
+#
+# Every message goes one way, as a batch of one or of many, whether it came from the form,
+# a socket or a worker's batch (as Zulip's do_send_messages):
+#
+#   sends_prepare -> (count the sends) -> sends_within_limit -> write -> announce on commit
+#
+# ``messages_send`` runs those steps in a database thread; chat.sending runs the same
+# steps on the event loop, with its own I/O for counting, the batch statement and the
+# announcement, and hands whatever that statement did not write to ``sends_write``.
 
 
-def _rate_limit(user_id: int) -> None:
-    """Count sends per person in fixed windows; one Redis round trip per send.
+@dataclass(frozen=True)
+class Send:
+    """One message to send. ``via_socket``: the sender's socket gets the message in its
+    acknowledgement, so it is echoed to the sender only if they have another one open."""
 
-    While Redis is down nothing is counted (each socket still has its own frame limit):
-    an outage must never stop a message being saved.
+    access: ConversationAccess
+    sender: User
+    body: str
+    client_id: object
+    attachment: UploadedFile[bytes] | None = None
+    via_socket: bool = True
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A send that passed the checks needing no database: its place in the batch, and its
+    cleaned parts."""
+
+    index: int
+    send: Send
+    client_uuid: uuid.UUID
+    body: str
+    clean: CleanAttachment | None = None
+
+
+class Written(NamedTuple):
+    """A message just written, and who was in its conversation when it was."""
+
+    conversation: Conversation
+    message: Message
+    sender: User
+    recipients: list[int]
+    via_socket: bool
+
+
+SendResult = tuple[Message, bool] | Exception
+
+
+def message_send(
+    *,
+    access: ConversationAccess,
+    sender: User,
+    body: str,
+    client_id: object,
+    attachment: UploadedFile[bytes] | None = None,
+    via_socket: bool = False,
+) -> tuple[Message, bool]:
+    """Send a message; returns (message, created). A repeated client id returns the first.
+
+    ``access`` must come from chat.access for ``sender``. Whatever it says, the sender
+    must also be an active participant when the message is written, checked in the same
+    transaction, so a socket's remembered access can never outlive a removal.
+    A batch of one: see ``messages_send``.
     """
-    if not _rate_limit_many([user_id])[0]:
-        raise RateLimited
+    send = Send(
+        access=access,
+        sender=sender,
+        body=body,
+        client_id=client_id,
+        attachment=attachment,
+        via_socket=via_socket,
+    )
+    [result] = messages_send(sends=[send])
+    if isinstance(result, Exception):
+        raise result
+    return result
+
+
+def messages_send(*, sends: list[Send]) -> list[SendResult]:
+    """Send many messages at once; each result is what a send of its own would have
+    returned or raised, in the same order.
+
+    On PostgreSQL every accepted text message is written by one statement in one
+    transaction, so a busy worker pays one round trip (and one commit) for many.
+    """
+    results, ready = sends_prepare(sends)
+    allowed = _rate_limit_many([item.send.sender.pk for item in ready])
+    sends_write(results, sends_within_limit(results, ready, allowed))
+    return answered(results)
+
+
+def answered(results: Sequence[SendResult | None]) -> list[SendResult]:
+    """The results, once every step has answered each send (None would be a bug)."""
+    return [RuntimeError("A send was not answered") if r is None else r for r in results]
+
+
+def sends_prepare(sends: list[Send]) -> tuple[list[SendResult | None], list[Prepared]]:
+    """The checks that need no lock: (results with each refusal, or the first message of
+    a repeated attachment, in place; and the sends that may go on)."""
+    results: list[SendResult | None] = [None] * len(sends)
+    ready = []
+    for index, send in enumerate(sends):
+        try:
+            if not send.access.can_write:
+                raise PermissionDenied
+            client_uuid = _client_uuid(send.client_id)
+            body = _body_clean(send.body)
+            clean = None
+            if send.attachment:
+                existing = _existing_message(send.sender, client_uuid, send.access.conversation)
+                if existing is not None:
+                    # Do not store the file again, nor count the retry.
+                    results[index] = (existing, False)
+                    continue
+                clean = attachment_clean(send.attachment)
+            if not body and clean is None:
+                raise ValidationError({"body": _("Write a message or attach a file.")})
+        except (PermissionDenied, ValidationError) as exc:
+            results[index] = exc
+            continue
+        ready.append(Prepared(index, send, client_uuid, body, clean))
+    return results, ready
+
+
+def sends_within_limit(
+    results: list[SendResult | None], ready: list[Prepared], allowed: list[bool]
+) -> list[Prepared]:
+    """The sends within the send limit; the others are answered RateLimited."""
+    writing = []
+    for ok, item in zip(allowed, ready, strict=True):
+        if ok:
+            writing.append(item)
+        else:
+            results[item.index] = RateLimited()
+    return writing
+
+
+def sends_write(
+    results: list[SendResult | None], writing: list[Prepared], *, statement: bool = True
+) -> None:
+    """Write the sends and fill in their results; each is announced once committed.
+
+    On PostgreSQL text messages go in one statement (``statement=False``: they have been
+    through it already); the rest one at a time (an attachment, a retry, a closed
+    conversation, someone who just joined or left, not PostgreSQL).
+    """
+    written: dict[int, Message] = {}
+    if statement and connection.vendor == "postgresql":
+        text = [item for item in writing if item.clean is None]
+        if text:
+            written = _text_messages_insert(text)
+    for item in writing:
+        if item.index in written:
+            results[item.index] = (written[item.index], True)
+            continue
+        try:
+            results[item.index] = _message_write(item)
+        except Exception as exc:  # one bad send must not fail the others
+            results[item.index] = exc
 
 
 def _rate_limit_many(user_ids: list[int]) -> list[bool]:
     """Count one send for each entry (a person may appear more than once); whether each
-    is within the limit. One Redis round trip for them all."""
+    is within the limit. One Redis round trip for them all.
+
+    While Redis is down nothing is counted (each socket still has its own frame limit):
+    an outage must never stop a message being saved.
+    """
     if not user_ids:
         return []
     count, seconds = settings.CHAT_SEND_RATE
@@ -291,7 +451,7 @@ def _sends_in_window(user_ids: list[int], seconds: int) -> list[int]:
         for key in keys:
             pipe.incr(cache.make_key(key))
             pipe.expire(cache.make_key(key), seconds + 5)
-        return pipe.execute()[::2]
+        return [int(n) for n in pipe.execute()[::2]]
     used = []
     for key in keys:
         if cache.add(key, 1, seconds + 5):
@@ -304,10 +464,10 @@ def _sends_in_window(user_ids: list[int], seconds: int) -> list[int]:
     return used
 
 
-def message_payload(message: Message, sender_name: str | None = None) -> dict:
+def message_payload(message: Message, sender_name: str | None = None) -> dict[str, Any]:
     """The small JSON form of a message for sockets (rendered safely on the server)."""
     deleted = message.is_deleted
-    payload = {
+    payload: dict[str, Any] = {
         "id": message.pk,
         "conversation": message.conversation_id,
         "client_id": str(message.client_id),
@@ -339,129 +499,18 @@ def _body_clean(body: str) -> str:
     return body
 
 
-def message_send(
-    *,
-    access: ConversationAccess,
-    sender,
-    body: str,
-    client_id,
-    attachment=None,
-    via_socket: bool = False,
-) -> tuple[Message, bool]:
-    """Send a message; returns (message, created). A repeated client id returns the first.
-
-    ``access`` must come from chat.access for ``sender``. Whatever it says, the sender
-    must also be an active participant when the message is written, checked in the same
-    transaction, so a socket's remembered access can never outlive a removal.
-    ``via_socket``: the sender's socket gets the message in its acknowledgement.
-    """
-    if not access.can_write:
-        raise PermissionDenied
-    client_uuid = _client_uuid(client_id)
-    body = _body_clean(body)
-    clean = None
-    if attachment:
-        existing = _existing_message(sender, client_uuid, access.conversation)
-        if existing is not None:
-            return existing, False
-        clean = attachment_clean(attachment)
-    if not body and clean is None:
-        raise ValidationError({"body": _("Write a message or attach a file.")})
-    _rate_limit(sender.pk)
-    return _message_write(access, sender, client_uuid, body, clean, via_socket=via_socket)
-
-
-@dataclass(frozen=True)
-class TextSend:
-    """One text message sent from a socket, for ``messages_send_text``."""
-
-    access: ConversationAccess
-    sender: object
-    body: str
-    client_id: str
-
-
-def messages_send_text(*, sends: list[TextSend]) -> list[tuple[Message, bool] | Exception]:
-    """Send many text messages from sockets at once; each result is what message_send
-    would have returned or raised, in the same order.
-
-    On PostgreSQL every accepted send is written by one statement in one transaction, so a
-    busy worker pays one round trip (and one commit) for many messages.
-    """
-    results, ready = text_sends_check(sends)
-    allowed = _rate_limit_many([send.sender.pk for _index, send, _uuid, _body in ready])
-    writing = text_sends_within_limit(results, ready, allowed)
-    written = {}
-    if writing and connection.vendor == "postgresql":
-        written = _text_messages_insert(writing)
-    text_sends_finish(results, writing, written)
-    return results
-
-
-def text_sends_check(sends: list[TextSend]) -> tuple[list, list]:
-    """The checks that need no database: (results with each refusal in place, and the
-    (index, send, client uuid, body) items that may go on)."""
-    results: list = [None] * len(sends)
-    ready = []
-    for index, send in enumerate(sends):
-        try:
-            if not send.access.can_write:
-                raise PermissionDenied
-            client_uuid = _client_uuid(send.client_id)
-            body = _body_clean(send.body)
-            if not body:
-                raise ValidationError({"body": _("Write a message or attach a file.")})
-        except (PermissionDenied, ValidationError) as exc:
-            results[index] = exc
-            continue
-        ready.append((index, send, client_uuid, body))
-    return results, ready
-
-
-def text_sends_within_limit(results: list, ready: list, allowed: list[bool]) -> list:
-    """The items within the send limit; the others are answered RateLimited."""
-    writing = []
-    for ok, item in zip(allowed, ready, strict=True):
-        if ok:
-            writing.append(item)
-        else:
-            results[item[0]] = RateLimited()
-    return writing
-
-
-def text_sends_finish(results: list, writing: list, written: dict[int, Message]) -> None:
-    """Fill in the results: the written messages, and the one-at-a-time path for the rest
-    (a retry, a closed conversation, someone who just joined or left, not PostgreSQL)."""
-    for index, send, client_uuid, body in writing:
-        if index in written:
-            results[index] = (written[index], True)
-            continue
-        try:
-            results[index] = _message_write(
-                send.access, send.sender, client_uuid, body, None, via_socket=True
-            )
-        except Exception as exc:  # noqa: BLE001 - one bad send must not fail the others
-            results[index] = exc
-
-
-def _client_uuid(client_id) -> uuid.UUID:
+def _client_uuid(client_id: object) -> uuid.UUID:
     try:
         return uuid.UUID(str(client_id))
     except (TypeError, ValueError) as exc:
         raise ValidationError({"client_id": _("Something went wrong. Try again.")}) from exc
 
 
-def _message_write(
-    access: ConversationAccess, sender, client_uuid, body: str, clean, *, via_socket: bool
-) -> tuple[Message, bool]:
+def _message_write(item: Prepared) -> tuple[Message, bool]:
+    """Write one message with the ORM, in its own transaction."""
+    access, sender, clean = item.send.access, item.send.sender, item.clean
     conversation = access.conversation
     try:
-        if clean is None and connection.vendor == "postgresql":
-            # A batch of one: one statement, one round trip, its own transaction.
-            send = TextSend(access=access, sender=sender, body=body, client_id=str(client_uuid))
-            written = _text_messages_insert([(0, send, client_uuid, body)], via_socket=via_socket)
-            if written:
-                return written[0], True
         with transaction.atomic():
             now = timezone.now()
             # Takes the row lock that orders sends within the conversation.
@@ -478,8 +527,8 @@ def _message_write(
             message = Message(
                 conversation_id=conversation.pk,
                 sender=sender,
-                client_id=client_uuid,
-                body=body,
+                client_id=item.client_uuid,
+                body=item.body,
                 created_at=now,
             )
             if clean is not None:
@@ -497,10 +546,12 @@ def _message_write(
                     conversation_id=conversation.pk, left_at__isnull=True
                 ).values_list("user_id", flat=True)
             )
-            _broadcast_new([(conversation, message, sender, recipients)], via_socket=via_socket)
+            _announce_on_commit(
+                [Written(conversation, message, sender, recipients, item.send.via_socket)]
+            )
     except IntegrityError:
         # A retry of a message that is already saved (or two retries racing).
-        existing = _existing_message(sender, client_uuid, conversation)
+        existing = _existing_message(sender, item.client_uuid, conversation)
         if existing is None:
             raise
         return existing, False
@@ -563,8 +614,8 @@ ORDER BY inserted.id
 """
 
 
-def _text_messages_insert(items, *, via_socket: bool = True) -> dict[int, Message]:
-    """Write (index, send, client uuid, body) items; returns the index of each one written."""
+def _text_messages_insert(items: list[Prepared]) -> dict[int, Message]:
+    """Write text sends with TEXT_BATCH_SQL; returns the index of each one written."""
     now = timezone.now()
     with (
         transaction.atomic() if connection.in_atomic_block else nullcontext(),
@@ -573,103 +624,136 @@ def _text_messages_insert(items, *, via_socket: bool = True) -> dict[int, Messag
         cursor.execute(TEXT_BATCH_SQL, text_batch_params(items, now))
         rows = cursor.fetchall()
     written, sent = text_batch_written(items, rows, now)
-    _broadcast_new(sent, via_socket=via_socket)
+    _announce_on_commit(sent)
     return written
 
 
-def text_batch_params(items, now) -> dict:
+def text_batch_params(items: list[Prepared], now: datetime) -> dict[str, Any]:
     return {
         "now": now,
-        "ords": [index for index, _send, _uuid, _body in items],
-        "conversations": [send.access.conversation.pk for _index, send, _uuid, _body in items],
-        "senders": [send.sender.pk for _index, send, _uuid, _body in items],
-        "client_ids": [client_uuid for _index, _send, client_uuid, _body in items],
-        "bodies": [body for _index, _send, _uuid, body in items],
+        "ords": [item.index for item in items],
+        "conversations": [item.send.access.conversation.pk for item in items],
+        "senders": [item.send.sender.pk for item in items],
+        "client_ids": [item.client_uuid for item in items],
+        "bodies": [item.body for item in items],
     }
 
 
-def text_batch_written(items, rows, now) -> tuple[dict[int, Message], list]:
-    """The messages TEXT_BATCH_SQL wrote, by item index, and what to broadcast."""
-    by_key = {}
-    for index, send, uid, body in items:
+def text_batch_written(
+    items: list[Prepared], rows: Sequence[Sequence[Any]], now: datetime
+) -> tuple[dict[int, Message], list[Written]]:
+    """The messages TEXT_BATCH_SQL wrote, by item index, and what to announce."""
+    by_key: dict[tuple[int, uuid.UUID], Prepared] = {}
+    for item in items:
         # A client id twice in one batch: the first is the one written.
-        by_key.setdefault((send.sender.pk, uid), (index, send, body))
+        by_key.setdefault((item.send.sender.pk, item.client_uuid), item)
     written, sent = {}, []
     for message_id, sender_id, client_uuid, recipients, prev_id in rows:
-        index, send, body = by_key[(sender_id, client_uuid)]
-        conversation = send.access.conversation
+        item = by_key[(sender_id, client_uuid)]
+        conversation = item.send.access.conversation
         message = Message(
             id=message_id,
             conversation_id=conversation.pk,
-            sender=send.sender,
+            sender=item.send.sender,
             client_id=client_uuid,
-            body=body,
+            body=item.body,
             created_at=now,
         )
         message.prev_id = prev_id
-        written[index] = message
-        sent.append((conversation, message, send.sender, recipients))
+        written[item.index] = message
+        sent.append(
+            Written(conversation, message, item.send.sender, recipients, item.send.via_socket)
+        )
     return written, sent
 
 
-def broadcast_events(sent) -> list[tuple[object, dict, list[int]]]:
-    """(sender, event, the others in the conversation) for each new message."""
-    events = []
-    for _conversation, message, sender, recipients in sent:
-        payload = message_payload(message, sender_name=sender.display_name)
-        event = {"type": "chat.message", "message": payload}
-        events.append((sender, event, [uid for uid in recipients if uid != sender.pk]))
-    return events
+# Announcing: the same steps whether on the event loop (chat.sending) or after a commit in
+# a database thread (``_announce_on_commit``); only the I/O differs.
 
 
-def people_away(sent, online: dict[int, int]) -> list[tuple[Conversation, list[int]]]:
-    """For each new message, the others in its conversation with no socket open."""
-    return [
-        (conversation, [uid for uid in recipients if uid != sender.pk and not online.get(uid)])
-        for conversation, _message, sender, recipients in sent
-    ]
+@dataclass(frozen=True)
+class Announcement:
+    """What to tell whom about messages just written: each message to the others in its
+    conversation first, then (once presence is known) to the sender's other devices and
+    a note to whoever is away."""
+
+    sent: list[Written]
+    events: list[tuple[list[int], dict[str, Any]]]  # (the others, event), one a message
+
+    @classmethod
+    def of(cls, sent: list[Written]) -> Announcement:
+        events = []
+        for item in sent:
+            payload = message_payload(item.message, sender_name=item.sender.display_name)
+            others = [uid for uid in item.recipients if uid != item.sender.pk]
+            events.append((others, {"type": "chat.message", "message": payload}))
+        return cls(sent=sent, events=events)
+
+    def people(self) -> set[int]:
+        """Whose presence decides the rest."""
+        found = {item.sender.pk for item in self.sent}
+        for others, _event in self.events:
+            found.update(others)
+        return found
+
+    def to_senders(self, online: dict[int, int]) -> list[tuple[list[int], dict[str, Any]]]:
+        """A sender's socket has the message in its acknowledgement: echo it only to a
+        sender with another socket open (another tab or phone)."""
+        return [
+            ([item.sender.pk], event)
+            for item, (_others, event) in zip(self.sent, self.events, strict=True)
+            if online.get(item.sender.pk, 0) > (1 if item.via_socket else 0)
+        ]
+
+    def away(self, online: dict[int, int]) -> list[tuple[Conversation, list[int]]]:
+        """For each message, the others in its conversation with no socket open."""
+        found = []
+        for item, (others, _event) in zip(self.sent, self.events, strict=True):
+            ids = [uid for uid in others if not online.get(uid)]
+            if ids:
+                found.append((item.conversation, ids))
+        return found
 
 
-def tell_people_who_are_away(away: list[tuple[Conversation, list[int]]]) -> None:
-    for conversation, user_ids in away:
-        _tell_people_who_are_away(conversation, user_ids)
-
-
-def _broadcast_new(sent, *, via_socket: bool) -> None:
-    """After commit: each new message to everyone in its conversation, and a note to anyone
-    away. ``sent`` holds (conversation, message, sender, participant ids).
-
-    A sender's socket has the message in its acknowledgement, so it is echoed to the
-    sender only when they have another socket open (another tab or phone).
-    """
+def _announce_on_commit(sent: list[Written]) -> None:
+    """The announcement's synchronous I/O, after the messages are committed."""
     if not sent:
         return
 
-    def after_commit():
+    def after_commit() -> None:
+        announcement = Announcement.of(sent)
         # The others first: the presence lookup below is not on their critical path.
-        events = broadcast_events(sent)
-        live.send_many([(others, event) for _sender, event, others in events])
-        people = {sender.pk for sender, _event, _others in events}
-        for _sender, _event, others in events:
-            people.update(others)
-        online = live.online_counts(people)
-        own_socket = 1 if via_socket else 0
-        live.send_many(
-            [([s.pk], event) for s, event, _others in events if online.get(s.pk, 0) > own_socket]
-        )
-        tell_people_who_are_away(people_away(sent, online))
+        live.send_many(announcement.events)
+        online = live.online_counts(announcement.people())
+        live.send_many(announcement.to_senders(online))
+        tell_people_who_are_away(announcement.away(online))
 
     transaction.on_commit(after_commit)
 
 
-def _existing_message(sender, client_uuid, conversation) -> Message | None:
+def tell_people_who_are_away(away: list[tuple[Conversation, list[int]]]) -> None:
+    """In-app notification, and an email task with no content at most once an hour.
+
+    Runs after the message is committed; while Redis (the hourly limit) is down it tells
+    nobody rather than fail the send: the message and unread counts are in the database.
+    """
+    for conversation, user_ids in away:
+        try:
+            _tell_away(conversation, user_ids)
+        except (RedisError, OSError):
+            logger.warning("Redis unavailable: nobody was told about a new message", exc_info=True)
+
+
+def _existing_message(
+    sender: User, client_uuid: uuid.UUID, conversation: Conversation
+) -> Message | None:
     existing = Message.objects.filter(sender=sender, client_id=client_uuid).first()
     if existing is not None and existing.conversation_id != conversation.pk:
         raise ValidationError({"client_id": _("Something went wrong. Try again.")})
     return existing
 
 
-def _sender_state_update(access: ConversationAccess, sender, message_id: int) -> None:
+def _sender_state_update(access: ConversationAccess, sender: User, message_id: int) -> None:
     """The sender has read their own message; refuse anyone who is no longer in it."""
     updated = Participant.objects.filter(
         conversation_id=access.conversation.pk, user=sender, left_at__isnull=True
@@ -693,19 +777,6 @@ def _sender_state_update(access: ConversationAccess, sender, message_id: int) ->
     raise PermissionDenied
 
 
-def _tell_people_who_are_away(conversation: Conversation, user_ids: list[int]) -> None:
-    """In-app notification and an email with no content, at most one email an hour.
-
-    ``user_ids`` are the people with no socket open. Runs after the message is
-    committed; while Redis (the hourly limit) is down it tells nobody rather than fail the
-    send: the message and unread counts are in the database.
-    """
-    try:
-        _tell_away(conversation, user_ids)
-    except (RedisError, OSError):
-        logger.warning("Redis unavailable: nobody was told about a new message", exc_info=True)
-
-
 def _tell_away(conversation: Conversation, away: list[int]) -> None:
     if not away:
         return
@@ -722,28 +793,42 @@ def _tell_away(conversation: Conversation, away: list[int]) -> None:
     url = conversation.get_absolute_url()
     notify_users(
         recipients=due,
-        verb=gettext_lazy("You have a new message"),
+        verb=_("You have a new message"),
         url=url,
         family=conversation.family,
         target=conversation,
     )
-    link = settings.SITE_URL.rstrip("/") + url
+    # The email goes from a task worker: no mail server on the send path.
     for person in due:
-        try:
-            send_mail(
-                subject=_("You have a new message"),
-                message=render_to_string(
-                    "chat/email/new_message.txt",
-                    {"link": link, "service_name": settings.SERVICE_NAME, "person": person},
-                ),
-                from_email=None,
-                recipient_list=[person.email],
-            )
-        except Exception:  # noqa: BLE001 - a failed email must not lose the message
-            logger.exception("Could not email a new-message alert")
+        transaction.on_commit(
+            partial(tasks.new_message_email_send.enqueue, conversation.pk, person.pk)
+        )
 
 
-def message_delete(*, access: ConversationAccess, message: Message, user) -> Message:
+def new_message_email(*, conversation_id: int, user_id: int) -> None:
+    """Email a person that a conversation has a new message, with a link and no content.
+
+    Raises whatever the mail backend raises (the task tries again).
+    """
+    person = User.objects.filter(pk=user_id, is_active=True).first()
+    conversation = Conversation.objects.filter(
+        pk=conversation_id, participants__user_id=user_id, participants__left_at__isnull=True
+    ).first()
+    if person is None or conversation is None or not person.email:
+        return  # gone, or no longer in the conversation, by the time the task ran
+    link = settings.SITE_URL.rstrip("/") + conversation.get_absolute_url()
+    send_mail(
+        subject=_("You have a new message"),
+        message=render_to_string(
+            "chat/email/new_message.txt",
+            {"link": link, "service_name": settings.SERVICE_NAME, "person": person},
+        ),
+        from_email=None,
+        recipient_list=[person.email],
+    )
+
+
+def message_delete(*, access: ConversationAccess, message: Message, user: User) -> Message:
     """A sender deletes their own message: it stays in place, shown as deleted."""
     if message.sender_id != user.pk or message.conversation_id != access.conversation.pk:
         raise PermissionDenied
@@ -778,12 +863,14 @@ def message_delete(*, access: ConversationAccess, message: Message, user) -> Mes
     return message
 
 
-def _bump(conversation_id: int, user, field: str, up_to: int, *, delivered_too=False) -> bool:
+def _bump(
+    conversation_id: int, user: User, field: str, up_to: int, *, delivered_too: bool = False
+) -> bool:
     newest = Message.objects.filter(conversation_id=conversation_id).aggregate(n=Max("id"))["n"]
     up_to = min(int(up_to), newest or 0)
     if up_to <= 0:
         return False
-    changes = {field: up_to}
+    changes: dict[str, Any] = {field: up_to}
     if delivered_too:
         changes["last_delivered_id"] = Greatest(F("last_delivered_id"), Value(up_to))
     return bool(
@@ -793,7 +880,7 @@ def _bump(conversation_id: int, user, field: str, up_to: int, *, delivered_too=F
     )
 
 
-def conversation_read_mark(*, access: ConversationAccess, user, up_to: int) -> bool:
+def conversation_read_mark(*, access: ConversationAccess, user: User, up_to: int) -> bool:
     """Record that a participant has read up to a message; tells the others."""
     if not access.is_participant:
         return False
@@ -820,7 +907,7 @@ def conversation_read_mark(*, access: ConversationAccess, user, up_to: int) -> b
     return changed
 
 
-def conversation_delivered_mark(*, access: ConversationAccess, user, up_to: int) -> bool:
+def conversation_delivered_mark(*, access: ConversationAccess, user: User, up_to: int) -> bool:
     """Record that a participant's device received messages up to ``up_to``."""
     if not access.is_participant:
         return False
@@ -845,7 +932,9 @@ def conversation_delivered_mark(*, access: ConversationAccess, user, up_to: int)
     return changed
 
 
-def message_report(*, access: ConversationAccess, message: Message, reporter, reason: str = ""):
+def message_report(
+    *, access: ConversationAccess, message: Message, reporter: User, reason: str = ""
+) -> MessageReport:
     """Anyone in a conversation can ask the service manager to look at a message."""
     if not access.is_participant or message.conversation_id != access.conversation.pk:
         raise PermissionDenied
@@ -871,7 +960,7 @@ def message_report(*, access: ConversationAccess, message: Message, reporter, re
         )
         notify_users(
             recipients=managers,
-            verb=gettext_lazy("A message was reported to you"),
+            verb=_("A message was reported to you"),
             url=reverse("chat:reported"),
             family=access.conversation.family,
         )
@@ -881,7 +970,7 @@ def message_report(*, access: ConversationAccess, message: Message, reporter, re
 # Working hours ---------------------------------------------------------------------------
 
 
-def working_hours_set(*, user, days: dict[int, tuple[time, time] | None]) -> None:
+def working_hours_set(*, user: User, days: dict[int, tuple[time, time] | None]) -> None:
     """A key worker sets the hours they usually answer messages; None means not working."""
     if not portal_access.is_key_worker(user):
         raise PermissionDenied
@@ -901,13 +990,13 @@ def working_hours_set(*, user, days: dict[int, tuple[time, time] | None]) -> Non
 # Notification centre ---------------------------------------------------------------------
 
 
-def _notification_model():
+def _notification_model() -> Any:  # django-notifications ships no types
     from notifications.models import Notification
 
     return Notification
 
 
-def notification_mark_read(*, user, notification_id: int):
+def notification_mark_read(*, user: User, notification_id: int) -> Any:
     """Mark one of a person's notifications read; returns it (or raises DoesNotExist)."""
     notification = _notification_model().objects.get(pk=notification_id, recipient=user)
     if notification.unread:
@@ -917,8 +1006,10 @@ def notification_mark_read(*, user, notification_id: int):
     return notification
 
 
-def notifications_mark_all_read(*, user) -> int:
-    count = _notification_model().objects.filter(recipient=user, unread=True).update(unread=False)
+def notifications_mark_all_read(*, user: User) -> int:
+    count: int = (
+        _notification_model().objects.filter(recipient=user, unread=True).update(unread=False)
+    )
     transaction.on_commit(lambda: notification_badge_push(user_id=user.pk))
     return count
 

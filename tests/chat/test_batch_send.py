@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _send(user, conversation, body="Hello", client_id=None):
-    return services.TextSend(
+    return services.Send(
         access=access_for(user, conversation),
         sender=user,
         body=body,
@@ -39,7 +39,7 @@ def test_batch_keeps_the_order_within_each_conversation(
         _send(key_worker, conversation, "two"),
         _send(parent, conversation, "three"),
     ]
-    results = services.messages_send_text(sends=sends)
+    results = services.messages_send(sends=sends)
     assert [created for _message, created in results] == [True] * 4
     bodies = list(
         Message.objects.filter(conversation=conversation)
@@ -59,7 +59,7 @@ def test_batch_answers_retries_with_the_first_message(conversation, parent):
     client_id = uuid.uuid4()
     first = send(parent, conversation, "Hello", client_id=client_id)
     again = uuid.uuid4()
-    results = services.messages_send_text(
+    results = services.messages_send(
         sends=[
             _send(parent, conversation, "Hello", client_id=client_id),
             _send(parent, conversation, "Twice", client_id=again),
@@ -79,12 +79,12 @@ def test_batch_refuses_bad_sends_one_by_one(conversation, parent, key_worker, fa
     )
     mentor_access = access_for(mentor, mentor_conversation)
     services.conversation_mentor_close(family=family, mentor=mentor, match_id=5)
-    results = services.messages_send_text(
+    results = services.messages_send(
         sends=[
             _send(parent, conversation, "   "),
             _send(parent, conversation, "x" * (services.MAX_BODY + 1)),
             _send(parent, conversation, "ok", client_id="not-a-uuid"),
-            services.TextSend(
+            services.Send(
                 access=mentor_access, sender=mentor, body="Still here?", client_id=str(uuid.uuid4())
             ),
             _send(parent, conversation, "fine"),
@@ -102,7 +102,7 @@ def test_batch_refuses_bad_sends_one_by_one(conversation, parent, key_worker, fa
 
 def test_batch_counts_every_send_against_the_limit(conversation, parent, key_worker, settings):
     settings.CHAT_SEND_RATE = (2, 3600)
-    results = services.messages_send_text(
+    results = services.messages_send(
         sends=[_send(parent, conversation, str(n)) for n in range(3)]
         + [_send(key_worker, conversation, "other person")]
     )
@@ -114,7 +114,7 @@ def test_batch_counts_every_send_against_the_limit(conversation, parent, key_wor
 def test_closed_conversation_refuses_every_send_in_the_batch(conversation, parent, key_worker):
     accesses = [_send(parent, conversation, "a"), _send(key_worker, conversation, "b")]
     Conversation.objects.filter(pk=conversation.pk).update(closed_at=conversation.created_at)
-    results = services.messages_send_text(sends=accesses)
+    results = services.messages_send(sends=accesses)
     assert all(isinstance(result, PermissionDenied) for result in results)
     assert not Message.objects.exists()
 
@@ -129,7 +129,7 @@ def test_postgresql_writes_a_batch_in_one_statement(conversation, parent, key_wo
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(count):
-        results = services.messages_send_text(sends=sends)
+        results = services.messages_send(sends=sends)
     assert all(created for _message, created in results)
     inserts = [sql for sql in statements if "INSERT INTO chat_message" in sql]
     assert len(inserts) == 1
@@ -155,7 +155,7 @@ def test_batches_written_at_once_each_name_the_message_before_them(
 
     def write(n):
         try:
-            results = services.messages_send_text(sends=sends[n])
+            results = services.messages_send(sends=sends[n])
             return [(message.pk, message.prev_id) for message, _created in results]
         finally:
             connections.close_all()
@@ -251,3 +251,18 @@ def test_someone_already_told_this_hour_costs_no_query(
     services.tell_people_who_are_away([(conversation, [key_worker.pk])])
     with django_assert_num_queries(0):
         services.tell_people_who_are_away([(conversation, [key_worker.pk])])
+
+
+def test_a_single_send_is_a_batch_of_one(conversation, parent, monkeypatch):
+    batches = []
+    batch = services.messages_send
+
+    def spy(*, sends):
+        batches.append(sends)
+        return batch(sends=sends)
+
+    monkeypatch.setattr(services, "messages_send", spy)
+    message = send(parent, conversation, "Alone")
+    [[only]] = batches
+    assert only.body == "Alone" and only.via_socket is False
+    assert message.body == "Alone"

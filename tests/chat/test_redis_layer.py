@@ -207,7 +207,4 @@ def test_hot_paths_use_one_shared_redis_client(settings):
     assert live.online_user_ids([user_id]) == set()
 
     settings.CHAT_SEND_RATE = (2, 3600)
-    services._rate_limit(user_id)
-    services._rate_limit(user_id)
-    with pytest.raises(services.RateLimited):
-        services._rate_limit(user_id)
+    assert services._rate_limit_many([user_id, user_id, user_id]) == [True, True, False]

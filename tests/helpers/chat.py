@@ -448,3 +448,19 @@ class FlakyLayer(InMemoryChannelLayer):
     async def group_send(self, group, message):
         self._refuse_while_down()
         await super().group_send(group, message)
+
+
+class BrokenMailBackend:
+    """An email backend whose mail server is always down; counts the attempts."""
+
+    attempts = 0
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        type(self).attempts += 1
+        raise ConnectionRefusedError("the mail server is down")
+
+
+BROKEN_MAIL = "tests.helpers.chat.BrokenMailBackend"
