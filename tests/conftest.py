@@ -134,3 +134,10 @@ def other_parent(other_family):
 @pytest.fixture
 def partner(family):
     return factories.partner(family)
+
+
+@pytest.fixture
+def session_queries(settings) -> int:
+    """The queries a signed-in request makes to read its session: none when sessions are
+    cached (with Redis, as in production), one when they are only in the database."""
+    return 0 if settings.SESSION_ENGINE.endswith("cached_db") else 1

@@ -8,14 +8,13 @@ from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.conf import settings
 
 from chat import selectors, services
 from chat.models import Conversation, Message, MessageReport, Participant
 from portal.models import StaffProfile
 from portal.notify import notify_users
 from tests import factories
-from tests.helpers.chat import access_for, send
+from tests.chat.conftest import access_for, send
 
 
 def test_family_gets_a_key_worker_conversation_when_created(key_worker):
@@ -383,7 +382,7 @@ def test_a_parents_own_message_gives_only_them_its_delete_button(client, convers
 
 
 def test_conversation_page_query_count_is_pinned(
-    client, conversation, parent, key_worker, django_assert_num_queries
+    client, conversation, parent, key_worker, django_assert_num_queries, session_queries
 ):
     dad = factories.parent(conversation.family, name="Imran")
     services.conversation_key_worker_ensure(family=conversation.family)
@@ -401,15 +400,13 @@ def test_conversation_page_query_count_is_pinned(
             send(sender, conversation, body=f"Message {n} from {sender.display_name}")
     client.force_login(parent)
     path = f"/messages/{conversation.pk}/"
-    # Session (from the cache when there is Redis) and person, the conversation with its
-    # family, the page of messages with their senders, everyone's read state, the key
-    # worker's hours, the menu's counts...
-    page = 7 + (0 if settings.REDIS_URL else 1)
-    with django_assert_num_queries(page + 4 + 2):
+    # The person, the conversation with its family, the page of messages with their
+    # senders, everyone's read state, the key worker's hours, the menu's two counts...
+    with django_assert_num_queries(session_queries + 7 + 4 + 2):
         # ...and the first time, marking it read: the newest id, the mark, what it is
         # now and whom to tell (and the savepoint a test's transaction adds around it).
         first = client.get(path)
-    with django_assert_num_queries(page):
+    with django_assert_num_queries(session_queries + 7):
         again = client.get(path)
     assert first.status_code == again.status_code == 200
     assert len(re.findall(r'id="message-\d', again.content.decode())) == selectors.PAGE_SIZE

@@ -540,16 +540,16 @@ def test_plan_page_query_count_is_the_same_for_3_goals_as_for_30_with_10_reviews
 
 
 def test_plan_page_query_count_is_pinned(
-    client, parent, key_worker, plan, family, django_assert_num_queries
+    client, parent, key_worker, plan, family, django_assert_num_queries, session_queries
 ):
     _big_plan(plan, parent, key_worker, goals=30, reviews=10)
     client.force_login(parent)
     client.get(reverse("plans:plan"))
-    # The session and the person (2 on the test database), the plan, its goals with their
-    # outcome areas, steps, ratings and sharing, the plan's comments and suggestions, the
-    # plan's review and agreement state, and the menu's two counts. Any per-goal query
-    # would blow far past it with 30 goals and 300 ratings.
-    with django_assert_num_queries(13):
+    # The person, the plan, its goals with their outcome areas, steps, ratings and sharing,
+    # the plan's comments and suggestions, the plan's review and agreement state, and the
+    # menu's two counts. Any per-goal query would blow far past it with 30 goals and 300
+    # ratings.
+    with django_assert_num_queries(session_queries + 12):
         response = client.get(reverse("plans:plan"))
     assert response.content.decode().count('class="app-card app-plan-goal"') == 30
 
@@ -610,7 +610,7 @@ def test_a_key_worker_ticks_off_steps_and_a_partner_only_comments_on_a_shared_go
 
 
 def test_a_goals_page_query_count_is_flat(
-    client, parent, key_worker, plan, django_assert_num_queries
+    client, parent, key_worker, plan, django_assert_num_queries, session_queries
 ):
     goals = _big_plan(plan, parent, key_worker, goals=12, reviews=10)
     for n in range(10):
@@ -618,9 +618,9 @@ def test_a_goals_page_query_count_is_flat(
     client.force_login(parent)
     url = reverse("plans:goal", kwargs={"goal_id": goals[5].pk})
     client.get(url)
-    # Session and person, the goal and its plan, the goal with its areas, steps and
-    # ratings and sharing, its comments and suggestions, its number, the menu's counts.
-    with django_assert_num_queries(12):
+    # The person, the goal and its plan, the goal's areas, steps, ratings and sharing, its
+    # comments and suggestions, its number, the menu's two counts.
+    with django_assert_num_queries(session_queries + 11):
         response = client.get(url)
     assert response.content.decode().count("Note ") == 10
 
@@ -757,7 +757,7 @@ def test_the_plan_page_asks_a_named_parent_to_agree_until_they_have(client, pare
 
 
 def test_parent_dashboard_query_count_is_pinned(
-    client, parent, key_worker, plan, family, django_assert_num_queries
+    client, parent, key_worker, plan, family, django_assert_num_queries, session_queries
 ):
     import uuid
 
@@ -783,8 +783,8 @@ def test_parent_dashboard_query_count_is_pinned(
         )
     client.force_login(parent)
     client.get(reverse("portal:dashboard"))
-    # Session and person (two); the plan panel (two); the peer mentor and bookings panels
-    # (one each); the menu's two counts.
-    with django_assert_num_queries(8):
+    # The person; the plan panel (two); the peer mentor and bookings panels (one each); the
+    # menu's two counts.
+    with django_assert_num_queries(session_queries + 7):
         body = client.get(reverse("portal:dashboard")).content.decode()
     assert body.count("Coming up:") == 5 and 'data-live-count="messages"' in body
