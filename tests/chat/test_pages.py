@@ -14,7 +14,7 @@ from chat.models import Conversation, Message, MessageReport, Participant
 from portal.models import StaffProfile
 from portal.notify import notify_users
 from tests import factories
-from tests.chat.conftest import access_for, send
+from tests.helpers.chat import access_for, send
 
 
 def test_family_gets_a_key_worker_conversation_when_created(key_worker):
