@@ -1,5 +1,7 @@
 """Family plans: the family's own words, the steps they take, reviews and agreement."""
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -111,6 +113,11 @@ class Plan(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Annotated by plans.selectors (``_plan_state``) for the plan page and dashboard.
+    next_review_date: "datetime.date | None"
+    i_sign: bool
+    i_agreed: bool
 
     class Meta:
         verbose_name = _("family plan")

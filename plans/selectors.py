@@ -21,6 +21,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from portal import access as core
+from portal.access import AnyUser
 from portal.models import Family, FamilyPractitioner, User
 
 from .access import PlanAccess
@@ -183,6 +184,30 @@ def _progress(goal: Goal, number: int = 0) -> GoalProgress:
     )
 
 
+def _plan_state(user: AnyUser) -> dict[str, Any]:
+    """Annotations for a plan: its next review date, whether ``user`` must agree it and
+    whether they have agreed its current revision (the plan page and the dashboard)."""
+    plan_ref = OuterRef("pk")
+    user_id = user.pk or 0
+    return {
+        "next_review_date": Subquery(
+            Review.objects.filter(
+                plan=plan_ref, status=Review.Status.SCHEDULED, date__gte=timezone.localdate()
+            )
+            .order_by("date", "id")
+            .values("date")[:1]
+        ),
+        "i_sign": Exists(
+            Plan.signatories.through.objects.filter(plan=plan_ref, familymember__user_id=user_id)
+        ),
+        "i_agreed": Exists(
+            PlanConfirmation.objects.filter(
+                plan=plan_ref, user_id=user_id, revision=OuterRef("revision")
+            )
+        ),
+    }
+
+
 def plan_page(*, plan: Plan, plan_access: PlanAccess) -> PlanPage:
     """Everything on the plan page, in a fixed number of queries however big the plan."""
     from .charts import progress_chart
@@ -194,32 +219,7 @@ def plan_page(*, plan: Plan, plan_access: PlanAccess) -> PlanPage:
     next_review_date = None
     i_must_agree = i_agreed = False
     if plan_access.sees_everything:
-        plan_ref = OuterRef("pk")
-        plan = (
-            Plan.objects.filter(pk=plan.pk)
-            .annotate(
-                next_review_date=Subquery(
-                    Review.objects.filter(
-                        plan=plan_ref,
-                        status=Review.Status.SCHEDULED,
-                        date__gte=timezone.localdate(),
-                    )
-                    .order_by("date", "id")
-                    .values("date")[:1]
-                ),
-                i_sign=Exists(
-                    Plan.signatories.through.objects.filter(
-                        plan=plan_ref, familymember__user_id=user.pk or 0
-                    )
-                ),
-                i_agreed=Exists(
-                    PlanConfirmation.objects.filter(
-                        plan=plan_ref, user_id=user.pk or 0, revision=OuterRef("revision")
-                    )
-                ),
-            )
-            .get()
-        )
+        plan = Plan.objects.filter(pk=plan.pk).annotate(**_plan_state(user)).get()
         next_review_date = plan.next_review_date
         i_agreed = plan.i_agreed
         lead = plan_access.family.lead_key_worker_id
@@ -405,23 +405,7 @@ def parent_next_steps(*, family: Family, user: User) -> dict[str, Any]:
         Plan.objects.filter(family=family)
         .annotate(
             has_goals=Exists(Goal.objects.filter(plan=plan_ref, archived_at__isnull=True)),
-            next_review_date=Subquery(
-                Review.objects.filter(
-                    plan=plan_ref, status=Review.Status.SCHEDULED, date__gte=today
-                )
-                .order_by("date")
-                .values("date")[:1]
-            ),
-            i_sign=Exists(
-                Plan.signatories.through.objects.filter(
-                    plan=plan_ref, familymember__user_id=user.pk or 0
-                )
-            ),
-            i_agreed=Exists(
-                PlanConfirmation.objects.filter(
-                    plan=plan_ref, user=user, revision=OuterRef("revision")
-                )
-            ),
+            **_plan_state(user),
             open_suggestions=Coalesce(Subquery(open_suggestions), 0),
         )
         .first()

@@ -1,8 +1,8 @@
 """Database ids from outside: the ``<id:...>`` URL converter and the same rule for forms.
 
 An id is ASCII digits no larger than the database's ids (signed 64-bit in SQLite and
-PostgreSQL's bigint). ``str.isdigit()`` is not that rule: it accepts "²", which ``int()``
-refuses, and "٣", which ``int()`` reads as 3.
+PostgreSQL's bigint). Python's own test for digits is not that rule: it accepts "²",
+which ``int()`` refuses, and "٣", which ``int()`` reads as 3.
 """
 
 import re
