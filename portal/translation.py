@@ -39,4 +39,5 @@ def _gettext(self: trans_real.DjangoTranslation, message: str) -> str:
 def remember_translations() -> None:
     """Make every Django translation object remember what it has looked up (once, at start)."""
     if trans_real.DjangoTranslation.gettext is not _gettext:
-        trans_real.DjangoTranslation.gettext = _gettext  # type: ignore[method-assign]
+        # The stubs type gettext on the base class; this one is only ever bound to Django's.
+        trans_real.DjangoTranslation.gettext = _gettext  # type: ignore[method-assign,assignment]
