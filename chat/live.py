@@ -114,10 +114,11 @@ async def aonline_counts(user_ids) -> dict[int, int]:
     ids = sorted(set(user_ids))
     if not ids:
         return {}
+    client = async_redis_client()
+    if client is None:  # the local cache answers at once, without I/O
+        return online_counts(ids)
     try:
-        values = await async_redis_client().mget(
-            [cache.make_key(_presence_key(uid)) for uid in ids]
-        )
+        values = await client.mget([cache.make_key(_presence_key(uid)) for uid in ids])
     except (RedisError, OSError):
         logger.warning("Redis unavailable in aonline_counts", exc_info=True)
         return {}
