@@ -88,7 +88,9 @@ def main(argv=None) -> int:
                 for _ in range(50):
                     client.get(path)
                 profiler.disable()
-                pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(args.top)
+                pstats.Stats(profiler).sort_stats(
+                    os.environ.get("PROFILE_SORT", "cumulative")
+                ).print_stats(args.top)
             reset_queries()
     finally:
         shutil.rmtree(work, ignore_errors=True)
