@@ -69,7 +69,9 @@ def family_to_raise_about(user: AnyUser, family_id: int, *, path: str = "") -> F
 
 def _load(concern_id: int) -> Concern | None:
     return (
-        Concern.objects.select_related("family", "family__lead_key_worker", "raised_by", "decided_by")
+        Concern.objects.select_related(
+            "family", "family__lead_key_worker", "raised_by", "decided_by"
+        )
         .filter(pk=concern_id)
         .first()
     )

@@ -93,7 +93,9 @@ class DecisionForm(forms.Form):
     )
     outcome_for_raiser = forms.CharField(
         label=_("What they will read (if safe)"),
-        help_text=_("Plain words, no names. For example: We have talked to the family and are helping them."),
+        help_text=_(
+            "Plain words, no names. For example: We have talked to the family and are helping them."
+        ),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=1000,
         required=False,
@@ -103,7 +105,10 @@ class DecisionForm(forms.Form):
     def __init__(self, *args, owners=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.owners = {str(u.pk): u for u in owners}
-        choices = [("", _("Choose who will do it")), *((pk, u.display_name) for pk, u in self.owners.items())]
+        choices = [
+            ("", _("Choose who will do it")),
+            *((pk, u.display_name) for pk, u in self.owners.items()),
+        ]
         for n in range(1, ACTION_SLOTS + 1):
             self.fields[f"action_{n}"] = forms.CharField(
                 label=_("Action %(n)s: what needs to happen (optional)") % {"n": n},
@@ -136,9 +141,13 @@ class DecisionForm(forms.Form):
             text = (data.get(f"action_{n}") or "").strip()
             owner = data.get(f"action_{n}_owner")
             if text and not owner:
-                self.add_error(f"action_{n}_owner", _("Choose who will do action %(n)s.") % {"n": n})
+                self.add_error(
+                    f"action_{n}_owner", _("Choose who will do action %(n)s.") % {"n": n}
+                )
             elif owner and not text:
-                self.add_error(f"action_{n}", _("Say what needs to happen for action %(n)s.") % {"n": n})
+                self.add_error(
+                    f"action_{n}", _("Say what needs to happen for action %(n)s.") % {"n": n}
+                )
         return data
 
     def actions(self):
@@ -151,7 +160,9 @@ class DecisionForm(forms.Form):
             if text and owner is not None:
                 found.append(
                     ActionInput(
-                        description=text, owner=owner, due_on=self.cleaned_data.get(f"action_{n}_due")
+                        description=text,
+                        owner=owner,
+                        due_on=self.cleaned_data.get(f"action_{n}_due"),
                     )
                 )
         return found

@@ -65,9 +65,7 @@ class Concern(models.Model):
     escalate_at = models.DateTimeField()
     escalation_count = models.PositiveIntegerField(default=0)
     last_escalated_at = models.DateTimeField(null=True, blank=True)
-    decision = models.CharField(
-        _("decision"), max_length=30, choices=Decision.choices, blank=True
-    )
+    decision = models.CharField(_("decision"), max_length=30, choices=Decision.choices, blank=True)
     decision_notes = models.TextField(_("what was decided and why"), max_length=3000, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(
@@ -124,9 +122,7 @@ class ConcernAction(models.Model):
 
     concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="actions")
     description = models.CharField(_("what needs to happen"), max_length=300)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     due_on = models.DateField(_("by when"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -51,7 +51,9 @@ def concern_actions(*, concern: Concern) -> list[ConcernAction]:
     return list(concern.actions.select_related("owner").order_by("id"))
 
 
-def raised_by(*, user: User, source: str | None = None, source_id: int | None = None) -> list[Concern]:
+def raised_by(
+    *, user: User, source: str | None = None, source_id: int | None = None
+) -> list[Concern]:
     """Concerns a person raised, newest first (their receipts), optionally from one record."""
     concerns = Concern.objects.filter(raised_by=user)
     if source is not None:

@@ -24,7 +24,7 @@ from .models import Concern, ConcernAction, DutyManager
 from .timescale import decision_due
 
 
-class TooManyConcerns(Exception):  # noqa: N818 - reads as a state, like the core's
+class TooManyConcerns(Exception):
     """The person has raised more concerns in the last hour than one person would."""
 
 
@@ -36,9 +36,7 @@ class ActionInput:
 
 
 def _managers() -> list[User]:
-    return list(
-        User.objects.filter(staff_profile__role=StaffProfile.Role.MANAGER, is_active=True)
-    )
+    return list(User.objects.filter(staff_profile__role=StaffProfile.Role.MANAGER, is_active=True))
 
 
 def duty_managers(*, day: date | None = None) -> list[User]:
@@ -199,7 +197,13 @@ def concern_decide(
         concern.decided_by = actor
         concern.outcome_for_raiser = outcome_for_raiser[:1000]
         concern.save(
-            update_fields=["decision", "decision_notes", "decided_at", "decided_by", "outcome_for_raiser"]
+            update_fields=[
+                "decision",
+                "decision_notes",
+                "decided_at",
+                "decided_by",
+                "outcome_for_raiser",
+            ]
         )
         created = ConcernAction.objects.bulk_create(
             ConcernAction(
@@ -249,9 +253,9 @@ def escalation_schedule(*, concern: Concern) -> None:
     from .tasks import concern_escalation_check
 
     if concern_escalation_check.get_backend().supports_defer:
-        concern_escalation_check.using(
-            run_after=max(concern.escalate_at, timezone.now())
-        ).enqueue(concern.pk)
+        concern_escalation_check.using(run_after=max(concern.escalate_at, timezone.now())).enqueue(
+            concern.pk
+        )
     elif concern.escalate_at <= timezone.now():
         concern_escalation_check.enqueue(concern.pk)
 
@@ -300,7 +304,9 @@ def concern_email(*, concern_id: int, user_ids: list[int], kind: str) -> int:
     if not emails:
         return 0
     subject = (
-        _("A concern is waiting for a decision") if kind == "escalated" else _("A concern was raised")
+        _("A concern is waiting for a decision")
+        if kind == "escalated"
+        else _("A concern was raised")
     )
     body = render_to_string(
         "safeguarding/email/concern.txt",

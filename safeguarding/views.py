@@ -134,9 +134,7 @@ def concern_list(request):
     access.audit_list_read(
         request.user, concerns=[*waiting, *decided.object_list], path=request.get_full_path()
     )
-    return render(
-        request, "safeguarding/list.html", {"waiting": waiting, "page": decided}
-    )
+    return render(request, "safeguarding/list.html", {"waiting": waiting, "page": decided})
 
 
 def _detail(request, concern_access, form=None, status=200):
@@ -159,18 +157,14 @@ def _detail(request, concern_access, form=None, status=200):
 @login_required
 @require_GET
 def concern_detail(request, concern_id):
-    concern_access = access.concern_for_user(
-        request.user, concern_id, path=request.get_full_path()
-    )
+    concern_access = access.concern_for_user(request.user, concern_id, path=request.get_full_path())
     return _detail(request, concern_access)
 
 
 @login_required
 @require_POST
 def concern_decide(request, concern_id):
-    concern_access = access.concern_for_user(
-        request.user, concern_id, path=request.get_full_path()
-    )
+    concern_access = access.concern_for_user(request.user, concern_id, path=request.get_full_path())
     if not concern_access.can_decide:
         raise Http404
     concern = concern_access.concern
