@@ -75,15 +75,3 @@ def message_concerns(*, conversation_id: int) -> list[Concern]:
         .select_related("raised_by")
         .order_by("created_at", "id")
     )
-
-
-def conversations_with_reports() -> dict[int, int]:
-    """Conversation id to how many of its messages were reported."""
-    from django.db.models import Count
-
-    rows = (
-        Concern.objects.filter(source=Concern.Source.MESSAGE, conversation_id__isnull=False)
-        .values("conversation_id")
-        .annotate(n=Count("id"))
-    )
-    return {row["conversation_id"]: row["n"] for row in rows}
