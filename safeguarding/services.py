@@ -280,7 +280,8 @@ def concern_escalate(*, concern_id: int) -> bool:
             family=concern.family,
         )
         _email_on_commit(concern.pk, managers, "escalated")
-        transaction.on_commit(lambda: escalation_schedule(concern=concern))
+        if concern.escalate_at > now:  # with no time to decide, the next sweep does it
+            transaction.on_commit(lambda: escalation_schedule(concern=concern))
     return True
 
 

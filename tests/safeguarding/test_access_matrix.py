@@ -69,7 +69,8 @@ DETAIL = _expect(
         "anonymous": "login",
     }
 )
-RECEIPT = _expect({"parent": "ok", "anonymous": "login"})
+# Staff without two-step sign-in are sent to set it up before any page at all.
+RECEIPT = _expect({"parent": "ok", "manager_without_mfa": "mfa", "anonymous": "login"})
 DECIDE = _expect({"manager": "redirect", "manager_without_mfa": "mfa", "anonymous": "login"})
 LIST = _expect(
     {
