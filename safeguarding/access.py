@@ -123,6 +123,14 @@ def list_gate(user: AnyUser) -> None:
         raise core.MFASetupRequired
 
 
+def manager_gate(user: AnyUser) -> None:
+    """Managers only, and only with two-step sign-in."""
+    if not core.is_manager(user):
+        raise Http404
+    if not core.mfa_passed(user):
+        raise core.MFASetupRequired
+
+
 def audit_list_read(user: User, *, concerns: list[Concern], path: str = "") -> None:
     """A list of concerns names families: one audit event for each concern on it."""
     from django.utils import timezone

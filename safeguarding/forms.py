@@ -166,3 +166,34 @@ class DecisionForm(forms.Form):
                     )
                 )
         return found
+
+
+class DutyManagerForm(forms.Form):
+    day = forms.DateField(
+        label=_("Day"),
+        help_text=_("For example, 27/3/2027"),
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        error_messages={
+            "required": _("Enter the day."),
+            "invalid": _("Enter the day like 27/3/2027."),
+        },
+    )
+    manager = forms.ChoiceField(
+        label=_("Duty manager"), error_messages={"required": _("Choose the duty manager.")}
+    )
+
+    def __init__(self, *args, managers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.managers = {str(u.pk): u for u in managers}
+        self.fields["manager"].choices = [
+            ("", _("Choose a manager")),
+            *((pk, u.display_name) for pk, u in self.managers.items()),
+        ]
+
+    def clean_day(self):
+        from django.utils import timezone
+
+        day = self.cleaned_data["day"]
+        if day < timezone.localdate():
+            raise forms.ValidationError(_("The day must be today or later."))
+        return day

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from portal.models import User
+from portal.models import StaffProfile, User
 
-from .models import Concern, ConcernAction
+from .models import Concern, ConcernAction, DutyManager
 
 _LIST_RELATED = ("family", "raised_by", "decided_by")
 
@@ -74,4 +76,23 @@ def message_concerns(*, conversation_id: int) -> list[Concern]:
         Concern.objects.filter(source=Concern.Source.MESSAGE, conversation_id=conversation_id)
         .select_related("raised_by")
         .order_by("created_at", "id")
+    )
+
+
+def duty_rota(*, days: int = 14) -> list[tuple[dt.date, User | None]]:
+    """Who is the duty manager on each of the next ``days`` days (None: nobody set)."""
+    today = timezone.localdate()
+    last = today + dt.timedelta(days=days - 1)
+    set_days = {
+        duty.day: duty.manager
+        for duty in DutyManager.objects.filter(day__range=(today, last)).select_related("manager")
+    }
+    return [(day, set_days.get(day)) for day in (today + dt.timedelta(days=n) for n in range(days))]
+
+
+def managers() -> list[User]:
+    """Active service managers, by name."""
+    return sorted(
+        User.objects.filter(staff_profile__role=StaffProfile.Role.MANAGER, is_active=True),
+        key=lambda u: (u.display_name.lower(), u.pk),
     )

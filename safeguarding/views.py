@@ -15,7 +15,7 @@ from portal import access as core
 from portal.models import FamilyMember
 
 from . import access, selectors, services
-from .forms import DecisionForm, ParentRaiseForm, RaiseForm
+from .forms import DecisionForm, DutyManagerForm, ParentRaiseForm, RaiseForm
 
 TOO_MANY = _(
     "You have told us about a lot of worries in the last hour. If you or a child are in danger now, call 999. Otherwise call the team on %(phone)s."
@@ -134,7 +134,11 @@ def concern_list(request):
     access.audit_list_read(
         request.user, concerns=[*waiting, *decided.object_list], path=request.get_full_path()
     )
-    return render(request, "safeguarding/list.html", {"waiting": waiting, "page": decided})
+    return render(
+        request,
+        "safeguarding/list.html",
+        {"waiting": waiting, "page": decided, "is_manager": key_worker is None},
+    )
 
 
 def _detail(request, concern_access, form=None, status=200):
@@ -187,3 +191,25 @@ def concern_decide(request, concern_id):
             messages.success(request, _("Decision recorded."))
             return redirect(concern)
     return _detail(request, concern_access, form=form, status=400)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def duty_rota(request):
+    """Managers set who is the duty manager on each day."""
+    access.manager_gate(request.user)
+    form = DutyManagerForm(request.POST or None, managers=selectors.managers())
+    if request.method == "POST" and form.is_valid():
+        services.duty_manager_set(
+            day=form.cleaned_data["day"],
+            manager=form.managers[form.cleaned_data["manager"]],
+            actor=request.user,
+        )
+        messages.success(request, _("Duty manager saved."))
+        return redirect("safeguarding:duty")
+    return render(
+        request,
+        "safeguarding/duty.html",
+        {"form": form, "rota": selectors.duty_rota()},
+        status=400 if form.errors else 200,
+    )

@@ -298,3 +298,28 @@ def test_the_list_makes_the_same_queries_however_many_concerns(
     with django_assert_num_queries(len(baseline)):
         page = client.get("/concerns/").content.decode()
     assert page.count("No further action") == 7
+
+
+def test_managers_set_the_duty_manager_and_only_they_hear_of_new_concerns(
+    client, world, django_capture_on_commit_callbacks
+):
+    people = world["people"]
+    client.force_login(people["lead_key_worker"])
+    assert client.get("/concerns/duty/").status_code == 404
+    client.force_login(people["manager"])
+    response = client.post("/concerns/duty/", {"day": "30/11/2026", "manager": ""})
+    assert response.status_code == 400
+    assert b"The day must be today or later." in response.content
+    assert b"Choose the duty manager." in response.content
+    response = client.post(
+        "/concerns/duty/", {"day": "1/12/2026", "manager": str(people["second_manager"].pk)}
+    )
+    assert response.status_code == 302
+    page = client.get("/concerns/duty/").content.decode()
+    assert people["second_manager"].display_name in page
+    with django_capture_on_commit_callbacks(execute=True):
+        _raise(world)
+    assert _told("A concern was raised") == {
+        people["lead_key_worker"].pk,
+        people["second_manager"].pk,
+    }
