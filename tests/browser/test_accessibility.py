@@ -258,6 +258,7 @@ FEATURE_PAGES = [
     Check("concerns list", "manager", "/concerns/"),
     Check("a concern to decide", "manager", concern),
     Check("a concern, with errors", "manager", concern, submit="Record the decision"),
+    Check("duty manager rota", "manager", "/concerns/duty/"),
 ]
 
 
