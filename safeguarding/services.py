@@ -167,7 +167,7 @@ def concern_decide(
 ) -> Concern:
     """A manager records the decision and the actions, each with an owner. If they write
     ``outcome_for_raiser`` (only where it is safe), the person who raised it can read it."""
-    if not concern_access.can_decide or concern_access.concern.raised_by_id is None:
+    if not concern_access.can_decide:
         raise PermissionDenied
     concern = concern_access.concern
     notes = notes.strip()
