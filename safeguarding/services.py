@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal import access as core
-from portal import signals
+from portal import ratelimit, signals
 from portal.models import AuditEvent, Family, StaffProfile, User
 from portal.notify import notify_users
+from portal.ratelimit import Limit
 
 from . import access, selectors
 from .access import ConcernAccess
@@ -49,19 +48,6 @@ def duty_managers(*, day: date | None = None) -> list[User]:
         .first()
     )
     return [duty.manager] if duty is not None else _managers()
-
-
-def _count_raise(user: User) -> bool:
-    """Count one concern raised; False when the person is over the limit this window."""
-    limit, seconds = settings.SAFEGUARDING_RAISE_RATE
-    key = f"safeguarding:raise:{user.pk}:{int(time.time()) // seconds}"
-    cache.add(key, 0, seconds + 5)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # the key expired between add and incr
-        cache.set(key, 1, seconds + 5)
-        count = 1
-    return count <= limit
 
 
 def _email_on_commit(concern_id: int, users: list[User], kind: str) -> None:
@@ -103,7 +89,9 @@ def concern_raise(
         errors["about"] = _("Choose who you are worried about.")
     if errors:
         raise ValidationError(errors)
-    if not _count_raise(raised_by):
+    if ratelimit.exceeded(
+        Limit.of("safeguarding:raise", settings.SAFEGUARDING_RAISE_RATE), raised_by.pk
+    ):
         raise TooManyConcerns
     with transaction.atomic():
         now = timezone.now()
