@@ -17,7 +17,6 @@ from portal.registry import (
 
 from . import access, selectors
 from .demo import seed_demo
-from .models import Concern
 
 register_nav_item(
     NavItem(
@@ -42,10 +41,12 @@ def _staff_panel(request):
 
 
 def _parent_panel(request):
+    # The same for every adult, whether or not they have told us anything: a link that
+    # appeared only after telling us would itself tell someone looking at the screen.
     member = core.membership(request.user)
     if member is None or member.relationship == FamilyMember.Relationship.CHILD:
         return None
-    return {"has_raised": Concern.objects.filter(raised_by=request.user).exists()}
+    return {}
 
 
 def _family_record_panel(request):

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 from safeguarding import services
 from safeguarding.models import Concern
+
+LONDON = ZoneInfo("Europe/London")
+# A Tuesday morning, inside the service's working hours.
+TUESDAY_10AM = dt.datetime(2026, 12, 1, 10, 0, tzinfo=LONDON)
 
 
 def raise_concern(match, mentor_user, details="I am worried about the children's safety."):

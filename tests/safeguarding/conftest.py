@@ -1,6 +1,3 @@
-import datetime as dt
-from zoneinfo import ZoneInfo
-
 import pytest
 import time_machine
 
@@ -8,10 +5,7 @@ from portal import services as core_services
 from portal.models import FamilyMember, StaffProfile
 from tests import factories
 from tests.helpers import peer_mentors as mentor_helpers
-
-LONDON = ZoneInfo("Europe/London")
-# A Tuesday morning, inside the service's working hours.
-TUESDAY_10AM = dt.datetime(2026, 12, 1, 10, 0, tzinfo=LONDON)
+from tests.helpers.safeguarding import TUESDAY_10AM
 
 
 @pytest.fixture

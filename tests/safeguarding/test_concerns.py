@@ -10,7 +10,7 @@ from portal.models import AuditEvent
 from safeguarding import services, tasks
 from safeguarding.models import Concern, ConcernAction, DutyManager
 from safeguarding.timescale import working_time_after
-from tests.safeguarding.conftest import LONDON, TUESDAY_10AM
+from tests.helpers.safeguarding import LONDON, TUESDAY_10AM
 
 WORRY = "Zara had a bruise on her arm and did not want to go home."
 
