@@ -30,14 +30,14 @@ from redis.exceptions import RedisError
 
 from portal import access as portal_access
 from portal import ratelimit
-from portal.models import AuditEvent, Family, FamilyMember, StaffProfile, User
+from portal.models import Family, FamilyMember, User
 from portal.notify import notify_users
 
 from . import live, tasks
 from .access import ConversationAccess, Role
 from .attachments import CleanAttachment, attachment_clean
 from .formatting import message_html
-from .models import Conversation, Message, MessageReport, Participant, WorkingHours
+from .models import Conversation, Message, Participant, WorkingHours
 
 logger = logging.getLogger(__name__)
 
@@ -896,41 +896,6 @@ def conversation_delivered_mark(*, access: ConversationAccess, user: User, up_to
             }
             transaction.on_commit(lambda: live.send_to_users(others, event))
     return changed
-
-
-def message_report(
-    *, access: ConversationAccess, message: Message, reporter: User, reason: str = ""
-) -> MessageReport:
-    """Anyone in a conversation can ask the service manager to look at a message."""
-    if not access.is_participant or message.conversation_id != access.conversation.pk:
-        raise PermissionDenied
-    reason = (reason or "").strip()
-    if len(reason) > 1000:
-        raise ValidationError({"reason": _("Keep it to 1000 characters or fewer.")})
-    with transaction.atomic():
-        report = MessageReport.objects.create(
-            message=message,
-            conversation_id=message.conversation_id,
-            reporter=reporter,
-            reason=reason,
-        )
-        if portal_access.staff_profile(reporter):
-            portal_access.audit_record(
-                actor=reporter,
-                action=AuditEvent.Action.CREATE,
-                family=access.conversation.family,
-                record=report,
-            )
-        managers = User.objects.filter(
-            staff_profile__role=StaffProfile.Role.MANAGER, is_active=True
-        )
-        notify_users(
-            recipients=managers,
-            verb=_("A message was reported to you"),
-            url=reverse("chat:reported"),
-            family=access.conversation.family,
-        )
-    return report
 
 
 # Working hours ---------------------------------------------------------------------------

@@ -66,6 +66,7 @@ urlpatterns = [
     path("plans/", include("plans.urls")),
     path("mentors/", include("peer_mentors.urls")),
     path("messages/", include("chat.urls")),
+    path("concerns/", include("safeguarding.urls")),
     path("", include("content.urls")),
     path("django-admin/", admin.site.urls),
     path("cms/", include(wagtailadmin_urls)),

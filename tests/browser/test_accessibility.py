@@ -199,6 +199,20 @@ def local_service(people: dict) -> str:
     return LocalService.objects.published().order_by("pk").first().get_absolute_url()
 
 
+def _demo_concern(people):
+    from safeguarding.models import Concern
+
+    return Concern.objects.get(family=people["family:parent"], raised_by=people["partner"])
+
+
+def concern(people: dict) -> str:
+    return _demo_concern(people).get_absolute_url()
+
+
+def concern_receipt(people: dict) -> str:
+    return _demo_concern(people).get_receipt_url()
+
+
 FEATURE_PAGES = [
     # Plans
     Check("plan page", "parent", "/plans/"),
@@ -237,6 +251,14 @@ FEATURE_PAGES = [
     Check("a local service", "parent", local_service),
     Check("search results", "parent", "/search/?q=school"),
     Check("search, nothing found", None, "/search/?q=zzqx"),
+    # Concerns about safety
+    Check("tell us you are worried", "parent", "/concerns/tell-us/"),
+    Check("tell us, with errors", "parent", "/concerns/tell-us/", submit="Send it now"),
+    Check("what you told us", "partner", concern_receipt),
+    Check("concerns list", "manager", "/concerns/"),
+    Check("a concern to decide", "manager", concern),
+    Check("a concern, with errors", "manager", concern, submit="Record the decision"),
+    Check("duty manager rota", "manager", "/concerns/duty/"),
 ]
 
 

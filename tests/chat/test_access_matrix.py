@@ -11,7 +11,8 @@ from django.utils import timezone
 from chat import services
 from portal.models import AccessGrant, AuditEvent, StaffProfile
 from tests import factories
-from tests.helpers.chat import access_for, png_bytes, send
+from tests.helpers.chat import png_bytes, send
+from tests.helpers.safeguarding import report_message
 
 
 @pytest.fixture
@@ -125,11 +126,8 @@ def test_people_outside_a_conversation_cannot_post_to_it(client, world, role):
 
 
 def test_manager_reads_a_reported_conversation_only_with_a_reason(client, world, manager):
-    services.message_report(
-        access=access_for(world["people"]["lead_key_worker"], world["conversation"]),
-        message=world["message"],
-        reporter=world["people"]["lead_key_worker"],
-        reason="Rude",
+    report_message(
+        world["conversation"], world["message"], world["people"]["lead_key_worker"], "Rude"
     )
     url = f"/messages/{world['conversation'].pk}/"
     client.force_login(manager)

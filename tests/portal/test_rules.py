@@ -12,7 +12,7 @@ from pathlib import Path
 from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
-APPS = ("portal", "plans", "peer_mentors", "chat", "content")
+APPS = ("portal", "plans", "peer_mentors", "chat", "content", "safeguarding")
 
 
 def _modules(*apps: str):
@@ -64,12 +64,13 @@ FAMILY_DATA_MODELS = frozenset(
         "MentorMatch",
         "ContactLog",
         "SupervisionNote",
-        "Concern",
         # chat
         "Conversation",
         "Participant",
         "Message",
-        "MessageReport",
+        # safeguarding
+        "Concern",
+        "ConcernAction",
         # content
         "Booking",
         "SessionInvitation",
@@ -203,7 +204,7 @@ def test_the_settings_rule_catches_a_fallback():
 
 # Dependencies ----------------------------------------------------------------------------
 
-FEATURE_APPS = ("plans", "peer_mentors", "chat", "content")
+FEATURE_APPS = ("plans", "peer_mentors", "chat", "content", "safeguarding")
 # The project's wiring lives in the core's package: the URLconf and the ASGI application
 # mount every app's URLs and sockets. Nothing else in the core may name a feature app.
 PROJECT_WIRING = {"portal/urls.py", "portal/asgi.py", "portal/wsgi.py"}
@@ -239,6 +240,13 @@ def test_the_core_imports_no_feature_app():
 def test_content_imports_nothing_from_plans():
     """The CMS shares only the core with the plans app (the plain-English checker, say)."""
     offenders = _imports_of("content", {"plans"})
+    assert not offenders, "\n".join(offenders)
+
+
+def test_safeguarding_imports_no_other_feature_app():
+    """Mentors' and messages' pages raise concerns through safeguarding, never the other
+    way round: a concern keeps where it came from by id."""
+    offenders = _imports_of("safeguarding", {"plans", "peer_mentors", "chat", "content"})
     assert not offenders, "\n".join(offenders)
 
 
