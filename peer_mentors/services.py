@@ -11,7 +11,6 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.template.loader import render_to_string
@@ -22,7 +21,7 @@ from django.utils.translation import gettext as _
 from portal import access as core
 from portal import signals
 from portal.models import AuditEvent, Family, FamilyMember, StaffProfile, User
-from portal.notify import notify_users
+from portal.notify import email_send, notify_users
 
 from . import access
 from .models import (
@@ -668,18 +667,14 @@ def concern_raise(*, match: MentorMatch, actor: User, details: str) -> Concern:
             url=url,
             family=family,
         )
-        emails = sorted({r.email for r in recipients if r.email})
         link = settings.SITE_URL.rstrip("/") + url
         body = render_to_string(
             "peer_mentors/email/concern_raised.txt",
             {"link": link, "service_name": settings.SERVICE_NAME},
         )
         transaction.on_commit(
-            lambda: send_mail(
-                subject=_("A peer mentor raised a concern"),
-                message=body,
-                from_email=None,
-                recipient_list=emails,
+            lambda: email_send(
+                subject=_("A peer mentor raised a concern"), message=body, users=recipients
             )
         )
         mentor_user, concern_id = actor, concern.pk

@@ -1,11 +1,20 @@
-"""One way for every app to tell people something in the notification centre."""
+"""One way for every app to tell people something: the notification centre, and email.
+
+Every email the portal sends goes through :func:`email_send`, which leaves out any adult
+of a household who said it is not safe to email them (``tests/portal/test_rules.py``
+checks that nothing else sends mail).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
+from django.core.mail import send_mail
 from django.db import transaction
 from notifications.signals import notify
+
+from .models import SafeContact, User
 
 
 def notify_users(
@@ -42,3 +51,36 @@ def notify_users(
             )
 
     transaction.on_commit(send)
+
+
+def email_allowed(user: User) -> bool:
+    """Whether it is safe to email this person: not for an adult of a household who chose
+    to be contacted only through the portal (or any way but email)."""
+    if not user.is_active or not user.email:
+        return False
+    contact = SafeContact.objects.filter(
+        member__user=user, member__left_at__isnull=True
+    ).only("by_email", "by_text", "by_phone").first()
+    return contact is None or contact.by_email
+
+
+def email_send(
+    *,
+    subject: Any,
+    message: str,
+    users: Iterable[User] = (),
+    addresses: Iterable[str] = (),
+) -> int:
+    """Send one email to ``users`` it is safe to email, and to ``addresses`` (people with no
+    account yet, such as someone invited). Returns how many addresses it went to.
+
+    Raises whatever the mail backend raises, so a task can try again.
+    """
+    recipients = {user.email.lower() for user in users if email_allowed(user)}
+    recipients |= {address.strip().lower() for address in addresses if address.strip()}
+    if not recipients:
+        return 0
+    send_mail(
+        subject=str(subject), message=message, from_email=None, recipient_list=sorted(recipients)
+    )
+    return len(recipients)
