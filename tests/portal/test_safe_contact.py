@@ -250,3 +250,17 @@ def test_changing_back_to_email_sends_again(family, parent, key_worker):
 def test_staff_without_preferences_still_get_email(db):
     worker = factories.staff(StaffProfile.Role.KEY_WORKER)
     assert email_send(subject="Hello", message="Body", users=[worker]) == 1
+
+
+def test_demo_aisha_has_safe_contact_preferences(db):
+    from portal.demo import seed
+    from portal.notify import email_allowed
+
+    people = seed()
+    contact = _contact(people["parent"])
+    assert contact.member.name == "Aisha"
+    assert contact.by_text and not contact.by_email and not contact.leave_messages
+    assert contact.safe_word
+    assert not email_allowed(people["parent"])
+    seed()  # again: still one, unchanged
+    assert SafeContact.objects.filter(member__user=people["parent"]).count() == 1
