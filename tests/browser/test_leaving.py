@@ -29,7 +29,9 @@ def test_a_removed_adults_open_page_stops_and_their_next_request_is_refused(open
 
     worker = Person(open_page(people["key_worker"], viewport="desktop"))
     worker.page.goto(people["family:parent"].get_absolute_url())
-    expect(worker.page.get_by_role("heading", name="Before you contact this family")).to_be_visible()
+    expect(
+        worker.page.get_by_role("heading", name="Before you contact this family")
+    ).to_be_visible()
     worker.page.get_by_role("link", name="Remove from household Imran").click()
     expect(worker.page.get_by_role("heading", level=1)).to_have_text(
         "Remove Imran from the household"
