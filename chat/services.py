@@ -1047,9 +1047,7 @@ def family_member_left(*, family: Family, user: User) -> None:
         Participant.objects.filter(
             user=user, conversation_id__in=conversation_ids, left_at__isnull=True
         ).update(left_at=timezone.now())
-        _notification_model().objects.filter(
-            recipient=user, data__family_id=family.pk
-        ).delete()
+        _notification_model().objects.filter(recipient=user, data__family_id=family.pk).delete()
     cache.delete_many([f"chat:notified:{cid}:{user.pk}" for cid in conversation_ids])
     user_id = user.pk
     transaction.on_commit(lambda: live.close_user_sockets(user_id))

@@ -201,12 +201,13 @@ class FamilyMember(models.Model):
         related_name="+",
     )
 
-    objects = CurrentMemberManager()
     everyone = models.Manager()
+    objects = CurrentMemberManager()
 
     class Meta:
         verbose_name = _("family member")
         verbose_name_plural = _("family members")
+        default_manager_name = "objects"
         ordering = ["family", "id"]
 
     def __str__(self):

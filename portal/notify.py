@@ -58,9 +58,11 @@ def email_allowed(user: User) -> bool:
     to be contacted only through the portal (or any way but email)."""
     if not user.is_active or not user.email:
         return False
-    contact = SafeContact.objects.filter(
-        member__user=user, member__left_at__isnull=True
-    ).only("by_email", "by_text", "by_phone").first()
+    contact = (
+        SafeContact.objects.filter(member__user=user, member__left_at__isnull=True)
+        .only("by_email", "by_text", "by_phone")
+        .first()
+    )
     return contact is None or contact.by_email
 
 

@@ -257,9 +257,12 @@ def _mail_uses(tree: ast.Module):
             for alias in node.names:
                 if alias.name in MAIL_SENDERS or alias.name == "*":
                     yield node.lineno, alias.name
-        elif isinstance(node, ast.Attribute) and node.attr in MAIL_SENDERS:
-            if _name(node.value) == "mail":
-                yield node.lineno, node.attr
+        elif (
+            isinstance(node, ast.Attribute)
+            and node.attr in MAIL_SENDERS
+            and _name(node.value) == "mail"
+        ):
+            yield node.lineno, node.attr
 
 
 def test_every_email_goes_through_the_one_function_that_checks_safe_contact():
