@@ -450,6 +450,8 @@ def family_member_remove(*, member: FamilyMember, actor: User, reason: str) -> F
         Invitation.objects.filter(member=member, accepted_at__isnull=True).update(
             expires_at=timezone.now()
         )
+        # How to reach them safely was for the staff of this household; it goes with them.
+        SafeContact.objects.filter(member=member).delete()
         access.audit_record(
             actor=actor,
             action=AuditEvent.Action.REMOVE,

@@ -10,7 +10,7 @@ from notifications.models import Notification
 from chat import services as chat_services
 from chat.models import Participant
 from portal import services
-from portal.models import AuditEvent, FamilyMember, Invitation, StaffProfile
+from portal.models import AuditEvent, FamilyMember, Invitation, SafeContact, StaffProfile
 from portal.notify import notify_users
 from tests import factories
 from tests.helpers.chat import send
@@ -79,8 +79,10 @@ def test_everything_ends_at_once_and_a_new_sign_in_finds_nothing(
     laptop.force_login(dad)
     assert phone.get(family.get_absolute_url()).status_code == 200
 
+    services.safe_contact_set(user=dad, by_email=True, by_text=False, by_phone=False)
     with django_capture_on_commit_callbacks(execute=True):
         services.family_member_remove(member=_member(dad), actor=key_worker, reason=REASON)
+    assert not SafeContact.objects.exists()
 
     # Every session they had has ended: the next request on each device is refused.
     for device in (phone, laptop):
