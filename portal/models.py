@@ -264,6 +264,9 @@ class SafeContact(models.Model):
     def __str__(self):
         return f"Safe contact for {self.member}"
 
+    # When each time of day starts and ends, in the service's time zone (hours).
+    HOURS = {Time.MORNING: (9, 12), Time.AFTERNOON: (12, 17), Time.EVENING: (17, 20)}
+
     @property
     def portal_only(self) -> bool:
         return not (self.by_email or self.by_text or self.by_phone)

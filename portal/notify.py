@@ -8,10 +8,13 @@ checks that nothing else sends mail).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime, timedelta
+from datetime import time as dt_time
 from typing import Any
 
 from django.core.mail import send_mail
 from django.db import transaction
+from django.utils import timezone
 from notifications.signals import notify
 
 from .models import SafeContact, User
@@ -64,6 +67,30 @@ def email_allowed(user: User) -> bool:
         .first()
     )
     return contact is None or contact.by_email
+
+
+def email_wait_until(user: User, *, now: datetime | None = None) -> datetime | None:
+    """When it is next safe to email this person, if not now: the start of the next of
+    the days and times they chose (in the service's time zone). None when now is fine."""
+    contact = SafeContact.objects.filter(member__user=user, member__left_at__isnull=True).first()
+    if contact is None or not (contact.days or contact.times):
+        return None
+    local = timezone.localtime(now or timezone.now())
+    windows = (
+        sorted(SafeContact.HOURS[SafeContact.Time(time)] for time in contact.times)
+        if contact.times
+        else [(0, 24)]
+    )
+    for ahead in range(8):
+        day = local.date() + timedelta(days=ahead)
+        if contact.days and day.weekday() not in contact.days:
+            continue
+        for start, end in windows:
+            starts = timezone.make_aware(datetime.combine(day, dt_time(start % 24)))
+            ends = starts + timedelta(hours=end - start)
+            if local < ends:
+                return None if local >= starts else starts
+    return None
 
 
 def email_send(

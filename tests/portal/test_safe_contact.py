@@ -264,3 +264,63 @@ def test_demo_aisha_has_safe_contact_preferences(db):
     assert not email_allowed(people["parent"])
     seed()  # again: still one, unchanged
     assert SafeContact.objects.filter(member__user=people["parent"]).count() == 1
+
+
+# Days and times ------------------------------------------------------------------------
+
+
+def _at(text):
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    return timezone.make_aware(datetime.fromisoformat(text))
+
+
+def test_email_waits_for_the_days_and_times_they_chose(family, parent, dad):
+    from portal.notify import email_wait_until
+
+    services.safe_contact_set(
+        user=parent,
+        by_email=True,
+        by_text=False,
+        by_phone=False,
+        days=[0, 2],  # Monday, Wednesday
+        times=["morning", "evening"],
+    )
+    monday = "2026-11-30"
+    assert email_wait_until(parent, now=_at(f"{monday}T10:30")) is None
+    assert email_wait_until(parent, now=_at(f"{monday}T13:00")) == _at(f"{monday}T17:00")
+    assert email_wait_until(parent, now=_at(f"{monday}T21:00")) == _at("2026-12-02T09:00")
+    assert email_wait_until(parent, now=_at("2026-12-03T08:00")) == _at("2026-12-07T09:00")
+    assert email_wait_until(dad) is None  # said nothing: any time
+    services.safe_contact_set(user=dad, by_email=True, by_text=False, by_phone=False, days=[5])
+    assert email_wait_until(dad, now=_at("2026-12-05T23:59")) is None  # any time on Saturday
+    assert email_wait_until(dad, now=_at("2026-12-06T00:01")) == _at("2026-12-12T00:00")
+
+
+def test_new_message_email_is_put_off_until_a_safe_time(family, parent, key_worker, settings):
+    from datetime import datetime, timedelta
+
+    from django.utils import timezone
+    from django_tasks import default_task_backend
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    conversation = chat_services.conversation_key_worker_ensure(family=family)
+    today = timezone.localdate().weekday()
+    services.safe_contact_set(
+        user=parent, by_email=True, by_text=False, by_phone=False, days=[(today + 1) % 7]
+    )
+    send(key_worker, conversation, "See you Tuesday")
+    mail.outbox.clear()
+    assert chat_tasks.new_message_email_send.call(conversation.pk, parent.pk) is False
+    assert mail.outbox == []
+    [later] = [
+        r
+        for r in default_task_backend.results
+        if r.task.func is chat_tasks.new_message_email_send.func
+    ]
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    assert later.task.run_after == timezone.make_aware(
+        datetime.combine(tomorrow, datetime.min.time())
+    )
