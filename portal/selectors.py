@@ -24,7 +24,9 @@ def family_list_for_staff(*, user: User, query: str = "", status: str = "") -> Q
         families = families.filter(status=status)
     return (
         families.select_related("lead_key_worker")
-        .annotate(member_count=Count("members", distinct=True))
+        .annotate(
+            member_count=Count("members", filter=Q(members__left_at__isnull=True), distinct=True)
+        )
         .order_by("display_name", "id")
     )
 
