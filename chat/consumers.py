@@ -222,10 +222,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
         return found
 
     def _counts(self) -> dict:
-        return {
-            "messages": selectors.unread_total(self.user.pk),
-            "notifications": selectors.unread_notification_count(self.user.pk),
-        }
+        counts = selectors.unread_counts(self.user.pk)
+        return {"messages": counts.messages, "notifications": counts.notifications}
 
     def _access(self, conversation_id: int):
         conversation = (
