@@ -18,7 +18,6 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max, Value
 from django.db.models.functions import Greatest
@@ -30,8 +29,8 @@ from redis.exceptions import RedisError
 
 from portal import access as portal_access
 from portal import ratelimit
-from portal.models import Family, FamilyMember, User
-from portal.notify import notify_users
+from portal.models import AuditEvent, Family, FamilyMember, StaffProfile, User
+from portal.notify import email_send, notify_users
 
 from . import live, tasks
 from .access import ConversationAccess, Role
@@ -783,14 +782,13 @@ def new_message_email(*, conversation_id: int, user_id: int) -> None:
     if person is None or conversation is None or not person.email:
         return  # gone, or no longer in the conversation, by the time the task ran
     link = settings.SITE_URL.rstrip("/") + conversation.get_absolute_url()
-    send_mail(
+    email_send(
         subject=_("You have a new message"),
         message=render_to_string(
             "chat/email/new_message.txt",
             {"link": link, "service_name": settings.SERVICE_NAME, "person": person},
         ),
-        from_email=None,
-        recipient_list=[person.email],
+        users=[person],
     )
 
 
@@ -967,6 +965,23 @@ def user_signed_out(*, session_key: str | None) -> None:
     """Close the sockets opened with this session."""
     if session_key:
         transaction.on_commit(lambda: live.close_session_sockets(session_key))
+
+
+def family_member_left(*, family: Family, user: User) -> None:
+    """``user`` no longer lives in ``family``'s household (their sessions have ended): they
+    leave each of its conversations, their notifications about it are withdrawn, what was
+    cached for them goes, and every socket they still have open closes."""
+    with transaction.atomic():
+        conversation_ids = list(
+            Conversation.objects.filter(family=family).values_list("pk", flat=True)
+        )
+        Participant.objects.filter(
+            user=user, conversation_id__in=conversation_ids, left_at__isnull=True
+        ).update(left_at=timezone.now())
+        _notification_model().objects.filter(recipient=user, data__family_id=family.pk).delete()
+    cache.delete_many([f"chat:notified:{cid}:{user.pk}" for cid in conversation_ids])
+    user_id = user.pk
+    transaction.on_commit(lambda: live.close_user_sockets(user_id))
 
 
 def family_conversations_sync(*, family: Family) -> None:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal import access as portal_access
+from portal import selectors as portal_selectors
 from portal.converters import parse_id
 from safeguarding import selectors as safeguarding_selectors
 from safeguarding.models import Concern
@@ -23,7 +24,7 @@ from safeguarding.views import raise_from_form
 
 from . import access as chat_access
 from . import selectors, services
-from .access import ConversationAccess, Role, conversation_for_user
+from .access import STAFF_ROLES, ConversationAccess, Role, conversation_for_user
 from .formatting import message_html
 from .forms import MessageForm, ReportForm, ShareForm, WorkingHoursForm
 from .models import Conversation, Message
@@ -102,6 +103,12 @@ def _conversation_context(request, access: ConversationAccess, form: MessageForm
         if access.role is Role.MANAGER
         else None,
         "show_exit_this_page": access.is_family or access.role is Role.MENTOR,
+        # Staff read how each adult may safely be contacted before they write or call.
+        "safe_contacts": portal_selectors.safe_contacts_for_staff(
+            family=conversation.family, viewer=request.user
+        )
+        if access.role in STAFF_ROLES
+        else None,
     }
 
 

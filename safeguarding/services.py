@@ -281,16 +281,15 @@ def concerns_escalate_due() -> int:
 def concern_email(*, concern_id: int, user_ids: list[int], kind: str) -> int:
     """Email staff that a concern was raised, or is still waiting: a link, never its
     content or anyone's name. Returns how many were sent."""
-    from django.core.mail import send_mail
     from django.template.loader import render_to_string
+
+    from portal.notify import email_send
 
     concern = Concern.objects.filter(pk=concern_id).first()
     if concern is None:
         return 0
-    emails = sorted(
-        User.objects.filter(pk__in=user_ids, is_active=True).values_list("email", flat=True)
-    )
-    if not emails:
+    people = list(User.objects.filter(pk__in=user_ids, is_active=True).exclude(email=""))
+    if not people:
         return 0
     subject = (
         _("A concern is waiting for a decision")
@@ -305,8 +304,7 @@ def concern_email(*, concern_id: int, user_ids: list[int], kind: str) -> int:
             "service_name": settings.SERVICE_NAME,
         },
     )
-    send_mail(subject=subject, message=body, from_email=None, recipient_list=emails)
-    return len(emails)
+    return email_send(subject=subject, message=body, users=people)
 
 
 def duty_manager_set(*, day: date, manager: User, actor: User) -> DutyManager:

@@ -84,6 +84,8 @@ FAMILY_PAGES = [
     Check("page not found", None, "/no-such-page/"),
     Check("another family's page", "parent", family("brown")),
     Check("your account", "parent", "/accounts/email/"),
+    Check("how we can contact you safely", "parent", "/safe-contact/"),
+    Check("how we can contact you safely, with errors", "dad", "/safe-contact/", submit="Save"),
 ]
 
 STAFF_PAGES = [
@@ -91,7 +93,18 @@ STAFF_PAGES = [
     Check("staff family page", "key_worker", family("parent")),
     Check("staff dashboard before two-step sign-in", "key_worker_2", "/dashboard/"),
     Check("manager dashboard", "manager", "/dashboard/"),
+    Check("safe word", "key_worker", lambda people: _member_page(people, "Aisha", "safe-word")),
+    Check(
+        "remove from the household",
+        "key_worker",
+        lambda people: _member_page(people, "Imran", "remove"),
+    ),
 ]
+
+
+def _member_page(people: dict, name: str, page: str) -> str:
+    member = people["family:parent"].members.get(name=name)
+    return f"{people['family:parent'].get_absolute_url()}members/{member.pk}/{page}/"
 
 
 # The features' pages for families and mentors -------------------------------------------

@@ -48,6 +48,7 @@ FAMILY_DATA_MODELS = frozenset(
         "Invitation",
         "AccessGrant",
         "AuditEvent",
+        "SafeContact",
         # plans
         "Plan",
         "Goal",
@@ -77,7 +78,7 @@ FAMILY_DATA_MODELS = frozenset(
     }
 )
 
-MANAGERS = {"objects", "_default_manager", "_base_manager"}
+MANAGERS = {"objects", "everyone", "_default_manager", "_base_manager"}
 SHORTCUTS = {"get_object_or_404", "get_list_or_404"}
 
 # Lookups a view may still make itself, as (path, model): count. Empty, and it stays so:
@@ -258,3 +259,55 @@ def test_the_import_rule_sees_imports_inside_functions():
         "    from chat.routing import websocket_urlpatterns\n"
     )
     assert sorted(_imported_apps(tree)) == [(2, "plans"), (4, "chat")]
+
+
+# Email -----------------------------------------------------------------------------------
+
+MAIL_SENDERS = {
+    "send_mail",
+    "send_mass_mail",
+    "mail_admins",
+    "mail_managers",
+    "EmailMessage",
+    "EmailMultiAlternatives",
+    "get_connection",
+}
+# The one function that sends email, leaving out adults who said email is not safe.
+EMAIL_FUNCTION = "portal/notify.py"
+
+
+def _mail_uses(tree: ast.Module):
+    """(line, name) for each use of Django's mail senders, imported or called."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("django.core.mail"):
+            for alias in node.names:
+                if alias.name in MAIL_SENDERS or alias.name == "*":
+                    yield node.lineno, alias.name
+        elif (
+            isinstance(node, ast.Attribute)
+            and node.attr in MAIL_SENDERS
+            and _name(node.value) == "mail"
+        ):
+            yield node.lineno, node.attr
+
+
+def test_every_email_goes_through_the_one_function_that_checks_safe_contact():
+    """An adult who said email is not safe to use must get none: every email the portal
+    sends goes through ``portal.notify.email_send``, which checks what they said."""
+    offenders = [
+        f"{path}:{line}: {name}; send email with portal.notify.email_send"
+        for path, tree in _modules(*APPS)
+        if path != EMAIL_FUNCTION
+        for line, name in _mail_uses(tree)
+    ]
+    assert not offenders, "\n".join(offenders)
+
+
+def test_the_email_rule_catches_a_direct_send():
+    tree = ast.parse(
+        "from django.core.mail import send_mail\n"
+        "from django.core import mail\n"
+        "def f():\n"
+        "    mail.EmailMessage('s', 'b', to=['a@example.org']).send()\n"
+    )
+    assert sorted(_mail_uses(tree)) == [(1, "send_mail"), (4, "EmailMessage")]
