@@ -29,7 +29,7 @@ from redis.exceptions import RedisError
 
 from portal import access as portal_access
 from portal import ratelimit
-from portal.models import AuditEvent, Family, FamilyMember, StaffProfile, User
+from portal.models import Family, FamilyMember, User
 from portal.notify import email_send, notify_users
 
 from . import live, tasks

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from portal import access as core
 from portal import signals
 from portal.models import AuditEvent, Family, FamilyMember, StaffProfile, User
-from portal.notify import email_send, notify_users
+from portal.notify import notify_users
 
 from . import access
 from .models import (
