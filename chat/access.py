@@ -16,6 +16,7 @@ from django.http import Http404
 
 from portal import access as portal_access
 from portal.access import AnyUser
+from safeguarding import selectors as safeguarding_selectors
 
 from .models import Conversation, Message, Participant
 
@@ -118,7 +119,9 @@ def conversation_for_user(
         raise Http404
     role = conversation_role(user, conversation)
     if role is None:
-        if portal_access.is_manager(user) and conversation.reports.exists():
+        if portal_access.is_manager(user) and safeguarding_selectors.conversation_has_concern(
+            conversation_id=conversation.pk
+        ):
             # Raises ReasonRequired without a current reason; audits the read with it.
             portal_access.family_access(user, conversation.family, record=conversation, path=path)
             return ConversationAccess(conversation=conversation, role=Role.MANAGER)

@@ -253,6 +253,18 @@ def close_session_sockets(session_key: str) -> None:
         logger.exception("Could not close sockets for a session")
 
 
+def close_user_sockets(user_id: int) -> None:
+    """Close every socket this person has open, whichever session opened it (they were
+    removed from a household, say): each is told ``signed_out`` and closed with 4001."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        run_layer_call(layer.group_send, user_group(user_id), {"type": "session.ended"})
+    except Exception:
+        logger.exception("Could not close a person's sockets")
+
+
 # Noticing the channel layer coming back ---------------------------------------------------
 
 

@@ -190,24 +190,6 @@ class Message(models.Model):
         return self.deleted_at is not None
 
 
-class MessageReport(models.Model):
-    """Someone asked the service manager to look at a message."""
-
-    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="reports")
-    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="reports")
-    reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chat_reports"
-    )
-    reason = models.TextField(_("what is wrong"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self):
-        return f"Report of message {self.message_id}"
-
-
 class WorkingHours(models.Model):
     """When a key worker usually answers messages, one row per working day."""
 

@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from portal import access
-from portal.registry import DashboardPanel, NavItem, register_dashboard_panel, register_nav_item
+from portal.registry import NavItem, register_nav_item
 
 from . import selectors
 
@@ -35,23 +35,5 @@ register_nav_item(
         order=80,
         badge=lambda user: selectors.unread_counts_for_page(user).notifications,
         badge_name="notifications",
-    )
-)
-
-
-def _reported_panel(request):
-    if not access.is_manager(request.user):
-        return None
-    reported = selectors.reported_conversations()
-    return {"reported_count": reported.count(), "reported_url": reverse("chat:reported")}
-
-
-register_dashboard_panel(
-    DashboardPanel(
-        key="chat_reported",
-        template="chat/includes/reported_panel.html",
-        context=_reported_panel,
-        order=60,
-        audiences=frozenset({"manager"}),
     )
 )

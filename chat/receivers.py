@@ -8,7 +8,12 @@ from django.dispatch import receiver
 from notifications.signals import notify
 
 from portal.models import Family, FamilyMember
-from portal.signals import concern_raised, mentor_match_ended, mentor_match_started
+from portal.signals import (
+    concern_raised,
+    family_member_removed,
+    mentor_match_ended,
+    mentor_match_started,
+)
 
 from . import services
 
@@ -39,6 +44,11 @@ def family_saved(sender, instance, raw=False, **kwargs):
 def family_member_changed(sender, instance, raw=False, **kwargs):
     if not raw:
         services.family_conversations_sync(family=instance.family)
+
+
+@receiver(family_member_removed, dispatch_uid="chat.family_member_removed")
+def leave_the_household(sender, *, family, user, **kwargs):
+    services.family_member_left(family=family, user=user)
 
 
 @receiver(user_logged_out, dispatch_uid="chat.user_logged_out")

@@ -13,7 +13,7 @@ from django.utils import timezone
 from portal.models import User
 
 from .access import conversation_role
-from .models import Conversation, Message, MessageReport, Participant, WorkingHours
+from .models import Conversation, Message, Participant, WorkingHours
 
 if TYPE_CHECKING:
     from notifications.models import Notification
@@ -155,21 +155,6 @@ def read_state(*, conversation: Conversation, user_id: int) -> tuple[int, dict[s
     read = min((r for r, _d in others), default=0)
     delivered = min((d for _r, d in others), default=0)
     return mine, {"read": read, "delivered": max(delivered, read)}
-
-
-def reported_conversations() -> QuerySet[Conversation]:
-    """Conversations with a report, for the service manager: no message content."""
-    return (
-        Conversation.objects.filter(reports__isnull=False)
-        .select_related("family")
-        .annotate(report_count=Count("reports", distinct=True))
-        .order_by("-id")
-        .distinct()
-    )
-
-
-def reports_for(*, conversation: Conversation) -> QuerySet[MessageReport]:
-    return conversation.reports.select_related("reporter", "message")
 
 
 # Working hours ---------------------------------------------------------------------------

@@ -18,7 +18,6 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max, Value
 from django.db.models.functions import Greatest
@@ -30,14 +29,14 @@ from redis.exceptions import RedisError
 
 from portal import access as portal_access
 from portal import ratelimit
-from portal.models import AuditEvent, Family, FamilyMember, StaffProfile, User
-from portal.notify import notify_users
+from portal.models import Family, FamilyMember, User
+from portal.notify import email_send, notify_users
 
 from . import live, tasks
 from .access import ConversationAccess, Role
 from .attachments import CleanAttachment, attachment_clean
 from .formatting import message_html
-from .models import Conversation, Message, MessageReport, Participant, WorkingHours
+from .models import Conversation, Message, Participant, WorkingHours
 
 logger = logging.getLogger(__name__)
 
@@ -783,14 +782,13 @@ def new_message_email(*, conversation_id: int, user_id: int) -> None:
     if person is None or conversation is None or not person.email:
         return  # gone, or no longer in the conversation, by the time the task ran
     link = settings.SITE_URL.rstrip("/") + conversation.get_absolute_url()
-    send_mail(
+    email_send(
         subject=_("You have a new message"),
         message=render_to_string(
             "chat/email/new_message.txt",
             {"link": link, "service_name": settings.SERVICE_NAME, "person": person},
         ),
-        from_email=None,
-        recipient_list=[person.email],
+        users=[person],
     )
 
 
@@ -898,41 +896,6 @@ def conversation_delivered_mark(*, access: ConversationAccess, user: User, up_to
     return changed
 
 
-def message_report(
-    *, access: ConversationAccess, message: Message, reporter: User, reason: str = ""
-) -> MessageReport:
-    """Anyone in a conversation can ask the service manager to look at a message."""
-    if not access.is_participant or message.conversation_id != access.conversation.pk:
-        raise PermissionDenied
-    reason = (reason or "").strip()
-    if len(reason) > 1000:
-        raise ValidationError({"reason": _("Keep it to 1000 characters or fewer.")})
-    with transaction.atomic():
-        report = MessageReport.objects.create(
-            message=message,
-            conversation_id=message.conversation_id,
-            reporter=reporter,
-            reason=reason,
-        )
-        if portal_access.staff_profile(reporter):
-            portal_access.audit_record(
-                actor=reporter,
-                action=AuditEvent.Action.CREATE,
-                family=access.conversation.family,
-                record=report,
-            )
-        managers = User.objects.filter(
-            staff_profile__role=StaffProfile.Role.MANAGER, is_active=True
-        )
-        notify_users(
-            recipients=managers,
-            verb=_("A message was reported to you"),
-            url=reverse("chat:reported"),
-            family=access.conversation.family,
-        )
-    return report
-
-
 # Working hours ---------------------------------------------------------------------------
 
 
@@ -1002,6 +965,23 @@ def user_signed_out(*, session_key: str | None) -> None:
     """Close the sockets opened with this session."""
     if session_key:
         transaction.on_commit(lambda: live.close_session_sockets(session_key))
+
+
+def family_member_left(*, family: Family, user: User) -> None:
+    """``user`` no longer lives in ``family``'s household (their sessions have ended): they
+    leave each of its conversations, their notifications about it are withdrawn, what was
+    cached for them goes, and every socket they still have open closes."""
+    with transaction.atomic():
+        conversation_ids = list(
+            Conversation.objects.filter(family=family).values_list("pk", flat=True)
+        )
+        Participant.objects.filter(
+            user=user, conversation_id__in=conversation_ids, left_at__isnull=True
+        ).update(left_at=timezone.now())
+        _notification_model().objects.filter(recipient=user, data__family_id=family.pk).delete()
+    cache.delete_many([f"chat:notified:{cid}:{user.pk}" for cid in conversation_ids])
+    user_id = user.pk
+    transaction.on_commit(lambda: live.close_user_sockets(user_id))
 
 
 def family_conversations_sync(*, family: Family) -> None:

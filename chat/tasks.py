@@ -30,8 +30,18 @@ def new_message_email_send(conversation_id: int, user_id: int, attempt: int = 1)
     Whether this person is due an email this hour was decided before it was enqueued.
     Returns whether the email went; a failure enqueues the next attempt.
     """
+    from portal.models import User
+    from portal.notify import email_wait_until
+
     from .services import new_message_email
 
+    person = User.objects.filter(pk=user_id).first()
+    later = email_wait_until(person) if person is not None else None
+    if later is not None and new_message_email_send.get_backend().supports_defer:
+        # Not at a time they said is safe: the email waits until one is (a backend that
+        # cannot wait, as in development, sends it now).
+        new_message_email_send.using(run_after=later).enqueue(conversation_id, user_id, attempt)
+        return False
     try:
         new_message_email(conversation_id=conversation_id, user_id=user_id)
     except Exception:

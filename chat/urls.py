@@ -7,7 +7,6 @@ app_name = "chat"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("working-hours/", views.working_hours, name="working_hours"),
-    path("reported/", views.reported, name="reported"),
     path("attachments/<id:message_id>/", views.attachment_download, name="attachment"),
     path("<id:conversation_id>/", views.conversation_detail, name="conversation"),
     path("<id:conversation_id>/send/", views.message_create, name="send"),

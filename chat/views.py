@@ -16,11 +16,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal import access as portal_access
+from portal import selectors as portal_selectors
 from portal.converters import parse_id
+from safeguarding import selectors as safeguarding_selectors
+from safeguarding.models import Concern
+from safeguarding.views import raise_from_form
 
 from . import access as chat_access
 from . import selectors, services
-from .access import ConversationAccess, Role, conversation_for_user
+from .access import STAFF_ROLES, ConversationAccess, Role, conversation_for_user
 from .formatting import message_html
 from .forms import MessageForm, ReportForm, ShareForm, WorkingHoursForm
 from .models import Conversation, Message
@@ -95,10 +99,16 @@ def _conversation_context(request, access: ConversationAccess, form: MessageForm
         "working_now": selectors.is_working_now(hours) if hours else False,
         "out_of_hours_text": selectors.out_of_hours_text(),
         "share_form": share_form,
-        "reports": selectors.reports_for(conversation=conversation)
+        "reports": safeguarding_selectors.message_concerns(conversation_id=conversation.pk)
         if access.role is Role.MANAGER
         else None,
         "show_exit_this_page": access.is_family or access.role is Role.MENTOR,
+        # Staff read how each adult may safely be contacted before they write or call.
+        "safe_contacts": portal_selectors.safe_contacts_for_staff(
+            family=conversation.family, viewer=request.user
+        )
+        if access.role in STAFF_ROLES
+        else None,
     }
 
 
@@ -168,17 +178,20 @@ def message_report(request, conversation_id, message_id):
     message = chat_access.message_in(access, message_id)
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.message_report(
-                access=access,
-                message=message,
-                reporter=request.user,
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as exc:
-            form.add_error("reason", exc)
-        else:
-            flash.success(request, _("Thank you. The service manager will look at this message."))
+        # A report is a safeguarding concern; the person is a participant (checked above).
+        concern = raise_from_form(
+            request,
+            form,
+            family=access.conversation.family,
+            details=form.cleaned_data["reason"],
+            source=Concern.Source.MESSAGE,
+            source_id=message.pk,
+            conversation_id=access.conversation.pk,
+            quoted="" if message.is_deleted else message.body,
+            checked=True,
+        )
+        if concern is not None:
+            flash.success(request, _("Thank you. A manager will look at this message."))
             return redirect(access.conversation)
     return render(
         request,
@@ -243,16 +256,6 @@ def working_hours(request):
     return render(
         request, "chat/working_hours.html", {"form": form}, status=400 if form.errors else 200
     )
-
-
-@login_required
-@require_GET
-def reported(request):
-    """For the service manager: which conversations have reports, without their content."""
-    if not portal_access.is_manager(request.user):
-        raise Http404
-    page = Paginator(selectors.reported_conversations(), 25).get_page(request.GET.get("page"))
-    return render(request, "chat/reported.html", {"page": page})
 
 
 # Notification centre ---------------------------------------------------------------------

@@ -10,7 +10,7 @@ class ContentConfig(AppConfig):
     def ready(self):
         from portal.registry import register_demo_seeder
 
-        from . import registrations  # noqa: F401 - nav items and dashboard panels
+        from . import receivers, registrations  # noqa: F401 - signals, nav items and panels
         from .demo import seed_content, seed_home_page
 
         register_demo_seeder(seed_home_page, order=10)

@@ -190,6 +190,30 @@ def booking_cancel(*, booking_id: int, user: User) -> Booking:
     return booking
 
 
+def member_bookings_cancel(*, member_id: int) -> int:
+    """Someone removed from a household keeps no place at a group still to come: each of
+    their bookings is cancelled and freed places go to the waiting list. Returns how many."""
+    cancelled = 0
+    for booking_id, occurrence_id in (
+        Booking.objects.active()
+        .filter(member_id=member_id, occurrence__starts_at__gt=timezone.now())
+        .values_list("pk", "occurrence_id")
+    ):
+        with transaction.atomic():
+            occurrence = _locked_occurrence(occurrence_id)
+            booking = Booking.objects.get(pk=booking_id)
+            if not booking.is_active:
+                continue
+            was_confirmed = booking.status == Booking.Status.CONFIRMED
+            booking.status = Booking.Status.CANCELLED
+            booking.cancelled_at = timezone.now()
+            booking.save(update_fields=["status", "cancelled_at"])
+            if was_confirmed:
+                waiting_list_offer(occurrence=occurrence)
+            cancelled += 1
+    return cancelled
+
+
 def waiting_list_offer(*, occurrence: SessionOccurrence) -> list[Booking]:
     """Give freed places to the waiting list, first come first served. Caller holds the lock."""
     free = occurrence.series.capacity - _confirmed_places(occurrence)

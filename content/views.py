@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from portal import ratelimit
+from portal import selectors as portal_selectors
 from portal.access import public
 from portal.ratelimit import Limit
 
@@ -412,6 +413,14 @@ def session_invite(request, family_id):
     return render(
         request,
         "content/session_invite.html",
-        {"family": family, "form": form, "fathers": fathers, "show_exit_this_page": False},
+        {
+            "family": family,
+            "form": form,
+            "fathers": fathers,
+            "show_exit_this_page": False,
+            "safe_contacts": portal_selectors.safe_contacts_for_staff(
+                family=family, viewer=request.user
+            ),
+        },
         status=400 if form.errors else 200,
     )

@@ -1,6 +1,6 @@
 """Who may see and change peer mentor records, built on the core access policy.
 
-Matches, contact logs and concerns belong to a family, so "missing" and "forbidden" both
+Matches and contact logs belong to a family, so "missing" and "forbidden" both
 answer 404. Managers supervise mentors: they see matches and contacts without giving a
 family reason, but always with two-step sign-in and always audited.
 """
@@ -17,7 +17,7 @@ from portal import access as core
 from portal.access import AnyUser
 from portal.models import AuditEvent, Family, FamilyMember, User
 
-from .models import Concern, Mentor, MentorMatch
+from .models import Mentor, MentorMatch
 
 # Families who have finished the programme may apply to become mentors.
 FINISHED_STATUSES = {Family.Status.CLOSED, Family.Status.STEPPED_DOWN}
@@ -90,21 +90,14 @@ def audit_manager_read(
     )
 
 
-def audit_manager_reads(
-    user: User, *, records: Iterable[MentorMatch | Concern], path: str = ""
-) -> None:
-    """One audit event per record a manager looked at on a list, written together.
-
-    ``records`` are matches or concerns: each belongs to one family through its match.
-    """
+def audit_manager_reads(user: User, *, records: Iterable[MentorMatch], path: str = "") -> None:
+    """One audit event per match a manager looked at on a list, written together."""
     now = timezone.now()
     AuditEvent.objects.bulk_create(
         AuditEvent(
             actor=user,
             action=AuditEvent.Action.VIEW,
-            family_id=record.family_id
-            if isinstance(record, MentorMatch)
-            else record.match.family_id,
+            family_id=record.family_id,
             object_type=type(record).__name__,
             object_id=str(record.pk),
             path=path[:300],
@@ -248,32 +241,6 @@ def match_access(user: AnyUser, match: MentorMatch, *, path: str = "") -> MatchA
 
 def match_for_user(user: AnyUser, match_id: int, *, path: str = "") -> MatchAccess:
     return match_access(user, _load_match(match_id), path=path)
-
-
-def concern_for_user(user: AnyUser, concern_id: int, *, path: str = "") -> tuple[Concern, str]:
-    """A concern for the family's key worker, a manager, or the mentor who raised it."""
-    concern = (
-        Concern.objects.select_related(
-            "match", "match__family", "match__family__lead_key_worker", "match__mentor", "raised_by"
-        )
-        .filter(pk=concern_id)
-        .first()
-    )
-    if concern is None or not user.is_authenticated:
-        raise Http404
-    family = concern.match.family
-    if concern.raised_by_id == user.pk:
-        return concern, "mentor"
-    if core.is_manager(user):
-        manager_gate(user)
-        audit_manager_read(user, record=concern, family=family, path=path)
-        return concern, "manager"
-    if core.is_key_worker(user):
-        relation = core.relation_to_family(user, family)
-        if relation in {core.Relation.LEAD_KEY_WORKER, core.Relation.STAFF_WITH_REASON}:
-            core.family_access(user, family, record=concern, path=path)
-            return concern, "key_worker"
-    raise Http404
 
 
 def family_for_key_worker(user: AnyUser, family_id: int, *, path: str = "") -> Family:

@@ -194,23 +194,6 @@ class ContactLogForm(forms.Form):
     )
 
 
-class ConcernForm(forms.Form):
-    details = forms.CharField(
-        label=_("What worried you?"),
-        help_text=_(
-            "Say what you saw or heard, when, and who was there. Only the key worker and managers read this."
-        ),
-        widget=forms.Textarea(attrs={"rows": 8}),
-        min_length=10,
-        max_length=3000,
-        error_messages={
-            "required": _("Tell us what worried you, in a sentence or two."),
-            "min_length": _("Tell us what worried you, in a sentence or two."),
-            "max_length": _("Keep it to 3000 characters or fewer."),
-        },
-    )
-
-
 class ChecksForm(forms.Form):
     dbs_checked_on = forms.DateField(
         label=_("DBS check date"),

@@ -82,15 +82,7 @@ def _mentor_panel(request):
 def _manager_panel(request):
     if not core.is_manager(request.user):
         return None
-    attention = selectors.mentors_needing_attention()
-    return {**attention, "concerns": selectors.unseen_concerns()}
-
-
-def _key_worker_panel(request):
-    if not core.is_key_worker(request.user):
-        return None
-    concerns = selectors.unseen_concerns_for_key_worker(user=request.user)
-    return {"concerns": concerns} if concerns else None
+    return selectors.mentors_needing_attention()
 
 
 def _family_record_panel(request):
@@ -134,15 +126,6 @@ register_dashboard_panel(
         context=_manager_panel,
         order=40,
         audiences=frozenset({"manager"}),
-    )
-)
-register_dashboard_panel(
-    DashboardPanel(
-        key="peer_mentors_key_worker",
-        template="peer_mentors/panels/key_worker.html",
-        context=_key_worker_panel,
-        order=40,
-        audiences=frozenset({"staff"}),
     )
 )
 register_dashboard_panel(

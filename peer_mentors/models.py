@@ -317,31 +317,3 @@ class SupervisionNote(models.Model):
 
     def __str__(self):
         return f"Supervision of {self.mentor} on {self.created_at:%d/%m/%Y}"
-
-
-class Concern(models.Model):
-    """A safeguarding worry a mentor raised about a family they support."""
-
-    match = models.ForeignKey(MentorMatch, on_delete=models.PROTECT, related_name="concerns")
-    raised_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    details = models.TextField(_("what worried you"), max_length=3000)
-    created_at = models.DateTimeField(default=timezone.now)
-    seen_at = models.DateTimeField(null=True, blank=True)
-    seen_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self):
-        return f"Concern {self.pk} raised {self.created_at:%d/%m/%Y}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("peer_mentors:concern_detail", kwargs={"concern_id": self.pk})

@@ -9,12 +9,11 @@ from django.conf import settings
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from portal.models import Family, FamilyMember, User
+from portal.models import Family, FamilyMember
 from portal.registry import family_needs
 
 from .matching import FamilyFacts, MentorFacts, Suggestion, rank_mentors, score_mentor
 from .models import (
-    Concern,
     ContactLog,
     Mentor,
     MentorMatch,
@@ -153,10 +152,6 @@ def match_contacts(*, match: MentorMatch) -> list[ContactLog]:
     return list(match.contacts.select_related("logged_by").order_by("-happened_on", "-id"))
 
 
-def match_concerns(*, match: MentorMatch) -> list[Concern]:
-    return list(match.concerns.select_related("raised_by", "seen_by").order_by("-created_at"))
-
-
 def parent_names(*, family: Family) -> list[str]:
     """First names of the adults in a family, for the mentor who supports it."""
     return list(
@@ -167,17 +162,10 @@ def parent_names(*, family: Family) -> list[str]:
 
 
 def mentors_for_manager() -> QuerySet[Mentor]:
-    """Every mentor with their load, last supervision and concerns not yet read."""
+    """Every mentor with their load and last supervision."""
     return (
         _with_load(Mentor.objects.select_related("user"))
-        .annotate(
-            last_supervision=Max("supervision_notes__created_at"),
-            unseen_concerns=Count(
-                "matches__concerns",
-                filter=Q(matches__concerns__seen_at__isnull=True),
-                distinct=True,
-            ),
-        )
+        .annotate(last_supervision=Max("supervision_notes__created_at"))
         .order_by("status", "display_name", "id")
     )
 
@@ -188,7 +176,6 @@ def mentor_for_manager(*, mentor: Mentor) -> dict[str, Any]:
         .select_related("family", "family__lead_key_worker", "requested_by", "ended_by")
         .prefetch_related(
             Prefetch("contacts", queryset=ContactLog.objects.order_by("-happened_on", "-id")),
-            Prefetch("concerns", queryset=Concern.objects.select_related("raised_by")),
         )
         .order_by("-created_at", "-id")
     )
@@ -219,19 +206,3 @@ def mentors_needing_attention() -> dict[str, Any]:
         m for m in mentors if m.last_supervision is None or m.last_supervision < due_since
     ]
     return {"lapsed": lapsed, "supervision": supervision}
-
-
-def unseen_concerns_for_key_worker(*, user: User) -> list[Concern]:
-    return list(
-        Concern.objects.filter(match__family__lead_key_worker=user, seen_at__isnull=True)
-        .select_related("match__family")
-        .order_by("-created_at")[:20]
-    )
-
-
-def unseen_concerns() -> list[Concern]:
-    return list(
-        Concern.objects.filter(seen_at__isnull=True)
-        .select_related("match__family", "match__mentor")
-        .order_by("-created_at")[:50]
-    )

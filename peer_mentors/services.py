@@ -9,12 +9,9 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Model
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,7 +24,6 @@ from portal.notify import notify_users
 from . import access
 from .models import (
     Availability,
-    Concern,
     ContactLog,
     Experience,
     Mentor,
@@ -598,7 +594,7 @@ def match_end(*, match: MentorMatch, actor: User, reason: str) -> MentorMatch:
     return match
 
 
-# Contacts, supervision and concerns ----------------------------------------------------
+# Contacts and supervision ----------------------------------------------------------------
 
 
 def contact_log_create(
@@ -643,70 +639,3 @@ def supervision_note_add(
         )
         _audit(actor, AuditEvent.Action.CREATE, created)
     return created
-
-
-def concern_raise(*, match: MentorMatch, actor: User, details: str) -> Concern:
-    """A mentor raises a safeguarding worry. The key worker and managers hear at once."""
-    match_access = access.match_access(actor, match)
-    if not match_access.can_raise_concern:
-        raise PermissionDenied
-    details = details.strip()
-    if len(details) < 10:
-        raise ValidationError({"details": _("Tell us what worried you, in a sentence or two.")})
-    if len(details) > 3000:
-        raise ValidationError({"details": _("Keep it to 3000 characters or fewer.")})
-    with transaction.atomic():
-        concern = Concern.objects.create(match=match, raised_by=actor, details=details)
-        family = match.family
-        recipients = [r for r in (family.lead_key_worker, *_managers()) if r is not None]
-        url = concern.get_absolute_url()
-        notify_users(
-            recipients=recipients,
-            verb=_("A peer mentor raised a concern"),
-            actor=actor,
-            target=concern,
-            url=url,
-            family=family,
-        )
-        emails = sorted({r.email for r in recipients if r.email})
-        link = settings.SITE_URL.rstrip("/") + url
-        body = render_to_string(
-            "peer_mentors/email/concern_raised.txt",
-            {"link": link, "service_name": settings.SERVICE_NAME},
-        )
-        transaction.on_commit(
-            lambda: send_mail(
-                subject=_("A peer mentor raised a concern"),
-                message=body,
-                from_email=None,
-                recipient_list=emails,
-            )
-        )
-        mentor_user, concern_id = actor, concern.pk
-        transaction.on_commit(
-            lambda: signals.concern_raised.send(
-                sender=Concern, family=family, mentor=mentor_user, concern_id=concern_id
-            )
-        )
-    return concern
-
-
-def concern_mark_seen(*, concern: Concern, actor: User) -> Concern:
-    """The key worker or a manager has read the concern and is acting on it."""
-    _concern, role = access.concern_for_user(actor, concern.pk)
-    if role == "mentor":
-        raise PermissionDenied
-    with transaction.atomic():
-        concern = Concern.objects.select_for_update().get(pk=concern.pk)
-        if concern.seen_at is None:
-            concern.seen_at = timezone.now()
-            concern.seen_by = actor
-            concern.save(update_fields=["seen_at", "seen_by"])
-            _audit(
-                actor,
-                AuditEvent.Action.UPDATE,
-                concern,
-                family=concern.match.family,
-                reason="concern seen",
-            )
-    return concern

@@ -16,13 +16,16 @@ from portal import ratelimit
 from portal import selectors as core_selectors
 from portal.models import FamilyMember
 from portal.ratelimit import Limit
+from safeguarding import selectors as safeguarding_selectors
+from safeguarding.forms import MentorConcernForm
+from safeguarding.models import Concern
+from safeguarding.views import raise_from_form
 
 from . import access, selectors, services
 from .forms import (
     ApplyForm,
     AskMentorForm,
     ChecksForm,
-    ConcernForm,
     ContactLogForm,
     EndMatchForm,
     FindMentorForm,
@@ -39,7 +42,6 @@ from .models import Mentor
 # Per person and hour, so nobody can flood mentors or managers.
 ASK_LIMIT = Limit("peer_mentors:ask", 10, 3600)
 CONTACT_LIMIT = Limit("peer_mentors:contact", 60, 3600)
-CONCERN_LIMIT = Limit("peer_mentors:concern", 20, 3600)
 
 
 def _form_error(form, exc: ValidationError) -> None:
@@ -182,15 +184,23 @@ def ask(request, mentor_id):
 # A match, for everyone who may see it --------------------------------------------------
 
 
+def _match_concerns(user, match_access) -> list:
+    """The mentor's own concerns from this match (their receipts); staff see concerns in
+    their list of concerns."""
+    if not match_access.is_mentor:
+        return []
+    return safeguarding_selectors.raised_by(
+        user=user, source=Concern.Source.MENTOR, source_id=match_access.match.pk
+    )
+
+
 def _render_match(request, match_access, status=200, **forms):
     match = match_access.match
     context = {
         "match": match,
         "access": match_access,
         "contacts": selectors.match_contacts(match=match),
-        "concerns": selectors.match_concerns(match=match)
-        if match_access.is_mentor or match_access.is_staff
-        else [],
+        "concerns": _match_concerns(request.user, match_access),
         "parent_names": selectors.parent_names(family=match.family)
         if not match_access.is_family
         else [],
@@ -326,60 +336,35 @@ def contact_create(request, match_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def concern_create(request, match_id):
+    """The mentor raises a concern about the family they support (or supported)."""
     match_access = access.match_for_user(request.user, match_id, path=request.get_full_path())
     if not match_access.can_raise_concern:
         raise Http404
-    form = ConcernForm(request.POST or None)
+    match = match_access.match
+    form = MentorConcernForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if ratelimit.exceeded(CONCERN_LIMIT, request.user.pk):
-            form.add_error(None, _("Too many concerns sent in an hour. Call the team instead."))
-        else:
-            try:
-                services.concern_raise(
-                    match=match_access.match,
-                    actor=request.user,
-                    details=form.cleaned_data["details"],
-                )
-            except ValidationError as exc:
-                _form_error(form, exc)
-            else:
-                messages.success(
-                    request,
-                    _("Thank you. The family's key worker and a manager have been told now."),
-                )
-                return redirect(match_access.match)
+        # The mentor's access was checked through the match: it may have ended.
+        concern = raise_from_form(
+            request,
+            form,
+            family=match.family,
+            details=form.cleaned_data["details"],
+            source=Concern.Source.MENTOR,
+            source_id=match.pk,
+            checked=True,
+        )
+        if concern is not None:
+            messages.success(
+                request,
+                _("Thank you. The family's key worker and the manager on duty have been told now."),
+            )
+            return redirect(match)
     return render(
         request,
         "peer_mentors/concern_form.html",
-        {"match": match_access.match, "form": form},
+        {"match": match, "form": form},
         status=400 if form.errors else 200,
     )
-
-
-@login_required
-@require_GET
-def concern_detail(request, concern_id):
-    concern, role = access.concern_for_user(request.user, concern_id, path=request.get_full_path())
-    return render(
-        request,
-        "peer_mentors/concern_detail.html",
-        {
-            "concern": concern,
-            "can_mark_seen": role != "mentor" and concern.seen_at is None,
-            "show_exit_this_page": role == "mentor",
-        },
-    )
-
-
-@login_required
-@require_POST
-def concern_seen(request, concern_id):
-    concern, role = access.concern_for_user(request.user, concern_id, path=request.get_full_path())
-    if role == "mentor":
-        raise Http404
-    services.concern_mark_seen(concern=concern, actor=request.user)
-    messages.success(request, _("Marked as read. Say what you did in the family's record."))
-    return redirect(concern)
 
 
 # Mentors -------------------------------------------------------------------------------
@@ -521,18 +506,11 @@ def family_propose(request, family_id, mentor_id):
 @require_GET
 def manage_list(request):
     access.manager_gate(request.user)
-    concerns = selectors.unseen_concerns()
     access.audit_mentor_list(request.user, path=request.get_full_path())
-    # The concerns list names families, so each is a read of that family's data.
-    access.audit_manager_reads(request.user, records=concerns, path=request.get_full_path())
     return render(
         request,
         "peer_mentors/manage_list.html",
-        {
-            "mentors": selectors.mentors_for_manager(),
-            "concerns": concerns,
-            "show_exit_this_page": False,
-        },
+        {"mentors": selectors.mentors_for_manager(), "show_exit_this_page": False},
     )
 
 

@@ -24,7 +24,7 @@ from django.http import Http404
 from django.urls import ResolverMatch
 from django.utils import timezone
 
-from .models import AccessGrant, AuditEvent, Family, FamilyMember, StaffProfile, User
+from .models import AccessGrant, AuditEvent, Family, FamilyMember, SafeContact, StaffProfile, User
 
 # Whoever asks: a signed-in person or a visitor (``request.user``).
 AnyUser: TypeAlias = User | AnonymousUser
@@ -74,7 +74,14 @@ class FamilyAccess:
 
     @property
     def can_manage(self) -> bool:
-        """Change the family's details, invite people, name practitioners."""
+        """Change the family's details, invite people, name practitioners, remove an
+        adult from the household."""
+        return self.relation in {Relation.LEAD_KEY_WORKER, Relation.STAFF_WITH_REASON}
+
+    @property
+    def can_see_safe_word(self) -> bool:
+        """The family's key workers and managers (covering staff give a reason), never a
+        partner, a mentor or anyone in the household."""
         return self.relation in {Relation.LEAD_KEY_WORKER, Relation.STAFF_WITH_REASON}
 
 
@@ -327,6 +334,49 @@ def family_for_user(
     if family is None:
         raise Http404
     return family, family_access(user, family, path=path)
+
+
+def adult_member_for_user(
+    user: AnyUser, family_id: int, member_id: int, *, path: str = ""
+) -> tuple[FamilyMember, FamilyAccess]:
+    """An adult who lives in a family the user may manage (to remove them), or Http404."""
+    family, found = family_for_user(user, family_id, path=path)
+    if not found.can_manage:
+        raise Http404
+    member = (
+        FamilyMember.objects.select_related("user", "family")
+        .exclude(relationship=FamilyMember.Relationship.CHILD)
+        .filter(pk=member_id, family=family)
+        .first()
+    )
+    if member is None:
+        raise Http404
+    return member, found
+
+
+def may_see_safe_word(user: AnyUser, family: Family) -> bool:
+    """Whether the person is one of the family's key workers or managers (see
+    ``FamilyAccess.can_see_safe_word``); opening the word itself is still audited."""
+    return FamilyAccess(family=family, relation=relation_to_family(user, family)).can_see_safe_word
+
+
+def safe_word_for_user(
+    user: AnyUser, family_id: int, member_id: int, *, path: str = ""
+) -> tuple[SafeContact, FamilyAccess]:
+    """One adult's safe contact with their safe word, for the family's key workers and
+    managers only; each look is audited as a view of the safe word. Http404 otherwise."""
+    family = Family.objects.select_related("lead_key_worker").filter(pk=family_id).first()
+    if family is None or not may_see_safe_word(user, family):
+        raise Http404
+    contact = (
+        SafeContact.objects.select_related("member")
+        .filter(member__family=family, member__pk=member_id, member__left_at__isnull=True)
+        .exclude(safe_word="")
+        .first()
+    )
+    if contact is None:
+        raise Http404
+    return contact, family_access(user, family, record=contact, path=path)
 
 
 def family_needing_reason(user: AnyUser, family_id: int) -> Family:

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from . import services
-from .models import Family, FamilyMember, StaffProfile
+from .models import Family, FamilyMember, SafeContact, StaffProfile
 from .registry import demo_seeders
 
 User = get_user_model()
@@ -160,6 +160,19 @@ def seed() -> dict:
     parent_family = people["family:parent"]
     if not parent_family.practitioners.exists():
         parent_family.practitioners.create(user=people["partner"], added_by=people["key_worker"])
+    if not SafeContact.objects.filter(member__user=people["parent"]).exists():
+        # Aisha: texts and the portal only, weekday mornings, no messages left, a safe word.
+        services.safe_contact_set(
+            user=people["parent"],
+            by_email=False,
+            by_text=True,
+            by_phone=True,
+            phone="07700 900123",
+            days=[0, 1, 2, 3, 4],
+            times=[SafeContact.Time.MORNING],
+            leave_messages=False,
+            safe_word="bluebell",
+        )
     people["dad"] = User.objects.get(email="dad@example.org")
     people["mentor"] = User.objects.get(email="mentor@example.org")
     people["mentor_2"] = User.objects.get(email="mentor2@example.org")

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Family, FamilyMember, User
+from .models import Family, FamilyMember, SafeContact, User
 
 
 class FamilySearchForm(forms.Form):
@@ -153,5 +153,151 @@ class AuditFilterForm(forms.Form):
         required=False,
         error_messages={
             "invalid": _("Enter an email address in the right format, like name@example.com.")
+        },
+    )
+
+
+class SafeContactForm(forms.Form):
+    """How and when it is safe to contact a parent, in GOV.UK checkboxes and radios."""
+
+    PORTAL_ONLY = "portal"
+    ways = forms.MultipleChoiceField(
+        label=_("Apart from messages on this site, how is it safe for us to contact you?"),
+        help_text=_("Select all that apply."),
+        choices=[
+            ("email", _("Email")),
+            ("text", _("Text message")),
+            ("phone", _("Phone call")),
+            (PORTAL_ONLY, _("Only through messages on this site")),
+        ],
+        widget=forms.CheckboxSelectMultiple(attrs={"exclusive": PORTAL_ONLY}),
+        error_messages={
+            "required": _(
+                "Choose how it is safe to contact you, or choose only through messages on this site."
+            )
+        },
+    )
+    phone = forms.CharField(
+        label=_("Phone number that is safe to use (optional)"),
+        help_text=_("We only need this for texts or calls."),
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(
+            attrs={"type": "tel", "autocomplete": "tel", "class": "govuk-input--width-20"}
+        ),
+    )
+    days = forms.TypedMultipleChoiceField(
+        label=_("Which days are best?"),
+        help_text=_("Leave these empty if any day is fine."),
+        choices=SafeContact.Day.choices,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    times = forms.MultipleChoiceField(
+        label=_("What times of day are best?"),
+        help_text=_("Leave these empty if any time is fine."),
+        choices=SafeContact.Time.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    leave_messages = forms.ChoiceField(
+        label=_("If you do not answer, can we leave a message?"),
+        choices=[
+            ("yes", _("Yes, you can leave a message")),
+            ("no", _("No, do not leave messages")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose whether we can leave a message.")},
+    )
+    safe_word = forms.CharField(
+        label=_("Safe word (optional)"),
+        help_text=_(
+            "A word only you and your key worker know. They see it before they call you. "
+            "You can ask for it to check it is really them, or say it to tell them it is "
+            "not safe to talk."
+        ),
+        required=False,
+        max_length=60,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "class": "govuk-input--width-20"}),
+    )
+    remove_safe_word = forms.BooleanField(label=_("Remove my safe word"), required=False)
+
+    def __init__(self, *args, has_safe_word=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.has_safe_word = has_safe_word
+        if has_safe_word:
+            self.fields["safe_word"].label = _("Change your safe word (optional)")
+            self.fields["safe_word"].help_text = _(
+                "You have a safe word. We do not show it here, in case someone is looking. "
+                "Leave this empty to keep it."
+            )
+        else:
+            del self.fields["remove_safe_word"]
+
+    @classmethod
+    def initial_for(cls, contact: SafeContact | None) -> dict:
+        if contact is None:
+            return {}
+        ways = [
+            way
+            for way, allowed in (
+                ("email", contact.by_email),
+                ("text", contact.by_text),
+                ("phone", contact.by_phone),
+            )
+            if allowed
+        ]
+        return {
+            "ways": ways or [cls.PORTAL_ONLY],
+            "phone": contact.phone,
+            "days": contact.days,
+            "times": contact.times,
+            "leave_messages": "yes" if contact.leave_messages else "no",
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        ways = set(cleaned.get("ways") or [])
+        if self.PORTAL_ONLY in ways and len(ways) > 1:
+            self.add_error(
+                "ways",
+                _("Choose only through messages on this site, or other ways, but not both."),
+            )
+        if ways & {"text", "phone"} and not cleaned.get("phone", "").strip():
+            self.add_error(
+                "phone", _("Enter a phone number that is safe to use for texts or calls.")
+            )
+        return cleaned
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        ways = set(data["ways"])
+        return {
+            "by_email": "email" in ways,
+            "by_text": "text" in ways,
+            "by_phone": "phone" in ways,
+            "phone": data["phone"],
+            "days": data["days"],
+            "times": data["times"],
+            "leave_messages": data["leave_messages"] == "yes",
+            "safe_word": data["safe_word"],
+            "remove_safe_word": data.get("remove_safe_word", False),
+        }
+
+
+class MemberRemoveForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why are they leaving the household?"),
+        help_text=_(
+            "For example: moved out on 1 December; a court order says he may not contact "
+            "the family. This is recorded and managers can see it."
+        ),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        min_length=10,
+        max_length=1000,
+        error_messages={
+            "required": _("Say why this person is leaving the household."),
+            "min_length": _("Say a little more about why this person is leaving."),
         },
     )

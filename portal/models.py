@@ -157,8 +157,20 @@ class Family(models.Model):
         return reverse("portal:family_detail", kwargs={"family_id": self.pk})
 
 
+class CurrentMemberManager(models.Manager["FamilyMember"]):
+    """People who live in the household now: someone who has left is no one's member."""
+
+    def get_queryset(self) -> models.QuerySet["FamilyMember"]:
+        return super().get_queryset().filter(left_at__isnull=True)
+
+
 class FamilyMember(models.Model):
-    """Someone in the household. Children usually have no account."""
+    """Someone in the household. Children usually have no account.
+
+    Someone removed from the household (``portal.services.family_member_remove``) keeps
+    their row for the family's history, without their account: ``objects`` and
+    ``family.members`` never find them, ``everyone`` does.
+    """
 
     class Relationship(models.TextChoices):
         MUM = "mum", _("Mum")
@@ -179,10 +191,23 @@ class FamilyMember(models.Model):
     relationship = models.CharField(_("relationship"), max_length=20, choices=Relationship.choices)
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    left_at = models.DateTimeField(_("left the household"), null=True, blank=True)
+    left_reason = models.TextField(_("why they were removed"), blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    everyone = models.Manager()
+    objects = CurrentMemberManager()
 
     class Meta:
         verbose_name = _("family member")
         verbose_name_plural = _("family members")
+        default_manager_name = "objects"
         ordering = ["family", "id"]
 
     def __str__(self):
@@ -195,6 +220,76 @@ class FamilyMember(models.Model):
     @property
     def is_father(self):
         return self.relationship == self.Relationship.DAD
+
+
+class SafeContact(models.Model):
+    """How and when it is safe to contact one adult of the household, in their words.
+
+    Only that adult and the staff who support the family see it; only the family's key
+    workers and managers see the safe word, and each time they do it is audited.
+    """
+
+    class Day(models.IntegerChoices):
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
+
+    class Time(models.TextChoices):
+        MORNING = "morning", _("Morning (9am to 12 noon)")
+        AFTERNOON = "afternoon", _("Afternoon (12 noon to 5pm)")
+        EVENING = "evening", _("Evening (5pm to 8pm)")
+
+    member = models.OneToOneField(
+        FamilyMember, on_delete=models.CASCADE, related_name="safe_contact"
+    )
+    by_email = models.BooleanField(_("email"), default=False)
+    by_text = models.BooleanField(_("text message"), default=False)
+    by_phone = models.BooleanField(_("phone call"), default=False)
+    phone = models.CharField(_("safe phone number"), max_length=40, blank=True)
+    # Weekday numbers and Time values; empty means any day, or any time.
+    days = models.JSONField(default=list, blank=True)
+    times = models.JSONField(default=list, blank=True)
+    leave_messages = models.BooleanField(_("messages may be left"), default=False)
+    safe_word = models.CharField(_("safe word"), max_length=60, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("safe contact preference")
+        verbose_name_plural = _("safe contact preferences")
+
+    def __str__(self):
+        return f"Safe contact for {self.member}"
+
+    # When each time of day starts and ends, in the service's time zone (hours).
+    HOURS = {Time.MORNING: (9, 12), Time.AFTERNOON: (12, 17), Time.EVENING: (17, 20)}
+
+    @property
+    def portal_only(self) -> bool:
+        return not (self.by_email or self.by_text or self.by_phone)
+
+    @property
+    def ways_display(self) -> list[str]:
+        ways = [str(_("Messages on this site"))]
+        for allowed, label in (
+            (self.by_email, _("Email")),
+            (self.by_text, _("Text message")),
+            (self.by_phone, _("Phone call")),
+        ):
+            if allowed:
+                ways.append(str(label))
+        return ways
+
+    @property
+    def days_display(self) -> list[str]:
+        return [str(label) for value, label in self.Day.choices if value in self.days]
+
+    @property
+    def times_display(self) -> list[str]:
+        return [str(label) for value, label in self.Time.choices if value in self.times]
 
 
 class FamilyPractitioner(models.Model):
@@ -273,6 +368,7 @@ class AuditEvent(models.Model):
         UPDATE = "update", _("Changed")
         DELETE = "delete", _("Deleted")
         INVITE = "invite", _("Invited")
+        REMOVE = "remove", _("Removed")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="audit_events"

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from . import access
-from .models import AuditEvent, Family, FamilyMember, Invitation, StaffProfile, User
+from .models import AuditEvent, Family, FamilyMember, Invitation, SafeContact, StaffProfile, User
 
 
 def family_list_for_staff(*, user: User, query: str = "", status: str = "") -> QuerySet[Family]:
@@ -21,7 +24,9 @@ def family_list_for_staff(*, user: User, query: str = "", status: str = "") -> Q
         families = families.filter(status=status)
     return (
         families.select_related("lead_key_worker")
-        .annotate(member_count=Count("members", distinct=True))
+        .annotate(
+            member_count=Count("members", filter=Q(members__left_at__isnull=True), distinct=True)
+        )
         .order_by("display_name", "id")
     )
 
@@ -89,3 +94,54 @@ def audit_events(*, family_reference: str = "", actor_email: str = "") -> QueryS
     if actor_email:
         events = events.filter(actor__email__iexact=actor_email.strip())
     return events.order_by("-created_at", "-id")
+
+
+@dataclass(frozen=True)
+class SafeContactRow:
+    """One adult of a household and what they said about contacting them (None: they
+    have not said yet). The safe word itself is never on the page: ``may_open_safe_word``
+    says whether the viewer may open it (audited) on a page of its own."""
+
+    member: FamilyMember
+    contact: SafeContact | None
+    has_safe_word: bool
+    may_open_safe_word: bool
+
+
+def safe_contacts_for_staff(*, family: Family, viewer: User) -> list[SafeContactRow]:
+    """What each adult with an account said about contacting them, for staff about to."""
+    may_open = access.may_see_safe_word(viewer, family)
+    rows = []
+    for member in (
+        FamilyMember.objects.filter(family=family, user__isnull=False)
+        .exclude(relationship=FamilyMember.Relationship.CHILD)
+        .select_related("safe_contact")
+        .order_by("id")
+    ):
+        try:
+            contact: SafeContact | None = member.safe_contact
+        except ObjectDoesNotExist:
+            contact = None
+        has_word = bool(contact and contact.safe_word)
+        rows.append(
+            SafeContactRow(
+                member=member,
+                contact=contact,
+                has_safe_word=has_word,
+                may_open_safe_word=has_word and may_open,
+            )
+        )
+    return rows
+
+
+def safe_contact_of(*, member: FamilyMember) -> SafeContact | None:
+    return SafeContact.objects.filter(member=member).first()
+
+
+def members_who_left(*, family: Family) -> QuerySet[FamilyMember]:
+    """Adults removed from the household, newest first, for the staff who manage it."""
+    return (
+        FamilyMember.everyone.filter(family=family, left_at__isnull=False)
+        .select_related("removed_by")
+        .order_by("-left_at")
+    )

@@ -8,14 +8,13 @@ from datetime import date, timedelta
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import access
+from . import access, signals
 from .models import (
     AccessGrant,
     AuditEvent,
@@ -23,9 +22,11 @@ from .models import (
     FamilyMember,
     FamilyPractitioner,
     Invitation,
+    SafeContact,
     StaffProfile,
     User,
 )
+from .notify import email_send
 
 
 def user_create(
@@ -190,6 +191,8 @@ def invitation_create(
         raise ValidationError({"member": _("Choose someone in this family.")})
     if member is not None and member.user_id:
         raise ValidationError({"member": _("This person already has an account.")})
+    if member is not None and member.left_at is not None:
+        raise ValidationError({"member": _("This person has left the household.")})
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         if member is None:
@@ -224,11 +227,10 @@ def invitation_create(
             "days": settings.INVITATION_VALID_DAYS,
         }
         transaction.on_commit(
-            lambda: send_mail(
+            lambda: email_send(
                 subject=_("You are invited to %(service)s") % {"service": settings.SERVICE_NAME},
                 message=render_to_string("portal/email/invitation.txt", context),
-                from_email=None,
-                recipient_list=[email],
+                addresses=[email],
             )
         )
     return invitation, token
@@ -343,3 +345,126 @@ def family_practitioner_remove(*, family: Family, practitioner: User, actor: Use
                 record=family,
                 reason=f"Took {practitioner.display_name} off the family's plan",
             )
+
+
+# Safe contact ----------------------------------------------------------------------------
+
+
+def safe_contact_set(
+    *,
+    user: User,
+    by_email: bool,
+    by_text: bool,
+    by_phone: bool,
+    phone: str = "",
+    days: list[int] | None = None,
+    times: list[str] | None = None,
+    leave_messages: bool = False,
+    safe_word: str = "",
+    remove_safe_word: bool = False,
+) -> SafeContact:
+    """Record how and when it is safe to contact ``user``, an adult of a household, in
+    their own words. An empty ``safe_word`` keeps the one they set before."""
+    member = access.membership(user)
+    if member is None or not member.is_adult:
+        raise PermissionDenied
+    phone, safe_word = phone.strip(), safe_word.strip()
+    if (by_text or by_phone) and not phone:
+        raise ValidationError(
+            {"phone": _("Enter a phone number that is safe to use for texts or calls.")}
+        )
+    days = sorted({int(day) for day in days or [] if int(day) in SafeContact.Day.values})
+    times = [time for time in SafeContact.Time.values if time in set(times or [])]
+    with transaction.atomic():
+        contact, _created = SafeContact.objects.select_for_update().get_or_create(member=member)
+        contact.by_email, contact.by_text, contact.by_phone = by_email, by_text, by_phone
+        contact.phone = phone[:40]
+        contact.days, contact.times = days, times
+        contact.leave_messages = leave_messages
+        if remove_safe_word:
+            contact.safe_word = ""
+        elif safe_word:
+            contact.safe_word = safe_word[:60]
+        contact.save()
+    return contact
+
+
+# Leaving a household ---------------------------------------------------------------------
+
+
+def user_sessions_end(*, user: User) -> list[str]:
+    """End every session ``user`` is signed in with, on any device; returns their keys.
+
+    Sessions are kept in the database (with the cache in front of it when Redis is
+    used), so every one can be found there; each is deleted through the session engine,
+    which forgets its cached copy too.
+    """
+    from importlib import import_module
+
+    from django.contrib.auth import SESSION_KEY
+    from django.contrib.sessions.models import Session
+
+    store_class = import_module(settings.SESSION_ENGINE).SessionStore
+    decoder = store_class()
+    keys = [
+        key
+        for key, data in Session.objects.filter(expire_date__gt=timezone.now())
+        .values_list("session_key", "session_data")
+        .iterator()
+        if decoder.decode(data).get(SESSION_KEY) == str(user.pk)
+    ]
+    for key in keys:
+        store_class(session_key=key).delete()
+    return keys
+
+
+def family_member_remove(*, member: FamilyMember, actor: User, reason: str) -> FamilyMember:
+    """Take an adult out of the household (they moved out, a court order): from now on they
+    see nothing of the family. Their sessions end at once; on commit the apps end the rest
+    (open sockets, conversations, notifications) through ``signals.family_member_removed``.
+    Only staff who manage the family may, with a reason, which is audited."""
+    reason = reason.strip()
+    if len(reason) < 10:
+        raise ValidationError({"reason": _("Say why this person is leaving the household.")})
+    family = member.family
+    if not access.family_access(actor, family).can_manage:
+        raise PermissionDenied
+    with transaction.atomic():
+        current = (
+            FamilyMember.objects.select_for_update(of=("self",))
+            .select_related("user", "family")
+            .filter(pk=member.pk)
+            .first()
+        )
+        if current is None:
+            raise ValidationError({"member": _("This person has already left the household.")})
+        member = current
+        if not member.is_adult:
+            raise ValidationError({"member": _("Choose an adult in this family.")})
+        user = member.user
+        member.user = None
+        member.left_at = timezone.now()
+        member.left_reason = reason[:1000]
+        member.removed_by = actor
+        member.save(update_fields=["user", "left_at", "left_reason", "removed_by"])
+        Invitation.objects.filter(member=member, accepted_at__isnull=True).update(
+            expires_at=timezone.now()
+        )
+        # How to reach them safely was for the staff of this household; it goes with them.
+        SafeContact.objects.filter(member=member).delete()
+        access.audit_record(
+            actor=actor,
+            action=AuditEvent.Action.REMOVE,
+            family=family,
+            record=member,
+            reason=reason[:1000],
+        )
+        if user is not None:
+            user_sessions_end(user=user)
+            member_id = member.pk
+            transaction.on_commit(
+                lambda: signals.family_member_removed.send(
+                    sender=FamilyMember, family=family, user=user, member_id=member_id
+                )
+            )
+    return member

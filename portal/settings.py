@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "peer_mentors",
     "chat",
     "content",
+    "safeguarding",
 ]
 
 MIDDLEWARE = [
@@ -390,3 +391,12 @@ CHAT_LAYER_PROBE_SECONDS = env.float("CHAT_LAYER_PROBE_SECONDS", default=2.0)
 PEER_MENTOR_DBS_VALID_DAYS = env.int("PEER_MENTOR_DBS_VALID_DAYS", default=3 * 365)
 PEER_MENTOR_RESPONSE_DAYS = env.int("PEER_MENTOR_RESPONSE_DAYS", default=5)
 PEER_MENTOR_SUPERVISION_DAYS = env.int("PEER_MENTOR_SUPERVISION_DAYS", default=60)
+
+# Safeguarding concerns: a manager must record a decision within this much working time,
+# or the concern goes to every manager, and again after each such time until decided.
+# Working time is the service's working hours (UK time) on its working days (0 is Monday).
+SAFEGUARDING_DECISION_MINUTES = env.int("SAFEGUARDING_DECISION_MINUTES", default=60)
+SERVICE_WORKING_DAYS = (0, 1, 2, 3, 4)
+SERVICE_WORKING_HOURS = ("09:00", "17:00")
+# Concerns one person may raise, and in how many seconds (more is not one person's worry).
+SAFEGUARDING_RAISE_RATE = (10, 60 * 60)

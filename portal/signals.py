@@ -11,3 +11,6 @@ mentor_match_started = Signal()
 mentor_match_ended = Signal()
 # A mentor raised a safeguarding concern: kwargs family, mentor (User), concern_id.
 concern_raised = Signal()
+# An adult was removed from a household (portal.services.family_member_remove): kwargs
+# family, user (the account they used), member_id. Their access has already ended.
+family_member_removed = Signal()

@@ -23,6 +23,17 @@ portal_patterns = [
         "families/<id:family_id>/members/", views.family_member_create, name="family_member_create"
     ),
     path("families/<id:family_id>/reason/", views.family_reason, name="family_reason"),
+    path(
+        "families/<id:family_id>/members/<id:member_id>/safe-word/",
+        views.family_safe_word,
+        name="family_safe_word",
+    ),
+    path(
+        "families/<id:family_id>/members/<id:member_id>/remove/",
+        views.family_member_remove,
+        name="family_member_remove",
+    ),
+    path("safe-contact/", views.safe_contact, name="safe_contact"),
     path("invitation/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("exit/", views.exit_page, name="exit"),
     path("audit/", views.audit_trail, name="audit_trail"),
@@ -66,6 +77,7 @@ urlpatterns = [
     path("plans/", include("plans.urls")),
     path("mentors/", include("peer_mentors.urls")),
     path("messages/", include("chat.urls")),
+    path("concerns/", include("safeguarding.urls")),
     path("", include("content.urls")),
     path("django-admin/", admin.site.urls),
     path("cms/", include(wagtailadmin_urls)),

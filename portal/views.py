@@ -32,8 +32,10 @@ from .forms import (
     FamilyMemberForm,
     FamilySearchForm,
     InvitationForm,
+    MemberRemoveForm,
     PractitionerForm,
     ReasonForm,
+    SafeContactForm,
 )
 from .models import StaffProfile
 from .registry import dashboard_panels
@@ -141,15 +143,21 @@ def _manager_dashboard(request):
 def _family_page(request, family_id, family_access, *, status=200, **forms):
     """The family record page, with blank forms for anything not passed in."""
     can_manage = family_access.can_manage
+    family = selectors.family_detail(family_id=family_id)
     context = {
-        "family": selectors.family_detail(family_id=family_id),
+        "family": family,
         "access": family_access,
         "can_manage": can_manage,
         "panels": _panels(request, "family"),
         "show_exit_this_page": family_access.is_member,
+        # Staff read how each adult may safely be contacted before anything else.
+        "safe_contacts": selectors.safe_contacts_for_staff(family=family, viewer=request.user)
+        if family_access.is_staff
+        else None,
     }
     if can_manage:
         context |= {
+            "members_who_left": selectors.members_who_left(family=family),
             "invite_form": InvitationForm(prefix="invite"),
             "member_form": FamilyMemberForm(prefix="member"),
             "practitioner_form": PractitionerForm(prefix="practitioner"),
@@ -283,6 +291,81 @@ def family_member_create(request, family_id):
             )
             return redirect(family)
     return _family_page(request, family.pk, family_access, status=400, member_form=form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def safe_contact(request):
+    """An adult of a household says how and when it is safe to contact them."""
+    member = access.membership(request.user)
+    if member is None or not member.is_adult:
+        raise Http404
+    contact = selectors.safe_contact_of(member=member)
+    has_word = bool(contact and contact.safe_word)
+    form = SafeContactForm(
+        request.POST or None,
+        initial=SafeContactForm.initial_for(contact),
+        has_safe_word=has_word,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.safe_contact_set(user=request.user, **form.service_kwargs())
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Thank you. We will contact you only in these ways."))
+            return redirect("portal:safe_contact")
+    return render(
+        request,
+        "portal/safe_contact.html",
+        {"form": form, "contact": contact, "show_exit_this_page": True},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_GET
+def family_safe_word(request, family_id, member_id):
+    """The family's key worker or a manager reads an adult's safe word before calling."""
+    contact, family_access = access.safe_word_for_user(
+        request.user, family_id, member_id, path=request.get_full_path()
+    )
+    return render(
+        request,
+        "portal/safe_word.html",
+        {"contact": contact, "family": family_access.family, "access": family_access},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def family_member_remove(request, family_id, member_id):
+    """A key worker or manager takes an adult out of the household, with a reason."""
+    member, family_access = access.adult_member_for_user(
+        request.user, family_id, member_id, path=request.get_full_path()
+    )
+    family = family_access.family
+    form = MemberRemoveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.family_member_remove(
+                member=member, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            form.add_error(None, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                _("%(name)s is no longer part of %(family)s. They cannot see anything of it now.")
+                % {"name": member.name, "family": family.display_name},
+            )
+            return redirect(family)
+    return render(
+        request,
+        "portal/member_remove.html",
+        {"member": member, "family": family, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 def _safe_next(request, fallback: str) -> str:

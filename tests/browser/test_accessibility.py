@@ -84,6 +84,8 @@ FAMILY_PAGES = [
     Check("page not found", None, "/no-such-page/"),
     Check("another family's page", "parent", family("brown")),
     Check("your account", "parent", "/accounts/email/"),
+    Check("how we can contact you safely", "parent", "/safe-contact/"),
+    Check("how we can contact you safely, with errors", "dad", "/safe-contact/", submit="Save"),
 ]
 
 STAFF_PAGES = [
@@ -91,7 +93,18 @@ STAFF_PAGES = [
     Check("staff family page", "key_worker", family("parent")),
     Check("staff dashboard before two-step sign-in", "key_worker_2", "/dashboard/"),
     Check("manager dashboard", "manager", "/dashboard/"),
+    Check("safe word", "key_worker", lambda people: _member_page(people, "Aisha", "safe-word")),
+    Check(
+        "remove from the household",
+        "key_worker",
+        lambda people: _member_page(people, "Imran", "remove"),
+    ),
 ]
+
+
+def _member_page(people: dict, name: str, page: str) -> str:
+    member = people["family:parent"].members.get(name=name)
+    return f"{people['family:parent'].get_absolute_url()}members/{member.pk}/{page}/"
 
 
 # The features' pages for families and mentors -------------------------------------------
@@ -199,6 +212,20 @@ def local_service(people: dict) -> str:
     return LocalService.objects.published().order_by("pk").first().get_absolute_url()
 
 
+def _demo_concern(people):
+    from safeguarding.models import Concern
+
+    return Concern.objects.get(family=people["family:parent"], raised_by=people["partner"])
+
+
+def concern(people: dict) -> str:
+    return _demo_concern(people).get_absolute_url()
+
+
+def concern_receipt(people: dict) -> str:
+    return _demo_concern(people).get_receipt_url()
+
+
 FEATURE_PAGES = [
     # Plans
     Check("plan page", "parent", "/plans/"),
@@ -237,6 +264,14 @@ FEATURE_PAGES = [
     Check("a local service", "parent", local_service),
     Check("search results", "parent", "/search/?q=school"),
     Check("search, nothing found", None, "/search/?q=zzqx"),
+    # Concerns about safety
+    Check("tell us you are worried", "parent", "/concerns/tell-us/"),
+    Check("tell us, with errors", "parent", "/concerns/tell-us/", submit="Send it now"),
+    Check("what you told us", "partner", concern_receipt),
+    Check("concerns list", "manager", "/concerns/"),
+    Check("a concern to decide", "manager", concern),
+    Check("a concern, with errors", "manager", concern, submit="Record the decision"),
+    Check("duty manager rota", "manager", "/concerns/duty/"),
 ]
 
 

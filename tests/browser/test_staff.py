@@ -82,4 +82,4 @@ def test_key_worker_without_two_step_sign_in_sets_it_up_before_a_family_opens(
     worker.page.goto("/dashboard/")
     worker.follow("Nowak household")
     expect(worker.page.get_by_role("heading", level=1)).to_have_text("Nowak household")
-    expect(worker.page.get_by_text("Marta")).to_be_visible()
+    expect(worker.page.get_by_role("cell", name="Marta", exact=True)).to_be_visible()

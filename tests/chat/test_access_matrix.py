@@ -9,9 +9,10 @@ import pytest
 from django.utils import timezone
 
 from chat import services
-from portal.models import AccessGrant, AuditEvent, StaffProfile
+from portal.models import AccessGrant, AuditEvent, FamilyMember, StaffProfile
 from tests import factories
-from tests.helpers.chat import access_for, png_bytes, send
+from tests.helpers.chat import png_bytes, send
+from tests.helpers.safeguarding import report_message
 
 
 @pytest.fixture
@@ -50,6 +51,16 @@ def world(family, parent, key_worker, other_parent, partner, manager, editor, me
     unmatched_mentor = portal_services.user_create(
         email="unmatched@example.org", password=factories.PASSWORD
     )
+    # An adult who was in both conversations, then removed from the household.
+    removed_adult = factories.parent(family, name="Imran", relationship="dad")
+    services.conversation_key_worker_ensure(family=family)
+    send(removed_adult, conversation, body="before I left")
+    portal_services.family_member_remove(
+        member=FamilyMember.objects.get(user=removed_adult),
+        actor=key_worker,
+        reason="Moved out after a court order",
+    )
+    services.family_member_left(family=family, user=removed_adult)
     return {
         "conversation": conversation,
         "mentor_conversation": mentor_conversation,
@@ -68,6 +79,7 @@ def world(family, parent, key_worker, other_parent, partner, manager, editor, me
             "mentor": mentor,
             "unmatched_mentor": unmatched_mentor,
             "editor": editor,
+            "removed_adult": removed_adult,
             "anonymous": None,
         },
     }
@@ -87,6 +99,7 @@ EXPECTED = {
     "mentor": (404, 200, 404),
     "unmatched_mentor": (404, 404, 404),
     "editor": (404, 404, 404),
+    "removed_adult": (404, 404, 404),
     "anonymous": (302, 302, 302),
 }
 
@@ -121,15 +134,12 @@ def test_people_outside_a_conversation_cannot_post_to_it(client, world, role):
         assert client.post(url, data).status_code == expected
     message.refresh_from_db()
     assert not message.is_deleted
-    assert conversation.messages.count() == 1
+    assert conversation.messages.count() == 2  # the parent's, and one from before Imran left
 
 
 def test_manager_reads_a_reported_conversation_only_with_a_reason(client, world, manager):
-    services.message_report(
-        access=access_for(world["people"]["lead_key_worker"], world["conversation"]),
-        message=world["message"],
-        reporter=world["people"]["lead_key_worker"],
-        reason="Rude",
+    report_message(
+        world["conversation"], world["message"], world["people"]["lead_key_worker"], "Rude"
     )
     url = f"/messages/{world['conversation'].pk}/"
     client.force_login(manager)

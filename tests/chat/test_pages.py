@@ -10,11 +10,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from chat import selectors, services
-from chat.models import Conversation, Message, MessageReport, Participant
+from chat.models import Conversation, Message, Participant
 from portal.models import StaffProfile
 from portal.notify import notify_users
+from safeguarding.models import Concern
 from tests import factories
 from tests.helpers.chat import access_for, send
+from tests.helpers.safeguarding import report_message
 
 
 def test_family_gets_a_key_worker_conversation_when_created(key_worker):
@@ -144,24 +146,29 @@ def test_reporting_a_message_tells_the_manager_without_content(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, {"reason": "It upset me"})
     assert response.status_code == 302
-    report = MessageReport.objects.get()
-    assert report.reporter == parent and report.reason == "It upset me"
+    # A reported message is a safeguarding concern, with the message as it was.
+    report = Concern.objects.get()
+    assert report.raised_by == parent and report.details == "It upset me"
+    assert report.source == Concern.Source.MESSAGE and report.source_id == message.pk
+    assert report.quoted == "Something upsetting"
     notification = manager.notifications.get()
     assert "upsetting" not in notification.verb
-    assert notification.data["url"] == "/messages/reported/"
+    assert notification.data["url"] == report.get_absolute_url()
+    # The key worker who sent it is the family's key worker, so they hear of it too.
+    assert key_worker.notifications.filter(verb="A concern was raised").exists()
 
 
-def test_reported_list_is_for_managers_only(client, conversation, parent, key_worker, manager):
+def test_reported_messages_are_listed_as_concerns_for_managers_only(
+    client, conversation, parent, key_worker, manager
+):
     message = send(key_worker, conversation, body="x")
-    services.message_report(
-        access=access_for(parent, conversation), message=message, reporter=parent
-    )
+    report_message(conversation, message, parent)
     client.force_login(parent)
-    assert client.get("/messages/reported/").status_code == 404
+    assert client.get("/concerns/").status_code == 404
     client.force_login(manager)
-    response = client.get("/messages/reported/")
+    response = client.get("/concerns/")
     assert response.status_code == 200
-    assert conversation.family.reference.encode() in response.content
+    assert conversation.family.display_name.encode() in response.content
     assert b"x</" not in response.content
 
 

@@ -7,12 +7,14 @@ from django.utils import timezone
 from notifications.models import Notification
 
 from peer_mentors import services
-from peer_mentors.models import Concern, ContactLog, Mentor, MentorMatch
+from peer_mentors.models import ContactLog, Mentor, MentorMatch
 from portal import signals
 from portal.access import Relation, relation_to_family
 from portal.models import AuditEvent
+from safeguarding.models import Concern
 from tests import factories
 from tests.helpers import peer_mentors as helpers
+from tests.helpers.safeguarding import raise_concern
 
 
 def _log(client, match, **data):
@@ -141,9 +143,7 @@ def test_concern_alerts_key_worker_and_managers_without_its_content(
         }
     ]
     told = set(
-        Notification.objects.filter(verb="A peer mentor raised a concern").values_list(
-            "recipient", flat=True
-        )
+        Notification.objects.filter(verb="A concern was raised").values_list("recipient", flat=True)
     )
     assert told == {key_worker.pk, manager.pk, second_manager.pk}
     assert len(mail.outbox) == 1
@@ -167,19 +167,22 @@ def test_short_concern_is_refused_and_nothing_is_sent(client, parent, jo):
     assert mail.outbox == []
 
 
-def test_key_worker_reads_concern_and_marks_it_seen(client, parent, key_worker, jo):
+def test_key_worker_reads_a_mentors_concern_and_the_mentor_sees_it_was_received(
+    client, parent, key_worker, jo
+):
     match = helpers.accepted_match(parent, jo)
-    concern = services.concern_raise(match=match, actor=jo.user, details="Dad shouted at the kids.")
+    concern = raise_concern(match, jo.user, "Dad shouted at the kids.")
     client.force_login(key_worker)
     dashboard = client.get("/dashboard/").content.decode()
-    assert "Concerns from peer mentors" in dashboard
+    assert "1 concern is waiting for a decision." in dashboard
     assert "Dad shouted" not in dashboard
     page = client.get(concern.get_absolute_url()).content.decode()
     assert "Dad shouted at the kids." in page
-    client.post(f"/mentors/concerns/{concern.pk}/seen/")
-    concern.refresh_from_db()
-    assert concern.seen_by == key_worker
     assert AuditEvent.objects.filter(actor=key_worker, object_type="Concern").exists()
+    client.force_login(jo.user)
+    match_page = client.get(match.get_absolute_url()).content.decode()
+    assert concern.get_receipt_url() in match_page
+    assert "received, waiting for a decision" in match_page
 
 
 def test_manager_writes_supervision_note_mentor_reads_shared_ones(client, manager, jo):

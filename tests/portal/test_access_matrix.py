@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from portal import services
-from portal.models import AuditEvent, StaffProfile
+from portal.models import AuditEvent, FamilyMember, StaffProfile
 from tests import factories
 
 
@@ -226,3 +226,90 @@ def test_partner_cannot_name_practitioners(client, world):
     client.force_login(world["named_partner"])
     response = client.post(url, {"practitioner-practitioner": world["unnamed_partner"].pk})
     assert response.status_code == 404
+
+
+# Safe contact and leaving a household ----------------------------------------------------
+
+
+@pytest.fixture
+def household(world):
+    """The world's family with a second adult, and the first adult's safe contact set."""
+    world["second_adult"] = factories.parent(
+        world["family"], name="Imran", relationship=FamilyMember.Relationship.DAD
+    )
+    services.safe_contact_set(
+        user=world["parent"],
+        by_email=False,
+        by_text=True,
+        by_phone=False,
+        phone="07700 900456",
+        leave_messages=False,
+        safe_word="bluebell",
+    )
+    world["member"] = FamilyMember.objects.get(user=world["parent"])
+    return world
+
+
+# (role, safe word page, remove page, sees the safe contact panel on the family page)
+SAFE_CONTACT_MATRIX = [
+    ("parent", 404, 404, False),
+    ("second_adult", 404, 404, False),
+    ("other_parent", 404, 404, None),
+    ("lead_key_worker", 200, 200, True),
+    ("other_key_worker", "reason", "reason", None),
+    ("named_partner", 404, 404, True),
+    ("unnamed_partner", 404, 404, None),
+    ("manager", "reason", "reason", None),
+    ("editor", 404, 404, None),
+    ("anonymous", "login", "login", None),
+]
+
+
+@pytest.mark.parametrize(("role", "word", "remove", "panel"), SAFE_CONTACT_MATRIX)
+def test_safe_contact_and_removal_access_by_role(client, household, role, word, remove, panel):
+    family, member = household["family"], household["member"]
+    if role != "anonymous":
+        client.force_login(household[role])
+    kwargs = {"family_id": family.pk, "member_id": member.pk}
+    word_response = client.get(reverse("portal:family_safe_word", kwargs=kwargs))
+    _check(word_response, word, family)
+    assert (b"bluebell" in word_response.content) is (word == 200)
+    if panel is not None:
+        page = client.get(family.get_absolute_url()).content.decode()
+        assert ("07700 900456" in page) is panel
+        assert "bluebell" not in page
+    _check(client.get(reverse("portal:family_member_remove", kwargs=kwargs)), remove, family)
+    response = client.post(
+        reverse("portal:family_member_remove", kwargs=kwargs), {"reason": "A" * 20}
+    )
+    _check(response, 302 if remove == 200 else remove, family)
+    assert FamilyMember.objects.filter(pk=member.pk).exists() is (remove != 200)
+
+
+def test_a_second_adult_never_sees_the_first_adults_preferences(client, household):
+    client.force_login(household["second_adult"])
+    for url in (
+        household["family"].get_absolute_url(),
+        reverse("portal:dashboard"),
+        reverse("portal:safe_contact"),
+    ):
+        page = client.get(url).content.decode()
+        assert "07700 900456" not in page and "bluebell" not in page, url
+
+
+def test_a_removed_adult_is_refused_everything_they_could_open(client, household):
+    from chat import services as chat_services
+
+    family, second = household["family"], household["second_adult"]
+    conversation = chat_services.conversation_key_worker_ensure(family=family)
+    client.force_login(second)
+    urls = [family.get_absolute_url(), conversation.get_absolute_url()]
+    assert [client.get(url).status_code for url in urls] == [200, 200]
+    services.family_member_remove(
+        member=FamilyMember.objects.get(user=second),
+        actor=household["lead_key_worker"],
+        reason="Moved out this week",
+    )
+    client.force_login(second)
+    assert [client.get(url).status_code for url in urls] == [404, 404]
+    assert client.get(reverse("portal:safe_contact")).status_code == 404

@@ -12,7 +12,7 @@ from pathlib import Path
 from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
-APPS = ("portal", "plans", "peer_mentors", "chat", "content")
+APPS = ("portal", "plans", "peer_mentors", "chat", "content", "safeguarding")
 
 
 def _modules(*apps: str):
@@ -48,6 +48,7 @@ FAMILY_DATA_MODELS = frozenset(
         "Invitation",
         "AccessGrant",
         "AuditEvent",
+        "SafeContact",
         # plans
         "Plan",
         "Goal",
@@ -64,19 +65,20 @@ FAMILY_DATA_MODELS = frozenset(
         "MentorMatch",
         "ContactLog",
         "SupervisionNote",
-        "Concern",
         # chat
         "Conversation",
         "Participant",
         "Message",
-        "MessageReport",
+        # safeguarding
+        "Concern",
+        "ConcernAction",
         # content
         "Booking",
         "SessionInvitation",
     }
 )
 
-MANAGERS = {"objects", "_default_manager", "_base_manager"}
+MANAGERS = {"objects", "everyone", "_default_manager", "_base_manager"}
 SHORTCUTS = {"get_object_or_404", "get_list_or_404"}
 
 # Lookups a view may still make itself, as (path, model): count. Empty, and it stays so:
@@ -203,7 +205,7 @@ def test_the_settings_rule_catches_a_fallback():
 
 # Dependencies ----------------------------------------------------------------------------
 
-FEATURE_APPS = ("plans", "peer_mentors", "chat", "content")
+FEATURE_APPS = ("plans", "peer_mentors", "chat", "content", "safeguarding")
 # The project's wiring lives in the core's package: the URLconf and the ASGI application
 # mount every app's URLs and sockets. Nothing else in the core may name a feature app.
 PROJECT_WIRING = {"portal/urls.py", "portal/asgi.py", "portal/wsgi.py"}
@@ -242,6 +244,13 @@ def test_content_imports_nothing_from_plans():
     assert not offenders, "\n".join(offenders)
 
 
+def test_safeguarding_imports_no_other_feature_app():
+    """Mentors' and messages' pages raise concerns through safeguarding, never the other
+    way round: a concern keeps where it came from by id."""
+    offenders = _imports_of("safeguarding", {"plans", "peer_mentors", "chat", "content"})
+    assert not offenders, "\n".join(offenders)
+
+
 def test_the_import_rule_sees_imports_inside_functions():
     tree = ast.parse(
         "from . import models\n"
@@ -250,3 +259,55 @@ def test_the_import_rule_sees_imports_inside_functions():
         "    from chat.routing import websocket_urlpatterns\n"
     )
     assert sorted(_imported_apps(tree)) == [(2, "plans"), (4, "chat")]
+
+
+# Email -----------------------------------------------------------------------------------
+
+MAIL_SENDERS = {
+    "send_mail",
+    "send_mass_mail",
+    "mail_admins",
+    "mail_managers",
+    "EmailMessage",
+    "EmailMultiAlternatives",
+    "get_connection",
+}
+# The one function that sends email, leaving out adults who said email is not safe.
+EMAIL_FUNCTION = "portal/notify.py"
+
+
+def _mail_uses(tree: ast.Module):
+    """(line, name) for each use of Django's mail senders, imported or called."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("django.core.mail"):
+            for alias in node.names:
+                if alias.name in MAIL_SENDERS or alias.name == "*":
+                    yield node.lineno, alias.name
+        elif (
+            isinstance(node, ast.Attribute)
+            and node.attr in MAIL_SENDERS
+            and _name(node.value) == "mail"
+        ):
+            yield node.lineno, node.attr
+
+
+def test_every_email_goes_through_the_one_function_that_checks_safe_contact():
+    """An adult who said email is not safe to use must get none: every email the portal
+    sends goes through ``portal.notify.email_send``, which checks what they said."""
+    offenders = [
+        f"{path}:{line}: {name}; send email with portal.notify.email_send"
+        for path, tree in _modules(*APPS)
+        if path != EMAIL_FUNCTION
+        for line, name in _mail_uses(tree)
+    ]
+    assert not offenders, "\n".join(offenders)
+
+
+def test_the_email_rule_catches_a_direct_send():
+    tree = ast.parse(
+        "from django.core.mail import send_mail\n"
+        "from django.core import mail\n"
+        "def f():\n"
+        "    mail.EmailMessage('s', 'b', to=['a@example.org']).send()\n"
+    )
+    assert sorted(_mail_uses(tree)) == [(1, "send_mail"), (4, "EmailMessage")]

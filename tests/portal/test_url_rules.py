@@ -85,7 +85,7 @@ def service(db):
 def _ids(people) -> dict[str, object]:
     from chat.models import Conversation
     from content.models import Booking, LocalService, SessionOccurrence
-    from peer_mentors.models import Concern, Mentor, MentorMatch
+    from peer_mentors.models import Mentor, MentorMatch
     from plans.models import (
         Goal,
         InterventionTemplate,
@@ -95,6 +95,7 @@ def _ids(people) -> dict[str, object]:
         Step,
         Suggestion,
     )
+    from safeguarding.models import Concern
 
     family = people["family:parent"]
     conversation = Conversation.objects.filter(family=family).order_by("pk").first()

@@ -1,0 +1,12 @@
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    """Reported messages are now safeguarding concerns (copied there first)."""
+
+    dependencies = [
+        ("chat", "0002_conversation_last_message_id"),
+        ("safeguarding", "0002_from_mentor_concerns_and_message_reports"),
+    ]
+
+    operations = [migrations.DeleteModel(name="MessageReport")]
