@@ -23,6 +23,7 @@ from django.utils import timezone
 from portal import access as core
 from portal.access import AnyUser
 from portal.models import Family, FamilyPractitioner, User
+from portal.prepared import prepared
 
 from .access import PlanAccess
 from .models import (
@@ -184,28 +185,41 @@ def _progress(goal: Goal, number: int = 0) -> GoalProgress:
     )
 
 
-def _plan_state(user: AnyUser) -> dict[str, Any]:
-    """Annotations for a plan: its next review date, whether ``user`` must agree it and
-    whether they have agreed its current revision (the plan page and the dashboard)."""
+def _plan_state(*, today: dt.date, signer_id: int, agreer_id: int) -> dict[str, Any]:
+    """Annotations for a plan: its next review date from ``today``, whether the person
+    (``signer_id`` and ``agreer_id``, two parameters for one person so each is a prepared
+    query's parameter once) must agree it, and whether they have agreed its current
+    revision (the plan page and the dashboard)."""
     plan_ref = OuterRef("pk")
-    user_id = user.pk or 0
     return {
         "next_review_date": Subquery(
-            Review.objects.filter(
-                plan=plan_ref, status=Review.Status.SCHEDULED, date__gte=timezone.localdate()
-            )
+            Review.objects.filter(plan=plan_ref, status=Review.Status.SCHEDULED, date__gte=today)
             .order_by("date", "id")
             .values("date")[:1]
         ),
         "i_sign": Exists(
-            Plan.signatories.through.objects.filter(plan=plan_ref, familymember__user_id=user_id)
+            Plan.signatories.through.objects.filter(plan=plan_ref, familymember__user_id=signer_id)
         ),
         "i_agreed": Exists(
             PlanConfirmation.objects.filter(
-                plan=plan_ref, user_id=user_id, revision=OuterRef("revision")
+                plan=plan_ref, user_id=agreer_id, revision=OuterRef("revision")
             )
         ),
     }
+
+
+def _state_values(user: AnyUser) -> dict[str, Any]:
+    user_id = user.pk or 0
+    return {"today": timezone.localdate(), "signer_id": user_id, "agreer_id": user_id}
+
+
+@prepared(plan_id=int, today=dt.date, signer_id=int, agreer_id=int)
+def _plan_with_state(
+    *, plan_id: int, today: dt.date, signer_id: int, agreer_id: int
+) -> QuerySet[Plan]:
+    """The plan page's plan with ``_plan_state``."""
+    state = _plan_state(today=today, signer_id=signer_id, agreer_id=agreer_id)
+    return Plan.objects.filter(pk=plan_id).annotate(**state)
 
 
 def plan_page(*, plan: Plan, plan_access: PlanAccess) -> PlanPage:
@@ -219,7 +233,10 @@ def plan_page(*, plan: Plan, plan_access: PlanAccess) -> PlanPage:
     next_review_date = None
     i_must_agree = i_agreed = False
     if plan_access.sees_everything:
-        plan = Plan.objects.filter(pk=plan.pk).annotate(**_plan_state(user)).get()
+        found = _plan_with_state.first(plan_id=plan.pk, **_state_values(user))
+        if found is None:
+            raise Plan.DoesNotExist
+        plan = found
         next_review_date = plan.next_review_date
         i_agreed = plan.i_agreed
         lead = plan_access.family.lead_key_worker_id
@@ -389,10 +406,11 @@ def active_jargon() -> list[tuple[str, str]]:
 # Dashboards ---------------------------------------------------------------------------------
 
 
-def parent_next_steps(*, family: Family, user: User) -> dict[str, Any]:
-    """What a parent could do next on their plan, in two queries (the dashboard is the first
-    page of every visit)."""
-    today = timezone.localdate()
+@prepared(family_id=int, today=dt.date, signer_id=int, agreer_id=int)
+def _parent_plan(
+    *, family_id: int, today: dt.date, signer_id: int, agreer_id: int
+) -> QuerySet[Plan]:
+    """The family's plan with what the parent's dashboard says about it."""
     plan_ref = OuterRef("pk")
     open_suggestions = (
         Suggestion.objects.filter(plan=plan_ref, status=Suggestion.Status.OPEN)
@@ -401,27 +419,38 @@ def parent_next_steps(*, family: Family, user: User) -> dict[str, Any]:
         .annotate(n=Count("id"))
         .values("n")
     )
-    plan = (
-        Plan.objects.filter(family=family)
-        .annotate(
-            has_goals=Exists(Goal.objects.filter(plan=plan_ref, archived_at__isnull=True)),
-            **_plan_state(user),
-            open_suggestions=Coalesce(Subquery(open_suggestions), 0),
-        )
-        .first()
-    )
-    if plan is None:
-        return {"plan": None}
-    steps_due = list(
+    # One dict, in the order the annotations are selected; ``Plan`` declares their types.
+    annotations: dict[str, Any] = {
+        "has_goals": Exists(Goal.objects.filter(plan=plan_ref, archived_at__isnull=True)),
+        **_plan_state(today=today, signer_id=signer_id, agreer_id=agreer_id),
+        "open_suggestions": Coalesce(Subquery(open_suggestions), 0),
+    }
+    return Plan.objects.filter(family_id=family_id).annotate(**annotations).order_by("pk")[:1]
+
+
+@prepared(plan_id=int, due_by=dt.date)
+def _steps_due(*, plan_id: int, due_by: dt.date) -> QuerySet[Step]:
+    return (
         Step.objects.filter(
-            goal__plan=plan,
+            goal__plan_id=plan_id,
             goal__archived_at__isnull=True,
             done_at__isnull=True,
-            due_date__lte=today + dt.timedelta(days=7),
+            due_date__lte=due_by,
         )
         .only("text", "due_date")
         .order_by("due_date", "id")[:5]
     )
+
+
+def parent_next_steps(*, family: Family, user: User) -> dict[str, Any]:
+    """What a parent could do next on their plan, in two queries (the dashboard is the first
+    page of every visit), each compiled once (``portal.prepared``)."""
+    values = _state_values(user)
+    today = values["today"]
+    plan = _parent_plan.first(family_id=family.pk, **values)
+    if plan is None:
+        return {"plan": None}
+    steps_due = _steps_due.rows(plan_id=plan.pk, due_by=today + dt.timedelta(days=7))
     return {
         "plan": plan,
         "has_goals": plan.has_goals,

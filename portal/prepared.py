@@ -74,8 +74,9 @@ def _stand_in(kind: ParamType, index: int, *, aware: bool) -> object:
     if kind is str:
         return f"\x1fprepared-{index}\x1f"
     if kind is dt.datetime:
-        moment = dt.datetime(2999, 1, 1, 12, 34, 56, 789_000) + dt.timedelta(days=index)
-        return moment.replace(tzinfo=dt.UTC) if aware else moment
+        moment = dt.datetime(2999, 1, 1, 12, 34, 56, 789_000, tzinfo=dt.UTC)
+        moment += dt.timedelta(days=index)
+        return moment if aware else moment.replace(tzinfo=None)
     if kind is dt.date:
         return dt.date(2999, 1, 1) + dt.timedelta(days=index)
     raise PreparedQueryError(f"a parameter is an int, str, date or datetime, not {kind!r}")
@@ -158,7 +159,7 @@ class PreparedQuery(Generic[T]):
     def __repr__(self) -> str:
         return f"<PreparedQuery {self.name}>"
 
-    def list(self, *, using: str | None = None, **values: Any) -> list[T]:
+    def rows(self, *, using: str | None = None, **values: Any) -> list[T]:
         """The rows the queryset built with these values would give, in its order."""
         if values.keys() != self.params.keys():
             raise PreparedQueryError(
@@ -187,14 +188,14 @@ class PreparedQuery(Generic[T]):
                     for converter in converters:
                         value = converter(value, expression, connection)
                     row[position] = value
-        results: list[Any] = self._rows(compiled, rows, alias)
+        results: list[Any] = self._objects(compiled, rows, alias)
         if compiled.prefetch and results:
             prefetch_related_objects(results, *compiled.prefetch)
         return results
 
     def first(self, *, using: str | None = None, **values: Any) -> T | None:
         """The first row, or None (slice the queryset to ``[:1]`` to read only one)."""
-        rows = self.list(using=using, **values)
+        rows = self.rows(using=using, **values)
         return rows[0] if rows else None
 
     def forget(self) -> None:
@@ -213,7 +214,9 @@ class PreparedQuery(Generic[T]):
             or (kind is dt.date and isinstance(value, dt.datetime))
         )
         if wrong:
-            raise PreparedQueryError(f"{self.name}: {name} must be a {kind.__name__}, not {value!r}")
+            raise PreparedQueryError(
+                f"{self.name}: {name} must be a {kind.__name__}, not {value!r}"
+            )
 
     def _alias(self) -> str:
         model = self._model
@@ -284,16 +287,15 @@ class PreparedQuery(Generic[T]):
         queryset, compiler, sql, params, slots = self._sql(alias, connection, 0)
         # Again with other stand-ins: the same SQL, with them in the same places, shows
         # the shape does not depend on the values.
-        _queryset, _compiler, sql_again, params_again, slots_again = self._sql(
-            alias, connection, 1
-        )
+        _queryset, _compiler, sql_again, params_again, slots_again = self._sql(alias, connection, 1)
         taken = {slot.position for slot in slots}
         same = (
             sql == sql_again
             and slots == slots_again
             and len(params) == len(params_again)
             and all(
-                a == b for i, (a, b) in enumerate(zip(params, params_again, strict=True))
+                a == b
+                for i, (a, b) in enumerate(zip(params, params_again, strict=True))
                 if i not in taken
             )
         )
@@ -316,7 +318,8 @@ class PreparedQuery(Generic[T]):
             "converters": converters,
             "kind": kind,
             "model": queryset.model,
-            "prefetch": tuple(queryset._prefetch_related_lookups),
+            # Private, and not in django-stubs.
+            "prefetch": tuple(queryset._prefetch_related_lookups),  # type: ignore[attr-defined]
         }
         if kind != "model":
             query = queryset.query
@@ -332,12 +335,14 @@ class PreparedQuery(Generic[T]):
         select_fields = klass_info["select_fields"]
         start, end = select_fields[0], select_fields[-1] + 1
         common["model"] = klass_info["model"]
+        # django-stubs describes Django 6's signature (with ``fetch_mode``); 5.2 has none.
+        populators = get_related_populators(klass_info, compiler.select, alias)  # type: ignore[call-arg]
         return _Compiled(
             **common,
             init_list=tuple(column[0].target.attname for column in compiler.select[start:end]),
             fields_start=start,
             fields_end=end,
-            related=tuple(get_related_populators(klass_info, compiler.select, alias)),
+            related=tuple(populators),
             annotations=tuple(compiler.annotation_col_map.items()),
         )
 
@@ -346,7 +351,7 @@ class PreparedQuery(Generic[T]):
         query = queryset.query
         if queryset._iterable_class not in _KINDS:
             refused = "named values_list()"
-        elif queryset._known_related_objects:
+        elif queryset._known_related_objects:  # type: ignore[attr-defined]  # private, untyped
             refused = "a related manager's queryset (start from the model's manager)"
         elif query.combinator:
             refused = f"{query.combinator}()"
@@ -356,7 +361,7 @@ class PreparedQuery(Generic[T]):
             return
         raise PreparedQueryError(f"{self.name}: {refused} is not supported")
 
-    def _rows(self, compiled: _Compiled, rows: list[Any], alias: str) -> list[Any]:
+    def _objects(self, compiled: _Compiled, rows: list[Any], alias: str) -> list[Any]:
         if compiled.kind == "flat":
             return [row[0] for row in rows]
         if compiled.kind == "values_list":

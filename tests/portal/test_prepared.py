@@ -47,12 +47,16 @@ def households(key_worker, other_family):
     young = factories.family(key_worker=key_worker, name="Young family")
     factories.parent(young, name="Sam")
     FamilyMember.objects.create(
-        family=young, name="Baby", relationship=FamilyMember.Relationship.CHILD,
+        family=young,
+        name="Baby",
+        relationship=FamilyMember.Relationship.CHILD,
         date_of_birth=dt.date(2025, 5, 1),
     )
     older = factories.family(key_worker=key_worker, name="Older family")
     FamilyMember.objects.create(
-        family=older, name="Teen", relationship=FamilyMember.Relationship.CHILD,
+        family=older,
+        name="Teen",
+        relationship=FamilyMember.Relationship.CHILD,
         date_of_birth=dt.date(2010, 5, 1),
     )
     factories.family(key_worker=key_worker, name="Empty family")
@@ -65,7 +69,7 @@ def test_the_signed_in_person_comes_with_the_same_relations(
     lonely = factories.staff(StaffProfile.Role.MANAGER)
     for user_id in (parent.pk, key_worker.pk, lonely.pk, 0, 999_999):
         with django_assert_num_queries(1):
-            got = USERS.list(user_id=user_id)
+            got = USERS.rows(user_id=user_id)
         assert loaded(got) == loaded(list(_users(user_id)))
     with django_assert_num_queries(1):
         user = USERS.first(user_id=parent.pk)
@@ -88,15 +92,17 @@ def test_annotations_and_every_kind_of_value_give_what_the_queryset_gives(
     for worker_id, since, born_after, name in cases:
         values = {"worker_id": worker_id, "since": since, "born_after": born_after, "name": name}
         with django_assert_num_queries(1):
-            got = FAMILIES.list(**values)
+            got = FAMILIES.rows(**values)
         expected = list(_families(**values))
         assert loaded(got) == loaded(expected)
         with django_assert_num_queries(0):
             for family in got:
                 assert family.lead_key_worker.staff_profile.role == "key_worker"
     young = FAMILIES.first(
-        worker_id=key_worker.pk, since=now - dt.timedelta(days=1),
-        born_after=dt.date(2020, 1, 1), name="",
+        worker_id=key_worker.pk,
+        since=now - dt.timedelta(days=1),
+        born_after=dt.date(2020, 1, 1),
+        name="",
     )
     assert (young.display_name, young.members_count) == ("Empty family", 0)
 
@@ -104,9 +110,11 @@ def test_annotations_and_every_kind_of_value_give_what_the_queryset_gives(
 @pytest.mark.parametrize("shape", ["values", "values_list", "flat"])
 def test_values_rows_are_the_queryset_rows(households, key_worker, shape):
     def build(worker_id):
-        families = Family.objects.filter(lead_key_worker_id=worker_id).annotate(
-            n=Count("members")
-        ).order_by("display_name")
+        families = (
+            Family.objects.filter(lead_key_worker_id=worker_id)
+            .annotate(n=Count("members"))
+            .order_by("display_name")
+        )
         if shape == "values":
             return families.values("display_name", "created_at", "n")
         if shape == "values_list":
@@ -115,20 +123,22 @@ def test_values_rows_are_the_queryset_rows(households, key_worker, shape):
 
     query = PreparedQuery(build, {"worker_id": int})
     for worker_id in (key_worker.pk, 0):
-        assert query.list(worker_id=worker_id) == list(build(worker_id))
+        assert query.rows(worker_id=worker_id) == list(build(worker_id))
 
 
 def test_prefetched_relations_come_as_the_queryset_brings_them(
     households, key_worker, django_assert_num_queries
 ):
     def build(worker_id):
-        return Family.objects.filter(lead_key_worker_id=worker_id).prefetch_related(
-            "members"
-        ).order_by("pk")
+        return (
+            Family.objects.filter(lead_key_worker_id=worker_id)
+            .prefetch_related("members")
+            .order_by("pk")
+        )
 
     query = PreparedQuery(build, {"worker_id": int})
     with django_assert_num_queries(2):
-        got = query.list(worker_id=key_worker.pk)
+        got = query.rows(worker_id=key_worker.pk)
     with django_assert_num_queries(0):
         assert [len(f.members.all()) for f in got] == [2, 1, 0]
     assert loaded(got) == loaded(list(build(key_worker.pk)))
@@ -139,7 +149,7 @@ def test_deferred_fields_are_deferred_as_the_queryset_defers_them(parent, family
         return FamilyMember.objects.filter(family_id=family_id).only("name").order_by("pk")
 
     query = PreparedQuery(build, {"family_id": int})
-    assert loaded(query.list(family_id=family.pk)) == loaded(list(build(family.pk)))
+    assert loaded(query.rows(family_id=family.pk)) == loaded(list(build(family.pk)))
     assert query.first(family_id=family.pk).get_deferred_fields() >= {"relationship"}
 
 
@@ -149,7 +159,7 @@ def test_a_parameter_used_twice_fails_when_compiled(db):
         return User.objects.filter(Q(pk=user_id) | Q(family_membership__user_id=user_id))
 
     with pytest.raises(PreparedQueryError, match="found 2 times"):
-        twice.list(user_id=1)
+        twice.rows(user_id=1)
 
 
 def test_a_parameter_the_sql_does_not_carry_as_given_fails_when_compiled(db):
@@ -162,9 +172,9 @@ def test_a_parameter_the_sql_does_not_carry_as_given_fails_when_compiled(db):
         return User.objects.all()
 
     with pytest.raises(PreparedQueryError, match="not found"):
-        contains.list(name="Test")
+        contains.rows(name="Test")
     with pytest.raises(PreparedQueryError, match="not found"):
-        unused.list(user_id=1)
+        unused.rows(user_id=1)
 
 
 def test_a_query_whose_shape_follows_its_values_fails_when_compiled(db):
@@ -174,7 +184,7 @@ def test_a_query_whose_shape_follows_its_values_fails_when_compiled(db):
         return users.filter(is_active=True) if user_id % 2 else users
 
     with pytest.raises(PreparedQueryError, match="changes with"):
-        shifty.list(user_id=1)
+        shifty.rows(user_id=1)
 
 
 def test_an_empty_in_list_has_no_sql_to_keep(db):
@@ -183,16 +193,16 @@ def test_an_empty_in_list_has_no_sql_to_keep(db):
         return User.objects.filter(pk=user_id, id__in=[])
 
     with pytest.raises(PreparedQueryError, match="no fixed SQL"):
-        nothing.list(user_id=1)
+        nothing.rows(user_id=1)
 
 
 def test_wrong_values_are_refused_before_the_database_is_asked(db, django_assert_num_queries):
     with django_assert_num_queries(0):
         for values in ({"user_id": None}, {"user_id": "1"}, {"user_id": True}, {}):
             with pytest.raises(PreparedQueryError):
-                USERS.list(**values)
+                USERS.rows(**values)
         with pytest.raises(PreparedQueryError, match="born_after must be a date"):
-            FAMILIES.list(worker_id=1, since=timezone.now(), born_after=timezone.now(), name="")
+            FAMILIES.rows(worker_id=1, since=timezone.now(), born_after=timezone.now(), name="")
 
 
 def test_only_supported_types_are_parameters():
@@ -232,10 +242,10 @@ def test_changed_settings_compile_it_again(households, key_worker):
 
     query = PreparedQuery(build, {"worker_id": int, "since": dt.datetime})
     since = timezone.now() - dt.timedelta(days=1)
-    assert len(query.list(worker_id=key_worker.pk, since=since)) == 3
+    assert len(query.rows(worker_id=key_worker.pk, since=since)) == 3
     built = len(calls)
     with override_settings(USE_TZ=False):
-        naive = dt.datetime.now() - dt.timedelta(days=1)  # noqa: DTZ005 (USE_TZ is off here)
-        assert len(query.list(worker_id=key_worker.pk, since=naive)) == 3
+        naive = dt.datetime.now() - dt.timedelta(days=1)
+        assert len(query.rows(worker_id=key_worker.pk, since=naive)) == 3
     assert len(calls) > built
-    assert len(query.list(worker_id=key_worker.pk, since=since)) == 3
+    assert len(query.rows(worker_id=key_worker.pk, since=since)) == 3
