@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,7 +58,7 @@ STEP_SHOWN = (
 NAME_FIELDS = ("preferred_name", "first_name", "last_name", "email")
 
 
-def _goal_prefetches(plan_access: PlanAccess, *, detail: bool = True) -> list[Prefetch[Any]]:
+def _goal_prefetches(*, sees_everything: bool, detail: bool = True) -> list[Prefetch[Any]]:
     """What the plan page shows of each goal, as lists (``area_list``, ``step_list``,
     ``rating_list``, ``live_shares``): a list costs nothing per goal, where a prefetched
     manager makes a queryset for each."""
@@ -82,7 +83,7 @@ def _goal_prefetches(plan_access: PlanAccess, *, detail: bool = True) -> list[Pr
                 to_attr="rating_list",
             )
         )
-        if plan_access.sees_everything:
+        if sees_everything:
             prefetches.append(
                 Prefetch(
                     "shares",
@@ -99,8 +100,29 @@ def visible_goals(*, plan: Plan, plan_access: PlanAccess, detail: bool = True) -
     """The plan's current goals this person may see, with what the plan page shows of each
     (``_goal_prefetches``; comments and open suggestions come from ``_goal_talk``)."""
     goals = Goal.objects.filter(plan_access.goal_filter(), plan=plan, archived_at__isnull=True)
-    return goals.prefetch_related(*_goal_prefetches(plan_access, detail=detail)).order_by(
-        "order", "id"
+    prefetches = _goal_prefetches(sees_everything=plan_access.sees_everything, detail=detail)
+    return goals.prefetch_related(*prefetches).order_by("order", "id")
+
+
+@prepared(family_id=int, plan_id=int)
+def _every_goal(*, family_id: int, plan_id: int) -> QuerySet[Goal]:
+    """``visible_goals`` for someone who sees everything, as the plan page reads them."""
+    goals = Goal.objects.filter(
+        plan__family_id=family_id, plan_id=plan_id, archived_at__isnull=True
+    )
+    prefetches = _goal_prefetches(sees_everything=True)
+    return goals.prefetch_related(*prefetches).order_by("order", "id")
+
+
+@prepared(plan_id=int)
+def _plan_comments(*, plan_id: int) -> QuerySet[Comment]:
+    return Comment.objects.filter(plan_id=plan_id).select_related("author")
+
+
+@prepared(plan_id=int)
+def _open_suggestions(*, plan_id: int) -> QuerySet[Suggestion]:
+    return Suggestion.objects.filter(plan_id=plan_id, status=Suggestion.Status.OPEN).select_related(
+        "author"
     )
 
 
@@ -118,20 +140,24 @@ def _goal_talk(
     plan_suggestions: list[Suggestion] = []
     if not goals and not plan_access.sees_everything:
         return plan_comments, plan_suggestions
-    comments = Comment.objects.filter(plan=plan).select_related("author")
-    if not (plan_level and plan_access.sees_everything):
-        comments = comments.filter(goal__in=list(by_id))
+    comments: Iterable[Comment]
+    if plan_level and plan_access.sees_everything:
+        comments = _plan_comments.rows(plan_id=plan.pk)
+    else:
+        comments = Comment.objects.filter(plan=plan, goal__in=list(by_id)).select_related("author")
     for comment in comments:
         if comment.goal_id is None:
             plan_comments.append(comment)
         elif comment.goal_id in by_id:
             by_id[comment.goal_id].goal_comments.append(comment)
     if plan_access.sees_everything:
-        suggestions = Suggestion.objects.filter(
-            plan=plan, status=Suggestion.Status.OPEN
-        ).select_related("author")
-        if not plan_level:
-            suggestions = suggestions.filter(goal__in=list(by_id))
+        suggestions: Iterable[Suggestion]
+        if plan_level:
+            suggestions = _open_suggestions.rows(plan_id=plan.pk)
+        else:
+            suggestions = Suggestion.objects.filter(
+                plan=plan, status=Suggestion.Status.OPEN, goal__in=list(by_id)
+            ).select_related("author")
         for suggestion in suggestions:
             if suggestion.goal_id is None:
                 plan_suggestions.append(suggestion)
@@ -227,7 +253,10 @@ def plan_page(*, plan: Plan, plan_access: PlanAccess) -> PlanPage:
     from .charts import progress_chart
 
     user = plan_access.user
-    goals = list(visible_goals(plan=plan, plan_access=plan_access))
+    if plan_access.sees_everything:
+        goals = _every_goal.rows(family_id=plan_access.family.pk, plan_id=plan.pk)
+    else:
+        goals = list(visible_goals(plan=plan, plan_access=plan_access))
     progress = [_progress(goal, number) for number, goal in enumerate(goals, start=1)]
     plan_comments, plan_suggestions = _goal_talk(plan=plan, goals=goals, plan_access=plan_access)
     next_review_date = None
@@ -278,7 +307,7 @@ def plan_agreement(*, plan: Plan, family: Family) -> tuple[list[User], set[int]]
 def goal_item(*, goal: Goal, plan_access: PlanAccess) -> GoalProgress:
     """One current goal as the plan page shows it, with its number there; the person may
     see it (``access.goal_for_user``)."""
-    prefetch_related_objects([goal], *_goal_prefetches(plan_access))
+    prefetch_related_objects([goal], *_goal_prefetches(sees_everything=plan_access.sees_everything))
     _goal_talk(plan=goal.plan, goals=[goal], plan_access=plan_access, plan_level=False)
     before = Goal.objects.filter(
         plan_access.goal_filter(), plan=goal.plan, archived_at__isnull=True

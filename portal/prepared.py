@@ -33,6 +33,7 @@ not changed afterwards), and forgotten whenever a test overrides a setting.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import threading
 import weakref
@@ -43,7 +44,7 @@ from typing import Any, Generic, Literal, TypeVar
 from django.core.signals import setting_changed
 from django.db import connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Model, QuerySet, prefetch_related_objects
+from django.db.models import Model, Prefetch, QuerySet, prefetch_related_objects
 from django.db.models.query import (
     FlatValuesListIterable,
     ModelIterable,
@@ -190,7 +191,7 @@ class PreparedQuery(Generic[T]):
                     row[position] = value
         results: list[Any] = self._objects(compiled, rows, alias)
         if compiled.prefetch and results:
-            prefetch_related_objects(results, *compiled.prefetch)
+            prefetch_related_objects(results, *map(_fresh, compiled.prefetch))
         return results
 
     def first(self, *, using: str | None = None, **values: Any) -> T | None:
@@ -381,6 +382,15 @@ class PreparedQuery(Generic[T]):
                 setattr(obj, attr, row[position])
             objects.append(obj)
         return objects
+
+
+def _fresh(lookup: Any) -> Any:
+    """A ``Prefetch`` to use once: Django notes hints on its queryset while prefetching, and
+    the compiled form is shared by every request and thread."""
+    if isinstance(lookup, Prefetch) and lookup.queryset is not None:
+        lookup = copy.copy(lookup)
+        lookup.queryset = lookup.queryset.all()
+    return lookup
 
 
 def prepared(**params: ParamType) -> Callable[[Callable[..., QuerySet[Any, T]]], PreparedQuery[T]]:
