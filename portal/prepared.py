@@ -166,6 +166,8 @@ class PreparedQuery(Generic[T]):
             raise PreparedQueryError(
                 f"{self.name} takes {sorted(self.params)}, was given {sorted(values)}"
             )
+        for name, value in values.items():
+            self._check(name, value)
         alias = using or self._alias()
         connection = connections[alias]
         compiled = self._compiled.get((alias, connection.vendor))
@@ -173,9 +175,7 @@ class PreparedQuery(Generic[T]):
             compiled = self._compile(alias, connection)
         params = list(compiled.params)
         for slot in compiled.slots:
-            value = values[slot.name]
-            self._check(slot.name, value)
-            params[slot.position] = _adapt(slot.adapter, value, connection)
+            params[slot.position] = _adapt(slot.adapter, values[slot.name], connection)
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             rows: list[Any] = cursor.fetchall()
