@@ -4,7 +4,7 @@ import datetime as dt
 import threading
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.test import override_settings
 from django.utils import timezone
@@ -222,7 +222,10 @@ def test_threads_asking_at_once_compile_it_once(db):
 
     def compile_it():
         start.wait()
-        query._compile("default", connection)
+        try:
+            query._compile("default", connection)
+        finally:
+            connections.close_all()  # This thread's own (PostgreSQL asks for its version).
 
     threads = [threading.Thread(target=compile_it) for _ in range(8)]
     for thread in threads:
