@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, Literal, TypeVar
 
 from django.core.signals import setting_changed
-from django.db import connections, router
+from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model, Prefetch, QuerySet, prefetch_related_objects
 from django.db.models.query import (
@@ -154,6 +154,7 @@ class PreparedQuery(Generic[T]):
         self.params = dict(params)
         self.name = getattr(build, "__qualname__", repr(build))
         self._compiled: dict[tuple[str, str], _Compiled] = {}
+        self._default_alias: str | None = None
         self._lock = threading.Lock()
         _every.add(self)
 
@@ -203,6 +204,7 @@ class PreparedQuery(Generic[T]):
         """Compile again next time (settings changed)."""
         with self._lock:
             self._compiled = {}
+            self._default_alias = None
 
     # How it works ------------------------------------------------------------------
 
@@ -220,16 +222,15 @@ class PreparedQuery(Generic[T]):
             )
 
     def _alias(self) -> str:
-        model = self._model
-        return str(router.db_for_read(model))
+        """The database the queryset itself would read from (its ``using()``, or the
+        router's choice), found by building it once."""
+        alias = self._default_alias
+        if alias is None:
+            from django.conf import settings
 
-    @property
-    def _model(self) -> type[Model]:
-        for compiled in self._compiled.values():
-            return compiled.model
-        queryset = self.build(**self._stand_ins(0, aware=True))
-        model: type[Model] = queryset.model
-        return model
+            queryset = self.build(**self._stand_ins(0, aware=bool(settings.USE_TZ)))
+            alias = self._default_alias = str(queryset.db)
+        return alias
 
     def _stand_ins(self, round_: int, *, aware: bool) -> dict[str, object]:
         count = len(self.params)

@@ -77,6 +77,7 @@ def test_the_signed_in_person_comes_with_the_same_relations(
         assert user.family_membership.family.lead_key_worker.staff_profile.role == "key_worker"
         assert user._state.fields_cache["staff_profile"] is None
     assert USERS.first(user_id=999_999) is None
+    assert loaded(USERS.rows(using="default", user_id=parent.pk)) == loaded([user])
 
 
 def test_annotations_and_every_kind_of_value_give_what_the_queryset_gives(
