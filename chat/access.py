@@ -12,10 +12,12 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
 from django.http import Http404
 
 from portal import access as portal_access
 from portal.access import AnyUser
+from portal.prepared import prepared
 from safeguarding import selectors as safeguarding_selectors
 
 from .models import Conversation, Message, Participant
@@ -102,6 +104,14 @@ def socket_may_use(user: AnyUser, conversation: Conversation) -> ConversationAcc
     return ConversationAccess(conversation=conversation, role=role)
 
 
+@prepared(conversation_id=int)
+def _conversation(*, conversation_id: int) -> QuerySet[Conversation]:
+    """A conversation with its family and their key worker (every conversation page)."""
+    return Conversation.objects.select_related("family", "family__lead_key_worker").filter(
+        pk=conversation_id
+    )
+
+
 def conversation_for_user(
     user: AnyUser, conversation_id: int, *, path: str = ""
 ) -> ConversationAccess:
@@ -110,11 +120,7 @@ def conversation_for_user(
     Staff reads go through ``portal.access.family_access``, which needs two-step sign-in,
     asks for a reason outside the caseload and writes the audit event.
     """
-    conversation = (
-        Conversation.objects.select_related("family", "family__lead_key_worker")
-        .filter(pk=conversation_id)
-        .first()
-    )
+    conversation = _conversation.first(conversation_id=conversation_id)
     if conversation is None:
         raise Http404
     role = conversation_role(user, conversation)

@@ -11,6 +11,7 @@ from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 
 from portal.models import User
+from portal.prepared import prepared
 
 from .access import conversation_role
 from .models import Conversation, Message, Participant, WorkingHours
@@ -97,12 +98,31 @@ def unread_total(user_id: int) -> int:
     return unread_counts(user_id).messages
 
 
+@prepared(conversation_id=int)
+def _latest_messages(*, conversation_id: int) -> QuerySet[Message]:
+    return (
+        Message.objects.filter(conversation_id=conversation_id)
+        .select_related("sender")
+        .order_by("-id")[:PAGE_SIZE]
+    )
+
+
+@prepared(conversation_id=int, before=int)
+def _messages_before(*, conversation_id: int, before: int) -> QuerySet[Message]:
+    return (
+        Message.objects.filter(conversation_id=conversation_id, id__lt=before)
+        .select_related("sender")
+        .order_by("-id")[:PAGE_SIZE]
+    )
+
+
 def messages_page(*, conversation: Conversation, before: int | None = None) -> list[Message]:
-    """The latest messages (or those before an id), oldest first, with senders."""
-    messages = Message.objects.filter(conversation=conversation).select_related("sender")
+    """The latest messages (or those before an id), oldest first, with senders (each
+    shape compiled once: ``portal.prepared``)."""
     if before:
-        messages = messages.filter(id__lt=before)
-    page = list(messages.order_by("-id")[:PAGE_SIZE])
+        page = _messages_before.rows(conversation_id=conversation.pk, before=before)
+    else:
+        page = _latest_messages.rows(conversation_id=conversation.pk)
     page.reverse()
     return page
 
@@ -142,14 +162,17 @@ def messages_deleted_since(
     )
 
 
+@prepared(conversation_id=int)
+def _read_rows(*, conversation_id: int) -> QuerySet[Participant, tuple[int, int, int]]:
+    return Participant.objects.filter(
+        conversation_id=conversation_id, left_at__isnull=True
+    ).values_list("user_id", "last_read_id", "last_delivered_id")
+
+
 def read_state(*, conversation: Conversation, user_id: int) -> tuple[int, dict[str, int]]:
     """How far this person has read, and how far the others have received and read (for
     the sent, delivered and read ticks), in one query."""
-    rows = list(
-        Participant.objects.filter(conversation=conversation, left_at__isnull=True).values_list(
-            "user_id", "last_read_id", "last_delivered_id"
-        )
-    )
+    rows = _read_rows.rows(conversation_id=conversation.pk)
     mine = next((read for uid, read, _delivered in rows if uid == user_id), 0)
     others = [(read, delivered) for uid, read, delivered in rows if uid != user_id]
     read = min((r for r, _d in others), default=0)
@@ -160,10 +183,15 @@ def read_state(*, conversation: Conversation, user_id: int) -> tuple[int, dict[s
 # Working hours ---------------------------------------------------------------------------
 
 
+@prepared(user_id=int)
+def _working_hours(*, user_id: int) -> QuerySet[WorkingHours]:
+    return WorkingHours.objects.filter(user_id=user_id).order_by("weekday")
+
+
 def working_hours_for(*, user: User | None) -> list[WorkingHours]:
     if user is None:
         return []
-    return list(WorkingHours.objects.filter(user=user).order_by("weekday"))
+    return _working_hours.rows(user_id=user.pk)
 
 
 def is_working_now(hours: list[WorkingHours], *, now: datetime | None = None) -> bool:

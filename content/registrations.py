@@ -62,7 +62,7 @@ def _bookings_panel(request) -> dict | None:
     if member is None:
         return None
     return {
-        "bookings": list(selectors.bookings_for_member(member=member)[:5]),
+        "bookings": selectors.next_bookings(member=member),
         "for_dads": selectors.for_dads(user=request.user),
     }
 

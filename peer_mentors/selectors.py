@@ -10,6 +10,7 @@ from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from portal.models import Family, FamilyMember
+from portal.prepared import prepared
 from portal.registry import family_needs
 
 from .matching import FamilyFacts, MentorFacts, Suggestion, rank_mentors, score_mentor
@@ -117,9 +118,15 @@ def _match_base() -> QuerySet[MentorMatch]:
     return MentorMatch.objects.select_related("family", "mentor", "mentor__user", "requested_by")
 
 
+@prepared(family_id=int)
+def _family_matches(*, family_id: int) -> QuerySet[MentorMatch]:
+    return _match_base().filter(family_id=family_id).order_by("-created_at", "-id")[:20]
+
+
 def family_mentor_state(*, family: Family) -> dict[str, Any]:
-    """The family's current mentor, any request waiting, and earlier ones."""
-    matches = list(_match_base().filter(family=family).order_by("-created_at", "-id")[:20])
+    """The family's current mentor, any request waiting, and earlier ones (on every
+    parent's dashboard, so compiled once: ``portal.prepared``)."""
+    matches = _family_matches.rows(family_id=family.pk)
     current = next((m for m in matches if m.status == MentorMatch.Status.ACCEPTED), None)
     # A request the mentor did not answer in time no longer holds the family back.
     waiting = next((m for m in matches if m.is_open and not m.is_overdue), None)

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from portal import access as core
 from portal.access import AnyUser, FamilyAccess, Relation
 from portal.models import Family
+from portal.prepared import prepared
 
 from .models import Goal, GoalShare, Plan, Review, Step, Suggestion
 
@@ -110,12 +111,18 @@ def _family(family_id: int) -> Family:
     return family
 
 
+@prepared(family_id=int)
+def _family_plan(*, family_id: int) -> QuerySet[Plan]:
+    """The family's one plan (every plan page asks, so compiled once: ``portal.prepared``)."""
+    return Plan.objects.filter(family_id=family_id).order_by("pk")[:1]
+
+
 def family_plan_for_user(
     user: AnyUser, family_id: int, *, path: str = ""
 ) -> tuple[Plan | None, PlanAccess]:
     """The family's plan (None if not started) and the user's access, or Http404."""
     family = _family(family_id)
-    plan = Plan.objects.filter(family=family).first()
+    plan = _family_plan.first(family_id=family.pk)
     return plan, plan_access(user, family, record=plan or family, path=path)
 
 
@@ -124,7 +131,7 @@ def own_plan(user: AnyUser, *, path: str = "") -> tuple[Family, Plan | None, Pla
     family = core.own_family(user)
     if family is None:
         raise Http404
-    plan = Plan.objects.filter(family=family).first()
+    plan = _family_plan.first(family_id=family.pk)
     return family, plan, plan_access(user, family, record=plan or family, path=path)
 
 

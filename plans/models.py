@@ -118,6 +118,9 @@ class Plan(models.Model):
     next_review_date: "datetime.date | None"
     i_sign: bool
     i_agreed: bool
+    # And by ``parent_next_steps`` for the dashboard.
+    has_goals: bool
+    open_suggestions: int
 
     class Meta:
         verbose_name = _("family plan")

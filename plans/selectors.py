@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +24,7 @@ from django.utils import timezone
 from portal import access as core
 from portal.access import AnyUser
 from portal.models import Family, FamilyPractitioner, User
+from portal.prepared import prepared
 
 from .access import PlanAccess
 from .models import (
@@ -56,7 +58,7 @@ STEP_SHOWN = (
 NAME_FIELDS = ("preferred_name", "first_name", "last_name", "email")
 
 
-def _goal_prefetches(plan_access: PlanAccess, *, detail: bool = True) -> list[Prefetch[Any]]:
+def _goal_prefetches(*, sees_everything: bool, detail: bool = True) -> list[Prefetch[Any]]:
     """What the plan page shows of each goal, as lists (``area_list``, ``step_list``,
     ``rating_list``, ``live_shares``): a list costs nothing per goal, where a prefetched
     manager makes a queryset for each."""
@@ -81,7 +83,7 @@ def _goal_prefetches(plan_access: PlanAccess, *, detail: bool = True) -> list[Pr
                 to_attr="rating_list",
             )
         )
-        if plan_access.sees_everything:
+        if sees_everything:
             prefetches.append(
                 Prefetch(
                     "shares",
@@ -98,8 +100,29 @@ def visible_goals(*, plan: Plan, plan_access: PlanAccess, detail: bool = True) -
     """The plan's current goals this person may see, with what the plan page shows of each
     (``_goal_prefetches``; comments and open suggestions come from ``_goal_talk``)."""
     goals = Goal.objects.filter(plan_access.goal_filter(), plan=plan, archived_at__isnull=True)
-    return goals.prefetch_related(*_goal_prefetches(plan_access, detail=detail)).order_by(
-        "order", "id"
+    prefetches = _goal_prefetches(sees_everything=plan_access.sees_everything, detail=detail)
+    return goals.prefetch_related(*prefetches).order_by("order", "id")
+
+
+@prepared(family_id=int, plan_id=int)
+def _every_goal(*, family_id: int, plan_id: int) -> QuerySet[Goal]:
+    """``visible_goals`` for someone who sees everything, as the plan page reads them."""
+    goals = Goal.objects.filter(
+        plan__family_id=family_id, plan_id=plan_id, archived_at__isnull=True
+    )
+    prefetches = _goal_prefetches(sees_everything=True)
+    return goals.prefetch_related(*prefetches).order_by("order", "id")
+
+
+@prepared(plan_id=int)
+def _plan_comments(*, plan_id: int) -> QuerySet[Comment]:
+    return Comment.objects.filter(plan_id=plan_id).select_related("author")
+
+
+@prepared(plan_id=int)
+def _open_suggestions(*, plan_id: int) -> QuerySet[Suggestion]:
+    return Suggestion.objects.filter(plan_id=plan_id, status=Suggestion.Status.OPEN).select_related(
+        "author"
     )
 
 
@@ -117,20 +140,24 @@ def _goal_talk(
     plan_suggestions: list[Suggestion] = []
     if not goals and not plan_access.sees_everything:
         return plan_comments, plan_suggestions
-    comments = Comment.objects.filter(plan=plan).select_related("author")
-    if not (plan_level and plan_access.sees_everything):
-        comments = comments.filter(goal__in=list(by_id))
+    comments: Iterable[Comment]
+    if plan_level and plan_access.sees_everything:
+        comments = _plan_comments.rows(plan_id=plan.pk)
+    else:
+        comments = Comment.objects.filter(plan=plan, goal__in=list(by_id)).select_related("author")
     for comment in comments:
         if comment.goal_id is None:
             plan_comments.append(comment)
         elif comment.goal_id in by_id:
             by_id[comment.goal_id].goal_comments.append(comment)
     if plan_access.sees_everything:
-        suggestions = Suggestion.objects.filter(
-            plan=plan, status=Suggestion.Status.OPEN
-        ).select_related("author")
-        if not plan_level:
-            suggestions = suggestions.filter(goal__in=list(by_id))
+        suggestions: Iterable[Suggestion]
+        if plan_level:
+            suggestions = _open_suggestions.rows(plan_id=plan.pk)
+        else:
+            suggestions = Suggestion.objects.filter(
+                plan=plan, status=Suggestion.Status.OPEN, goal__in=list(by_id)
+            ).select_related("author")
         for suggestion in suggestions:
             if suggestion.goal_id is None:
                 plan_suggestions.append(suggestion)
@@ -184,28 +211,41 @@ def _progress(goal: Goal, number: int = 0) -> GoalProgress:
     )
 
 
-def _plan_state(user: AnyUser) -> dict[str, Any]:
-    """Annotations for a plan: its next review date, whether ``user`` must agree it and
-    whether they have agreed its current revision (the plan page and the dashboard)."""
+def _plan_state(*, today: dt.date, signer_id: int, agreer_id: int) -> dict[str, Any]:
+    """Annotations for a plan: its next review date from ``today``, whether the person
+    (``signer_id`` and ``agreer_id``, two parameters for one person so each is a prepared
+    query's parameter once) must agree it, and whether they have agreed its current
+    revision (the plan page and the dashboard)."""
     plan_ref = OuterRef("pk")
-    user_id = user.pk or 0
     return {
         "next_review_date": Subquery(
-            Review.objects.filter(
-                plan=plan_ref, status=Review.Status.SCHEDULED, date__gte=timezone.localdate()
-            )
+            Review.objects.filter(plan=plan_ref, status=Review.Status.SCHEDULED, date__gte=today)
             .order_by("date", "id")
             .values("date")[:1]
         ),
         "i_sign": Exists(
-            Plan.signatories.through.objects.filter(plan=plan_ref, familymember__user_id=user_id)
+            Plan.signatories.through.objects.filter(plan=plan_ref, familymember__user_id=signer_id)
         ),
         "i_agreed": Exists(
             PlanConfirmation.objects.filter(
-                plan=plan_ref, user_id=user_id, revision=OuterRef("revision")
+                plan=plan_ref, user_id=agreer_id, revision=OuterRef("revision")
             )
         ),
     }
+
+
+def _state_values(user: AnyUser) -> dict[str, Any]:
+    user_id = user.pk or 0
+    return {"today": timezone.localdate(), "signer_id": user_id, "agreer_id": user_id}
+
+
+@prepared(plan_id=int, today=dt.date, signer_id=int, agreer_id=int)
+def _plan_with_state(
+    *, plan_id: int, today: dt.date, signer_id: int, agreer_id: int
+) -> QuerySet[Plan]:
+    """The plan page's plan with ``_plan_state``."""
+    state = _plan_state(today=today, signer_id=signer_id, agreer_id=agreer_id)
+    return Plan.objects.filter(pk=plan_id).annotate(**state)
 
 
 def plan_page(*, plan: Plan, plan_access: PlanAccess) -> PlanPage:
@@ -213,13 +253,19 @@ def plan_page(*, plan: Plan, plan_access: PlanAccess) -> PlanPage:
     from .charts import progress_chart
 
     user = plan_access.user
-    goals = list(visible_goals(plan=plan, plan_access=plan_access))
+    if plan_access.sees_everything:
+        goals = _every_goal.rows(family_id=plan_access.family.pk, plan_id=plan.pk)
+    else:
+        goals = list(visible_goals(plan=plan, plan_access=plan_access))
     progress = [_progress(goal, number) for number, goal in enumerate(goals, start=1)]
     plan_comments, plan_suggestions = _goal_talk(plan=plan, goals=goals, plan_access=plan_access)
     next_review_date = None
     i_must_agree = i_agreed = False
     if plan_access.sees_everything:
-        plan = Plan.objects.filter(pk=plan.pk).annotate(**_plan_state(user)).get()
+        found = _plan_with_state.first(plan_id=plan.pk, **_state_values(user))
+        if found is None:
+            raise Plan.DoesNotExist
+        plan = found
         next_review_date = plan.next_review_date
         i_agreed = plan.i_agreed
         lead = plan_access.family.lead_key_worker_id
@@ -261,7 +307,7 @@ def plan_agreement(*, plan: Plan, family: Family) -> tuple[list[User], set[int]]
 def goal_item(*, goal: Goal, plan_access: PlanAccess) -> GoalProgress:
     """One current goal as the plan page shows it, with its number there; the person may
     see it (``access.goal_for_user``)."""
-    prefetch_related_objects([goal], *_goal_prefetches(plan_access))
+    prefetch_related_objects([goal], *_goal_prefetches(sees_everything=plan_access.sees_everything))
     _goal_talk(plan=goal.plan, goals=[goal], plan_access=plan_access, plan_level=False)
     before = Goal.objects.filter(
         plan_access.goal_filter(), plan=goal.plan, archived_at__isnull=True
@@ -389,10 +435,11 @@ def active_jargon() -> list[tuple[str, str]]:
 # Dashboards ---------------------------------------------------------------------------------
 
 
-def parent_next_steps(*, family: Family, user: User) -> dict[str, Any]:
-    """What a parent could do next on their plan, in two queries (the dashboard is the first
-    page of every visit)."""
-    today = timezone.localdate()
+@prepared(family_id=int, today=dt.date, signer_id=int, agreer_id=int)
+def _parent_plan(
+    *, family_id: int, today: dt.date, signer_id: int, agreer_id: int
+) -> QuerySet[Plan]:
+    """The family's plan with what the parent's dashboard says about it."""
     plan_ref = OuterRef("pk")
     open_suggestions = (
         Suggestion.objects.filter(plan=plan_ref, status=Suggestion.Status.OPEN)
@@ -401,27 +448,38 @@ def parent_next_steps(*, family: Family, user: User) -> dict[str, Any]:
         .annotate(n=Count("id"))
         .values("n")
     )
-    plan = (
-        Plan.objects.filter(family=family)
-        .annotate(
-            has_goals=Exists(Goal.objects.filter(plan=plan_ref, archived_at__isnull=True)),
-            **_plan_state(user),
-            open_suggestions=Coalesce(Subquery(open_suggestions), 0),
-        )
-        .first()
-    )
-    if plan is None:
-        return {"plan": None}
-    steps_due = list(
+    # One dict, in the order the annotations are selected; ``Plan`` declares their types.
+    annotations: dict[str, Any] = {
+        "has_goals": Exists(Goal.objects.filter(plan=plan_ref, archived_at__isnull=True)),
+        **_plan_state(today=today, signer_id=signer_id, agreer_id=agreer_id),
+        "open_suggestions": Coalesce(Subquery(open_suggestions), 0),
+    }
+    return Plan.objects.filter(family_id=family_id).annotate(**annotations).order_by("pk")[:1]
+
+
+@prepared(plan_id=int, due_by=dt.date)
+def _steps_due(*, plan_id: int, due_by: dt.date) -> QuerySet[Step]:
+    return (
         Step.objects.filter(
-            goal__plan=plan,
+            goal__plan_id=plan_id,
             goal__archived_at__isnull=True,
             done_at__isnull=True,
-            due_date__lte=today + dt.timedelta(days=7),
+            due_date__lte=due_by,
         )
         .only("text", "due_date")
         .order_by("due_date", "id")[:5]
     )
+
+
+def parent_next_steps(*, family: Family, user: User) -> dict[str, Any]:
+    """What a parent could do next on their plan, in two queries (the dashboard is the first
+    page of every visit), each compiled once (``portal.prepared``)."""
+    values = _state_values(user)
+    today = values["today"]
+    plan = _parent_plan.first(family_id=family.pk, **values)
+    if plan is None:
+        return {"plan": None}
+    steps_due = _steps_due.rows(plan_id=plan.pk, due_by=today + dt.timedelta(days=7))
     return {
         "plan": plan,
         "has_goals": plan.has_goals,

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from allauth.account.auth_backends import AuthenticationBackend
 from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
 
+from .prepared import PreparedQuery
 from .registry import user_related
 
 # The person's staff profile, and their family with its key worker (dashboard, menus,
@@ -13,6 +17,25 @@ CORE_RELATED = (
     "staff_profile",
     "family_membership__family__lead_key_worker__staff_profile",
 )
+
+
+# The query for each set of relations (the apps register theirs while starting, so this is
+# asked for once the app registry is ready); compiled once per process (``portal.prepared``).
+_by_related: dict[tuple[str, ...], PreparedQuery[Any]] = {}
+
+
+def _signed_in(related: tuple[str, ...]) -> PreparedQuery[Any]:
+    query = _by_related.get(related)
+    if query is None:
+
+        def build(user_id: int) -> QuerySet[Any]:
+            manager = get_user_model()._default_manager
+            return manager.select_related(*CORE_RELATED, *related).filter(pk=user_id)
+
+        build.__qualname__ = f"signed_in{related}"
+        # Two threads may both make one; either serves, and the dict keeps the last.
+        query = _by_related[related] = PreparedQuery(build, {"user_id": int})
+    return query
 
 
 class PortalBackend(AuthenticationBackend):
@@ -24,12 +47,12 @@ class PortalBackend(AuthenticationBackend):
     """
 
     def get_user(self, user_id):
-        model = get_user_model()
         try:
-            user = model._default_manager.select_related(*CORE_RELATED, *user_related()).get(
-                pk=user_id
-            )
-        except model.DoesNotExist:
+            user_id = int(user_id)
+        except (TypeError, ValueError):
+            return None
+        user = _signed_in(user_related()).first(user_id=user_id)
+        if user is None:
             return None
         user._portal_related_loaded = True
         member = user._state.fields_cache.get("family_membership")

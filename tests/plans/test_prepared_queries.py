@@ -1,0 +1,53 @@
+"""The plan queries compiled once (``portal.prepared``) give what their querysets give."""
+
+import datetime as dt
+
+from django.utils import timezone
+
+from plans import access, selectors
+from plans import services as plan_services
+from plans.models import Suggestion
+from tests.helpers.prepared import loaded
+
+
+def _same(query, **values):
+    assert loaded(query.rows(**values)) == loaded(list(query.build(**values)))
+    return query.rows(**values)
+
+
+def test_the_dashboard_and_plan_page_queries_match_their_querysets(
+    goals, plan, family, other_family, parent, key_worker, django_assert_num_queries
+):
+    shared, _private = goals
+    plan_services.comment_add(plan=plan, actor=parent, text="On the plan")
+    plan_services.comment_add(plan=plan, actor=key_worker, text="On a goal", goal=shared)
+    plan_services.suggestion_create(
+        plan=plan, actor=key_worker, kind=Suggestion.Kind.GOAL, text="Something"
+    )
+    today = timezone.localdate()
+    plan_services.review_schedule(plan=plan, actor=key_worker, date=today + dt.timedelta(days=3))
+    for family_id in (family.pk, other_family.pk, 0):
+        for user_id in (parent.pk, key_worker.pk, 0):
+            state = {"today": today, "signer_id": user_id, "agreer_id": user_id}
+            _same(selectors._parent_plan, family_id=family_id, **state)
+            _same(access._family_plan, family_id=family_id)
+    for plan_id in (plan.pk, 0):
+        _same(selectors._plan_with_state, plan_id=plan_id, today=today, signer_id=1, agreer_id=1)
+        _same(selectors._steps_due, plan_id=plan_id, due_by=today + dt.timedelta(days=400))
+        _same(selectors._plan_comments, plan_id=plan_id)
+        _same(selectors._open_suggestions, plan_id=plan_id)
+        for family_id in (family.pk, other_family.pk):
+            _same(selectors._every_goal, family_id=family_id, plan_id=plan_id)
+    [prepared_plan] = selectors._parent_plan.rows(
+        family_id=family.pk, today=today, signer_id=parent.pk, agreer_id=parent.pk
+    )
+    assert (prepared_plan.has_goals, prepared_plan.open_suggestions) == (True, 1)
+    assert prepared_plan.next_review_date == today + dt.timedelta(days=3)
+    with django_assert_num_queries(5):  # The goals, then their areas, steps, ratings, shares.
+        every = selectors._every_goal.rows(family_id=family.pk, plan_id=plan.pk)
+    with django_assert_num_queries(0):
+        assert [len(goal.step_list) for goal in every] == [1, 1]
+        assert [len(goal.live_shares) for goal in every] == [2, 0]
+    comments = selectors._plan_comments.rows(plan_id=plan.pk)
+    with django_assert_num_queries(0):
+        assert sorted(c.author.pk for c in comments) == sorted([parent.pk, key_worker.pk])
