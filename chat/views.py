@@ -30,11 +30,22 @@ from .models import Conversation, Leave, Message
 def inbox(request):
     services.conversations_ensure_for_user(user=request.user)
     rows = selectors.conversation_list_for_user(user=request.user)
+    # Staff see each adult's private conversation once it has a message; before that it
+    # is a way to write to that adult alone, listed apart.
+    unstarted = [
+        row
+        for row in rows
+        if row.conversation.is_private
+        and row.conversation.last_message_at is None
+        and row.chat_role != Role.FAMILY
+    ]
+    rows = [row for row in rows if row not in unstarted]
     return render(
         request,
         "chat/inbox.html",
         {
             "rows": rows,
+            "unstarted": unstarted,
             "is_key_worker": portal_access.is_key_worker(request.user),
             "is_manager": portal_access.is_manager(request.user),
         },
