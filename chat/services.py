@@ -96,9 +96,7 @@ def _staff_answered_id(conversation_id: int) -> int:
     """The newest message of a conversation from staff (0 if none): what a duty key worker
     joining it has no need to read as new."""
     newest = (
-        Message.objects.filter(
-            conversation_id=conversation_id, sender__staff_profile__isnull=False
-        )
+        Message.objects.filter(conversation_id=conversation_id, sender__staff_profile__isnull=False)
         .order_by("-id")
         .values_list("id", flat=True)
         .first()
@@ -1211,7 +1209,9 @@ def leave_add(*, user: User, starts: date, ends: date) -> Leave:
     if not portal_access.is_key_worker(user):
         raise PermissionDenied
     if ends < starts:
-        raise ValidationError({"ends": _("The last day must be the same as or after the first day.")})
+        raise ValidationError(
+            {"ends": _("The last day must be the same as or after the first day.")}
+        )
     with transaction.atomic():
         leave = Leave.objects.create(user=user, starts=starts, ends=ends)
         _cover_sync_on_commit()

@@ -16,9 +16,7 @@ urlpatterns = [
     path("<id:conversation_id>/", views.conversation_detail, name="conversation"),
     path("<id:conversation_id>/send/", views.message_create, name="send"),
     path("<id:conversation_id>/share/", views.conversation_share, name="share"),
-    path(
-        "<id:conversation_id>/private/", views.conversation_private_mentor, name="private_mentor"
-    ),
+    path("<id:conversation_id>/private/", views.conversation_private_mentor, name="private_mentor"),
     path(
         "<id:conversation_id>/messages/<id:message_id>/delete/",
         views.message_delete,

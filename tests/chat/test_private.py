@@ -35,10 +35,11 @@ def _notifications(user):
 def test_each_adult_has_a_private_conversation_with_only_the_key_worker(
     family, parent, dad, key_worker, private
 ):
-    people = dict(
-        private.participants.filter(left_at__isnull=True).values_list("user_id", "role")
-    )
-    assert people == {parent.pk: Participant.Role.FAMILY, key_worker.pk: Participant.Role.KEY_WORKER}
+    people = dict(private.participants.filter(left_at__isnull=True).values_list("user_id", "role"))
+    assert people == {
+        parent.pk: Participant.Role.FAMILY,
+        key_worker.pk: Participant.Role.KEY_WORKER,
+    }
     dads = Conversation.objects.get(family=family, kind=Conversation.Kind.PRIVATE, owner=dad)
     assert set(dads.participants.values_list("user_id", flat=True)) == {dad.pk, key_worker.pk}
     # Children have no private conversation of their own.
@@ -48,7 +49,9 @@ def test_each_adult_has_a_private_conversation_with_only_the_key_worker(
     assert Conversation.objects.filter(family=family, kind=Conversation.Kind.PRIVATE).count() == 2
 
 
-def test_parent_sees_just_you_and_the_key_worker_marked_private(client, parent, key_worker, private):
+def test_parent_sees_just_you_and_the_key_worker_marked_private(
+    client, parent, key_worker, private
+):
     client.force_login(parent)
     page = client.get("/messages/").content.decode()
     assert f"Just you and {key_worker.display_name}" in page
@@ -68,9 +71,7 @@ def test_parent_writes_privately_through_the_form(client, parent, key_worker, pr
     assert selectors.unread_total(key_worker.pk) == 1
 
 
-def test_the_other_adult_cannot_open_send_delete_report_or_download(
-    client, parent, dad, private
-):
+def test_the_other_adult_cannot_open_send_delete_report_or_download(client, parent, dad, private):
     message = send(
         parent,
         private,
@@ -140,7 +141,7 @@ def test_private_notification_and_email_say_less_than_the_family_ones(
         key_worker.display_name,
         "Private words",
         "conversation",
-            f"/messages/{private.pk}",
+        f"/messages/{private.pk}",
         private.family.display_name,
     ):
         assert telling not in text, telling
@@ -218,9 +219,7 @@ async def test_the_other_adults_socket_hears_nothing_of_it(
     family_message, before = await receive_until(imran, "message")
     assert family_message["message"]["conversation"] == conversation.pk
     assert [e for e in before if e.get("conversation") == private.pk] == []
-    assert all(
-        e.get("message", {}).get("conversation") != private.pk for e in before
-    ), before
+    assert all(e.get("message", {}).get("conversation") != private.pk for e in before), before
     assert all(e["type"] != "count" or e["name"] != "messages" or e["count"] == 0 for e in before)
     # And his socket cannot reach it.
     await imran.send_json_to({"type": "resume", "conversation": private.pk, "after": 0})
