@@ -76,12 +76,13 @@ def _family_adult_user_ids(family: Family) -> list[int]:
 
 def _private_owner_wanted(conversation: Conversation) -> dict[int, str]:
     """The owner of a private conversation while they are still an adult of the family."""
+    owner_id = conversation.owner_id
+    if owner_id is None:
+        return {}
     still_here = FamilyMember.objects.filter(
-        family_id=conversation.family_id,
-        user_id=conversation.owner_id,
-        user__is_active=True,
+        family_id=conversation.family_id, user_id=owner_id, user__is_active=True
     ).exclude(relationship=FamilyMember.Relationship.CHILD)
-    return {conversation.owner_id: Participant.Role.FAMILY} if still_here.exists() else {}
+    return {owner_id: Participant.Role.FAMILY} if still_here.exists() else {}
 
 
 def _is_adult_of(family: Family, user: User) -> bool:
