@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -122,11 +121,6 @@ class Conversation(models.Model):
                 name="private_conversation_has_owner",
             ),
         ]
-
-    # Set by chat.selectors.unanswered_conversations, never stored: the first message no
-    # member of staff has answered, and when it was sent.
-    waiting_id: int
-    waiting_since: datetime
 
     def __str__(self):
         return f"{self.get_kind_display()} conversation for {self.family}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -201,13 +202,19 @@ def one_working_day_before(now: datetime) -> datetime:
     return local
 
 
-def unanswered_conversations(*, now: datetime | None = None) -> list[Conversation]:
-    """Key worker conversations (private ones too) whose family has waited more than a
-    working day for an answer from staff, longest waiting first.
+@dataclass(frozen=True)
+class Waiting:
+    """A conversation whose family waits for an answer: since the first message no member
+    of staff has answered (``message_id``), sent at ``since``."""
 
-    Each has ``waiting_id`` and ``waiting_since``: the first message no member of staff has
-    answered. No message content.
-    """
+    conversation: Conversation
+    message_id: int
+    since: datetime
+
+
+def unanswered_conversations(*, now: datetime | None = None) -> list[Waiting]:
+    """Key worker conversations (private ones too) whose family has waited more than a
+    working day for an answer from staff, longest waiting first. No message content."""
     cutoff = one_working_day_before(now or timezone.now())
     last_staff = (
         Message.objects.filter(
@@ -222,20 +229,24 @@ def unanswered_conversations(*, now: datetime | None = None) -> list[Conversatio
         deleted_at__isnull=True,
         id__gt=Coalesce(Subquery(last_staff), 0),
     ).order_by("id")
-    return list(
+    rows = (
         Conversation.objects.filter(
             kind__in=Conversation.KEY_WORKER_KINDS,
             closed_at__isnull=True,
             last_message_at__isnull=False,
         )
         .annotate(
-            waiting_id=Subquery(waiting.values("id")[:1]),
-            waiting_since=Subquery(waiting.values("created_at")[:1]),
+            first_waiting_id=Subquery(waiting.values("id")[:1]),
+            first_waiting_at=Subquery(waiting.values("created_at")[:1]),
         )
-        .filter(waiting_since__lt=cutoff)
+        .filter(first_waiting_at__lt=cutoff)
         .select_related("family__lead_key_worker")
-        .order_by("waiting_since", "id")
+        .order_by("first_waiting_at", "id")
     )
+    return [
+        Waiting(conversation=row, message_id=row.first_waiting_id, since=row.first_waiting_at)
+        for row in rows
+    ]
 
 
 # Notifications ---------------------------------------------------------------------------

@@ -1252,9 +1252,9 @@ def unanswered_flag(*, now: datetime | None = None) -> list[UnansweredFlag]:
 
     flags = []
     with transaction.atomic():
-        for conversation in unanswered_conversations(now=now):
+        for waiting in unanswered_conversations(now=now):
             flag, created = UnansweredFlag.objects.get_or_create(
-                message_id=conversation.waiting_id, defaults={"conversation": conversation}
+                message_id=waiting.message_id, defaults={"conversation": waiting.conversation}
             )
             if created:
                 flags.append(flag)

@@ -210,7 +210,7 @@ def test_messages_waiting_a_working_day_are_flagged_to_managers_once(
     old = send(parent, private, body="Please call me")
     _age(old, 5)
     recent = send(parent, conversation, body="Just now")
-    assert [c.pk for c in selectors.unanswered_conversations()] == [private.pk]
+    assert [w.conversation.pk for w in selectors.unanswered_conversations()] == [private.pk]
     with django_capture_on_commit_callbacks(execute=True):
         assert tasks.cover_sweep.call() == 1
     [flag] = UnansweredFlag.objects.all()
