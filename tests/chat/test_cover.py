@@ -248,3 +248,28 @@ def test_one_working_day_skips_the_weekend(now, before):
 def test_cover_sweep_command_queues_the_sweep(capsys, db):
     call_command("cover_sweep")
     assert "Queued cover sweep" in capsys.readouterr().out
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_duty_key_worker_gets_the_familys_messages_live_and_answers(
+    family, parent, key_worker, conversation, on_duty_today
+):
+    from channels.db import database_sync_to_async
+
+    from tests.helpers.chat import open_socket, receive_until, session_cookie, socket_send
+
+    duty = on_duty_today
+    sam, hello = await open_socket(await database_sync_to_async(session_cookie)(duty))
+    assert hello["conversations"] == []
+    await database_sync_to_async(_away_today)(key_worker)
+    added, _ = await receive_until(sam, "added")
+    assert added["role"] == "cover" and added["can_write"] is True
+    aisha, _ = await open_socket(await database_sync_to_async(session_cookie)(parent))
+    await socket_send(aisha, conversation, "Is anyone there today?")
+    arrived, _ = await receive_until(sam, "message")
+    assert arrived["message"]["html"] == "Is anyone there today?"
+    await socket_send(sam, conversation, "Yes, this is Sam covering for your key worker.")
+    reply, _ = await receive_until(aisha, "message")
+    assert reply["message"]["sender_name"] == duty.display_name
+    for socket in (sam, aisha):
+        await socket.disconnect()
