@@ -55,3 +55,25 @@ register_dashboard_panel(
         audiences=frozenset({"manager"}),
     )
 )
+
+
+def _cover_panel(request):
+    if not access.is_manager(request.user):
+        return None
+    return {
+        "duty": selectors.duty_today(),
+        "rota_url": reverse("chat:rota"),
+        "waiting_count": len(selectors.unanswered_conversations()),
+        "waiting_url": reverse("chat:unanswered"),
+    }
+
+
+register_dashboard_panel(
+    DashboardPanel(
+        key="chat_cover",
+        template="chat/includes/cover_panel.html",
+        context=_cover_panel,
+        order=61,
+        audiences=frozenset({"manager"}),
+    )
+)

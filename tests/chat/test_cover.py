@@ -273,3 +273,14 @@ async def test_duty_key_worker_gets_the_familys_messages_live_and_answers(
     assert reply["message"]["sender_name"] == duty.display_name
     for socket in (sam, aisha):
         await socket.disconnect()
+
+
+def test_manager_dashboard_shows_the_duty_key_worker_and_waiting_messages(
+    client, manager, parent, private, on_duty_today
+):
+    _age(send(parent, private, body="Hello?"), 5)
+    client.force_login(manager)
+    page = client.get("/dashboard/").content.decode()
+    assert f"The duty key worker today is {on_duty_today.display_name}." in page
+    assert "1 conversation has waited more than a working day for an answer." in page
+    assert "Hello?" not in page
