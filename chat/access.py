@@ -28,7 +28,7 @@ from portal import access as portal_access
 from portal.access import AnyUser
 from portal.models import Family, User
 
-from .models import Conversation, DutyDay, Leave, Participant, WorkingHours
+from .models import Conversation, DutyDay, Leave, Message, Participant, WorkingHours
 
 
 class Role(enum.StrEnum):
@@ -229,3 +229,25 @@ def conversation_for_user(
     elif role in STAFF_ROLES:
         portal_access.family_access(user, conversation.family, record=conversation, path=path)
     return ConversationAccess(conversation=conversation, role=role)
+
+
+def message_in(access: ConversationAccess, message_id: int) -> Message:
+    """A message of a conversation already opened through ``conversation_for_user``, or
+    Http404."""
+    message = Message.objects.filter(pk=message_id, conversation=access.conversation).first()
+    if message is None:
+        raise Http404
+    return message
+
+
+def attachment_for_user(user: AnyUser, message_id: int, *, path: str = "") -> Message:
+    """A message with its attachment, for someone who may read its conversation, or
+    Http404 (also when the message was deleted or has no attachment)."""
+    found = Message.objects.filter(pk=message_id).only("pk", "conversation_id").first()
+    if found is None:
+        raise Http404
+    conversation_for_user(user, found.conversation_id, path=path)
+    message = Message.objects.get(pk=found.pk)
+    if message.is_deleted or not message.attachment:
+        raise Http404
+    return message

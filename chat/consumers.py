@@ -60,9 +60,10 @@ CLOSE_ANONYMOUS = 4401
 # Staff before two-step sign-in; live.js stops on it rather than trying again.
 CLOSE_NOT_PARTICIPANT = 4403
 CLOSE_SIGNED_OUT = 4001
-CLOSE_TRY_AGAIN = 1013
-# "Message too big" is 1009, but daphne (autobahn) lets an application close only with 1000
-# or 3000-4999 and answers anything else with 1011: this one is the same on every server.
+# "Try again later" and "message too big" are 1013 and 1009, but daphne (autobahn) lets an
+# application close only with 1000 or 3000-4999 and answers anything else with 1011: these
+# are the same on every server. live.js tries again after 4013 and stops trying after 4009.
+CLOSE_TRY_AGAIN = 4013
 CLOSE_TOO_BIG = 4009
 
 T = TypeVar("T")
@@ -222,10 +223,8 @@ class ChatConsumer(AsyncWebsocketConsumer):
         return found
 
     def _counts(self) -> dict:
-        return {
-            "messages": selectors.unread_total(self.user.pk),
-            "notifications": selectors.unread_notification_count(self.user.pk),
-        }
+        counts = selectors.unread_counts(self.user.pk)
+        return {"messages": counts.messages, "notifications": counts.notifications}
 
     def _access(self, conversation_id: int):
         conversation = (

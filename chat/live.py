@@ -13,20 +13,17 @@ import hashlib
 import logging
 import os
 import threading
-import time
 import weakref
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
-from django.core.cache import cache, caches
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache import cache
 from redis.exceptions import RedisError
 
-if TYPE_CHECKING:
-    import redis
+from portal.shared_redis import async_redis_client, redis_client
 
 logger = logging.getLogger(__name__)
 
@@ -46,29 +43,6 @@ def session_group(session_key: str) -> str:
 
 def _presence_key(user_id: int) -> str:
     return f"chat:online:{user_id}"
-
-
-_redis_clients: dict[str, redis.Redis] = {}
-
-
-def redis_client() -> redis.Redis | None:
-    """One shared Redis client per process for the hot paths (presence, send limits).
-
-    Django's cache builds a new client object for every call, which costs more than the
-    round trip itself when a worker handles hundreds of sends a second. Keys are made
-    with the cache's own prefix, so both see the same values. None without Redis.
-    """
-    url = settings.REDIS_URL
-    # ``cache`` is a proxy, so ask the configured backend itself.
-    if not url or not isinstance(caches["default"], RedisCache):
-        return None
-    client = _redis_clients.get(url)
-    if client is None:
-        import redis
-
-        client = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=5)
-        _redis_clients[url] = client
-    return client
 
 
 def redis_tolerant(default):
@@ -135,57 +109,16 @@ def presence_leave(user_id: int) -> None:
         pass
 
 
-def send_count_key(user_id: int, window: int) -> str:
-    """The cache key counting one person's sends in one fixed window."""
-    return f"chat:rate:{user_id}:{window}"
-
-
-_async_clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def async_redis_client():
-    """A Redis client for this event loop (redis.asyncio connections belong to one loop);
-    None without Redis."""
-    if redis_client() is None:
-        return None
-    loop = asyncio.get_running_loop()
-    client = _async_clients.get(loop)
-    if client is None:
-        import redis.asyncio
-
-        client = redis.asyncio.Redis.from_url(
-            settings.REDIS_URL, socket_connect_timeout=5, socket_timeout=5
-        )
-        _async_clients[loop] = client
-    return client
-
-
-async def acount_sends(user_ids: list[int], seconds: int) -> list[int] | None:
-    """Count one send for each entry in this window; the counts after, or None while
-    Redis is down (nothing is counted then)."""
-    client = async_redis_client()
-    window = int(time.time()) // seconds
-    try:
-        pipe = client.pipeline(transaction=False)
-        for user_id in user_ids:
-            key = cache.make_key(send_count_key(user_id, window))
-            pipe.incr(key)
-            pipe.expire(key, seconds + 5)
-        return (await pipe.execute())[::2]
-    except (RedisError, OSError):
-        logger.warning("Redis unavailable: sends were not counted", exc_info=True)
-        return None
-
-
 async def aonline_counts(user_ids) -> dict[int, int]:
     """online_counts, on the event loop."""
     ids = sorted(set(user_ids))
     if not ids:
         return {}
+    client = async_redis_client()
+    if client is None:  # the local cache answers at once, without I/O
+        return online_counts(ids)
     try:
-        values = await async_redis_client().mget(
-            [cache.make_key(_presence_key(uid)) for uid in ids]
-        )
+        values = await client.mget([cache.make_key(_presence_key(uid)) for uid in ids])
     except (RedisError, OSError):
         logger.warning("Redis unavailable in aonline_counts", exc_info=True)
         return {}

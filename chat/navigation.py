@@ -22,7 +22,7 @@ register_nav_item(
         url=lambda user: reverse("chat:inbox"),
         visible=_may_message,
         order=40,
-        badge=lambda user: selectors.unread_total(user.pk),
+        badge=lambda user: selectors.unread_counts_for_page(user).messages,
         badge_name="messages",
     )
 )
@@ -33,7 +33,7 @@ register_nav_item(
         url=lambda user: reverse("notifications:list"),
         visible=lambda user: True,
         order=80,
-        badge=lambda user: selectors.unread_notification_count(user.pk),
+        badge=lambda user: selectors.unread_counts_for_page(user).notifications,
         badge_name="notifications",
     )
 )

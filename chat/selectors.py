@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -60,14 +61,50 @@ def conversation_list_for_user(*, user: User) -> list[Participant]:
     return allowed
 
 
+class UnreadCounts(NamedTuple):
+    messages: int
+    notifications: int
+
+
+def _unread_counts_sql() -> str:
+    from notifications.models import Notification
+
+    m, p, n = Message._meta, Participant._meta, Notification._meta
+    return (
+        f"SELECT (SELECT COUNT(*) FROM {p.db_table} p"  # noqa: S608 - names from models, values are parameters
+        f" JOIN {m.db_table} m ON m.conversation_id = p.conversation_id"
+        " AND m.id > p.last_read_id AND m.sender_id <> %s AND m.deleted_at IS NULL"
+        " WHERE p.user_id = %s AND p.left_at IS NULL),"
+        f" (SELECT COUNT(*) FROM {n.db_table} WHERE recipient_id = %s AND unread = %s)"
+    )
+
+
+def unread_counts(user_id: int) -> UnreadCounts:
+    """Unread messages across everything a person is in, and unread notifications, in one
+    query.
+
+    Every page's menu shows both. Written as SQL because the ORM took about ten times as
+    long to build this query as the database took to answer it; the tests compare it with
+    the ORM's own count.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_unread_counts_sql(), [user_id, user_id, user_id, True])
+        messages, notifications = cursor.fetchone()
+    return UnreadCounts(int(messages), int(notifications))
+
+
+def unread_counts_for_page(user: User) -> UnreadCounts:
+    """``unread_counts`` once per request: the menu's two badges share one query."""
+    counts: UnreadCounts | None = getattr(user, "_chat_unread_counts", None)
+    if counts is None:
+        counts = unread_counts(user.pk)
+        user._chat_unread_counts = counts  # type: ignore[attr-defined]
+    return counts
+
+
 def unread_total(user_id: int) -> int:
     """Unread messages across everything a person is in (one query)."""
-    result = (
-        Participant.objects.filter(user_id=user_id, left_at__isnull=True)
-        .aggregate(n=Count("conversation__messages", filter=_unread_filter(user_id)))
-        .get("n")
-    )
-    return int(result or 0)
+    return unread_counts(user_id).messages
 
 
 def messages_page(*, conversation: Conversation, before: int | None = None) -> list[Message]:
@@ -264,6 +301,4 @@ def notifications_for(*, user: User, unread_only: bool = False) -> QuerySet[Noti
 
 
 def unread_notification_count(user_id: int) -> int:
-    from notifications.models import Notification
-
-    return int(Notification.objects.filter(recipient_id=user_id, unread=True).count())
+    return unread_counts(user_id).notifications

@@ -22,9 +22,10 @@ import weakref
 from collections.abc import Sequence
 from typing import Any
 
-from django.conf import settings
 from django.db import connections
 from django.utils import timezone
+
+from portal import ratelimit
 
 from . import live, services
 from .models import Message
@@ -146,10 +147,10 @@ class SendBatcher:
         """The pipeline's steps with the loop's own I/O: the count in asynchronous Redis,
         the batch statement on this worker's asynchronous connection."""
         results, ready = services.sends_prepare(sends)
-        limit, seconds = settings.CHAT_SEND_RATE
-        counts = await live.acount_sends([item.send.sender.pk for item in ready], seconds)
         # While Redis is down nothing is counted: an outage must not stop a message.
-        allowed = [True] * len(ready) if counts is None else [n <= limit for n in counts]
+        allowed = await ratelimit.aallowed_many(
+            services.send_limit(), [item.send.sender.pk for item in ready]
+        )
         writing = services.sends_within_limit(results, ready, allowed)
         if not writing:
             return _acks(sends, results)

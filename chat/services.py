@@ -30,6 +30,7 @@ from django.utils.translation import ngettext
 from redis.exceptions import RedisError
 
 from portal import access as portal_access
+from portal import ratelimit
 from portal.models import AuditEvent, Family, FamilyMember, StaffProfile, User
 from portal.notify import notify_users
 
@@ -493,7 +494,7 @@ def messages_send(*, sends: list[Send]) -> list[SendResult]:
     transaction, so a busy worker pays one round trip (and one commit) for many.
     """
     results, ready = sends_prepare(sends)
-    allowed = _rate_limit_many([item.send.sender.pk for item in ready])
+    allowed = ratelimit.allowed_many(send_limit(), [item.send.sender.pk for item in ready])
     sends_write(results, sends_within_limit(results, ready, allowed))
     return answered(results)
 
@@ -568,44 +569,9 @@ def sends_write(
             results[item.index] = exc
 
 
-def _rate_limit_many(user_ids: list[int]) -> list[bool]:
-    """Count one send for each entry (a person may appear more than once); whether each
-    is within the limit. One Redis round trip for them all.
-
-    While Redis is down nothing is counted (each socket still has its own frame limit):
-    an outage must never stop a message being saved.
-    """
-    if not user_ids:
-        return []
-    count, seconds = settings.CHAT_SEND_RATE
-    try:
-        used = _sends_in_window(user_ids, seconds)
-    except (RedisError, OSError):
-        logger.warning("Redis unavailable: sends were not counted", exc_info=True)
-        return [True] * len(user_ids)
-    return [n <= count for n in used]
-
-
-def _sends_in_window(user_ids: list[int], seconds: int) -> list[int]:
-    window = int(timezone.now().timestamp()) // seconds
-    keys = [live.send_count_key(user_id, window) for user_id in user_ids]
-    client = live.redis_client()
-    if client is not None:
-        pipe = client.pipeline(transaction=False)
-        for key in keys:
-            pipe.incr(cache.make_key(key))
-            pipe.expire(cache.make_key(key), seconds + 5)
-        return [int(n) for n in pipe.execute()[::2]]
-    used = []
-    for key in keys:
-        if cache.add(key, 1, seconds + 5):
-            used.append(1)
-            continue
-        try:
-            used.append(cache.incr(key))
-        except ValueError:
-            used.append(1)
-    return used
+def send_limit() -> ratelimit.Limit:
+    """Messages one person may send in a window (``settings.CHAT_SEND_RATE``)."""
+    return ratelimit.Limit.of("chat:send", settings.CHAT_SEND_RATE)
 
 
 def message_payload(message: Message, sender_name: str | None = None) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from portal import access as portal_access
 from portal.converters import parse_id
 
+from . import access as chat_access
 from . import selectors, services
 from .access import ConversationAccess, Role, conversation_for_user
 from .formatting import message_html
@@ -158,18 +159,11 @@ def message_create(request, conversation_id):
     )
 
 
-def _message_in(access: ConversationAccess, message_id: int) -> Message:
-    message = Message.objects.filter(pk=message_id, conversation=access.conversation).first()
-    if message is None:
-        raise Http404
-    return message
-
-
 @login_required
 @require_POST
 def message_delete(request, conversation_id, message_id):
     access = conversation_for_user(request.user, conversation_id, path=request.get_full_path())
-    message = _message_in(access, message_id)
+    message = chat_access.message_in(access, message_id)
     try:
         services.message_delete(access=access, message=message, user=request.user)
     except PermissionDenied as exc:
@@ -184,7 +178,7 @@ def message_report(request, conversation_id, message_id):
     access = conversation_for_user(request.user, conversation_id, path=request.get_full_path())
     if not access.is_participant:
         raise Http404
-    message = _message_in(access, message_id)
+    message = chat_access.message_in(access, message_id)
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -241,13 +235,9 @@ def conversation_private_mentor(request, conversation_id):
 @require_GET
 def attachment_download(request, message_id):
     """Serve an attachment only to people who may read its conversation."""
-    message = Message.objects.filter(pk=message_id).only("pk", "conversation_id").first()
-    if message is None:
-        raise Http404
-    conversation_for_user(request.user, message.conversation_id, path=request.get_full_path())
-    message = Message.objects.get(pk=message.pk)
-    if message.is_deleted or not message.attachment:
-        raise Http404
+    message = chat_access.attachment_for_user(
+        request.user, message_id, path=request.get_full_path()
+    )
     response = FileResponse(
         message.attachment.open("rb"),
         content_type=message.attachment_type,

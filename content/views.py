@@ -7,7 +7,6 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
@@ -15,7 +14,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from portal import ratelimit
 from portal.access import public
+from portal.ratelimit import Limit
 
 from . import access, selectors, services
 from .calendar import booking_calendar
@@ -38,24 +39,8 @@ from .openreferral import (
 )
 
 # A parent books, cancels and rebooks by hand; more than this in ten minutes is not a person.
-WRITE_LIMIT = 30
-WRITE_WINDOW_SECONDS = 600
-
-
-def _too_many_writes(request, action: str) -> bool:
-    """Count a person's writes in a window (shared cache, so it holds across workers)."""
-    key = f"content:writes:{action}:{request.user.pk}"
-    cache.add(key, 0, timeout=WRITE_WINDOW_SECONDS)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # the key expired between add and incr
-        cache.set(key, 1, timeout=WRITE_WINDOW_SECONDS)
-        count = 1
-    return count > WRITE_LIMIT
-
-
-def _slow_down(request):
-    return render(request, "content/too_many.html", status=429)
+BOOK_LIMIT = Limit("content:book", 30, 600)
+INVITE_LIMIT = Limit("content:invite", 30, 600)
 
 
 def _serve_index(request, page):
@@ -247,8 +232,8 @@ def booking_create(request, occurrence_id):
     if not occurrence.series.children_welcome:
         companions = [c for c in companions if c.is_adult]
     form = BookingForm(request.POST if request.method == "POST" else None, members=companions)
-    if request.method == "POST" and _too_many_writes(request, "book"):
-        return _slow_down(request)
+    if request.method == "POST" and ratelimit.exceeded(BOOK_LIMIT, request.user.pk):
+        return ratelimit.too_many(request, BOOK_LIMIT)
     if request.method == "POST" and form.is_valid():
         try:
             booking = services.booking_create(
@@ -317,8 +302,8 @@ def booking_cancel(request, booking_id):
     booking = access.booking_for_user(request.user, booking_id)
     error = ""
     if request.method == "POST":
-        if _too_many_writes(request, "book"):
-            return _slow_down(request)
+        if ratelimit.exceeded(BOOK_LIMIT, request.user.pk):
+            return ratelimit.too_many(request, BOOK_LIMIT)
         try:
             services.booking_cancel(booking_id=booking.pk, user=request.user)
         except ValidationError as exc:
@@ -406,8 +391,8 @@ def session_invite(request, family_id):
     form = SessionInvitationForm(
         request.POST if request.method == "POST" else None, fathers=fathers, occurrences=occurrences
     )
-    if request.method == "POST" and _too_many_writes(request, "invite"):
-        return _slow_down(request)
+    if request.method == "POST" and ratelimit.exceeded(INVITE_LIMIT, request.user.pk):
+        return ratelimit.too_many(request, INVITE_LIMIT)
     if request.method == "POST" and form.is_valid():
         try:
             services.session_invitation_create(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -13,8 +12,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal import access as core
+from portal import ratelimit
 from portal import selectors as core_selectors
 from portal.models import FamilyMember
+from portal.ratelimit import Limit
 
 from . import access, selectors, services
 from .forms import (
@@ -35,17 +36,10 @@ from .forms import (
 )
 from .models import Mentor
 
-
-def _too_many(request, action: str, limit: int, seconds: int = 3600) -> bool:
-    """A simple per-person counter, so nobody can flood mentors or managers."""
-    key = f"peer_mentors:{action}:{request.user.pk}"
-    cache.add(key, 0, seconds)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, seconds)
-        count = 1
-    return count > limit
+# Per person and hour, so nobody can flood mentors or managers.
+ASK_LIMIT = Limit("peer_mentors:ask", 10, 3600)
+CONTACT_LIMIT = Limit("peer_mentors:contact", 60, 3600)
+CONCERN_LIMIT = Limit("peer_mentors:concern", 20, 3600)
 
 
 def _form_error(form, exc: ValidationError) -> None:
@@ -155,7 +149,7 @@ def ask(request, mentor_id):
     mentor = access.mentor_to_ask(mentor_id)
     form = AskMentorForm(request.POST)
     if form.is_valid():
-        if _too_many(request, "ask", limit=10):
+        if ratelimit.exceeded(ASK_LIMIT, request.user.pk):
             form.add_error(None, _("You have sent a lot of requests. Try again in an hour."))
         else:
             # Stored in words that read well to the mentor and key worker too.
@@ -310,7 +304,7 @@ def contact_create(request, match_id):
     if not match_access.is_mentor:
         raise Http404
     form = ContactLogForm(request.POST)
-    if form.is_valid() and _too_many(request, "contact", limit=60):
+    if form.is_valid() and ratelimit.exceeded(CONTACT_LIMIT, request.user.pk):
         form.add_error(None, _("You have saved a lot of contacts in an hour. Try again later."))
     elif form.is_valid():
         try:
@@ -337,7 +331,7 @@ def concern_create(request, match_id):
         raise Http404
     form = ConcernForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if _too_many(request, "concern", limit=20):
+        if ratelimit.exceeded(CONCERN_LIMIT, request.user.pk):
             form.add_error(None, _("Too many concerns sent in an hour. Call the team instead."))
         else:
             try:

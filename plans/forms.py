@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -48,10 +49,20 @@ def apply_errors(form: forms.Form, exc: ValidationError) -> None:
 
 
 class VersionedForm(forms.Form):
+    """A form that saves over the version of its record the writer last saw."""
+
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def clean_version(self):
         return self.cleaned_data.get("version") or 1
+
+    def rebase(self, version: int) -> None:
+        """Keep the writer's words but save over ``version`` from now on: after a
+        conflict they are shown the newer text, so their next save may replace it."""
+        data = cast(QueryDict, self.data).copy()  # bound from request.POST
+        data["version"] = str(version)
+        self.data = data
+        self.full_clean()
 
 
 class AboutForm(VersionedForm):

@@ -45,15 +45,17 @@ from .models import (
     Who,
 )
 
-Record = TypeVar("Record", bound=Model)
+Record = TypeVar("Record", Goal, Step)
 
 
 class EditConflict(Exception):  # reads as what happened
-    """Someone saved this text after the writer opened it. ``current`` is what they saved."""
+    """Someone saved this text after the writer opened it. ``current`` is what they saved;
+    ``version`` is the version a save over it (once the writer has seen it) expects."""
 
-    def __init__(self, current: Model):
+    def __init__(self, current: Model, *, version: int):
         super().__init__(current)
         self.current = current
+        self.version = version
 
 
 # Helpers --------------------------------------------------------------------------------
@@ -171,7 +173,7 @@ def plan_about_update(
         if (current.strengths, current.worries) == (strengths, worries):
             return current
         if current.about_version != expected_version:
-            raise EditConflict(current)
+            raise EditConflict(current, version=current.about_version)
         current.strengths, current.worries = strengths, worries
         current.about_version += 1
         current.revision += 1
@@ -282,7 +284,7 @@ def _same_draft(records: Manager[Record], draft_key: str, fields: dict[str, Any]
     if existing is None:
         return None
     if any(getattr(existing, k) != v for k, v in fields.items()):
-        raise EditConflict(existing)
+        raise EditConflict(existing, version=existing.version)
     return existing
 
 
@@ -310,7 +312,7 @@ def goal_update(
         if same_areas and all(getattr(current, k) == v for k, v in fields.items()):
             return current
         if current.version != expected_version:
-            raise EditConflict(current)
+            raise EditConflict(current, version=current.version)
         for key, value in fields.items():
             setattr(current, key, value)
         current.version += 1
@@ -447,7 +449,7 @@ def step_update(
         if all(getattr(current, k) == v for k, v in fields.items()):
             return current
         if current.version != expected_version:
-            raise EditConflict(current)
+            raise EditConflict(current, version=current.version)
         for key, value in fields.items():
             setattr(current, key, value)
         current.version += 1

@@ -15,6 +15,8 @@ class PortalConfig(AppConfig):
             receivers,  # noqa: F401 - connects its receivers
         )
         from .converters import IdConverter
+        from .translation import remember_translations
 
         # Here rather than in a urls.py: every app's URLconf takes ids through it.
         register_converter(IdConverter, "id")
+        remember_translations()

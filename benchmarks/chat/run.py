@@ -600,7 +600,9 @@ def main() -> int:
         and relay_p99 is not None
         and chat["p99"] <= 3 * relay_p99,
         "no loss at rate": chat["lost"] == 0 and chat["duplicates"] == 0 and not chat["errors"],
-        ">= 1000 persisted messages/s": flood["persisted_per_s"] >= 1000,
+        # Issue 13's targets are ratios in the same run: machines differ threefold in speed.
+        "flat-out persisted messages/s >= 0.75 x relay flat-out sends/s": flood["persisted_per_s"]
+        >= 0.75 * results["relay_flat_out"]["sends_per_s"],
         "no loss flat out": flood["lost"] == 0
         and flood["persisted"] == flood["acked"]
         and flood["duplicates"] == 0,

@@ -83,12 +83,14 @@ def main(argv=None) -> int:
                 for sql in queries:
                     print("   ", sql[:220])
             if args.profile:
-                profiler = cProfile.Profile()
+                profiler = cProfile.Profile(time.process_time)
                 profiler.enable()
                 for _ in range(50):
                     client.get(path)
                 profiler.disable()
-                pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.top)
+                pstats.Stats(profiler).sort_stats(
+                    os.environ.get("PROFILE_SORT", "cumulative")
+                ).print_stats(args.top)
             reset_queries()
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -405,12 +405,13 @@ def test_conversation_page_query_count_is_pinned(
     client.force_login(parent)
     path = f"/messages/{conversation.pk}/"
     # The person, the conversation with its family, the page of messages with their
-    # senders, everyone's read state, the key worker's hours, the menu's two counts...
-    with django_assert_num_queries(session_queries + 7 + 4 + 2):
+    # senders, everyone's read state, the key worker's hours, the menu's two counts (one
+    # query)...
+    with django_assert_num_queries(session_queries + 6 + 4 + 2):
         # ...and the first time, marking it read: the newest id, the mark, what it is
         # now and whom to tell (and the savepoint a test's transaction adds around it).
         first = client.get(path)
-    with django_assert_num_queries(session_queries + 7):
+    with django_assert_num_queries(session_queries + 6):
         again = client.get(path)
     assert first.status_code == again.status_code == 200
     assert len(re.findall(r'id="message-\d', again.content.decode())) == selectors.PAGE_SIZE

@@ -192,6 +192,7 @@ def test_hot_paths_use_one_shared_redis_client(settings):
     from django.core.cache import caches
 
     from chat import live, services
+    from portal import ratelimit
 
     client = live.redis_client()
     assert client is not None
@@ -207,4 +208,6 @@ def test_hot_paths_use_one_shared_redis_client(settings):
     assert live.online_user_ids([user_id]) == set()
 
     settings.CHAT_SEND_RATE = (2, 3600)
-    assert services._rate_limit_many([user_id, user_id, user_id]) == [True, True, False]
+    limit = services.send_limit()
+    assert ratelimit.allowed_many(limit, [user_id, user_id, user_id]) == [True, True, False]
+    assert int(client.get(caches["default"].make_key(limit.keys([user_id])[0]))) == 3

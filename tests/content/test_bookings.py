@@ -262,8 +262,9 @@ def test_parent_sees_their_bookings_on_the_dashboard(client, dad, occurrence):
 
 def test_booking_over_and_over_is_slowed_down(client, dad, occurrence, monkeypatch):
     from content import views
+    from portal.ratelimit import Limit
 
-    monkeypatch.setattr(views, "WRITE_LIMIT", 2)
+    monkeypatch.setattr(views, "BOOK_LIMIT", Limit("content:book", 2, 600))
     assert _book(client, dad, occurrence).status_code == 302
     assert _book(client, dad, occurrence).status_code == 400  # already booked
     response = _book(client, dad, occurrence)

@@ -138,8 +138,9 @@ def test_resource_page_query_count_is_pinned(
     client.force_login(parent)
     client.get(guide.url)  # warm the site root cache
     # The person; the site, its root page and the home page; the index and the guide, each
-    # found in one query; the view restrictions on the way (two); the menu's two counts.
-    with django_assert_num_queries(session_queries + 10):
+    # found in one query; the view restrictions on the way (two); the menu's two counts (one
+    # query).
+    with django_assert_num_queries(session_queries + 9):
         response = client.get(guide.url)
     assert response.content.decode().count(">Part ") == 12
 

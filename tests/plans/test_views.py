@@ -547,9 +547,9 @@ def test_plan_page_query_count_is_pinned(
     client.get(reverse("plans:plan"))
     # The person, the plan, its goals with their outcome areas, steps, ratings and sharing,
     # the plan's comments and suggestions, the plan's review and agreement state, and the
-    # menu's two counts. Any per-goal query would blow far past it with 30 goals and 300
-    # ratings.
-    with django_assert_num_queries(session_queries + 12):
+    # menu's two counts (one query). Any per-goal query would blow far past it with 30 goals
+    # and 300 ratings.
+    with django_assert_num_queries(session_queries + 11):
         response = client.get(reverse("plans:plan"))
     assert response.content.decode().count('class="app-card app-plan-goal"') == 30
 
@@ -619,8 +619,8 @@ def test_a_goals_page_query_count_is_flat(
     url = reverse("plans:goal", kwargs={"goal_id": goals[5].pk})
     client.get(url)
     # The person, the goal and its plan, the goal's areas, steps, ratings and sharing, its
-    # comments and suggestions, its number, the menu's two counts.
-    with django_assert_num_queries(session_queries + 11):
+    # comments and suggestions, its number, the menu's two counts (one query).
+    with django_assert_num_queries(session_queries + 10):
         response = client.get(url)
     assert response.content.decode().count("Note ") == 10
 
@@ -784,7 +784,7 @@ def test_parent_dashboard_query_count_is_pinned(
     client.force_login(parent)
     client.get(reverse("portal:dashboard"))
     # The person; the plan panel (two); the peer mentor and bookings panels (one each); the
-    # menu's two counts.
-    with django_assert_num_queries(session_queries + 7):
+    # menu's two counts (one query).
+    with django_assert_num_queries(session_queries + 6):
         body = client.get(reverse("portal:dashboard")).content.decode()
     assert body.count("Coming up:") == 5 and 'data-live-count="messages"' in body

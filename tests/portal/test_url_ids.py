@@ -81,7 +81,7 @@ def test_the_walk_finds_the_portals_own_patterns():
     views = {view for _form, _params, view in _parameterised_paths()}
     for view in (
         "portal.views.family_detail",
-        "plans.views.version_detail",
+        "plans.views.versions.version_detail",
         "peer_mentors.views.family_propose",
         "chat.views.message_report",
         "chat.views.notification_read",

@@ -1,0 +1,120 @@
+"""The plan page: a parent's own plan, a family's plan for the people working with it,
+starting a plan, and saving what is going well and what the family is worried about."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from portal import ratelimit
+
+from .. import access, selectors, services
+from ..forms import AboutForm, CommentForm, ReviewScheduleForm
+from . import _autosave as autosave
+from ._common import SAVE_LIMIT, family_url, path_of, plan_or_404
+
+
+def render_plan(request, plan, plan_acc, *, about_form=None, status=200, conflict=None):
+    context = {
+        "family": plan_acc.family,
+        "access": plan_acc,
+        "plan": plan,
+        "show_exit_this_page": not plan_acc.is_staff,
+        "plan_url": family_url(plan_acc),
+    }
+    if plan is not None:
+        page = selectors.plan_page(plan=plan, plan_access=plan_acc)
+        context.update(
+            page=page,
+            plan=page.plan,
+            about_form=about_form
+            or (
+                AboutForm(
+                    initial={
+                        "strengths": page.plan.strengths,
+                        "worries": page.plan.worries,
+                        "version": page.plan.about_version,
+                    }
+                )
+                if plan_acc.can_draft
+                else None
+            ),
+            comment_form=CommentForm(),
+            schedule_form=ReviewScheduleForm(initial={"date": page.next_review_date})
+            if plan_acc.can_draft or plan_acc.can_suggest
+            else None,
+            conflict=conflict,
+            i_agreed=page.i_agreed,
+            i_must_agree=page.i_must_agree,
+        )
+    return render(request, "plans/plan.html", context, status=status)
+
+
+@login_required
+@require_GET
+def plan(request):
+    """A parent's own current plan."""
+    _family, plan_obj, plan_acc = access.own_plan(request.user, path=path_of(request))
+    return render_plan(request, plan_obj, plan_acc)
+
+
+@login_required
+@require_GET
+def family_plan(request, family_id):
+    """The plan for the key worker, named partners and the matched mentor (and the family)."""
+    plan_obj, plan_acc = access.family_plan_for_user(request.user, family_id, path=path_of(request))
+    if plan_obj is None and not (plan_acc.is_member or plan_acc.can_suggest):
+        raise Http404
+    return render_plan(request, plan_obj, plan_acc)
+
+
+@login_required
+@require_POST
+def plan_start(request, family_id):
+    _plan, plan_acc = access.family_plan_for_user(request.user, family_id, path=path_of(request))
+    try:
+        services.plan_start(family=plan_acc.family, actor=request.user)
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    messages.success(request, _("The plan has been started."))
+    return redirect(family_url(plan_acc))
+
+
+@login_required
+@require_POST
+def about_save(request, family_id):
+    """Save 'what is going well' and 'what we are worried about'. htmx autosaves here too."""
+    plan_obj, plan_acc = access.family_plan_for_user(request.user, family_id, path=path_of(request))
+    plan_obj = plan_or_404(plan_obj)
+    if not plan_acc.can_draft:
+        raise Http404
+    if ratelimit.exceeded(SAVE_LIMIT, request.user.pk):
+        return ratelimit.too_many(request, SAVE_LIMIT)
+    outcome = autosave.save(
+        AboutForm(request.POST),
+        lambda data: services.plan_about_update(
+            plan=plan_obj,
+            actor=request.user,
+            strengths=data["strengths"],
+            worries=data["worries"],
+            expected_version=data["version"],
+        ),
+    )
+    return autosave.answer(
+        request,
+        outcome,
+        state=lambda saved: (
+            "plans/includes/version_input.html",
+            {"target": "about-version", "version": saved.about_version},
+        ),
+        message=_("Your changes have been saved."),
+        next_url=lambda _saved: family_url(plan_acc),
+        page=lambda form, conflict, status: render_plan(
+            request, plan_obj, plan_acc, about_form=form, status=status, conflict=conflict
+        ),
+    )
