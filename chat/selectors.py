@@ -152,19 +152,37 @@ def messages_deleted_since(
     )
 
 
-def read_state(*, conversation: Conversation, user_id: int) -> tuple[int, dict[str, int]]:
-    """How far this person has read, and how far the others have received and read (for
-    the sent, delivered and read ticks), in one query."""
+class ReadState(NamedTuple):
+    mine: int
+    # How far the others have received and read: {"read": id, "delivered": id}.
+    receipts: dict[str, int]
+    # The duty key worker in the conversation while the lead key worker is away.
+    cover: User | None
+
+
+def read_state(*, conversation: Conversation, user_id: int) -> ReadState:
+    """How far this person has read, how far the others have received and read (for the
+    sent, delivered and read ticks), and who covers for the key worker, in one query."""
     rows = list(
-        Participant.objects.filter(conversation=conversation, left_at__isnull=True).values_list(
-            "user_id", "last_read_id", "last_delivered_id"
+        Participant.objects.filter(conversation=conversation, left_at__isnull=True)
+        .select_related("user")
+        .only(
+            "user_id",
+            "role",
+            "last_read_id",
+            "last_delivered_id",
+            "user__preferred_name",
+            "user__first_name",
+            "user__last_name",
+            "user__email",
         )
     )
-    mine = next((read for uid, read, _delivered in rows if uid == user_id), 0)
-    others = [(read, delivered) for uid, read, delivered in rows if uid != user_id]
-    read = min((r for r, _d in others), default=0)
-    delivered = min((d for _r, d in others), default=0)
-    return mine, {"read": read, "delivered": max(delivered, read)}
+    mine = next((p.last_read_id for p in rows if p.user_id == user_id), 0)
+    others = [p for p in rows if p.user_id != user_id]
+    read = min((p.last_read_id for p in others), default=0)
+    delivered = min((p.last_delivered_id for p in others), default=0)
+    cover = next((p.user for p in rows if p.role == Participant.Role.COVER), None)
+    return ReadState(mine, {"read": read, "delivered": max(delivered, read)}, cover)
 
 
 def reported_conversations() -> QuerySet[Conversation]:

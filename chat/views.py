@@ -57,7 +57,9 @@ def _conversation_context(request, access: ConversationAccess, form: MessageForm
     conversation = access.conversation
     before_id = parse_id(request.GET.get("before", ""))
     page = selectors.messages_page(conversation=conversation, before=before_id)
-    my_read, receipts = selectors.read_state(conversation=conversation, user_id=request.user.pk)
+    my_read, receipts, cover = selectors.read_state(
+        conversation=conversation, user_id=request.user.pk
+    )
     if access.is_participant and page and before_id is None and page[-1].pk > my_read:
         services.conversation_read_mark(access=access, user=request.user, up_to=page[-1].pk)
     key_worker = conversation.family.lead_key_worker
@@ -108,6 +110,8 @@ def _conversation_context(request, access: ConversationAccess, form: MessageForm
         "show_exit_this_page": access.is_family or access.role is Role.MENTOR,
         "is_private": conversation.is_private,
         "is_cover": access.role is Role.COVER,
+        # Shown to the family: who answers while their key worker is away.
+        "cover": cover if access.is_family and conversation.with_key_worker else None,
         # An adult may also talk to the family's mentor on their own.
         "can_talk_privately": access.is_family
         and conversation.kind == Conversation.Kind.MENTOR

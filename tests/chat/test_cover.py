@@ -138,7 +138,12 @@ def test_duty_key_worker_covers_while_the_lead_is_on_leave(
     reply = private.messages.order_by("-id").first()
     assert reply.sender == duty and reply.body == "Yes, I am Sam."
     client.force_login(parent)
-    assert b"Yes, I am Sam." in client.get(private.get_absolute_url()).content
+    page = client.get(private.get_absolute_url()).content.decode()
+    assert "Yes, I am Sam." in page
+    assert (
+        f"While {key_worker.display_name} is away, {duty.display_name}, the duty key worker,"
+        in page
+    )
 
     # The lead is back: the duty key worker leaves, and loses access.
     services.leave_delete(user=key_worker, leave_id=Leave.objects.get().pk)
