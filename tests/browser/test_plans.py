@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from plans import services as plan_services
 from plans.models import GoalRating, Plan
-from tests.helpers.browser import Person, assert_accessible, emailed_code
+from tests.helpers.browser import Person, assert_accessible, emailed_code, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -107,10 +107,19 @@ def test_parent_drafts_agrees_reviews_and_sees_progress_on_a_phone(open_page, pe
         "I'll walk with the other parents", delay=5
     )
     page.keyboard.press("Tab")
-    # Autosave: the goal and its latest words exist before the button is pressed.
+    # Autosave: the goal and its latest words exist before the button is pressed. The
+    # title's autosave may already show "Saved" while the details' is still waiting for
+    # typing to stop, so wait for the saved words themselves.
+    goal = wait_until(
+        lambda: (
+            Plan.objects.get(family=family)
+            .goals.filter(details="I'll walk with the other parents")
+            .first()
+        ),
+        "the autosave of the goal's details",
+    )
     wait_for_autosave(page)
-    goal = Plan.objects.get(family=family).goals.get()
-    assert goal.details == "I'll walk with the other parents"
+    assert goal.title == "I need to get the kids to school"
     assert_accessible(page)
     no_sideways_scroll(page)
     person.press("Save goal")

@@ -91,3 +91,16 @@ def test_family_pages_show_exit_this_page_and_staff_pages_do_not(client, parent,
 
 def test_anonymous_pages_show_exit_this_page(client, db):
     assert b"govuk-exit-this-page" in client.get(reverse("account_login")).content
+
+
+def test_both_confirm_its_you_pages_show_their_form(client, key_worker):
+    client.force_login(key_worker)
+    password_page = client.get("/accounts/reauthenticate/").content.decode()
+    assert 'action="/accounts/reauthenticate/"' in password_page
+    assert 'name="password"' in password_page
+    code_page = client.get("/accounts/2fa/reauthenticate/").content.decode()
+    assert 'action="/accounts/2fa/reauthenticate/"' in code_page
+    assert 'name="code"' in code_page
+    assert "type the 6-digit code" in code_page
+    for page in (password_page, code_page):
+        assert re.search(r'<button[^>]*type="submit"[^>]*>\s*Confirm', page)
