@@ -5,22 +5,33 @@ conversation), the matched mentor while the match lasts (mentor conversation). T
 family's key worker may read a mentor conversation when the family agreed to that or a
 concern was raised. A service manager may read a reported conversation with a recorded
 reason, and that read is audited. Anything else is a 404, like a missing conversation.
+
+A private conversation belongs to one adult (``Conversation.owner``): of the family only
+they may open it, be told of it or count it; every other adult of the household gets the
+404 a stranger gets. While the lead key worker is on leave, or outside the working hours
+they set, the day's duty key worker (the rota managers set) covers the family's key
+worker conversations, private ones included: they read and answer under their own name,
+and every read is audited.
 """
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from portal import access as portal_access
 from portal.access import AnyUser
+from portal.models import Family, User
 from portal.prepared import prepared
 from safeguarding import selectors as safeguarding_selectors
 
-from .models import Conversation, Message, Participant
+from .models import Conversation, DutyDay, Leave, Message, Participant, WorkingHours
 
 
 class Role(enum.StrEnum):
@@ -29,9 +40,12 @@ class Role(enum.StrEnum):
     MENTOR = "mentor"
     OBSERVER = "observer"
     MANAGER = "manager"
+    # The duty key worker covering for the lead key worker (Participant.Role.COVER).
+    COVER = "cover"
 
 
-STAFF_ROLES = {Role.KEY_WORKER, Role.OBSERVER, Role.MANAGER}
+STAFF_ROLES = {Role.KEY_WORKER, Role.OBSERVER, Role.MANAGER, Role.COVER}
+WRITERS = {Role.FAMILY, Role.KEY_WORKER, Role.MENTOR, Role.COVER}
 
 
 @dataclass(frozen=True)
@@ -43,10 +57,7 @@ class ConversationAccess:
 
     @property
     def can_write(self) -> bool:
-        return (
-            self.role in {Role.FAMILY, Role.KEY_WORKER, Role.MENTOR}
-            and not self.conversation.is_closed
-        )
+        return self.role in WRITERS and not self.conversation.is_closed
 
     @property
     def is_family(self) -> bool:
@@ -61,6 +72,84 @@ def key_worker_may_read_mentor_conversation(conversation: Conversation) -> bool:
     return conversation.shared_with_key_worker or conversation.concern_raised_at is not None
 
 
+# Cover ------------------------------------------------------------------------------------
+
+
+def working_at(hours: list[WorkingHours], when: datetime) -> bool:
+    """Whether ``when`` falls inside one of these working-hours rows (local time)."""
+    local = timezone.localtime(when)
+    return any(
+        row.weekday == local.weekday() and row.starts <= local.time() < row.ends for row in hours
+    )
+
+
+def key_worker_away(user: User, *, now: datetime | None = None) -> bool:
+    """On leave today, or outside the working hours they set (none set: never out of
+    hours, only on leave)."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    if Leave.objects.filter(user=user, starts__lte=today, ends__gte=today).exists():
+        return True
+    hours = list(WorkingHours.objects.filter(user=user))
+    return bool(hours) and not working_at(hours, now)
+
+
+def away_key_worker_ids(*, now: datetime | None = None) -> set[int]:
+    """Every key worker away right now (as ``key_worker_away``), in three queries."""
+    from portal.models import StaffProfile
+
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    workers = set(
+        StaffProfile.objects.filter(
+            role=StaffProfile.Role.KEY_WORKER, user__is_active=True
+        ).values_list("user_id", flat=True)
+    )
+    away = set(
+        Leave.objects.filter(user_id__in=workers, starts__lte=today, ends__gte=today).values_list(
+            "user_id", flat=True
+        )
+    )
+    hours: dict[int, list[WorkingHours]] = {}
+    for row in WorkingHours.objects.filter(user_id__in=workers - away):
+        hours.setdefault(row.user_id, []).append(row)
+    away.update(uid for uid, rows in hours.items() if not working_at(rows, now))
+    return away
+
+
+def duty_key_worker(*, now: datetime | None = None) -> User | None:
+    """Today's duty key worker from the rota, unless they are on leave themselves."""
+    today = timezone.localdate(now or timezone.now())
+    duty = DutyDay.objects.select_related("key_worker").filter(date=today).first()
+    if duty is None or not duty.key_worker.is_active:
+        return None
+    worker = duty.key_worker
+    if not portal_access.is_key_worker(worker):
+        return None
+    if Leave.objects.filter(user=worker, starts__lte=today, ends__gte=today).exists():
+        return None
+    return worker
+
+
+def covering_key_worker(family: Family, *, now: datetime | None = None) -> User | None:
+    """Who covers this family's key worker conversations right now: the duty key worker,
+    while the lead key worker is away. None when nobody needs to."""
+    lead = family.lead_key_worker if family.lead_key_worker_id else None
+    if lead is None or not key_worker_away(lead, now=now):
+        return None
+    duty = duty_key_worker(now=now)
+    if duty is None or duty.pk == lead.pk:
+        return None
+    return duty
+
+
+def _covers(user: User, conversation: Conversation) -> bool:
+    if not portal_access.is_key_worker(user):
+        return False
+    duty = covering_key_worker(conversation.family)
+    return duty is not None and duty.pk == user.pk
+
+
 def conversation_role(
     user: AnyUser, conversation: Conversation, *, mentor_ids: set[int] | None = None
 ) -> Role | None:
@@ -73,11 +162,17 @@ def conversation_role(
         return None
     member = portal_access.membership(user)
     if member is not None and member.family_id == conversation.family_id:
+        if conversation.owner_id is not None and conversation.owner_id != user.pk:
+            return None  # another adult's private conversation: as if it did not exist
+        if conversation.owner_id is not None and not member.is_adult:
+            return None
         return Role.FAMILY
     family = conversation.family
     is_lead = family.lead_key_worker_id == user.pk and portal_access.is_key_worker(user)
-    if conversation.kind == Conversation.Kind.KEY_WORKER:
-        return Role.KEY_WORKER if is_lead else None
+    if conversation.with_key_worker:
+        if is_lead:
+            return Role.KEY_WORKER
+        return Role.COVER if _covers(user, conversation) else None
     if mentor_ids is not None:
         is_mentor = conversation.pk in mentor_ids
     else:
@@ -132,7 +227,15 @@ def conversation_for_user(
             portal_access.family_access(user, conversation.family, record=conversation, path=path)
             return ConversationAccess(conversation=conversation, role=Role.MANAGER)
         raise Http404
-    if role in STAFF_ROLES:
+    if role is Role.COVER:
+        portal_access.record_access_audit(
+            user,
+            conversation.family,
+            record=conversation,
+            reason=_("Covering as duty key worker"),
+            path=path,
+        )
+    elif role in STAFF_ROLES:
         portal_access.family_access(user, conversation.family, record=conversation, path=path)
     return ConversationAccess(conversation=conversation, role=role)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django import forms
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from .models import WorkingHours
@@ -87,4 +88,60 @@ class WorkingHoursForm(forms.Form):
             else:
                 days[value] = (starts, ends)
         cleaned["days"] = days
+        return cleaned
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class LeaveForm(forms.Form):
+    starts = forms.DateField(
+        label=_("First day away"),
+        widget=DateInput(),
+        error_messages={
+            "required": _("Enter the first day you are away"),
+            "invalid": _("Enter a real date, for example 27/03/2027"),
+        },
+    )
+    ends = forms.DateField(
+        label=_("Last day away"),
+        widget=DateInput(),
+        error_messages={
+            "required": _("Enter the last day you are away"),
+            "invalid": _("Enter a real date, for example 27/03/2027"),
+        },
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        starts, ends = cleaned.get("starts"), cleaned.get("ends")
+        if starts and ends and ends < starts:
+            self.add_error("ends", _("The last day must be the same as or after the first day."))
+        return cleaned
+
+
+class RotaForm(forms.Form):
+    """The duty key worker for each of the coming days; empty for nobody."""
+
+    def __init__(self, *args, days=(), workers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.workers = {str(worker.pk): worker for worker in workers}
+        choices = [("", _("Nobody"))] + [(pk, w.display_name) for pk, w in self.workers.items()]
+        self.days = [day for day, _duty in days]
+        for day, duty in days:
+            name = f"day_{day:%Y%m%d}"
+            self.fields[name] = forms.ChoiceField(
+                label=date_format(day, "l j F Y"), choices=choices, required=False
+            )
+            self.initial.setdefault(name, str(duty.key_worker_id) if duty else "")
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["rota"] = {
+            day: self.workers.get(cleaned.get(f"day_{day:%Y%m%d}") or "") for day in self.days
+        }
         return cleaned

@@ -9,6 +9,7 @@ from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Family
@@ -50,14 +51,33 @@ def attachment_path(instance, filename):
 
 
 class Conversation(models.Model):
-    """A family's conversation with its key worker team, or with a matched peer mentor."""
+    """A family's conversation with its key worker team, or with a matched peer mentor.
+
+    A private one belongs to one adult of the family (``owner``): only they, the key
+    worker (or their matched mentor) and whoever covers for the key worker are in it.
+    """
 
     class Kind(models.TextChoices):
         KEY_WORKER = "key_worker", _("Key worker")
         MENTOR = "mentor", _("Peer mentor")
+        PRIVATE = "private", _("Private, with the key worker")
+        PRIVATE_MENTOR = "private_mentor", _("Private, with the peer mentor")
+
+    # The kinds the key worker answers (and a duty key worker covers).
+    KEY_WORKER_KINDS = frozenset({Kind.KEY_WORKER, Kind.PRIVATE})
+    MENTOR_KINDS = frozenset({Kind.MENTOR, Kind.PRIVATE_MENTOR})
+    PRIVATE_KINDS = frozenset({Kind.PRIVATE, Kind.PRIVATE_MENTOR})
 
     family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="conversations")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    # The one adult a private conversation belongs to; empty for the family's own.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="private_conversations",
+    )
     mentor_match_id = models.PositiveBigIntegerField(null=True, blank=True)
     # The family agreed that their key worker may read the mentor conversation.
     shared_with_key_worker = models.BooleanField(default=False)
@@ -85,6 +105,21 @@ class Conversation(models.Model):
                 condition=Q(kind="mentor"),
                 name="one_conversation_per_mentor_match",
             ),
+            models.UniqueConstraint(
+                fields=["family", "owner"],
+                condition=Q(kind="private"),
+                name="one_private_conversation_per_adult",
+            ),
+            models.UniqueConstraint(
+                fields=["family", "owner", "mentor_match_id"],
+                condition=Q(kind="private_mentor"),
+                name="one_private_mentor_conversation_per_adult",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["private", "private_mentor"], owner__isnull=False)
+                | (~Q(kind__in=["private", "private_mentor"]) & Q(owner__isnull=True)),
+                name="private_conversation_has_owner",
+            ),
         ]
 
     def __str__(self):
@@ -97,6 +132,18 @@ class Conversation(models.Model):
     def is_closed(self) -> bool:
         return self.closed_at is not None
 
+    @property
+    def is_private(self) -> bool:
+        return self.kind in self.PRIVATE_KINDS
+
+    @property
+    def with_key_worker(self) -> bool:
+        return self.kind in self.KEY_WORKER_KINDS
+
+    @property
+    def with_mentor(self) -> bool:
+        return self.kind in self.MENTOR_KINDS
+
 
 class Participant(models.Model):
     """A person in a conversation, with how far they have received and read."""
@@ -107,6 +154,8 @@ class Participant(models.Model):
         MENTOR = "mentor", _("Peer mentor")
         # The key worker reading a mentor conversation (family agreed, or a concern).
         OBSERVER = "observer", _("Key worker (reading)")
+        # The duty key worker, while the family's own key worker is away.
+        COVER = "cover", _("Duty key worker")
 
     conversation = models.ForeignKey(
         Conversation, on_delete=models.CASCADE, related_name="participants"
@@ -220,3 +269,68 @@ class WorkingHours(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.get_weekday_display()} {self.starts:%H:%M}-{self.ends:%H:%M}"
+
+
+class Leave(models.Model):
+    """Days a key worker is away (holiday, training, sickness): first and last day."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chat_leave"
+    )
+    starts = models.DateField(_("first day away"))
+    ends = models.DateField(_("last day away"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("leave")
+        verbose_name_plural = _("leave")
+        ordering = ["starts", "id"]
+        indexes = [models.Index(fields=["user", "ends"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends__gte=models.F("starts")), name="leave_ends_on_or_after_start"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} away {self.starts} to {self.ends}"
+
+
+class DutyDay(models.Model):
+    """The duty rota: which key worker covers messages on a day. Managers set it."""
+
+    date = models.DateField(_("date"), unique=True)
+    key_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chat_duty_days"
+    )
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("duty day")
+        verbose_name_plural = _("duty rota")
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date}: {self.key_worker}"
+
+
+class UnansweredFlag(models.Model):
+    """A family's message that waited more than a working day for an answer, flagged to
+    the service managers once (``message`` is the first of those waiting)."""
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="unanswered_flags"
+    )
+    message = models.OneToOneField(
+        Message, on_delete=models.CASCADE, related_name="unanswered_flag"
+    )
+    flagged_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-flagged_at"]
+
+    def __str__(self):
+        return f"Unanswered message {self.message_id}"

@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from portal import access
-from portal.registry import NavItem, register_nav_item
+from portal.registry import DashboardPanel, NavItem, register_dashboard_panel, register_nav_item
 
 from . import selectors
 
@@ -35,5 +35,27 @@ register_nav_item(
         order=80,
         badge=lambda user: selectors.unread_counts_for_page(user).notifications,
         badge_name="notifications",
+    )
+)
+
+
+def _cover_panel(request):
+    if not access.is_manager(request.user):
+        return None
+    return {
+        "duty": selectors.duty_today(),
+        "rota_url": reverse("chat:rota"),
+        "waiting_count": len(selectors.unanswered_conversations()),
+        "waiting_url": reverse("chat:unanswered"),
+    }
+
+
+register_dashboard_panel(
+    DashboardPanel(
+        key="chat_cover",
+        template="chat/includes/cover_panel.html",
+        context=_cover_panel,
+        order=61,
+        audiences=frozenset({"manager"}),
     )
 )

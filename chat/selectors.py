@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, NamedTuple
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, F, Max, Q, QuerySet
+from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from portal.models import User
+from portal.models import StaffProfile, User
 from portal.prepared import prepared
 
-from .access import conversation_role
-from .models import Conversation, Message, Participant, WorkingHours
+from .access import conversation_role, duty_key_worker, working_at
+from .models import (
+    Conversation,
+    DutyDay,
+    Leave,
+    Message,
+    Participant,
+    WorkingHours,
+)
 
 if TYPE_CHECKING:
     from notifications.models import Notification
@@ -39,7 +48,7 @@ def conversation_list_for_user(*, user: User) -> list[Participant]:
     """
     rows = list(
         Participant.objects.filter(user=user, left_at__isnull=True)
-        .select_related("conversation__family__lead_key_worker")
+        .select_related("conversation__family__lead_key_worker", "conversation__owner")
         .annotate(unread=Count("conversation__messages", filter=_unread_filter(user.pk)))
         .order_by(F("conversation__last_message_at").desc(nulls_last=True), "conversation_id")
     )
@@ -162,22 +171,37 @@ def messages_deleted_since(
     )
 
 
-@prepared(conversation_id=int)
-def _read_rows(*, conversation_id: int) -> QuerySet[Participant, tuple[int, int, int]]:
-    return Participant.objects.filter(
-        conversation_id=conversation_id, left_at__isnull=True
-    ).values_list("user_id", "last_read_id", "last_delivered_id")
+class ReadState(NamedTuple):
+    mine: int
+    # How far the others have received and read: {"read": id, "delivered": id}.
+    receipts: dict[str, int]
+    # The duty key worker in the conversation while the lead key worker is away.
+    cover: User | None
 
 
-def read_state(*, conversation: Conversation, user_id: int) -> tuple[int, dict[str, int]]:
-    """How far this person has read, and how far the others have received and read (for
-    the sent, delivered and read ticks), in one query."""
-    rows = _read_rows.rows(conversation_id=conversation.pk)
-    mine = next((read for uid, read, _delivered in rows if uid == user_id), 0)
-    others = [(read, delivered) for uid, read, delivered in rows if uid != user_id]
-    read = min((r for r, _d in others), default=0)
-    delivered = min((d for _r, d in others), default=0)
-    return mine, {"read": read, "delivered": max(delivered, read)}
+def read_state(*, conversation: Conversation, user_id: int) -> ReadState:
+    """How far this person has read, how far the others have received and read (for the
+    sent, delivered and read ticks), and who covers for the key worker, in one query."""
+    rows = list(
+        Participant.objects.filter(conversation=conversation, left_at__isnull=True)
+        .select_related("user")
+        .only(
+            "user_id",
+            "role",
+            "last_read_id",
+            "last_delivered_id",
+            "user__preferred_name",
+            "user__first_name",
+            "user__last_name",
+            "user__email",
+        )
+    )
+    mine = next((p.last_read_id for p in rows if p.user_id == user_id), 0)
+    others = [p for p in rows if p.user_id != user_id]
+    read = min((p.last_read_id for p in others), default=0)
+    delivered = min((p.last_delivered_id for p in others), default=0)
+    cover = next((p.user for p in rows if p.role == Participant.Role.COVER), None)
+    return ReadState(mine, {"read": read, "delivered": max(delivered, read)}, cover)
 
 
 # Working hours ---------------------------------------------------------------------------
@@ -195,15 +219,98 @@ def working_hours_for(*, user: User | None) -> list[WorkingHours]:
 
 
 def is_working_now(hours: list[WorkingHours], *, now: datetime | None = None) -> bool:
-    local = timezone.localtime(now or timezone.now())
-    for row in hours:
-        if row.weekday == local.weekday() and row.starts <= local.time() < row.ends:
-            return True
-    return False
+    return working_at(hours, now or timezone.now())
 
 
 def out_of_hours_text() -> str:
     return str(settings.CHAT_OUT_OF_HOURS_TEXT)
+
+
+# Cover -----------------------------------------------------------------------------------
+
+
+def leave_for(*, user: User, today: date | None = None) -> list[Leave]:
+    """A key worker's leave from today on, soonest first."""
+    today = today or timezone.localdate()
+    return list(Leave.objects.filter(user=user, ends__gte=today).order_by("starts", "id"))
+
+
+def rota_days(*, start: date | None = None, days: int = 14) -> list[tuple[date, DutyDay | None]]:
+    """Each day from ``start`` (today) for ``days`` days, with its duty key worker."""
+    start = start or timezone.localdate()
+    found = {
+        d.date: d
+        for d in DutyDay.objects.select_related("key_worker").filter(
+            date__gte=start, date__lt=start + timedelta(days=days)
+        )
+    }
+    return [(start + timedelta(days=n), found.get(start + timedelta(days=n))) for n in range(days)]
+
+
+def duty_today() -> User | None:
+    return duty_key_worker()
+
+
+def key_workers() -> QuerySet[User]:
+    return User.objects.filter(
+        staff_profile__role=StaffProfile.Role.KEY_WORKER, is_active=True
+    ).order_by("first_name", "last_name", "id")
+
+
+def one_working_day_before(now: datetime) -> datetime:
+    """The same time one working day (Monday to Friday) earlier: Monday 10:00 gives the
+    Friday before at 10:00."""
+    local = timezone.localtime(now) - timedelta(days=1)
+    while local.weekday() >= 5:
+        local -= timedelta(days=1)
+    return local
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A conversation whose family waits for an answer: since the first message no member
+    of staff has answered (``message_id``), sent at ``since``."""
+
+    conversation: Conversation
+    message_id: int
+    since: datetime
+
+
+def unanswered_conversations(*, now: datetime | None = None) -> list[Waiting]:
+    """Key worker conversations (private ones too) whose family has waited more than a
+    working day for an answer from staff, longest waiting first. No message content."""
+    cutoff = one_working_day_before(now or timezone.now())
+    last_staff = (
+        Message.objects.filter(
+            conversation_id=OuterRef("conversation_id"), sender__staff_profile__isnull=False
+        )
+        .order_by("-id")
+        .values("id")[:1]
+    )
+    waiting = Message.objects.filter(
+        conversation_id=OuterRef("pk"),
+        sender__staff_profile__isnull=True,
+        deleted_at__isnull=True,
+        id__gt=Coalesce(Subquery(last_staff), 0),
+    ).order_by("id")
+    rows = (
+        Conversation.objects.filter(
+            kind__in=Conversation.KEY_WORKER_KINDS,
+            closed_at__isnull=True,
+            last_message_at__isnull=False,
+        )
+        .annotate(
+            first_waiting_id=Subquery(waiting.values("id")[:1]),
+            first_waiting_at=Subquery(waiting.values("created_at")[:1]),
+        )
+        .filter(first_waiting_at__lt=cutoff)
+        .select_related("family__lead_key_worker")
+        .order_by("first_waiting_at", "id")
+    )
+    return [
+        Waiting(conversation=row, message_id=row.first_waiting_id, since=row.first_waiting_at)
+        for row in rows
+    ]
 
 
 # Notifications ---------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Collection, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import date, datetime, time
 from functools import partial
 from typing import Any, NamedTuple
 
@@ -25,18 +25,33 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from redis.exceptions import RedisError
 
 from portal import access as portal_access
 from portal import ratelimit
-from portal.models import Family, FamilyMember, User
+from portal.models import Family, FamilyMember, StaffProfile, User
 from portal.notify import email_send, notify_users
 
 from . import live, tasks
-from .access import ConversationAccess, Role
+from .access import (
+    ConversationAccess,
+    Role,
+    away_key_worker_ids,
+    covering_key_worker,
+    duty_key_worker,
+)
 from .attachments import CleanAttachment, attachment_clean
 from .formatting import message_html
-from .models import Conversation, Message, Participant, WorkingHours
+from .models import (
+    Conversation,
+    DutyDay,
+    Leave,
+    Message,
+    Participant,
+    UnansweredFlag,
+    WorkingHours,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +73,37 @@ def _family_adult_user_ids(family: Family) -> list[int]:
     )
 
 
+def _private_owner_wanted(conversation: Conversation) -> dict[int, str]:
+    """The owner of a private conversation while they are still an adult of the family."""
+    owner_id = conversation.owner_id
+    if owner_id is None:
+        return {}
+    still_here = FamilyMember.objects.filter(
+        family_id=conversation.family_id, user_id=owner_id, user__is_active=True
+    ).exclude(relationship=FamilyMember.Relationship.CHILD)
+    return {owner_id: Participant.Role.FAMILY} if still_here.exists() else {}
+
+
+def _is_adult_of(family: Family, user: User) -> bool:
+    return (
+        FamilyMember.objects.filter(family=family, user=user, user__is_active=True)
+        .exclude(relationship=FamilyMember.Relationship.CHILD)
+        .exists()
+    )
+
+
+def _staff_answered_id(conversation_id: int) -> int:
+    """The newest message of a conversation from staff (0 if none): what a duty key worker
+    joining it has no need to read as new."""
+    newest = (
+        Message.objects.filter(conversation_id=conversation_id, sender__staff_profile__isnull=False)
+        .order_by("-id")
+        .values_list("id", flat=True)
+        .first()
+    )
+    return newest or 0
+
+
 def _participants_sync(conversation: Conversation, wanted: dict[int, str]) -> set[int]:
     """Make the active participants match ``wanted`` (user id -> role); return who left."""
     now = timezone.now()
@@ -65,10 +111,11 @@ def _participants_sync(conversation: Conversation, wanted: dict[int, str]) -> se
     for user_id, role in wanted.items():
         existing = current.get(user_id)
         if existing is None:
+            seen = _staff_answered_id(conversation.pk) if role == Participant.Role.COVER else 0
             Participant.objects.get_or_create(
                 conversation=conversation,
                 user_id=user_id,
-                defaults={"role": role, "last_read_id": 0},
+                defaults={"role": role, "last_read_id": seen, "last_delivered_id": seen},
             )
         elif existing.left_at is not None or existing.role != role:
             existing.left_at = None
@@ -82,21 +129,29 @@ def _participants_sync(conversation: Conversation, wanted: dict[int, str]) -> se
     return removed
 
 
-def _key_worker_wanted(family: Family) -> dict[int, str]:
-    wanted: dict[int, str] = {
-        uid: Participant.Role.FAMILY for uid in _family_adult_user_ids(family)
-    }
+def _key_worker_wanted(family: Family, conversation: Conversation | None = None) -> dict[int, str]:
+    """The family's adults (or a private conversation's owner), the lead key worker, and
+    the duty key worker while the lead is away."""
+    if conversation is not None and conversation.is_private:
+        wanted = _private_owner_wanted(conversation)
+    else:
+        wanted = {uid: Participant.Role.FAMILY for uid in _family_adult_user_ids(family)}
     lead = family.lead_key_worker if family.lead_key_worker_id else None
     if lead is not None and portal_access.is_key_worker(lead):
         wanted[lead.pk] = Participant.Role.KEY_WORKER
+        duty = covering_key_worker(family)
+        if duty is not None:
+            wanted.setdefault(duty.pk, Participant.Role.COVER)
     return wanted
 
 
 def _mentor_wanted(conversation: Conversation) -> dict[int, str]:
     family = conversation.family
-    wanted: dict[int, str] = {
-        uid: Participant.Role.FAMILY for uid in _family_adult_user_ids(family)
-    }
+    wanted: dict[int, str]
+    if conversation.is_private:
+        wanted = _private_owner_wanted(conversation)
+    else:
+        wanted = {uid: Participant.Role.FAMILY for uid in _family_adult_user_ids(family)}
     if not conversation.is_closed:
         for mentor_id in conversation.participants.filter(
             role=Participant.Role.MENTOR, left_at__isnull=True
@@ -146,12 +201,46 @@ def conversation_key_worker_ensure(*, family: Family) -> Conversation:
     return conversation
 
 
+def conversation_private_ensure(*, family: Family, owner: User) -> Conversation:
+    """An adult's own private conversation with the key worker, made on first need.
+
+    Only they, the lead key worker and (while the lead is away) the duty key worker are
+    in it; no other adult of the household.
+    """
+    with transaction.atomic():
+        conversation = Conversation.objects.filter(
+            family=family, kind=Conversation.Kind.PRIVATE, owner=owner
+        ).first()
+        if conversation is None and not _is_adult_of(family, owner):
+            raise PermissionDenied
+        if conversation is None:
+            try:
+                with transaction.atomic():
+                    conversation = Conversation.objects.create(
+                        family=family, kind=Conversation.Kind.PRIVATE, owner=owner
+                    )
+            except IntegrityError:
+                conversation = Conversation.objects.get(
+                    family=family, kind=Conversation.Kind.PRIVATE, owner=owner
+                )
+        conversation.family = family
+        removed = _participants_sync(conversation, _key_worker_wanted(family, conversation))
+        _after_access_change(conversation.pk, removed)
+    return conversation
+
+
 def conversations_ensure_for_user(*, user: User) -> None:
-    """Make sure the key worker conversations this person belongs to exist."""
+    """Make sure the key worker conversations this person belongs to exist (for an adult
+    of a family, their own private one too; for today's duty key worker, the cover)."""
     member = portal_access.membership(user)
     if member is not None:
         conversation_key_worker_ensure(family=member.family)
+        if member.is_adult:
+            conversation_private_ensure(family=member.family, owner=user)
     if portal_access.is_key_worker(user):
+        duty = duty_key_worker()
+        if duty is not None and duty.pk == user.pk:
+            cover_sync()
         known = set(
             Conversation.objects.filter(
                 kind=Conversation.Kind.KEY_WORKER, family__lead_key_worker=user
@@ -201,12 +290,66 @@ def conversation_mentor_open(*, family: Family, mentor: User, match_id: int) -> 
     return conversation
 
 
+def conversation_private_mentor_open(*, access: ConversationAccess, user: User) -> Conversation:
+    """An adult opens their own private conversation with the family's matched mentor
+    (from the family's mentor conversation): no other adult of the household is in it."""
+    family_conversation = access.conversation
+    if (
+        not access.is_family
+        or family_conversation.kind != Conversation.Kind.MENTOR
+        or family_conversation.is_closed
+    ):
+        raise PermissionDenied
+    member = portal_access.membership(user)
+    if member is None or member.family_id != family_conversation.family_id or not member.is_adult:
+        raise PermissionDenied
+    family = family_conversation.family
+    with transaction.atomic():
+        mentors = list(
+            family_conversation.participants.filter(
+                role=Participant.Role.MENTOR, left_at__isnull=True
+            ).values_list("user_id", flat=True)
+        )
+        if not mentors:
+            raise PermissionDenied
+        try:
+            with transaction.atomic():
+                conversation, _created = Conversation.objects.get_or_create(
+                    family=family,
+                    kind=Conversation.Kind.PRIVATE_MENTOR,
+                    owner=user,
+                    mentor_match_id=family_conversation.mentor_match_id,
+                )
+        except IntegrityError:
+            conversation = Conversation.objects.get(
+                family=family,
+                kind=Conversation.Kind.PRIVATE_MENTOR,
+                owner=user,
+                mentor_match_id=family_conversation.mentor_match_id,
+            )
+        if conversation.closed_at is not None:
+            conversation.closed_at = None
+            conversation.save(update_fields=["closed_at"])
+        for mentor_id in mentors:
+            Participant.objects.update_or_create(
+                conversation=conversation,
+                user_id=mentor_id,
+                defaults={"role": Participant.Role.MENTOR, "left_at": None},
+            )
+        conversation.family = family
+        _participants_sync(conversation, _mentor_wanted(conversation))
+        _after_access_change(conversation.pk, [user.pk, *mentors])
+    return conversation
+
+
 def conversation_mentor_close(*, family: Family, mentor: User, match_id: int) -> None:
     """The match ended: the mentor loses access and their sockets stop getting it."""
     with transaction.atomic():
         conversations = list(
             Conversation.objects.select_for_update().filter(
-                family=family, kind=Conversation.Kind.MENTOR, mentor_match_id=match_id
+                family=family,
+                kind__in=Conversation.MENTOR_KINDS,
+                mentor_match_id=match_id,
             )
         )
         for conversation in conversations:
@@ -225,7 +368,7 @@ def conversation_concern_raise(
     """A mentor raised a concern: the family's key worker may now read their conversation."""
     with transaction.atomic():
         for conversation in Conversation.objects.select_for_update().filter(
-            family=family, kind=Conversation.Kind.MENTOR, participants__user=mentor
+            family=family, kind__in=Conversation.MENTOR_KINDS, participants__user=mentor
         ):
             if conversation.concern_raised_at is None:
                 conversation.concern_raised_at = timezone.now()
@@ -246,7 +389,7 @@ def conversation_concern_raise(
 def conversation_share_set(*, access: ConversationAccess, user: User, shared: bool) -> Conversation:
     """The family decides whether their key worker may read their mentor conversation."""
     conversation = access.conversation
-    if not access.is_family or conversation.kind != Conversation.Kind.MENTOR:
+    if not access.is_family or not conversation.with_mentor:
         raise PermissionDenied
     with transaction.atomic():
         conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
@@ -725,7 +868,7 @@ def _sender_state_update(access: ConversationAccess, sender: User, message_id: i
     ).update(last_read_id=message_id, last_delivered_id=message_id)
     if updated:
         return
-    if access.checked_now and access.role in {Role.FAMILY, Role.KEY_WORKER}:
+    if access.checked_now and access.role in {Role.FAMILY, Role.KEY_WORKER, Role.COVER}:
         # The access policy has just confirmed they belong (say, a parent who joined the
         # family a moment ago): record them as a participant.
         Participant.objects.update_or_create(
@@ -755,13 +898,15 @@ def _tell_away(conversation: Conversation, away: list[int]) -> None:
     due = list(User.objects.filter(pk__in=due_ids, is_active=True))
     if not due:
         return
-    url = conversation.get_absolute_url()
+    # A private conversation's note names nothing: not the conversation, not who wrote,
+    # so a phone or an inbox seen by someone else in the home gives nothing away.
+    private = conversation.is_private
     notify_users(
         recipients=due,
         verb=_("You have a new message"),
-        url=url,
+        url=reverse("chat:inbox") if private else conversation.get_absolute_url(),
         family=conversation.family,
-        target=conversation,
+        target=None if private else conversation,
     )
     # The email goes from a task worker: no mail server on the send path.
     for person in due:
@@ -781,6 +926,17 @@ def new_message_email(*, conversation_id: int, user_id: int) -> None:
     ).first()
     if person is None or conversation is None or not person.email:
         return  # gone, or no longer in the conversation, by the time the task ran
+    if conversation.is_private:
+        # Less than the family email: no name, no service, no link to the conversation.
+        email_send(
+            subject=_("You have a new message in the portal"),
+            message=render_to_string(
+                "chat/email/new_private_message.txt",
+                {"link": settings.SITE_URL.rstrip("/") + reverse("chat:inbox")},
+            ),
+            users=[person],
+        )
+        return
     link = settings.SITE_URL.rstrip("/") + conversation.get_absolute_url()
     email_send(
         subject=_("You have a new message"),
@@ -904,6 +1060,7 @@ def working_hours_set(*, user: User, days: dict[int, tuple[time, time] | None]) 
     if not portal_access.is_key_worker(user):
         raise PermissionDenied
     with transaction.atomic():
+        _cover_sync_on_commit()
         for weekday, hours in days.items():
             if hours is None:
                 WorkingHours.objects.filter(user=user, weekday=weekday).delete()
@@ -914,6 +1071,135 @@ def working_hours_set(*, user: User, days: dict[int, tuple[time, time] | None]) 
             WorkingHours.objects.update_or_create(
                 user=user, weekday=weekday, defaults={"starts": starts, "ends": ends}
             )
+
+
+# Cover: leave, the duty rota, and messages waiting for an answer -------------------------
+
+
+def _cover_sync_on_commit() -> None:
+    transaction.on_commit(lambda: cover_sync())
+
+
+def cover_sync(*, now: datetime | None = None) -> None:
+    """Put today's duty key worker in the key worker conversations (private ones too) of
+    every family whose lead key worker is away now, and take out a duty key worker who no
+    longer covers one. Run when leave, the rota or working hours change, when the duty
+    key worker opens their messages, and every few minutes (``chat.tasks.cover_sweep``)."""
+    now = now or timezone.now()
+    duty = duty_key_worker(now=now)
+    wanted: set[int] = set()
+    if duty is not None:
+        away = away_key_worker_ids(now=now) - {duty.pk}
+        wanted = set(
+            Conversation.objects.filter(
+                kind__in=Conversation.KEY_WORKER_KINDS,
+                family__lead_key_worker_id__in=away,
+                closed_at__isnull=True,
+            ).values_list("pk", flat=True)
+        )
+    changed: dict[int, int] = {}  # user id -> a conversation whose access changed
+    with transaction.atomic():
+        stale = Participant.objects.filter(role=Participant.Role.COVER, left_at__isnull=True)
+        if duty is not None:
+            stale = stale.exclude(user=duty, conversation_id__in=wanted)
+        rows = list(stale.values_list("pk", "conversation_id", "user_id"))
+        if rows:
+            Participant.objects.filter(pk__in=[pk for pk, _c, _u in rows]).update(left_at=now)
+            changed.update({uid: cid for _pk, cid, uid in rows})
+        if duty is not None and wanted:
+            have = dict(
+                Participant.objects.filter(user=duty, conversation_id__in=wanted).values_list(
+                    "conversation_id", "left_at"
+                )
+            )
+            for conversation_id in sorted(wanted):
+                if conversation_id in have and have[conversation_id] is None:
+                    continue
+                seen = _staff_answered_id(conversation_id)
+                Participant.objects.update_or_create(
+                    conversation_id=conversation_id,
+                    user=duty,
+                    defaults={
+                        "role": Participant.Role.COVER,
+                        "left_at": None,
+                        "last_read_id": seen,
+                        "last_delivered_id": seen,
+                    },
+                )
+                changed[duty.pk] = conversation_id
+        for user_id, conversation_id in changed.items():
+            _after_access_change(conversation_id, [user_id])
+            transaction.on_commit(partial(unread_badge_push, user_id=user_id))
+
+
+def leave_add(*, user: User, starts: date, ends: date) -> Leave:
+    """A key worker records days they are away; the duty key worker covers them."""
+    if not portal_access.is_key_worker(user):
+        raise PermissionDenied
+    if ends < starts:
+        raise ValidationError(
+            {"ends": _("The last day must be the same as or after the first day.")}
+        )
+    with transaction.atomic():
+        leave = Leave.objects.create(user=user, starts=starts, ends=ends)
+        _cover_sync_on_commit()
+    return leave
+
+
+def leave_delete(*, user: User, leave_id: int) -> None:
+    """A key worker takes back leave they recorded."""
+    with transaction.atomic():
+        deleted, _rows = Leave.objects.filter(pk=leave_id, user=user).delete()
+        if not deleted:
+            raise Leave.DoesNotExist
+        _cover_sync_on_commit()
+
+
+def duty_rota_set(*, manager: User, days: dict[date, User | None]) -> None:
+    """A service manager sets who is the duty key worker on each day (None: nobody)."""
+    if not portal_access.is_manager(manager):
+        raise PermissionDenied
+    with transaction.atomic():
+        for day, worker in days.items():
+            if worker is None:
+                DutyDay.objects.filter(date=day).delete()
+                continue
+            if not portal_access.is_key_worker(worker):
+                raise ValidationError(_("Choose a key worker."))
+            DutyDay.objects.update_or_create(
+                date=day, defaults={"key_worker": worker, "set_by": manager}
+            )
+        _cover_sync_on_commit()
+
+
+def unanswered_flag(*, now: datetime | None = None) -> list[UnansweredFlag]:
+    """Flag to the service managers, once each, every family message that has waited a
+    working day for an answer from staff. Returns the new flags."""
+    from .selectors import unanswered_conversations
+
+    flags = []
+    with transaction.atomic():
+        for waiting in unanswered_conversations(now=now):
+            flag, created = UnansweredFlag.objects.get_or_create(
+                message_id=waiting.message_id, defaults={"conversation": waiting.conversation}
+            )
+            if created:
+                flags.append(flag)
+        if flags:
+            managers = User.objects.filter(
+                staff_profile__role=StaffProfile.Role.MANAGER, is_active=True
+            )
+            notify_users(
+                recipients=managers,
+                verb=ngettext(
+                    "A family's message has waited more than a working day for an answer",
+                    "%(count)s families' messages have waited more than a working day for an answer",
+                    len(flags),
+                )
+                % {"count": len(flags)},
+                url=reverse("chat:unanswered"),
+            )
+    return flags
 
 
 # Notification centre ---------------------------------------------------------------------
@@ -989,9 +1275,23 @@ def family_conversations_sync(*, family: Family) -> None:
     if not Family.objects.filter(pk=family.pk).exists():
         return  # the family itself is being deleted
     conversation_key_worker_ensure(family=family)
+    known = set(
+        Conversation.objects.filter(family=family, kind=Conversation.Kind.PRIVATE).values_list(
+            "owner_id", flat=True
+        )
+    )
+    # Each adult with an account has a private conversation from the start, so a key
+    # worker can write to one adult alone (existing ones are brought up to date below).
+    for owner in User.objects.filter(pk__in=set(_family_adult_user_ids(family)) - known):
+        conversation_private_ensure(family=family, owner=owner)
     for conversation in Conversation.objects.filter(
-        family=family, kind=Conversation.Kind.MENTOR
+        family=family, kind__in=Conversation.PRIVATE_KINDS | Conversation.MENTOR_KINDS
     ).select_related("family__lead_key_worker"):
         with transaction.atomic():
-            removed = _participants_sync(conversation, _mentor_wanted(conversation))
+            wanted = (
+                _mentor_wanted(conversation)
+                if conversation.with_mentor
+                else _key_worker_wanted(conversation.family, conversation)
+            )
+            removed = _participants_sync(conversation, wanted)
             _after_access_change(conversation.pk, removed)

@@ -1,4 +1,5 @@
-"""Background work for chat: the email that tells someone away they have a new message.
+"""Background work for chat: the email that tells someone away they have a new message,
+and the sweep that keeps duty cover current and flags messages waiting for an answer.
 
 The email leaves the send path: a slow or broken mail server must not slow a send, and a
 failed email is tried again later instead of only being logged. django_tasks retries
@@ -55,3 +56,15 @@ def new_message_email_send(conversation_id: int, user_id: int, attempt: int = 1)
         job.enqueue(conversation_id, user_id, attempt + 1)
         return False
     return True
+
+
+@task()
+def cover_sweep() -> int:
+    """Bring the duty key worker's cover up to date (a lead key worker's hours may have
+    just ended or begun) and flag to the managers every family message that has waited a
+    working day for an answer. For a scheduler to run every few minutes
+    (``manage.py cover_sweep``); safe to run as often as wanted. Returns the new flags."""
+    from .services import cover_sync, unanswered_flag
+
+    cover_sync()
+    return len(unanswered_flag())

@@ -26,8 +26,8 @@ from . import access as chat_access
 from . import selectors, services
 from .access import STAFF_ROLES, ConversationAccess, Role, conversation_for_user
 from .formatting import message_html
-from .forms import MessageForm, ReportForm, ShareForm, WorkingHoursForm
-from .models import Conversation, Message
+from .forms import LeaveForm, MessageForm, ReportForm, RotaForm, ShareForm, WorkingHoursForm
+from .models import Conversation, Leave, Message
 
 
 @login_required
@@ -35,11 +35,22 @@ from .models import Conversation, Message
 def inbox(request):
     services.conversations_ensure_for_user(user=request.user)
     rows = selectors.conversation_list_for_user(user=request.user)
+    # Staff see each adult's private conversation once it has a message; before that it
+    # is a way to write to that adult alone, listed apart.
+    unstarted = [
+        row
+        for row in rows
+        if row.conversation.is_private
+        and row.conversation.last_message_at is None
+        and row.chat_role != Role.FAMILY
+    ]
+    rows = [row for row in rows if row not in unstarted]
     return render(
         request,
         "chat/inbox.html",
         {
             "rows": rows,
+            "unstarted": unstarted,
             "is_key_worker": portal_access.is_key_worker(request.user),
             "is_manager": portal_access.is_manager(request.user),
         },
@@ -50,15 +61,13 @@ def _conversation_context(request, access: ConversationAccess, form: MessageForm
     conversation = access.conversation
     before_id = parse_id(request.GET.get("before", ""))
     page = selectors.messages_page(conversation=conversation, before=before_id)
-    my_read, receipts = selectors.read_state(conversation=conversation, user_id=request.user.pk)
+    my_read, receipts, cover = selectors.read_state(
+        conversation=conversation, user_id=request.user.pk
+    )
     if access.is_participant and page and before_id is None and page[-1].pk > my_read:
         services.conversation_read_mark(access=access, user=request.user, up_to=page[-1].pk)
     key_worker = conversation.family.lead_key_worker
-    hours = (
-        selectors.working_hours_for(user=key_worker)
-        if conversation.kind == Conversation.Kind.KEY_WORKER
-        else []
-    )
+    hours = selectors.working_hours_for(user=key_worker) if conversation.with_key_worker else []
     read, delivered, sent = _("Read"), _("Delivered"), _("Sent")
     days: dict = {}
     for message in page:
@@ -76,7 +85,7 @@ def _conversation_context(request, access: ConversationAccess, form: MessageForm
         else:
             message.status = sent
     share_form = None
-    if access.is_family and conversation.kind == Conversation.Kind.MENTOR:
+    if access.is_family and conversation.with_mentor:
         share_form = ShareForm(
             initial={"shared": "yes" if conversation.shared_with_key_worker else "no"}
         )
@@ -109,6 +118,14 @@ def _conversation_context(request, access: ConversationAccess, form: MessageForm
         )
         if access.role in STAFF_ROLES
         else None,
+        "is_private": conversation.is_private,
+        "is_cover": access.role is Role.COVER,
+        # Shown to the family: who answers while their key worker is away.
+        "cover": cover if access.is_family and conversation.with_key_worker else None,
+        # An adult may also talk to the family's mentor on their own.
+        "can_talk_privately": access.is_family
+        and conversation.kind == Conversation.Kind.MENTOR
+        and access.can_write,
     }
 
 
@@ -205,7 +222,7 @@ def message_report(request, conversation_id, message_id):
 @require_POST
 def conversation_share(request, conversation_id):
     access = conversation_for_user(request.user, conversation_id, path=request.get_full_path())
-    if not access.is_family or access.conversation.kind != Conversation.Kind.MENTOR:
+    if not access.is_family or not access.conversation.with_mentor:
         raise Http404
     form = ShareForm(request.POST)
     if not form.is_valid():
@@ -217,6 +234,18 @@ def conversation_share(request, conversation_id):
     )
     flash.success(request, _("Your choice was saved."))
     return redirect(access.conversation)
+
+
+@login_required
+@require_POST
+def conversation_private_mentor(request, conversation_id):
+    """From the family's mentor conversation: open this adult's own one with the mentor."""
+    access = conversation_for_user(request.user, conversation_id, path=request.get_full_path())
+    try:
+        private = services.conversation_private_mentor_open(access=access, user=request.user)
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    return redirect(private)
 
 
 @login_required
@@ -255,6 +284,78 @@ def working_hours(request):
         return redirect("chat:working_hours")
     return render(
         request, "chat/working_hours.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def leave(request):
+    """A key worker records the days they are away; the duty key worker covers them."""
+    if not portal_access.is_key_worker(request.user):
+        raise Http404
+    form = LeaveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.leave_add(
+                user=request.user,
+                starts=form.cleaned_data["starts"],
+                ends=form.cleaned_data["ends"],
+            )
+        except ValidationError as exc:
+            form.add_error("ends", exc.messages[0])
+        else:
+            flash.success(request, _("Your leave was saved."))
+            return redirect("chat:leave")
+    return render(
+        request,
+        "chat/leave.html",
+        {"form": form, "leave": selectors.leave_for(user=request.user)},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def leave_delete(request, leave_id):
+    if not portal_access.is_key_worker(request.user):
+        raise Http404
+    try:
+        services.leave_delete(user=request.user, leave_id=leave_id)
+    except Leave.DoesNotExist as exc:
+        raise Http404 from exc
+    flash.success(request, _("Your leave was removed."))
+    return redirect("chat:leave")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rota(request):
+    """For service managers: who is the duty key worker on each of the next two weeks."""
+    if not portal_access.is_manager(request.user):
+        raise Http404
+    form = RotaForm(
+        request.POST or None,
+        days=selectors.rota_days(),
+        workers=list(selectors.key_workers()),
+    )
+    if request.method == "POST" and form.is_valid():
+        services.duty_rota_set(manager=request.user, days=form.cleaned_data["rota"])
+        flash.success(request, _("The duty rota was saved."))
+        return redirect("chat:rota")
+    return render(request, "chat/rota.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+@require_GET
+def unanswered(request):
+    """For service managers: families waiting more than a working day for an answer,
+    without any message content."""
+    if not portal_access.is_manager(request.user):
+        raise Http404
+    return render(
+        request,
+        "chat/unanswered.html",
+        {"rows": selectors.unanswered_conversations(), "duty": selectors.duty_today()},
     )
 
 

@@ -143,6 +143,8 @@ def seed(args) -> tuple[list[tuple[int, list[int]]], dict[int, str]]:
                 user=user,
             )
             users.append(user)
+    # Every adult also has a private conversation with the key worker (chat.services makes
+    # one as they join), so private conversations are in the mix, one per parent.
     conversations = []
     for conversation in Conversation.objects.prefetch_related("participants"):
         members = [p.user_id for p in conversation.participants.all() if p.left_at is None]

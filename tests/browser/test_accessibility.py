@@ -168,6 +168,14 @@ def conversation(people: dict) -> str:
     return Conversation.objects.filter(family=people["family:parent"]).first().get_absolute_url()
 
 
+def private_conversation(people: dict) -> str:
+    from chat.models import Conversation
+
+    return Conversation.objects.get(
+        kind=Conversation.Kind.PRIVATE, owner=people["parent"]
+    ).get_absolute_url()
+
+
 def _occurrence(slug: str):
     from content.models import SessionOccurrence
 
@@ -250,6 +258,11 @@ FEATURE_PAGES = [
     Check("messages inbox", "parent", "/messages/"),
     Check("conversation", "parent", conversation),
     Check("conversation, key worker", "key_worker", conversation),
+    Check("private conversation", "parent", private_conversation),
+    Check("private conversation, key worker", "key_worker", private_conversation),
+    Check("leave", "key_worker", "/messages/leave/", submit="Save leave"),
+    Check("duty rota", "manager", "/messages/rota/"),
+    Check("messages waiting for an answer", "manager", "/messages/unanswered/"),
     Check("notifications", "parent", "/notifications/"),
     # Groups, help and local services
     Check("groups index", "dad", "/groups/"),

@@ -9,14 +9,15 @@ import pytest
 from django.utils import timezone
 
 from chat import services
+from chat.models import Conversation
 from portal.models import AccessGrant, AuditEvent, FamilyMember, StaffProfile
 from tests import factories
-from tests.helpers.chat import png_bytes, send
+from tests.helpers.chat import access_for, png_bytes, send
 from tests.helpers.safeguarding import report_message
 
 
 @pytest.fixture
-def world(family, parent, key_worker, other_parent, partner, manager, editor, mentor):
+def world(family, parent, dad, key_worker, other_parent, partner, manager, editor, mentor):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     conversation = services.conversation_key_worker_ensure(family=family)
@@ -30,6 +31,18 @@ def world(family, parent, key_worker, other_parent, partner, manager, editor, me
         attachment=SimpleUploadedFile("a.png", png_bytes(), "image/png"),
     )
     mentor_message = send(parent, mentor_conversation, body="hi mentor")
+    # Aisha's own: with the key worker, and with the mentor. Imran is "second_adult".
+    private = Conversation.objects.get(kind=Conversation.Kind.PRIVATE, owner=parent)
+    private_message = send(
+        parent,
+        private,
+        body="just for Kim",
+        attachment=SimpleUploadedFile("b.png", png_bytes(), "image/png"),
+    )
+    private_mentor = services.conversation_private_mentor_open(
+        access=access_for(parent, mentor_conversation), user=parent
+    )
+    send(parent, private_mentor, body="just for Jo")
     other_worker = factories.staff(StaffProfile.Role.KEY_WORKER)
     worker_with_reason = factories.staff(StaffProfile.Role.KEY_WORKER)
     AccessGrant.objects.create(
@@ -66,8 +79,12 @@ def world(family, parent, key_worker, other_parent, partner, manager, editor, me
         "mentor_conversation": mentor_conversation,
         "message": message,
         "mentor_message": mentor_message,
+        "private": private,
+        "private_message": private_message,
+        "private_mentor": private_mentor,
         "people": {
             "parent": parent,
+            "second_adult": dad,
             "other_parent": other_parent,
             "lead_key_worker": key_worker,
             "other_key_worker": other_worker,
@@ -88,6 +105,7 @@ def world(family, parent, key_worker, other_parent, partner, manager, editor, me
 # role -> (key worker conversation, mentor conversation, attachment)
 EXPECTED = {
     "parent": (200, 200, 200),
+    "second_adult": (200, 200, 200),
     "other_parent": (404, 404, 404),
     "lead_key_worker": (200, 404, 200),
     "other_key_worker": (404, 404, 404),
@@ -116,6 +134,86 @@ def test_access_matrix(client, world, role):
     )
     got = tuple(client.get(url).status_code for url in urls)
     assert got == EXPECTED[role]
+
+
+# role -> (private key worker conversation, its attachment, private mentor conversation):
+# one adult's own; the other adult of the household gets what a stranger gets.
+PRIVATE_EXPECTED = {
+    "parent": (200, 200, 200),
+    "second_adult": (404, 404, 404),
+    "lead_key_worker": (200, 200, 404),
+    "other_key_worker": (404, 404, 404),
+    "key_worker_with_reason": (404, 404, 404),
+    "partner_named": (404, 404, 404),
+    "partner_not_named": (404, 404, 404),
+    "manager": (404, 404, 404),
+    "manager_with_reason": (404, 404, 404),
+    "mentor": (404, 404, 200),
+    "unmatched_mentor": (404, 404, 404),
+    "editor": (404, 404, 404),
+    "anonymous": (302, 302, 302),
+}
+
+
+@pytest.mark.parametrize("role", list(PRIVATE_EXPECTED))
+def test_private_access_matrix(client, world, role):
+    person = world["people"][role]
+    if person is not None:
+        client.force_login(person)
+    urls = (
+        f"/messages/{world['private'].pk}/",
+        f"/messages/attachments/{world['private_message'].pk}/",
+        f"/messages/{world['private_mentor'].pk}/",
+    )
+    assert tuple(client.get(url).status_code for url in urls) == PRIVATE_EXPECTED[role]
+
+
+@pytest.mark.parametrize("record", ["private", "private_mentor"])
+def test_second_adult_cannot_post_to_a_private_conversation(client, world, record):
+    conversation = world[record]
+    message = conversation.messages.get()
+    client.force_login(world["people"]["second_adult"])
+    for url, data in (
+        (f"/messages/{conversation.pk}/send/", {"body": "x", "client_id": str(uuid.uuid4())}),
+        (f"/messages/{conversation.pk}/messages/{message.pk}/delete/", {}),
+        (f"/messages/{conversation.pk}/messages/{message.pk}/report/", {"reason": ""}),
+        (f"/messages/{conversation.pk}/share/", {"shared": "yes"}),
+    ):
+        assert client.post(url, data).status_code == 404, url
+    assert conversation.messages.count() == 1
+
+
+@pytest.mark.parametrize("record", ["private", "private_mentor"])
+def test_second_adult_is_told_nothing_of_a_private_conversation(
+    client, world, record, django_capture_on_commit_callbacks
+):
+    """No notification, email, count, inbox row or socket access for the other adult."""
+    from django.core import mail
+
+    from chat import selectors
+    from chat.access import socket_may_use
+
+    dad = world["people"]["second_adult"]
+    parent = world["people"]["parent"]
+    conversation = world[record]
+    other = world["people"]["lead_key_worker" if record == "private" else "mentor"]
+    mail.outbox.clear()
+    unread_before = selectors.unread_total(dad.pk)
+    notes_before = selectors.unread_notification_count(dad.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        send(other, conversation, body="a reply")
+        send(parent, conversation, body="and back")
+    assert any(parent.email in m.to for m in mail.outbox)  # the owner was told
+    assert selectors.unread_total(dad.pk) == unread_before
+    assert selectors.unread_notification_count(dad.pk) == notes_before
+    assert all(dad.email not in m.to for m in mail.outbox)
+    assert socket_may_use(dad, conversation) is None
+    rows = selectors.conversation_list_for_user(user=dad)
+    assert conversation.pk not in {row.conversation_id for row in rows}
+    client.force_login(dad)
+    page = client.get("/messages/").content.decode()
+    assert "a reply" not in page and "and back" not in page
+    assert f"/messages/{conversation.pk}/" not in page
 
 
 @pytest.mark.parametrize("role", [r for r, codes in EXPECTED.items() if codes[0] != 200])

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.test import Client
 
 from chat import services
-from chat.models import Message
+from chat.models import Conversation, Message
 from portal.models import StaffProfile
 from portal.signals import concern_raised, mentor_match_ended, mentor_match_started
 from tests import factories
@@ -55,7 +55,8 @@ async def test_missing_origin_is_refused(conversation, parent):
 async def test_own_origin_is_accepted(conversation, parent):
     cookie = await database_sync_to_async(session_cookie)(parent)
     socket, hello = await open_socket(cookie)
-    assert [c["id"] for c in hello["conversations"]] == [conversation.pk]
+    private = await Conversation.objects.aget(owner=parent, kind=Conversation.Kind.PRIVATE)
+    assert [c["id"] for c in hello["conversations"]] == [conversation.pk, private.pk]
     await socket.disconnect()
 
 
@@ -555,7 +556,8 @@ async def test_mentor_who_is_also_a_parent_keeps_the_socket_when_a_match_ends(
         sender=None, family=family, mentor=mentor, match_id=6
     )
     socket, hello = await open_socket(await database_sync_to_async(session_cookie)(mentor))
-    assert len(hello["conversations"]) == 2
+    # Their own family's conversation, their own private one, and the mentor one.
+    assert len(hello["conversations"]) == 3
     await database_sync_to_async(mentor_match_ended.send)(
         sender=None, family=family, mentor=mentor, match_id=6, reason="ended"
     )

@@ -5,7 +5,7 @@ class Migration(migrations.Migration):
     """Reported messages are now safeguarding concerns (copied there first)."""
 
     dependencies = [
-        ("chat", "0002_conversation_last_message_id"),
+        ("chat", "0004_private_conversation_for_each_adult"),
         ("safeguarding", "0002_from_mentor_concerns_and_message_reports"),
     ]
 
