@@ -179,11 +179,10 @@ class ReadState(NamedTuple):
     cover: User | None
 
 
-def read_state(*, conversation: Conversation, user_id: int) -> ReadState:
-    """How far this person has read, how far the others have received and read (for the
-    sent, delivered and read ticks), and who covers for the key worker, in one query."""
-    rows = list(
-        Participant.objects.filter(conversation=conversation, left_at__isnull=True)
+@prepared(conversation_id=int)
+def _read_rows(*, conversation_id: int) -> QuerySet[Participant]:
+    return (
+        Participant.objects.filter(conversation_id=conversation_id, left_at__isnull=True)
         .select_related("user")
         .only(
             "user_id",
@@ -196,6 +195,12 @@ def read_state(*, conversation: Conversation, user_id: int) -> ReadState:
             "user__email",
         )
     )
+
+
+def read_state(*, conversation: Conversation, user_id: int) -> ReadState:
+    """How far this person has read, how far the others have received and read (for the
+    sent, delivered and read ticks), and who covers for the key worker, in one query."""
+    rows = _read_rows.rows(conversation_id=conversation.pk)
     mine = next((p.last_read_id for p in rows if p.user_id == user_id), 0)
     others = [p for p in rows if p.user_id != user_id]
     read = min((p.last_read_id for p in others), default=0)
