@@ -126,9 +126,12 @@ def browser_settings(settings, portal_server, neutral_site):
 
 
 @pytest.fixture
-def make_context(request, chromium):
+def make_context(request, transactional_db, portal_server, chromium):
     """``make_context(**options)``: a fresh browser context (a separate person), closed after
-    the test; when the test fails, every page it opened is saved under test-results/."""
+    the test; when the test fails, every page it opened is saved under test-results/.
+
+    It asks for the database first, so its teardown (closing every page, then waiting
+    for the server to finish what they asked) runs before the database is flushed."""
     contexts = []
 
     def _new(*, viewport: str = "desktop", **options):
@@ -146,6 +149,7 @@ def make_context(request, chromium):
         _screenshot_all(request, contexts)
     for context in contexts:
         context.close()
+    portal_server.settle()
 
 
 @pytest.fixture

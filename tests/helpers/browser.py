@@ -97,6 +97,17 @@ class LiveASGIServer:
             time.sleep(0.02)
         return self
 
+    def settle(self, timeout: float = 15) -> None:
+        """Wait until every connection the browser made has closed and every request it
+        sent has finished, so a test's database flush never meets a request still running
+        (PostgreSQL would end one of them as a deadlock). The timeout is a safety net."""
+        state = self._server.server_state
+        deadline = time.monotonic() + timeout
+        while state.connections or state.tasks:
+            if time.monotonic() > deadline:
+                return
+            time.sleep(0.02)
+
     def stop(self) -> None:
         self._close_server_connections()
         self._server.should_exit = True
