@@ -105,7 +105,16 @@ def email_send(
 
     Raises whatever the mail backend raises, so a task can try again.
     """
-    recipients = {user.email.lower() for user in users if email_allowed(user)}
+    people = [user for user in users if user.is_active and user.email]
+    # Everyone's safe-contact choice in one query, not one for each person.
+    refused: set[int] = set()
+    if people:
+        refused = set(
+            SafeContact.objects.filter(
+                member__user__in=people, member__left_at__isnull=True, by_email=False
+            ).values_list("member__user_id", flat=True)
+        )
+    recipients = {user.email.lower() for user in people if user.pk not in refused}
     recipients |= {address.strip().lower() for address in addresses if address.strip()}
     if not recipients:
         return 0

@@ -220,6 +220,16 @@ def test_email_send_leaves_out_adults_who_chose_portal_only(family, parent, dad,
     assert len(mail.outbox) == 1
 
 
+def test_email_send_reads_everyones_choice_in_one_query(
+    family, parent, dad, key_worker, django_assert_num_queries
+):
+    _portal_only(parent)
+    workers = [factories.staff(StaffProfile.Role.MANAGER) for _ in range(5)]
+    with django_assert_num_queries(1):
+        sent = email_send(subject="Hello", message="Body", users=[parent, dad, *workers])
+    assert sent == 6
+
+
 def test_text_only_means_no_email_either(family, parent):
     services.safe_contact_set(
         user=parent, by_email=False, by_text=True, by_phone=False, phone="07700 900123"
