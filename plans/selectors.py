@@ -6,7 +6,7 @@ import datetime as dt
 import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import (
     Count,
@@ -123,7 +123,7 @@ _CURRENT = {"goal__archived_at__isnull": True}
 @prepared(plan_id=int)
 def _plan_areas(*, plan_id: int) -> QuerySet[Any]:
     through = Goal.outcome_areas.through
-    ordering = [f"outcomearea__{name}" for name in OutcomeArea._meta.ordering]
+    ordering = [f"outcomearea__{name}" for name in cast(list[str], OutcomeArea._meta.ordering)]
     return (
         through.objects.filter(goal__plan_id=plan_id, **_CURRENT)
         .select_related("outcomearea")
@@ -164,7 +164,8 @@ def _goal_lists(goals: list[Goal], *, plan_id: int) -> None:
     read but never attached."""
     by_id = {goal.pk: goal for goal in goals}
     for goal in goals:
-        goal.area_list, goal.step_list, goal.rating_list, goal.live_shares = [], [], [], []
+        for name in ("area_list", "step_list", "rating_list", "live_shares"):
+            setattr(goal, name, [])
     for link in _plan_areas.rows(plan_id=plan_id):
         if link.goal_id in by_id:
             by_id[link.goal_id].area_list.append(link.outcomearea)
@@ -174,10 +175,10 @@ def _goal_lists(goals: list[Goal], *, plan_id: int) -> None:
         ("live_shares", _plan_live_shares.rows(plan_id=plan_id)),
     ):
         for row in rows:
-            goal = by_id.get(row.goal_id)
-            if goal is not None:
-                getattr(goal, attribute).append(row)
-                row._state.fields_cache["goal"] = goal  # as prefetching links it back
+            owner = by_id.get(row.goal_id)
+            if owner is not None:
+                getattr(owner, attribute).append(row)
+                row._state.fields_cache["goal"] = owner  # as prefetching links it back
 
 
 @prepared(plan_id=int)
