@@ -9,8 +9,6 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -25,7 +23,6 @@ from safeguarding.views import raise_from_form
 from . import access as chat_access
 from . import selectors, services
 from .access import STAFF_ROLES, ConversationAccess, Role, conversation_for_user
-from .formatting import message_html
 from .forms import LeaveForm, MessageForm, ReportForm, RotaForm, ShareForm, WorkingHoursForm
 from .models import Conversation, Leave, Message
 
@@ -69,14 +66,9 @@ def _conversation_context(request, access: ConversationAccess, form: MessageForm
     key_worker = conversation.family.lead_key_worker
     hours = selectors.working_hours_for(user=key_worker) if conversation.with_key_worker else []
     read, delivered, sent = _("Read"), _("Delivered"), _("Sent")
-    days: dict = {}
+    # How each message reads and when it was sent are made in the template's kept fragment,
+    # so only when the fragment is made afresh.
     for message in page:
-        message.html = message_html(message.body)
-        # "24 Nov 2026, 18:05": most messages on a page share a few days, each formatted once.
-        local = timezone.localtime(message.created_at)
-        if local.date() not in days:
-            days[local.date()] = date_format(local, "j M Y")
-        message.when = f"{days[local.date()]}, {local:%H:%M}"
         message.is_mine = message.sender_id == request.user.pk
         if message.pk <= receipts["read"]:
             message.status = read

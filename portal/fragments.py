@@ -212,26 +212,34 @@ def _describe(value: Any, out: list[str], seen: dict[int, int]) -> None:
     raise UnkeyableValue(f"A fragment depends on a value with no stable description: {value!r}")
 
 
+# For each shape of attributes seen (which names, in which order, and whether only public
+# ones count): the names described in name order, and their ``repr``. Objects of one kind
+# read from the database share a shape, so this stays small; it is bounded all the same.
+_SHAPES: dict[tuple[bool, tuple[str, ...]], tuple[tuple[str, ...], str]] = {}
+_MOST_SHAPES = 10_000
+
+
 def _describe_attributes(
     attributes: dict[str, Any], out: list[str], seen: dict[int, int], *, public: bool = False
 ) -> None:
-    """Each attribute by name, in name order: those with plain values together in one
-    ``repr`` (most of a model's fields), then the others one by one. With ``public``, only
-    names a template can read (not starting with an underscore)."""
-    plain = []
-    others = []
-    for name in sorted(attributes):
-        if public and name[0] == "_":
-            continue
-        item = attributes[name]
-        if type(item) in _REPR_IS_ENOUGH:
-            plain.append((name, item))
-        else:
-            others.append((name, item))
-    out.append(repr(plain))
-    for name, item in others:
-        out.append(f"{name}=")
-        _describe(item, out, seen)
+    """Each attribute by name, in name order. With ``public``, only names a template can
+    read (not starting with an underscore). When every value is plain (most rows from the
+    database), all of them are described by one ``repr``."""
+    shape = (public, tuple(attributes))
+    known = _SHAPES.get(shape)
+    if known is None:
+        names = tuple(sorted(name for name in attributes if not (public and name[0] == "_")))
+        known = (names, repr(names))
+        if len(_SHAPES) < _MOST_SHAPES:
+            _SHAPES[shape] = known
+    names, label = known
+    out.append(label)
+    values = tuple(map(attributes.__getitem__, names))
+    if _REPR_IS_ENOUGH.issuperset(map(type, values)):
+        out.append(repr(values))
+        return
+    for value in values:
+        _describe(value, out, seen)
 
 
 # The key --------------------------------------------------------------------------------

@@ -20,8 +20,11 @@ def _kind(field) -> str:
         return "select"
     if isinstance(widget, forms.ClearableFileInput | forms.FileInput):
         return "file"
+    if isinstance(widget, forms.MultipleHiddenInput):
+        return "hidden_many"
     if isinstance(widget, forms.HiddenInput):
-        return "hidden"
+        plain = not widget.attrs and not widget.is_localized and not field.field.disabled
+        return "hidden" if plain else "hidden_many"
     return "input"
 
 
