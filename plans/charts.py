@@ -77,6 +77,7 @@ def progress_chart(*, progress, reviews) -> dict | None:
             for r in review_ids
         ],
         "series": series,
-        "goals": [item.goal for item in rated],
+        # Only what the table shows: the chart is kept as a fragment keyed on all of it.
+        "goal_titles": [item.goal.title for item in rated],
         "table": table,
     }

@@ -199,9 +199,11 @@ def _describe(value: Any, out: list[str], seen: dict[int, int]) -> None:
         return
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         out.append(f"<{kind.__qualname__}")
-        fields = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
-        _describe_attributes(fields, out, seen, public=True)
-        _describe_attributes(getattr(value, "__dict__", {}), out, seen, public=True)
+        if hasattr(value, "__dict__"):  # its fields and anything set on it besides
+            _describe_attributes(vars(value), out, seen, public=True)
+        else:  # slots: its fields are all it has
+            fields = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+            _describe_attributes(fields, out, seen, public=True)
         out.append(">")
         return
     if hasattr(value, "__dict__") and not callable(value):
