@@ -39,7 +39,7 @@ from django.template.defaulttags import NowNode
 from django.template.library import InclusionNode, SimpleNode
 from django.template.loader_tags import IncludeNode
 from django.utils import timezone, translation
-from django.utils.functional import Promise
+from django.utils.functional import LazyObject, Promise, empty
 
 logger = logging.getLogger(__name__)
 
@@ -164,6 +164,12 @@ def _describe(value: Any, out: list[str], seen: dict[int, int]) -> None:
     if id(value) in seen:
         # The same object again (a family's members point back at it): its number.
         out.append(f"@{seen[id(value)]};")
+        return
+    if isinstance(value, LazyObject):
+        # request.user and the like: what it stands for (its own attributes are private).
+        if value._wrapped is empty:
+            value._setup()
+        _describe(value._wrapped, out, seen)
         return
     seen[id(value)] = len(seen)
     if isinstance(value, QuerySet):

@@ -144,3 +144,19 @@ def test_nothing_is_kept_under_debug(settings):
     _render(engine, "page", card=Card("A"))
     _render(engine, "page", card=Card("A"))
     assert Card.times_made == 2
+
+
+def test_what_a_lazy_object_stands_for_is_part_of_the_key():
+    """request.user is a lazy object whose own attributes are private: the key is made
+    from the person it stands for (a block showing their name changes with it)."""
+    from django.utils.functional import SimpleLazyObject
+
+    from portal.models import User
+
+    engine = _engine(
+        page="{% load fragments %}{% fragment %}{{ me.preferred_name }}{% endfragment %}"
+    )
+    person = User(pk=3, email="a@example.org", preferred_name="Aisha")
+    assert _render(engine, "page", me=SimpleLazyObject(lambda: person)) == "Aisha"
+    person.preferred_name = "Ash"
+    assert _render(engine, "page", me=SimpleLazyObject(lambda: person)) == "Ash"
