@@ -65,6 +65,25 @@ class VersionedForm(forms.Form):
         self.full_clean()
 
 
+class PrivateWorryForm(VersionedForm):
+    text = forms.CharField(
+        label=_("What I am worried about, just for my key worker"),
+        help_text=_(
+            "Only you and your key worker can read this. No one else in your family sees it "
+            "or hears about it, and it is not part of the plan your family agrees."
+        ),
+        required=False,
+        max_length=SECTION_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"max_length": _too_long(_("What you are worried about"), SECTION_MAX)},
+    )
+
+    def __init__(self, *args, **kwargs):
+        # On the plan page beside the comment form, whose field is also "text".
+        kwargs.setdefault("auto_id", "private_%s")
+        super().__init__(*args, **kwargs)
+
+
 class AboutForm(VersionedForm):
     strengths = forms.CharField(
         label=_("What is going well"),
@@ -83,7 +102,44 @@ class AboutForm(VersionedForm):
     )
 
 
+class Privacy(forms.ChoiceField):
+    """Who sees a goal or step: the family, or only the writer and their key worker.
+    Cleans to True (only me), False (the family) or None (not asked)."""
+
+    FAMILY, ME = "family", "me"
+
+    def __init__(self, *, label, help_text, **kwargs):
+        super().__init__(
+            label=label,
+            help_text=help_text,
+            required=False,
+            choices=[
+                (self.FAMILY, _("Everyone in our family, and our key worker")),
+                (self.ME, _("Only me and my key worker")),
+            ],
+            widget=forms.RadioSelect,
+            error_messages={"invalid_choice": _("Choose who can see this")},
+            **kwargs,
+        )
+
+    def clean(self, value):
+        value = super().clean(value)
+        return None if not value else value == self.ME
+
+
+def privacy_initial(record) -> str:
+    return Privacy.ME if record.private_to_id else Privacy.FAMILY
+
+
 class GoalForm(VersionedForm):
+    # First on the form: the choice is made before the autosave first saves the goal.
+    private = Privacy(
+        label=_("Who can see this goal?"),
+        help_text=_(
+            "If you choose only you, no one else in your family will see this goal or hear "
+            "about it. Your key worker can see it. You can show it to your family later."
+        ),
+    )
     goal_id = forms.IntegerField(widget=forms.HiddenInput, required=False)
     draft_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
     suggestion = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -121,6 +177,11 @@ class GoalForm(VersionedForm):
         error_messages={"invalid_choice": _("Choose from the areas in the list")},
     )
 
+    def __init__(self, *args, ask_privacy=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not ask_privacy:
+            del self.fields["private"]
+
 
 def who_choices(family, *, members, practitioners) -> list[tuple[str, StrOrPromise]]:
     choices: list[tuple[str, StrOrPromise]] = [("", _("Choose who"))]
@@ -141,6 +202,13 @@ def who_choices(family, *, members, practitioners) -> list[tuple[str, StrOrPromi
 
 
 class StepForm(VersionedForm):
+    private = Privacy(
+        label=_("Who can see this step?"),
+        help_text=_(
+            "If you choose only you, no one else in your family will see this step or hear "
+            "about it. Your key worker can see it."
+        ),
+    )
     step_id = forms.IntegerField(widget=forms.HiddenInput, required=False)
     draft_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
     template = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -175,9 +243,11 @@ class StepForm(VersionedForm):
         error_messages={"invalid": _("Enter a real date, for example 27/03/2027")},
     )
 
-    def __init__(self, *args, who_choices=(), **kwargs):
+    def __init__(self, *args, who_choices=(), ask_privacy=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["who"].choices = who_choices
+        if not ask_privacy:
+            del self.fields["private"]
 
 
 class SuggestionForm(forms.Form):
