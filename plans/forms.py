@@ -66,7 +66,7 @@ class VersionedForm(forms.Form):
 
 
 class PrivateWorryForm(VersionedForm):
-    text = forms.CharField(
+    my_worries = forms.CharField(
         label=_("What I am worried about, just for my key worker"),
         help_text=_(
             "Only you and your key worker can read this. No one else in your family sees it "
@@ -77,11 +77,6 @@ class PrivateWorryForm(VersionedForm):
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"max_length": _too_long(_("What you are worried about"), SECTION_MAX)},
     )
-
-    def __init__(self, *args, **kwargs):
-        # On the plan page beside the comment form, whose field is also "text".
-        kwargs.setdefault("auto_id", "private_%s")
-        super().__init__(*args, **kwargs)
 
 
 class AboutForm(VersionedForm):

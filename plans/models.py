@@ -121,6 +121,9 @@ class Plan(models.Model):
     # And by ``parent_next_steps`` for the dashboard.
     has_goals: bool
     open_suggestions: int
+    # And the adult's own private worries (``_plan_with_state``).
+    my_worry_text: str
+    my_worry_version: int | None
 
     class Meta:
         verbose_name = _("family plan")

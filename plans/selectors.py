@@ -216,6 +216,8 @@ class PlanPage:
     i_must_agree: bool
     i_agreed: bool
     chart: dict[str, Any] | None
+    # The person's own private worries, or every adult's for staff (``private_worries``).
+    private_worries: list[PrivateWorry] = field(default_factory=list)
 
 
 def _progress(goal: Goal, number: int = 0) -> GoalProgress:
@@ -261,13 +263,27 @@ def _state_values(user: AnyUser) -> dict[str, Any]:
     return {"today": timezone.localdate(), "signer_id": user_id, "agreer_id": user_id}
 
 
-@prepared(plan_id=int, today=dt.date, signer_id=int, agreer_id=int)
+@prepared(
+    plan_id=int, today=dt.date, signer_id=int, agreer_id=int, worrier_id=int, worrier_id_2=int
+)
 def _plan_with_state(
-    *, plan_id: int, today: dt.date, signer_id: int, agreer_id: int
+    *,
+    plan_id: int,
+    today: dt.date,
+    signer_id: int,
+    agreer_id: int,
+    worrier_id: int,
+    worrier_id_2: int,
 ) -> QuerySet[Plan]:
-    """The plan page's plan with ``_plan_state``."""
+    """The plan page's plan with ``_plan_state``, and the private worries of the adult
+    whose household row is ``worrier_id`` (twice, as two parameters; 0 for staff)."""
     state = _plan_state(today=today, signer_id=signer_id, agreer_id=agreer_id)
-    return Plan.objects.filter(pk=plan_id).annotate(**state)
+    worry = PrivateWorry.objects.filter(plan=OuterRef("pk"))
+    return Plan.objects.filter(pk=plan_id).annotate(
+        **state,
+        my_worry_text=Subquery(worry.filter(member_id=worrier_id).values("text")[:1]),
+        my_worry_version=Subquery(worry.filter(member_id=worrier_id_2).values("version")[:1]),
+    )
 
 
 def plan_page(*, plan: Plan, plan_access: PlanAccess) -> PlanPage:
@@ -288,11 +304,26 @@ def plan_page(*, plan: Plan, plan_access: PlanAccess) -> PlanPage:
     plan_comments, plan_suggestions = _goal_talk(plan=plan, goals=goals, plan_access=plan_access)
     next_review_date = None
     i_must_agree = i_agreed = False
+    worries: list[PrivateWorry] = []
     if plan_access.sees_everything:
-        found = _plan_with_state.first(plan_id=plan.pk, **_state_values(user))
+        mine = plan_access.member_id or 0
+        found = _plan_with_state.first(
+            plan_id=plan.pk, worrier_id=mine, worrier_id_2=mine, **_state_values(user)
+        )
         if found is None:
             raise Plan.DoesNotExist
         plan = found
+        if plan_access.sees_private:
+            worries = private_worries(plan=plan, plan_access=plan_access)
+        elif mine and plan.my_worry_version is not None:
+            worries = [
+                PrivateWorry(
+                    plan=plan,
+                    member_id=mine,
+                    text=plan.my_worry_text,
+                    version=plan.my_worry_version,
+                )
+            ]
         next_review_date = plan.next_review_date
         i_agreed = plan.i_agreed
         lead = plan_access.family.lead_key_worker_id
@@ -311,6 +342,7 @@ def plan_page(*, plan: Plan, plan_access: PlanAccess) -> PlanPage:
         chart=progress_chart(
             progress=progress, reviews=sorted(reviews.values(), key=lambda r: (r.date, r.pk))
         ),
+        private_worries=worries,
     )
 
 

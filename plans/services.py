@@ -83,6 +83,7 @@ _LABELS = {
     "how_we_know": gettext_lazy("How you will know it has worked"),
     "strengths": gettext_lazy("What is going well"),
     "worries": gettext_lazy("What you are worried about"),
+    "my_worries": gettext_lazy("What you are worried about"),
     "text": gettext_lazy("The text"),
     "note": gettext_lazy("The note"),
     "other_people": gettext_lazy("Who the other people are"),
@@ -221,7 +222,7 @@ def private_worry_save(
     plan_acc = _access(actor, plan)
     _require(plan_acc.can_draft)
     keeper = _own_row(actor, plan_acc)
-    text = _text(text, field="worries", max_length=SECTION_MAX)
+    text = _text(text, field="my_worries", max_length=SECTION_MAX)
     with transaction.atomic():
         Plan.objects.select_for_update().filter(pk=plan.pk).first()
         current = PrivateWorry.objects.filter(plan=plan, member=keeper).first()

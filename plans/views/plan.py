@@ -63,11 +63,14 @@ def render_plan(
             i_agreed=page.i_agreed,
             i_must_agree=page.i_must_agree,
         )
-        worries = selectors.private_worries(plan=plan, plan_access=plan_acc)
+        worries = page.private_worries
         if plan_acc.can_draft:
             mine = worries[0] if worries else None
             context["worry_form"] = worry_form or PrivateWorryForm(
-                initial={"text": mine.text if mine else "", "version": mine.version if mine else 1}
+                initial={
+                    "my_worries": mine.text if mine else "",
+                    "version": mine.version if mine else 1,
+                }
             )
         elif plan_acc.sees_private:
             context["private_worries"] = worries
@@ -155,7 +158,7 @@ def private_worry_save(request, family_id):
         lambda data: services.private_worry_save(
             plan=plan_obj,
             actor=request.user,
-            text=data["text"],
+            text=data["my_worries"],
             expected_version=data["version"],
         ),
     )
