@@ -279,11 +279,12 @@ def _plan_with_state(
     whose household row is ``worrier_id`` (twice, as two parameters; 0 for staff)."""
     state = _plan_state(today=today, signer_id=signer_id, agreer_id=agreer_id)
     worry = PrivateWorry.objects.filter(plan=OuterRef("pk"))
-    return Plan.objects.filter(pk=plan_id).annotate(
-        **state,
-        my_worry_text=Subquery(worry.filter(member_id=worrier_id).values("text")[:1]),
-        my_worry_version=Subquery(worry.filter(member_id=worrier_id_2).values("version")[:1]),
-    )
+    # ``Plan`` declares their types.
+    worries: dict[str, Any] = {
+        "my_worry_text": Subquery(worry.filter(member_id=worrier_id).values("text")[:1]),
+        "my_worry_version": Subquery(worry.filter(member_id=worrier_id_2).values("version")[:1]),
+    }
+    return Plan.objects.filter(pk=plan_id).annotate(**state, **worries)
 
 
 def plan_page(*, plan: Plan, plan_access: PlanAccess) -> PlanPage:
