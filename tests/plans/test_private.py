@@ -351,3 +351,50 @@ def test_the_goal_form_asks_who_sees_a_goal_first(client, plan, family, parent):
     )
     assert response.status_code == 302
     assert plan.goals.get(title="Just me").private_to == parent.family_membership
+
+
+def test_a_step_is_kept_private_from_its_form_and_only_its_writer_may_change_that(
+    client, kept, plan, parent, dad
+):
+    shared = kept["shared"]
+    client.force_login(dad)
+    new = client.get(reverse("plans:step_new", kwargs={"goal_id": shared.pk})).content.decode()
+    assert "Who can see this step?" in new
+    response = client.post(
+        reverse("plans:step_save", kwargs={"goal_id": shared.pk}),
+        {"text": "Call my brother", "who": "key_worker", "private": "me", "version": 1},
+    )
+    assert response.status_code == 302
+    his = shared.steps.get(text="Call my brother")
+    assert his.private_to == dad.family_membership
+    # Aisha's family step: Imran may change its words but is not asked who sees it.
+    hers = shared.steps.get(text="Walk with the other parents")
+    edit = client.get(reverse("plans:step_edit", kwargs={"step_id": hers.pk})).content.decode()
+    assert "Who can see this step?" not in edit
+    with pytest.raises(PermissionDenied):
+        services.step_update(
+            step=hers,
+            actor=dad,
+            expected_version=hers.version,
+            text=hers.text,
+            owner=services.StepOwner(who=hers.who, other_people=hers.other_people),
+            private=True,
+        )
+    client.force_login(parent)
+    assert "Call my brother" not in client.get(reverse("plans:plan")).content.decode()
+    # A step on a private goal is private with it, so its form does not ask.
+    goal_steps = reverse("plans:step_new", kwargs={"goal_id": kept["goal"].pk})
+    body = client.get(goal_steps).content.decode()
+    assert "Who can see this step?" not in body and "its steps are just for you" in body
+
+
+def test_sharing_another_adults_goal_through_the_form_is_refused(client, kept, plan, dad):
+    client.force_login(dad)
+    response = client.post(reverse("plans:sharing"), {f"goal_{kept['shared'].pk}": ["mentor"]})
+    # Not a field of his form, so nothing is shared and nothing of Aisha's withdrawn.
+    assert response.status_code == 302
+    assert GoalShare.objects.filter(goal=kept["shared"], withdrawn_at__isnull=True).count() == 2
+    with pytest.raises(ValidationError):
+        services.plan_sharing_set(
+            plan=plan, actor=dad, wanted={(kept["shared"].pk, "mentor", None)}
+        )
