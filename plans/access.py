@@ -272,7 +272,7 @@ def suggestion_for_user(
     if suggestion is None:
         raise Http404
     plan_acc = plan_access(user, suggestion.plan.family, record=suggestion, path=path)
-    if not plan_acc.sees_everything:
+    if not plan_acc.sees_everything or not plan_acc.sees_kept(suggestion):
         raise Http404
     goal = suggestion.goal
     if goal is not None and (goal.archived_at is not None or not plan_acc.sees_kept(goal)):

@@ -259,6 +259,12 @@ class SuggestionForm(forms.Form):
         empty_value=None,
         error_messages={"invalid_choice": _("Choose the goal this step is for")},
     )
+    for_whom = forms.ChoiceField(
+        label=_("Who is it for?"),
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("Choose an adult in the family who uses this site")},
+    )
     template = forms.IntegerField(widget=forms.HiddenInput, required=False)
     text = forms.CharField(
         label=_("Your suggestion"),
@@ -271,10 +277,15 @@ class SuggestionForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, goals=(), **kwargs):
+    def __init__(self, *args, goals=(), adults=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["goal"].choices = [("", _("Not about a step"))] + [
             (g.pk, g.title) for g in goals
+        ]
+        # A step for a private goal is for its adult alone whatever is chosen here.
+        self.fields["for_whom"].choices = [("", _("Everyone in the family"))] + [
+            (str(m.pk), _("Only %(name)s: no one else in the family sees it") % {"name": m.name})
+            for m in adults
         ]
 
     def clean(self):

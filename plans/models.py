@@ -303,6 +303,10 @@ class Suggestion(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
+    # For one adult alone (and a step for a private goal is its adult's): as ``Goal.private_to``.
+    private_to = models.ForeignKey(
+        FamilyMember, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

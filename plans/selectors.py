@@ -144,7 +144,7 @@ def _plan_comments(*, plan_id: int) -> QuerySet[Comment]:
 @prepared(plan_id=int)
 def _open_suggestions(*, plan_id: int) -> QuerySet[Suggestion]:
     return Suggestion.objects.filter(plan_id=plan_id, status=Suggestion.Status.OPEN).select_related(
-        "author"
+        "author", "private_to"
     )
 
 
@@ -179,8 +179,10 @@ def _goal_talk(
         else:
             suggestions = Suggestion.objects.filter(
                 plan=plan, status=Suggestion.Status.OPEN, goal__in=list(by_id)
-            ).select_related("author")
+            ).select_related("author", "private_to")
         for suggestion in suggestions:
+            if not plan_access.sees_kept(suggestion):
+                continue  # for another adult alone
             if suggestion.goal_id is None:
                 plan_suggestions.append(suggestion)
             elif suggestion.goal_id in by_id:
@@ -520,7 +522,13 @@ def active_jargon() -> list[tuple[str, str]]:
 
 
 @prepared(
-    family_id=int, today=dt.date, signer_id=int, agreer_id=int, member_id=int, member_id_2=int
+    family_id=int,
+    today=dt.date,
+    signer_id=int,
+    agreer_id=int,
+    member_id=int,
+    member_id_2=int,
+    member_id_3=int,
 )
 def _parent_plan(
     *,
@@ -530,9 +538,11 @@ def _parent_plan(
     agreer_id: int,
     member_id: int,
     member_id_2: int,
+    member_id_3: int,
 ) -> QuerySet[Plan]:
     """The family's plan with what the parent's dashboard says about it: nothing another
-    adult keeps private counts (``member_id``, twice as two parameters: the parent's row)."""
+    adult keeps private counts (``member_id``, three times as three parameters: the
+    parent's row)."""
     plan_ref = OuterRef("pk")
     open_suggestions = (
         Suggestion.objects.filter(plan=plan_ref, status=Suggestion.Status.OPEN)
@@ -541,6 +551,7 @@ def _parent_plan(
             | Q(goal__private_to__isnull=True)
             | Q(goal__private_to_id=member_id_2)
         )
+        .filter(Q(private_to__isnull=True) | Q(private_to_id=member_id_3))
         .order_by()
         .values("plan")
         .annotate(n=Count("id"))
@@ -587,7 +598,9 @@ def parent_next_steps(*, family: Family, user: User) -> dict[str, Any]:
     today = values["today"]
     member = core.membership(user)
     mine = member.pk if member is not None and member.family_id == family.pk else 0
-    plan = _parent_plan.first(family_id=family.pk, member_id=mine, member_id_2=mine, **values)
+    plan = _parent_plan.first(
+        family_id=family.pk, member_id=mine, member_id_2=mine, member_id_3=mine, **values
+    )
     if plan is None:
         return {"plan": None}
     steps_due = _steps_due.rows(

@@ -308,7 +308,7 @@ def goal_create(
     (the plan's revision stays).
     """
     plan_acc = _access(actor, plan)
-    _require(plan_acc.can_draft)
+    _require(plan_acc.can_draft and (suggestion is None or plan_acc.sees_kept(suggestion)))
     keeper = _keeper(actor, plan_acc, private)
     fields = _goal_fields(title, details, how_we_know)
     areas = _active_outcomes(outcome_areas)
@@ -497,6 +497,7 @@ def step_create(
     in goal_create; a step on a private goal is private with it."""
     plan_acc = _access(actor, goal.plan)
     _require(plan_acc.can_draft and plan_acc.sees_goal(goal))
+    _require(suggestion is None or plan_acc.sees_kept(suggestion))
     keeper = _keeper(actor, plan_acc, private and goal.private_to_id is None)
     if goal.archived_at is not None:
         raise ValidationError(_("This goal has been taken off the plan"))
@@ -600,8 +601,12 @@ def suggestion_create(
     text: str,
     goal: Goal | None = None,
     template: InterventionTemplate | None = None,
+    private_to: FamilyMember | None = None,
 ) -> Suggestion:
-    """A key worker suggests a goal or a step. It never changes the plan by itself."""
+    """A key worker suggests a goal or a step. It never changes the plan by itself.
+
+    ``private_to``: for that adult alone, as if they kept it private; a step for a private
+    goal is for its adult alone whatever is asked."""
     plan_acc = _access(actor, plan)
     _require(plan_acc.can_suggest)
     text = _text(text, field="text", max_length=STEP_MAX, required=_("Enter your suggestion"))
@@ -611,6 +616,14 @@ def suggestion_create(
         goal is None or goal.plan_id != plan.pk or goal.archived_at is not None
     ):
         raise ValidationError({"goal": _("Choose the goal this step is for")})
+    if kind == Suggestion.Kind.STEP and goal is not None and goal.private_to_id is not None:
+        private_to = goal.private_to
+    if private_to is not None and (
+        private_to.family_id != plan.family_id
+        or private_to.user_id is None
+        or private_to.relationship == FamilyMember.Relationship.CHILD
+    ):
+        raise ValidationError({"for_whom": _("Choose an adult in the family who uses this site")})
     with transaction.atomic():
         suggestion = Suggestion.objects.create(
             plan=plan,
@@ -619,12 +632,13 @@ def suggestion_create(
             text=text,
             template=template,
             author=actor,
+            private_to=private_to,
         )
         _audit(actor, plan_acc, AuditEvent.Action.CREATE, suggestion)
         members = [m.user for m in plan.family.members.select_related("user") if m.user is not None]
-        if suggestion.goal is not None and suggestion.goal.private_to_id is not None:
-            # A step for a private goal is for the adult keeping it, and no one else.
-            members = [m for m in members if access.can_see_goal(m, suggestion.goal)]
+        if private_to is not None:
+            # For that adult alone: no one else is told.
+            members = [m for m in members if m.pk == private_to.user_id]
         notify_users(
             recipients=members,
             verb=_("Your key worker made a suggestion for your plan"),
@@ -641,13 +655,18 @@ def suggestion_accept_goal(*, suggestion: Suggestion, actor: User) -> Goal:
     if suggestion.kind != Suggestion.Kind.GOAL:
         raise ValidationError(_("Add a suggested step by choosing who will do it"))
     return goal_create(
-        plan=suggestion.plan, actor=actor, title=suggestion.text, suggestion=suggestion
+        plan=suggestion.plan,
+        actor=actor,
+        title=suggestion.text,
+        suggestion=suggestion,
+        private=suggestion.private_to_id is not None,
     )
 
 
 def suggestion_decline(*, suggestion: Suggestion, actor: User) -> Suggestion:
     """The family says a suggestion is not for them."""
-    _require(_access(actor, suggestion.plan).can_draft)
+    plan_acc = _access(actor, suggestion.plan)
+    _require(plan_acc.can_draft and plan_acc.sees_kept(suggestion))
     with transaction.atomic():
         current = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
         if current.status != Suggestion.Status.OPEN:

@@ -57,6 +57,8 @@ def goal_new(request, family_id):
     initial = {"version": 1, "draft_key": uuid.uuid4().hex, "private": Privacy.FAMILY}
     if suggestion:
         initial.update(title=suggestion.text, suggestion=suggestion.pk)
+        if suggestion.private_to_id:
+            initial.update(private=Privacy.ME)
     return _goal_page(
         request, form=GoalForm(initial=initial), plan_acc=plan_acc, suggestion=suggestion
     )

@@ -106,6 +106,8 @@ def step_new(request, goal_id):
         if suggestion.goal_id != goal.pk:
             raise Http404
         initial.update(text=suggestion.text, suggestion=suggestion.pk)
+        if suggestion.private_to_id:
+            initial.update(private=Privacy.ME)
     form = StepForm(
         initial=initial,
         who_choices=_who_choices(plan_acc.family),

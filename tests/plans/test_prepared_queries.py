@@ -40,7 +40,7 @@ def test_the_dashboard_and_plan_page_queries_match_their_querysets(
         for user_id in (parent.pk, key_worker.pk, 0):
             state = {"today": today, "signer_id": user_id, "agreer_id": user_id}
             for row in (mum_row, dad.family_membership.pk, 0):
-                mine = {"member_id": row, "member_id_2": row}
+                mine = {"member_id": row, "member_id_2": row, "member_id_3": row}
                 _same(selectors._parent_plan, family_id=family_id, **state, **mine)
             _same(access._family_plan, family_id=family_id)
     for plan_id in (plan.pk, 0):
@@ -74,6 +74,7 @@ def test_the_dashboard_and_plan_page_queries_match_their_querysets(
         agreer_id=parent.pk,
         member_id=mum_row,
         member_id_2=mum_row,
+        member_id_3=mum_row,
     )
     assert (prepared_plan.has_goals, prepared_plan.open_suggestions) == (True, 1)
     assert prepared_plan.next_review_date == today + dt.timedelta(days=3)

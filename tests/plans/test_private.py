@@ -398,3 +398,36 @@ def test_sharing_another_adults_goal_through_the_form_is_refused(client, kept, p
         services.plan_sharing_set(
             plan=plan, actor=dad, wanted={(kept["shared"].pk, "mentor", None)}
         )
+
+
+def test_a_key_worker_suggests_a_goal_to_one_adult_alone(
+    client, django_capture_on_commit_callbacks, plan, family, parent, dad, key_worker
+):
+    client.force_login(key_worker)
+    url = reverse("plans:suggest", kwargs={"family_id": family.pk})
+    assert "Only Aisha: no one else in the family sees it" in client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url,
+            {
+                "kind": "goal",
+                "for_whom": str(parent.family_membership.pk),
+                "text": "Talk to someone about how you feel at home",
+            },
+        )
+    assert response.status_code == 302
+    suggestion = plan.suggestions.get()
+    assert Notification.objects.filter(recipient=parent).exists()
+    assert not Notification.objects.filter(recipient=dad).exists()
+    client.force_login(dad)
+    assert "how you feel at home" not in client.get(reverse("plans:plan")).content.decode()
+    assert selectors.parent_next_steps(family=family, user=dad)["open_suggestions"] == 0
+    accept = reverse("plans:suggestion_accept", kwargs={"suggestion_id": suggestion.pk})
+    assert client.post(accept).status_code == 404
+    client.force_login(parent)
+    assert selectors.parent_next_steps(family=family, user=parent)["open_suggestions"] == 1
+    assert "how you feel at home" in client.get(reverse("plans:plan")).content.decode()
+    assert client.post(accept).status_code == 302
+    # Added as hers alone, as it was suggested.
+    goal = plan.goals.get(title="Talk to someone about how you feel at home")
+    assert goal.private_to == parent.family_membership
