@@ -237,7 +237,7 @@ def own_plan(user: AnyUser, *, path: str = "") -> tuple[Family, Plan | None, Pla
 def goal_for_user(user: AnyUser, goal_id: int, *, path: str = "") -> tuple[Goal, PlanAccess]:
     """A current goal the user may see, or Http404."""
     goal = (
-        Goal.objects.select_related("plan__family__lead_key_worker")
+        Goal.objects.select_related("plan__family__lead_key_worker", "private_to")
         .filter(pk=goal_id, archived_at__isnull=True)
         .first()
     )

@@ -221,6 +221,20 @@ class PlanPage:
     # The person's own private worries, or every adult's for staff (``private_worries``).
     private_worries: list[PrivateWorry] = field(default_factory=list)
 
+    @property
+    def agreed_goals(self) -> list[Goal]:
+        """The goals the family agrees: none an adult keeps private (their private steps
+        are left out where they are shown, as ``plan_snapshot`` leaves them out)."""
+        return [goal for goal in self.goals if goal.private_to_id is None]
+
+    @property
+    def shows_private(self) -> bool:
+        """Whether anything shown is kept private (so is not part of what is agreed)."""
+        return any(
+            goal.private_to_id is not None or any(s.private_to_id for s in goal.step_list)
+            for goal in self.goals
+        ) or any(worry.text for worry in self.private_worries)
+
 
 def _progress(goal: Goal, number: int = 0) -> GoalProgress:
     family = [r for r in goal.rating_list if r.by == GoalRating.By.FAMILY]

@@ -431,3 +431,15 @@ def test_a_key_worker_suggests_a_goal_to_one_adult_alone(
     # Added as hers alone, as it was suggested.
     goal = plan.goals.get(title="Talk to someone about how you feel at home")
     assert goal.private_to == parent.family_membership
+
+
+def test_the_agree_page_shows_only_what_the_family_agrees(client, kept, family, parent, dad):
+    client.force_login(parent)
+    url = reverse("plans:agree", kwargs={"family_id": family.pk})
+    body = client.get(url).content.decode()
+    assert "Stop using before the kids wake up" not in body
+    assert "Leave the flat by eight" not in body
+    assert "not part of the plan your family agrees" in body
+    client.force_login(dad)
+    body = client.get(url).content.decode()
+    assert "not part of the plan" not in body and _leaks(body) == []
