@@ -107,22 +107,24 @@ def unread_total(user_id: int) -> int:
     return unread_counts(user_id).messages
 
 
+def _with_senders(messages: QuerySet[Message]) -> QuerySet[Message]:
+    """Messages with only what the page shows of their senders (``User.display_name``):
+    less to read, and less to describe for the kept fragment's key."""
+    fields = [field.name for field in Message._meta.concrete_fields]
+    sender = [f"sender__{name}" for name in ("preferred_name", "first_name", "last_name", "email")]
+    return messages.select_related("sender").only(*fields, *sender)
+
+
 @prepared(conversation_id=int)
 def _latest_messages(*, conversation_id: int) -> QuerySet[Message]:
-    return (
-        Message.objects.filter(conversation_id=conversation_id)
-        .select_related("sender")
-        .order_by("-id")[:PAGE_SIZE]
-    )
+    messages = Message.objects.filter(conversation_id=conversation_id)
+    return _with_senders(messages).order_by("-id")[:PAGE_SIZE]
 
 
 @prepared(conversation_id=int, before=int)
 def _messages_before(*, conversation_id: int, before: int) -> QuerySet[Message]:
-    return (
-        Message.objects.filter(conversation_id=conversation_id, id__lt=before)
-        .select_related("sender")
-        .order_by("-id")[:PAGE_SIZE]
-    )
+    messages = Message.objects.filter(conversation_id=conversation_id, id__lt=before)
+    return _with_senders(messages).order_by("-id")[:PAGE_SIZE]
 
 
 def messages_page(*, conversation: Conversation, before: int | None = None) -> list[Message]:

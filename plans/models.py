@@ -179,6 +179,7 @@ class Goal(models.Model):
     archived_at = models.DateTimeField(null=True, blank=True)
 
     # Set by plans.selectors for the plan page (prefetched lists), never stored.
+    area_list: list[OutcomeArea]
     goal_comments: list["Comment"]
     open_suggestions: list["Suggestion"]
     rating_list: list["GoalRating"]

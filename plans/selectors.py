@@ -6,7 +6,7 @@ import datetime as dt
 import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import (
     Count,
@@ -108,32 +108,98 @@ def visible_goals(*, plan: Plan, plan_access: PlanAccess, detail: bool = True) -
 
 @prepared(family_id=int, plan_id=int)
 def _every_goal(*, family_id: int, plan_id: int) -> QuerySet[Goal]:
-    """``visible_goals`` for someone who sees everything, as the plan page reads them."""
+    """``visible_goals`` for someone who sees everything, as the plan page reads them (their
+    lists come from ``_goal_lists``)."""
     goals = Goal.objects.filter(
         plan__family_id=family_id, plan_id=plan_id, archived_at__isnull=True
     )
-    prefetches = _goal_prefetches(sees_everything=True)
-    return goals.select_related("private_to").prefetch_related(*prefetches).order_by("order", "id")
+    return goals.select_related("private_to").order_by("order", "id")
 
 
 @prepared(family_id=int, plan_id=int, member_id=int)
 def _family_goals(*, family_id: int, plan_id: int, member_id: int) -> QuerySet[Goal]:
     """``visible_goals`` for an adult of the family: theirs and the family's, not another
-    adult's private ones (``PlanAccess.private_filter``)."""
+    adult's private ones (``PlanAccess.private_filter``; their lists from ``_goal_lists``)."""
     goals = Goal.objects.filter(
         Q(private_to__isnull=True) | Q(private_to_id=member_id),
         plan__family_id=family_id,
         plan_id=plan_id,
         archived_at__isnull=True,
     )
-    prefetches = _goal_prefetches(sees_everything=True)
-    return goals.select_related("private_to").prefetch_related(*prefetches).order_by("order", "id")
+    return goals.select_related("private_to").order_by("order", "id")
 
 
 def _without_others_private_steps(goals: list[Goal], plan_access: PlanAccess) -> list[Goal]:
     for goal in goals:
         goal.step_list = plan_access.visible_steps(goal.step_list)
     return goals
+
+
+# Each list ``_goal_prefetches`` gives a goal, read for every current goal of a plan at
+# once: what Django's prefetching would read, by queries compiled once (prefetching
+# compiles its ``IN (...)`` afresh for every page).
+_CURRENT = {"goal__archived_at__isnull": True}
+
+
+@prepared(plan_id=int)
+def _plan_areas(*, plan_id: int) -> QuerySet[Any]:
+    through = Goal.outcome_areas.through
+    ordering = [f"outcomearea__{name}" for name in cast(list[str], OutcomeArea._meta.ordering)]
+    return (
+        through.objects.filter(goal__plan_id=plan_id, **_CURRENT)
+        .select_related("outcomearea")
+        .order_by(*ordering, "pk")
+    )
+
+
+@prepared(plan_id=int)
+def _plan_steps(*, plan_id: int) -> QuerySet[Step]:
+    return (
+        Step.objects.filter(goal__plan_id=plan_id, **_CURRENT)
+        .select_related("member", "practitioner__user", "private_to")
+        .only(*STEP_SHOWN, "member__name", *(f"practitioner__user__{f}" for f in NAME_FIELDS))
+        .order_by("order", "id")
+    )
+
+
+@prepared(plan_id=int)
+def _plan_ratings(*, plan_id: int) -> QuerySet[GoalRating]:
+    return (
+        GoalRating.objects.filter(goal__plan_id=plan_id, **_CURRENT)
+        .select_related("review")
+        .only("goal_id", "review_id", "by", "score", "review__date", "review__status")
+        .order_by("review__date", "id")
+    )
+
+
+@prepared(plan_id=int)
+def _plan_live_shares(*, plan_id: int) -> QuerySet[GoalShare]:
+    return GoalShare.objects.filter(
+        goal__plan_id=plan_id, withdrawn_at__isnull=True, **_CURRENT
+    ).select_related("practitioner__user")
+
+
+def _goal_lists(goals: list[Goal], *, plan_id: int) -> None:
+    """Set on each of ``goals`` (current goals of one plan) the lists
+    ``_goal_prefetches(sees_everything=True)`` would. Rows of goals not in ``goals`` are
+    read but never attached."""
+    by_id = {goal.pk: goal for goal in goals}
+    for goal in goals:
+        for name in ("area_list", "step_list", "rating_list", "live_shares"):
+            setattr(goal, name, [])
+    for link in _plan_areas.rows(plan_id=plan_id):
+        if link.goal_id in by_id:
+            by_id[link.goal_id].area_list.append(link.outcomearea)
+    for attribute, rows in (
+        ("step_list", _plan_steps.rows(plan_id=plan_id)),
+        ("rating_list", _plan_ratings.rows(plan_id=plan_id)),
+        ("live_shares", _plan_live_shares.rows(plan_id=plan_id)),
+    ):
+        for row in rows:
+            owner = by_id.get(row.goal_id)
+            if owner is not None:
+                getattr(owner, attribute).append(row)
+                row._state.fields_cache["goal"] = owner  # as prefetching links it back
 
 
 @prepared(plan_id=int)
@@ -310,10 +376,12 @@ def plan_page(*, plan: Plan, plan_access: PlanAccess) -> PlanPage:
     user = plan_access.user
     if plan_access.sees_private:
         goals = _every_goal.rows(family_id=plan_access.family.pk, plan_id=plan.pk)
+        _goal_lists(goals, plan_id=plan.pk)
     elif plan_access.is_member:
         goals = _family_goals.rows(
             family_id=plan_access.family.pk, plan_id=plan.pk, member_id=plan_access.member_id or 0
         )
+        _goal_lists(goals, plan_id=plan.pk)
     else:
         goals = list(visible_goals(plan=plan, plan_access=plan_access))
     goals = _without_others_private_steps(goals, plan_access)

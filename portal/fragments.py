@@ -126,12 +126,37 @@ def describe(value: Any) -> str:
     return "".join(parts)
 
 
+# Values whose ``repr`` is a complete, stable description that also tells their type
+# apart ('1', 1, 1.0, True, Decimal('1') all differ), looked up by exact type (a subclass,
+# such as an enum member, takes the longer road below).
+_REPR_IS_ENOUGH = frozenset(
+    {
+        type(None),
+        str,
+        int,
+        float,
+        bool,
+        decimal.Decimal,
+        dt.date,
+        dt.datetime,
+        dt.time,
+        dt.timedelta,
+        uuid.UUID,
+    }
+)
+
+
 def _describe(value: Any, out: list[str], seen: dict[int, int]) -> None:
-    if value is None or isinstance(value, _PLAIN) and not isinstance(value, enum.Enum):
-        out.append(f"{type(value).__name__}:{value!r};")
+    kind = type(value)
+    if kind in _REPR_IS_ENOUGH:
+        out.append(repr(value))
+        out.append(";")
         return
     if isinstance(value, enum.Enum):
-        out.append(f"{type(value).__name__}.{value.name};")
+        out.append(f"{kind.__name__}.{value.name};")
+        return
+    if isinstance(value, _PLAIN):  # a subclass of a plain type (a lazy string's result)
+        out.append(f"{kind.__name__}:{value!r};")
         return
     if isinstance(value, Promise):
         out.append(f"str:{str(value)!r};")
@@ -151,7 +176,7 @@ def _describe(value: Any, out: list[str], seen: dict[int, int]) -> None:
         return
     if isinstance(value, list | tuple | set | frozenset):
         items = sorted(value, key=repr) if isinstance(value, set | frozenset) else value
-        out.append(f"{type(value).__name__}[")
+        out.append(f"{kind.__name__}[")
         for item in items:
             _describe(item, out, seen)
         out.append("]")
@@ -165,37 +190,48 @@ def _describe(value: Any, out: list[str], seen: dict[int, int]) -> None:
         return
     if isinstance(value, Model):
         out.append(f"<{value._meta.label}")
-        _describe_attributes(_public(vars(value)), out, seen)
+        _describe_attributes(vars(value), out, seen, public=True)
         _describe_attributes(value._state.fields_cache, out, seen)
-        prefetched = vars(value).get("_prefetched_objects_cache", {})
-        _describe_attributes(prefetched, out, seen)
+        prefetched = vars(value).get("_prefetched_objects_cache")
+        if prefetched:
+            _describe_attributes(prefetched, out, seen)
         out.append(">")
         return
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        out.append(f"<{type(value).__qualname__}")
-        _describe_attributes(
-            _public({f.name: getattr(value, f.name) for f in dataclasses.fields(value)}), out, seen
-        )
-        _describe_attributes(_public(getattr(value, "__dict__", {})), out, seen)
+        out.append(f"<{kind.__qualname__}")
+        fields = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+        _describe_attributes(fields, out, seen, public=True)
+        _describe_attributes(getattr(value, "__dict__", {}), out, seen, public=True)
         out.append(">")
         return
     if hasattr(value, "__dict__") and not callable(value):
-        out.append(f"<{type(value).__qualname__}")
-        _describe_attributes(_public(vars(value)), out, seen)
+        out.append(f"<{kind.__qualname__}")
+        _describe_attributes(vars(value), out, seen, public=True)
         out.append(">")
         return
     raise UnkeyableValue(f"A fragment depends on a value with no stable description: {value!r}")
 
 
-def _public(attributes: dict[str, Any]) -> dict[str, Any]:
-    # A template cannot read a name that starts with an underscore.
-    return {k: v for k, v in attributes.items() if not k.startswith("_")}
-
-
-def _describe_attributes(attributes: dict[str, Any], out: list[str], seen: dict[int, int]) -> None:
+def _describe_attributes(
+    attributes: dict[str, Any], out: list[str], seen: dict[int, int], *, public: bool = False
+) -> None:
+    """Each attribute by name, in name order: those with plain values together in one
+    ``repr`` (most of a model's fields), then the others one by one. With ``public``, only
+    names a template can read (not starting with an underscore)."""
+    plain = []
+    others = []
     for name in sorted(attributes):
+        if public and name[0] == "_":
+            continue
+        item = attributes[name]
+        if type(item) in _REPR_IS_ENOUGH:
+            plain.append((name, item))
+        else:
+            others.append((name, item))
+    out.append(repr(plain))
+    for name, item in others:
         out.append(f"{name}=")
-        _describe(attributes[name], out, seen)
+        _describe(item, out, seen)
 
 
 # The key --------------------------------------------------------------------------------

@@ -91,6 +91,17 @@ def _adapt(adapter: Adapter, value: Any, connection: BaseDatabaseWrapper) -> Any
     return value
 
 
+def _wrapped_int(param: Any, sent: Any) -> bool:
+    """Whether ``param`` is ``sent``, an int, in the backend's own int type (never a bool)."""
+    return (
+        type(sent) is int
+        and isinstance(param, int)
+        and not isinstance(param, bool)
+        and type(param) is not int
+        and param == sent
+    )
+
+
 def _adapters(kind: ParamType) -> tuple[Adapter, ...]:
     if kind is dt.datetime:
         return ("as_is", "datetime")
@@ -104,6 +115,9 @@ class _Slot:
     position: int
     name: str
     adapter: Adapter
+    # The int subclass the backend wraps this value in (psycopg's ``Int4`` for a value in a
+    # ``CASE``), to wrap new values in as well; None for a plain value.
+    wrap: type[int] | None = None
 
 
 @dataclass(frozen=True)
@@ -176,7 +190,8 @@ class PreparedQuery(Generic[T]):
             compiled = self._compile(alias, connection)
         params = list(compiled.params)
         for slot in compiled.slots:
-            params[slot.position] = _adapt(slot.adapter, values[slot.name], connection)
+            value = _adapt(slot.adapter, values[slot.name], connection)
+            params[slot.position] = value if slot.wrap is None else slot.wrap(value)
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             rows: list[Any] = cursor.fetchall()
@@ -269,20 +284,22 @@ class PreparedQuery(Generic[T]):
         params = tuple(params)
         slots = []
         for name, value in stand_ins.items():
-            found: dict[int, Adapter] = {}
+            found: dict[int, tuple[Adapter, type[int] | None]] = {}
             for adapter in _adapters(self.params[name]):
                 sent = _adapt(adapter, value, connection)
                 for position, param in enumerate(params):
                     if type(param) is type(sent) and param == sent:
-                        found.setdefault(position, adapter)
+                        found.setdefault(position, (adapter, None))
+                    elif _wrapped_int(param, sent):
+                        found.setdefault(position, (adapter, type(param)))
             if len(found) != 1:
                 where = "not found" if not found else f"found {len(found)} times"
                 raise PreparedQueryError(
                     f"{self.name}: parameter {name!r} was {where} among the SQL's parameters "
                     "(each is used exactly once, as a plain value the ORM compares with)"
                 )
-            [(position, adapter)] = found.items()
-            slots.append(_Slot(position, name, adapter))
+            [(position, (adapter, wrap))] = found.items()
+            slots.append(_Slot(position, name, adapter, wrap))
         return queryset, compiler, sql, params, tuple(slots)
 
     def _compile_for(self, alias: str, connection: BaseDatabaseWrapper) -> _Compiled:

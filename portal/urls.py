@@ -1,10 +1,12 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import TemplateView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
+
+from content import routing as content_routing
 
 from . import views
 from .access import public
@@ -87,9 +89,12 @@ urlpatterns = [
 if not settings.PRODUCTION:
     # The embedded portal serves the CMS's images itself (public content only); in
     # production the proxy does.
-    from django.urls import re_path
 
     urlpatterns.append(re_path(r"^media/(?P<path>.*)$", views.embedded_media))
 
-# Wagtail serves the content pages (home, resources, sessions) from the site root, last.
-urlpatterns.append(path("", include(wagtail_urls)))
+# Wagtail serves the content pages (home, resources, sessions) from the site root, last,
+# through the content app's router (the same pages, found by queries compiled once).
+urlpatterns += [
+    path("", include([url for url in wagtail_urls.urlpatterns if url.name != "wagtail_serve"])),
+    re_path(wagtail_urls.serve_pattern, content_routing.serve, name="wagtail_serve"),
+]

@@ -10,8 +10,34 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from portal.prepared import prepared
+
 from ..blocks import BaseStreamBlock
 from ..plain_english import PlainEnglishPanel
+
+
+@prepared(path=str)
+def _page_at(path: str):
+    return Page.objects.filter(path=path)[:1]
+
+
+class RestrictionsReadMixin:
+    """For a page type: the view restrictions ``content.routing`` read for the request
+    being served, instead of two more queries when Wagtail checks them; and the page's
+    parent (the link back to the list) by a query compiled once."""
+
+    def get_view_restrictions(self):
+        restrictions = getattr(self, "_served_restrictions", None)
+        if restrictions is None:
+            return super().get_view_restrictions()
+        return restrictions
+
+    def get_parent(self, update=False):
+        if not update and (self.depth or 0) > 1 and not hasattr(self, "_cached_parent_obj"):
+            parent = _page_at.first(path=self.path[: -self.steplen])
+            if parent is not None:
+                self._cached_parent_obj = parent  # where treebeard keeps it
+        return super().get_parent(update)
 
 
 class OneKindOfChildMixin:
@@ -31,7 +57,7 @@ class OneKindOfChildMixin:
         return child.route(request, path_components[1:])
 
 
-class HomePage(Page):
+class HomePage(RestrictionsReadMixin, Page):
     """The front page of the site."""
 
     intro = models.CharField(_("introduction"), max_length=300, blank=True)
@@ -60,7 +86,7 @@ class HomePage(Page):
         return context
 
 
-class ResourceIndexPage(OneKindOfChildMixin, Page):
+class ResourceIndexPage(OneKindOfChildMixin, RestrictionsReadMixin, Page):
     """Help and advice: a list of guides, how-tos and family stories."""
 
     intro = models.CharField(_("introduction"), max_length=300, blank=True)
@@ -91,7 +117,7 @@ class ResourceIndexPage(OneKindOfChildMixin, Page):
         return context
 
 
-class ResourcePage(Page):
+class ResourcePage(RestrictionsReadMixin, Page):
     """A guide, a how-to or a family's story (shared only with their consent)."""
 
     class Kind(models.TextChoices):

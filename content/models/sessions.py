@@ -16,10 +16,10 @@ from wagtail.search import index
 
 from ..blocks import BaseStreamBlock
 from ..plain_english import PlainEnglishPanel
-from .pages import OneKindOfChildMixin
+from .pages import OneKindOfChildMixin, RestrictionsReadMixin
 
 
-class SessionIndexPage(OneKindOfChildMixin, Page):
+class SessionIndexPage(OneKindOfChildMixin, RestrictionsReadMixin, Page):
     """Groups and sessions families can book."""
 
     intro = models.CharField(_("introduction"), max_length=300, blank=True)
@@ -83,7 +83,7 @@ class SessionSeriesForm(WagtailAdminPageForm):
         return cleaned
 
 
-class SessionSeriesPage(Page):
+class SessionSeriesPage(RestrictionsReadMixin, Page):
     """A group that meets on one or more dates, such as a Saturday dads' group."""
 
     audience = models.CharField(

@@ -137,10 +137,10 @@ def test_resource_page_query_count_is_pinned(
     )
     client.force_login(parent)
     client.get(guide.url)  # warm the site root cache
-    # The person; the site, its root page and the home page; the index and the guide, each
-    # found in one query; the view restrictions on the way (two); the menu's two counts (one
-    # query).
-    with django_assert_num_queries(session_queries + 9):
+    # The person; the site with its home page; the guide by its URL path, then its own row
+    # (content.routing); the view restrictions on it and above it; the menu's two counts
+    # (one query); its parent, for the link back to the list.
+    with django_assert_num_queries(session_queries + 7):
         response = client.get(guide.url)
     assert response.content.decode().count(">Part ") == 12
 

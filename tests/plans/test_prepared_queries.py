@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from plans import access, selectors
 from plans import services as plan_services
-from plans.models import Suggestion
+from plans.models import Goal, Suggestion
 from tests.helpers.prepared import loaded
 
 
@@ -67,6 +67,13 @@ def test_the_dashboard_and_plan_page_queries_match_their_querysets(
         _same(selectors._open_suggestions, plan_id=plan_id)
         for family_id in (family.pk, other_family.pk):
             _same(selectors._every_goal, family_id=family_id, plan_id=plan_id)
+        for query in (
+            selectors._plan_areas,
+            selectors._plan_steps,
+            selectors._plan_ratings,
+            selectors._plan_live_shares,
+        ):
+            _same(query, plan_id=plan_id)
     [prepared_plan] = selectors._parent_plan.rows(
         family_id=family.pk,
         today=today,
@@ -80,9 +87,20 @@ def test_the_dashboard_and_plan_page_queries_match_their_querysets(
     assert prepared_plan.next_review_date == today + dt.timedelta(days=3)
     with django_assert_num_queries(5):  # The goals, then their areas, steps, ratings, shares.
         every = selectors._every_goal.rows(family_id=family.pk, plan_id=plan.pk)
+        selectors._goal_lists(every, plan_id=plan.pk)
     with django_assert_num_queries(0):
         assert [len(goal.step_list) for goal in every] == [1, 1, 1]
         assert [len(goal.live_shares) for goal in every] == [2, 0, 0]
+        assert every[0].step_list[0].goal is every[0]
+    # The same lists, in the same order, as Django's prefetching gives.
+    prefetched = Goal.objects.filter(plan=plan, archived_at__isnull=True).prefetch_related(
+        *selectors._goal_prefetches(sees_everything=True)
+    )
+    for mine, theirs in zip(every, prefetched.order_by("order", "id"), strict=True):
+        for name in ("area_list", "step_list", "rating_list", "live_shares"):
+            assert [row.pk for row in getattr(mine, name)] == [
+                row.pk for row in getattr(theirs, name)
+            ], name
     # The other adult's private goal is not among the mum's.
     mums = selectors._family_goals.rows(family_id=family.pk, plan_id=plan.pk, member_id=mum_row)
     assert [goal.pk for goal in mums] == [goal.pk for goal in every[:2]]
