@@ -5,21 +5,36 @@ reason) see the whole plan. A matched peer mentor and named partner practitioner
 only the goals the family chose to share with them, and nothing else: not the strengths
 and worries, not other goals, not comments on other goals. Missing and forbidden records
 both raise ``Http404``.
+
+An adult may keep a goal, a step or their own worries private (``private_to``): then only
+they and the staff who manage the family (its key worker, or staff who gave a reason)
+see it. The other adults of the household never see it, nor anything that counts it; a
+mentor or partner sees a private goal only if its adult shared it, and never a private
+step. Whoever a goal belongs to (the adult keeping it private, or the adult who wrote it
+while they still live in the household) alone decides who else may see it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from portal import access as core
 from portal.access import AnyUser, FamilyAccess, Relation
-from portal.models import Family
+from portal.models import Family, FamilyMember
 from portal.prepared import prepared
 
 from .models import Goal, GoalShare, Plan, Review, Step, Suggestion
+
+
+class Keepable(Protocol):
+    """A goal or a step: something an adult may keep private."""
+
+    private_to_id: int | None
 
 
 @dataclass(frozen=True)
@@ -67,11 +82,53 @@ class PlanAccess:
     def can_tick_steps(self) -> bool:
         return self.sees_everything
 
+    @property
+    def sees_private(self) -> bool:
+        """Every adult's private goals, steps and words: the staff who manage the family."""
+        return self.family_access.can_manage
+
+    @property
+    def member_id(self) -> int | None:
+        """The person's own row in this household (they keep their private things by it)."""
+        if not self.is_member:
+            return None
+        member = core.membership(self.user)
+        return member.pk if member is not None else None
+
+    def private_filter(self, prefix: str = "") -> Q:
+        """A filter on ``Goal`` or ``Step`` (``prefix`` "goal__" for a step's goal) leaving
+        out what another adult keeps private."""
+        if self.sees_private:
+            return Q()
+        shown = Q(**{f"{prefix}private_to__isnull": True})
+        if self.member_id is not None:
+            shown |= Q(**{f"{prefix}private_to": self.member_id})
+        return shown
+
+    def sees_kept(self, record: Keepable) -> bool:
+        """Whether a goal or step of a plan this person reads is not someone else's private."""
+        return (
+            self.sees_private
+            or record.private_to_id is None
+            or record.private_to_id == self.member_id
+        )
+
+    def visible_steps(self, steps: Iterable[Step]) -> list[Step]:
+        """The steps of a goal the person sees, less another adult's private ones."""
+        return [step for step in steps if self.sees_kept(step)]
+
+    def keeps(self, record: Keepable) -> bool:
+        """The person is the adult who keeps this goal or step private."""
+        return record.private_to_id is not None and record.private_to_id == self.member_id
+
     def goal_filter(self) -> Q:
         """A filter on ``Goal`` for the goals this person may see (current and archived)."""
         if self.sees_everything:
-            return Q(plan__family=self.family)
-        live = GoalShare.objects.filter(goal=OuterRef("pk"), withdrawn_at__isnull=True)
+            return Q(plan__family=self.family) & self.private_filter()
+        live = GoalShare.objects.filter(goal=OuterRef("pk"), withdrawn_at__isnull=True).filter(
+            # A private goal is shared only by the adult who keeps it private.
+            Q(goal__private_to__isnull=True) | Q(granted_by=F("goal__private_to__user"))
+        )
         if self.relation is Relation.MENTOR:
             return Q(plan__family=self.family) & Q(
                 Exists(live.filter(audience=GoalShare.Audience.MENTOR))
@@ -88,11 +145,53 @@ class PlanAccess:
         if goal.plan.family_id != self.family.pk:
             return False
         if self.sees_everything:
-            return True
+            return self.sees_kept(goal)
         return Goal.objects.filter(self.goal_filter(), pk=goal.pk).exists()
+
+    def sees_step(self, step: Step) -> bool:
+        """For a step of a goal the person sees."""
+        return self.sees_kept(step) and (self.sees_everything or step.private_to_id is None)
+
+    def may_share(self, goal: Goal, adults: Mapping[int, int]) -> bool:
+        """Decide who outside the family sees ``goal``: only the adult it belongs to, or
+        any adult when it belongs to none (``adults``: ``household_adults``)."""
+        if not self.is_member or not self.sees_kept(goal):
+            return False
+        owner = goal_owner_id(goal, adults)
+        return owner is None or owner == self.member_id
+
+    def may_keep_private(self, record: Goal | Step) -> bool:
+        """Make a goal or step of the family's private: only the adult who wrote it
+        (the service also checks it holds no one else's words)."""
+        return (
+            self.is_member
+            and record.private_to_id is None
+            and record.created_by_id is not None
+            and record.created_by_id == self.user.pk
+        )
 
     def visible_goal_ids(self, plan: Plan) -> set[int]:
         return set(Goal.objects.filter(self.goal_filter(), plan=plan).values_list("pk", flat=True))
+
+
+def household_adults(family: Family) -> dict[int, int]:
+    """The household's adults with an account: user id to their household row."""
+    return dict(
+        FamilyMember.objects.filter(family=family, user__isnull=False)
+        .exclude(relationship=FamilyMember.Relationship.CHILD)
+        .values_list("user_id", "pk")
+    )
+
+
+def goal_owner_id(goal: Goal, adults: Mapping[int, int]) -> int | None:
+    """The household row of the adult ``goal`` belongs to: who keeps it private, else who
+    wrote it while they live in the household; None when it is no one's (staff wrote it,
+    or its writer left)."""
+    if goal.private_to_id is not None:
+        return goal.private_to_id
+    if goal.created_by_id is None:
+        return None
+    return adults.get(goal.created_by_id)
 
 
 def plan_access(
@@ -138,17 +237,14 @@ def own_plan(user: AnyUser, *, path: str = "") -> tuple[Family, Plan | None, Pla
 def goal_for_user(user: AnyUser, goal_id: int, *, path: str = "") -> tuple[Goal, PlanAccess]:
     """A current goal the user may see, or Http404."""
     goal = (
-        Goal.objects.select_related("plan__family__lead_key_worker")
+        Goal.objects.select_related("plan__family__lead_key_worker", "private_to")
         .filter(pk=goal_id, archived_at__isnull=True)
         .first()
     )
     if goal is None:
         raise Http404
     plan_acc = plan_access(user, goal.plan.family, record=goal, path=path)
-    if (
-        not plan_acc.sees_everything
-        and not Goal.objects.filter(plan_acc.goal_filter(), pk=goal.pk).exists()
-    ):
+    if not plan_acc.sees_goal(goal):
         raise Http404
     return goal, plan_acc
 
@@ -158,6 +254,8 @@ def step_for_user(user: AnyUser, step_id: int, *, path: str = "") -> tuple[Step,
     if step is None:
         raise Http404
     goal, plan_acc = goal_for_user(user, step.goal_id, path=path)
+    if not plan_acc.sees_step(step):
+        raise Http404
     step.goal = goal
     return step, plan_acc
 
@@ -174,9 +272,10 @@ def suggestion_for_user(
     if suggestion is None:
         raise Http404
     plan_acc = plan_access(user, suggestion.plan.family, record=suggestion, path=path)
-    if not plan_acc.sees_everything:
+    if not plan_acc.sees_everything or not plan_acc.sees_kept(suggestion):
         raise Http404
-    if suggestion.goal is not None and suggestion.goal.archived_at is not None:
+    goal = suggestion.goal
+    if goal is not None and (goal.archived_at is not None or not plan_acc.sees_kept(goal)):
         raise Http404
     return suggestion, plan_acc
 
@@ -199,11 +298,29 @@ def can_see_goal(user: AnyUser, goal: Goal) -> bool:
     relation = core.relation_to_family(user, goal.plan.family)
     if relation is Relation.NONE:
         return False
-    if relation in {Relation.MEMBER, Relation.LEAD_KEY_WORKER}:
+    if relation is Relation.LEAD_KEY_WORKER:
         return True
+    if relation is Relation.MEMBER:
+        member = core.membership(user)
+        return goal.private_to_id is None or (
+            member is not None and goal.private_to_id == member.pk
+        )
     if relation is Relation.STAFF_WITH_REASON:
         return False  # they gave a reason to look once, not to hear about every change
     plan_acc = PlanAccess(
         family_access=FamilyAccess(family=goal.plan.family, relation=relation), user=user
     )
     return Goal.objects.filter(plan_acc.goal_filter(), pk=goal.pk).exists()
+
+
+def can_see_step(user: AnyUser, step: Step) -> bool:
+    """For notifications: may ``user`` see ``step`` (and its goal)? Never audits."""
+    if not can_see_goal(user, step.goal):
+        return False
+    if step.private_to_id is None:
+        return True
+    relation = core.relation_to_family(user, step.goal.plan.family)
+    if relation is Relation.LEAD_KEY_WORKER:
+        return True
+    member = core.membership(user)
+    return relation is Relation.MEMBER and member is not None and member.pk == step.private_to_id

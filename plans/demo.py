@@ -219,12 +219,12 @@ def _seed_khan_plan(people) -> None:
         text="Tell our peer mentor how money night went",
         owner=services.StepOwner(who=Who.MENTOR),
     )
+    # Each adult decides who else sees the goals they wrote.
     if school is not None:
         services.plan_sharing_set(
-            plan=plan,
-            actor=aisha,
-            wanted={(school_goal.pk, "partner", school.pk), (home_goal.pk, "mentor", None)},
+            plan=plan, actor=aisha, wanted={(school_goal.pk, "partner", school.pk)}
         )
+    services.plan_sharing_set(plan=plan, actor=imran, wanted={(home_goal.pk, "mentor", None)})
     services.review_schedule(plan=plan, actor=aisha, date=today + dt.timedelta(days=21))
     # Staff act only after two-step sign-in; a fresh demo key worker has not set it up yet.
     debt = InterventionTemplate.objects.filter(title="Debt advice").first()
@@ -239,7 +239,40 @@ def _seed_khan_plan(people) -> None:
         )
 
 
+def _seed_aisha_private(people) -> None:
+    """A goal and a worry Aisha keeps to herself and her key worker: Imran never sees them."""
+    family, aisha = people["family:parent"], people["parent"]
+    plan = Plan.objects.filter(family=family).first()
+    if plan is None or plan.goals.filter(private_to__isnull=False).exists():
+        return
+    goal = services.goal_create(
+        plan=plan,
+        actor=aisha,
+        title="I want to feel less anxious and sleep better",
+        details="I'll talk to my GP about how I have been feeling.",
+        how_we_know="I sleep through most nights and feel able to cope.",
+        private=True,
+    )
+    services.step_create(
+        goal=goal,
+        actor=aisha,
+        text="Book an appointment with my GP",
+        owner=services.StepOwner(who=Who.MEMBER, member=family.members.filter(user=aisha).first()),
+        due_date=timezone.localdate() + dt.timedelta(days=7),
+    )
+    services.private_worry_save(
+        plan=plan,
+        actor=aisha,
+        text=(
+            "I have not told Imran how much we owe on the credit card. "
+            "I am scared of how he will take it."
+        ),
+        expected_version=1,
+    )
+
+
 def seed(people: dict) -> None:
     """Safe to run twice: everything is looked up before it is made."""
     _seed_library(people)
     _seed_khan_plan(people)
+    _seed_aisha_private(people)

@@ -65,6 +65,20 @@ class VersionedForm(forms.Form):
         self.full_clean()
 
 
+class PrivateWorryForm(VersionedForm):
+    my_worries = forms.CharField(
+        label=_("What I am worried about, just for my key worker"),
+        help_text=_(
+            "Only you and your key worker can read this. No one else in your family sees it "
+            "or hears about it, and it is not part of the plan your family agrees."
+        ),
+        required=False,
+        max_length=SECTION_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"max_length": _too_long(_("What you are worried about"), SECTION_MAX)},
+    )
+
+
 class AboutForm(VersionedForm):
     strengths = forms.CharField(
         label=_("What is going well"),
@@ -83,7 +97,44 @@ class AboutForm(VersionedForm):
     )
 
 
+class Privacy(forms.ChoiceField):
+    """Who sees a goal or step: the family, or only the writer and their key worker.
+    Cleans to True (only me), False (the family) or None (not asked)."""
+
+    FAMILY, ME = "family", "me"
+
+    def __init__(self, *, label, help_text, **kwargs):
+        super().__init__(
+            label=label,
+            help_text=help_text,
+            required=False,
+            choices=[
+                (self.FAMILY, _("Everyone in our family, and our key worker")),
+                (self.ME, _("Only me and my key worker")),
+            ],
+            widget=forms.RadioSelect,
+            error_messages={"invalid_choice": _("Choose who can see this")},
+            **kwargs,
+        )
+
+    def clean(self, value):
+        value = super().clean(value)
+        return None if not value else value == self.ME
+
+
+def privacy_initial(record) -> str:
+    return Privacy.ME if record.private_to_id else Privacy.FAMILY
+
+
 class GoalForm(VersionedForm):
+    # First on the form: the choice is made before the autosave first saves the goal.
+    private = Privacy(
+        label=_("Who can see this goal?"),
+        help_text=_(
+            "If you choose only you, no one else in your family will see this goal or hear "
+            "about it. Your key worker can see it. You can show it to your family later."
+        ),
+    )
     goal_id = forms.IntegerField(widget=forms.HiddenInput, required=False)
     draft_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
     suggestion = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -121,6 +172,11 @@ class GoalForm(VersionedForm):
         error_messages={"invalid_choice": _("Choose from the areas in the list")},
     )
 
+    def __init__(self, *args, ask_privacy=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not ask_privacy:
+            del self.fields["private"]
+
 
 def who_choices(family, *, members, practitioners) -> list[tuple[str, StrOrPromise]]:
     choices: list[tuple[str, StrOrPromise]] = [("", _("Choose who"))]
@@ -141,6 +197,13 @@ def who_choices(family, *, members, practitioners) -> list[tuple[str, StrOrPromi
 
 
 class StepForm(VersionedForm):
+    private = Privacy(
+        label=_("Who can see this step?"),
+        help_text=_(
+            "If you choose only you, no one else in your family will see this step or hear "
+            "about it. Your key worker can see it."
+        ),
+    )
     step_id = forms.IntegerField(widget=forms.HiddenInput, required=False)
     draft_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
     template = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -175,9 +238,11 @@ class StepForm(VersionedForm):
         error_messages={"invalid": _("Enter a real date, for example 27/03/2027")},
     )
 
-    def __init__(self, *args, who_choices=(), **kwargs):
+    def __init__(self, *args, who_choices=(), ask_privacy=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["who"].choices = who_choices
+        if not ask_privacy:
+            del self.fields["private"]
 
 
 class SuggestionForm(forms.Form):
@@ -194,6 +259,12 @@ class SuggestionForm(forms.Form):
         empty_value=None,
         error_messages={"invalid_choice": _("Choose the goal this step is for")},
     )
+    for_whom = forms.ChoiceField(
+        label=_("Who is it for?"),
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("Choose an adult in the family who uses this site")},
+    )
     template = forms.IntegerField(widget=forms.HiddenInput, required=False)
     text = forms.CharField(
         label=_("Your suggestion"),
@@ -206,10 +277,15 @@ class SuggestionForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, goals=(), **kwargs):
+    def __init__(self, *args, goals=(), adults=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["goal"].choices = [("", _("Not about a step"))] + [
             (g.pk, g.title) for g in goals
+        ]
+        # A step for a private goal is for its adult alone whatever is chosen here.
+        self.fields["for_whom"].choices = [("", _("Everyone in the family"))] + [
+            (str(m.pk), _("Only %(name)s: no one else in the family sees it") % {"name": m.name})
+            for m in adults
         ]
 
     def clean(self):

@@ -121,6 +121,9 @@ class Plan(models.Model):
     # And by ``parent_next_steps`` for the dashboard.
     has_goals: bool
     open_suggestions: int
+    # And the adult's own private worries (``_plan_with_state``).
+    my_worry_text: str
+    my_worry_version: int | None
 
     class Meta:
         verbose_name = _("family plan")
@@ -158,6 +161,11 @@ class Goal(models.Model):
     )
     order = models.PositiveIntegerField(default=0)
     version = models.PositiveIntegerField(default=1)
+    # The adult who keeps this goal to themselves and the key worker (``plans.access``).
+    # Deleting their row deletes it: it must never fall back to the whole family.
+    private_to = models.ForeignKey(
+        FamilyMember, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     # Set by the form that created it, so an autosave and a submit make one goal, not two.
     draft_key = models.CharField(max_length=40, blank=True)
     created_by = models.ForeignKey(
@@ -215,6 +223,10 @@ class Step(models.Model):
     )
     order = models.PositiveIntegerField(default=0)
     version = models.PositiveIntegerField(default=1)
+    # As ``Goal.private_to``; a step on a private goal is private with it.
+    private_to = models.ForeignKey(
+        FamilyMember, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     draft_key = models.CharField(max_length=40, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -246,6 +258,26 @@ class Step(models.Model):
         return str(Who(self.who).label)
 
 
+class PrivateWorry(models.Model):
+    """What one adult is worried about that only they and the key worker read."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="private_worries")
+    member = models.ForeignKey(FamilyMember, on_delete=models.CASCADE, related_name="+")
+    text = models.TextField(_("What I am worried about"), blank=True, max_length=SECTION_MAX)
+    # Guards against two saves crossing (the autosave and a submit, say).
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["member_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "member"], name="one_private_worry_per_adult")
+        ]
+
+    def __str__(self):
+        return f"Private words of {self.member_id}"
+
+
 class Suggestion(models.Model):
     """A goal or step staff put forward. It stays a suggestion until the family decides."""
 
@@ -272,6 +304,10 @@ class Suggestion(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
+    # For one adult alone (and a step for a private goal is its adult's): as ``Goal.private_to``.
+    private_to = models.ForeignKey(
+        FamilyMember, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -26,6 +26,7 @@ from portal.access import AnyUser
 from portal.models import Family, FamilyPractitioner, User
 from portal.prepared import prepared
 
+from . import access
 from .access import PlanAccess
 from .models import (
     Comment,
@@ -38,6 +39,7 @@ from .models import (
     Plan,
     PlanConfirmation,
     PlanVersion,
+    PrivateWorry,
     Review,
     Step,
     Suggestion,
@@ -53,7 +55,7 @@ def outcome_areas(*, active_only: bool = True) -> QuerySet[OutcomeArea]:
 # (``User.display_name``).
 STEP_SHOWN = (
     *("goal_id", "text", "who", "member", "practitioner", "other_people", "due_date"),
-    *("done_at", "order", "version"),
+    *("done_at", "order", "version", "private_to", "private_to__name"),
 )
 NAME_FIELDS = ("preferred_name", "first_name", "last_name", "email")
 
@@ -67,7 +69,7 @@ def _goal_prefetches(*, sees_everything: bool, detail: bool = True) -> list[Pref
         Prefetch(
             "steps",
             # Only what a step shows (Step.who_label and the rest): a third less to read.
-            queryset=Step.objects.select_related("member", "practitioner__user").only(
+            queryset=Step.objects.select_related("member", "practitioner__user", "private_to").only(
                 *STEP_SHOWN, "member__name", *(f"practitioner__user__{f}" for f in NAME_FIELDS)
             ),
             to_attr="step_list",
@@ -101,7 +103,7 @@ def visible_goals(*, plan: Plan, plan_access: PlanAccess, detail: bool = True) -
     (``_goal_prefetches``; comments and open suggestions come from ``_goal_talk``)."""
     goals = Goal.objects.filter(plan_access.goal_filter(), plan=plan, archived_at__isnull=True)
     prefetches = _goal_prefetches(sees_everything=plan_access.sees_everything, detail=detail)
-    return goals.prefetch_related(*prefetches).order_by("order", "id")
+    return goals.select_related("private_to").prefetch_related(*prefetches).order_by("order", "id")
 
 
 @prepared(family_id=int, plan_id=int)
@@ -111,7 +113,26 @@ def _every_goal(*, family_id: int, plan_id: int) -> QuerySet[Goal]:
     goals = Goal.objects.filter(
         plan__family_id=family_id, plan_id=plan_id, archived_at__isnull=True
     )
-    return goals.order_by("order", "id")
+    return goals.select_related("private_to").order_by("order", "id")
+
+
+@prepared(family_id=int, plan_id=int, member_id=int)
+def _family_goals(*, family_id: int, plan_id: int, member_id: int) -> QuerySet[Goal]:
+    """``visible_goals`` for an adult of the family: theirs and the family's, not another
+    adult's private ones (``PlanAccess.private_filter``; their lists from ``_goal_lists``)."""
+    goals = Goal.objects.filter(
+        Q(private_to__isnull=True) | Q(private_to_id=member_id),
+        plan__family_id=family_id,
+        plan_id=plan_id,
+        archived_at__isnull=True,
+    )
+    return goals.select_related("private_to").order_by("order", "id")
+
+
+def _without_others_private_steps(goals: list[Goal], plan_access: PlanAccess) -> list[Goal]:
+    for goal in goals:
+        goal.step_list = plan_access.visible_steps(goal.step_list)
+    return goals
 
 
 # Each list ``_goal_prefetches`` gives a goal, read for every current goal of a plan at
@@ -135,7 +156,7 @@ def _plan_areas(*, plan_id: int) -> QuerySet[Any]:
 def _plan_steps(*, plan_id: int) -> QuerySet[Step]:
     return (
         Step.objects.filter(goal__plan_id=plan_id, **_CURRENT)
-        .select_related("member", "practitioner__user")
+        .select_related("member", "practitioner__user", "private_to")
         .only(*STEP_SHOWN, "member__name", *(f"practitioner__user__{f}" for f in NAME_FIELDS))
         .order_by("order", "id")
     )
@@ -189,7 +210,7 @@ def _plan_comments(*, plan_id: int) -> QuerySet[Comment]:
 @prepared(plan_id=int)
 def _open_suggestions(*, plan_id: int) -> QuerySet[Suggestion]:
     return Suggestion.objects.filter(plan_id=plan_id, status=Suggestion.Status.OPEN).select_related(
-        "author"
+        "author", "private_to"
     )
 
 
@@ -224,8 +245,10 @@ def _goal_talk(
         else:
             suggestions = Suggestion.objects.filter(
                 plan=plan, status=Suggestion.Status.OPEN, goal__in=list(by_id)
-            ).select_related("author")
+            ).select_related("author", "private_to")
         for suggestion in suggestions:
+            if not plan_access.sees_kept(suggestion):
+                continue  # for another adult alone
             if suggestion.goal_id is None:
                 plan_suggestions.append(suggestion)
             elif suggestion.goal_id in by_id:
@@ -261,6 +284,22 @@ class PlanPage:
     i_must_agree: bool
     i_agreed: bool
     chart: dict[str, Any] | None
+    # The person's own private worries, or every adult's for staff (``private_worries``).
+    private_worries: list[PrivateWorry] = field(default_factory=list)
+
+    @property
+    def agreed_goals(self) -> list[Goal]:
+        """The goals the family agrees: none an adult keeps private (their private steps
+        are left out where they are shown, as ``plan_snapshot`` leaves them out)."""
+        return [goal for goal in self.goals if goal.private_to_id is None]
+
+    @property
+    def shows_private(self) -> bool:
+        """Whether anything shown is kept private (so is not part of what is agreed)."""
+        return any(
+            goal.private_to_id is not None or any(s.private_to_id for s in goal.step_list)
+            for goal in self.goals
+        ) or any(worry.text for worry in self.private_worries)
 
 
 def _progress(goal: Goal, number: int = 0) -> GoalProgress:
@@ -306,13 +345,28 @@ def _state_values(user: AnyUser) -> dict[str, Any]:
     return {"today": timezone.localdate(), "signer_id": user_id, "agreer_id": user_id}
 
 
-@prepared(plan_id=int, today=dt.date, signer_id=int, agreer_id=int)
+@prepared(
+    plan_id=int, today=dt.date, signer_id=int, agreer_id=int, worrier_id=int, worrier_id_2=int
+)
 def _plan_with_state(
-    *, plan_id: int, today: dt.date, signer_id: int, agreer_id: int
+    *,
+    plan_id: int,
+    today: dt.date,
+    signer_id: int,
+    agreer_id: int,
+    worrier_id: int,
+    worrier_id_2: int,
 ) -> QuerySet[Plan]:
-    """The plan page's plan with ``_plan_state``."""
+    """The plan page's plan with ``_plan_state``, and the private worries of the adult
+    whose household row is ``worrier_id`` (twice, as two parameters; 0 for staff)."""
     state = _plan_state(today=today, signer_id=signer_id, agreer_id=agreer_id)
-    return Plan.objects.filter(pk=plan_id).annotate(**state)
+    worry = PrivateWorry.objects.filter(plan=OuterRef("pk"))
+    # ``Plan`` declares their types.
+    worries: dict[str, Any] = {
+        "my_worry_text": Subquery(worry.filter(member_id=worrier_id).values("text")[:1]),
+        "my_worry_version": Subquery(worry.filter(member_id=worrier_id_2).values("version")[:1]),
+    }
+    return Plan.objects.filter(pk=plan_id).annotate(**state, **worries)
 
 
 def plan_page(*, plan: Plan, plan_access: PlanAccess) -> PlanPage:
@@ -320,20 +374,41 @@ def plan_page(*, plan: Plan, plan_access: PlanAccess) -> PlanPage:
     from .charts import progress_chart
 
     user = plan_access.user
-    if plan_access.sees_everything:
+    if plan_access.sees_private:
         goals = _every_goal.rows(family_id=plan_access.family.pk, plan_id=plan.pk)
+        _goal_lists(goals, plan_id=plan.pk)
+    elif plan_access.is_member:
+        goals = _family_goals.rows(
+            family_id=plan_access.family.pk, plan_id=plan.pk, member_id=plan_access.member_id or 0
+        )
         _goal_lists(goals, plan_id=plan.pk)
     else:
         goals = list(visible_goals(plan=plan, plan_access=plan_access))
+    goals = _without_others_private_steps(goals, plan_access)
     progress = [_progress(goal, number) for number, goal in enumerate(goals, start=1)]
     plan_comments, plan_suggestions = _goal_talk(plan=plan, goals=goals, plan_access=plan_access)
     next_review_date = None
     i_must_agree = i_agreed = False
+    worries: list[PrivateWorry] = []
     if plan_access.sees_everything:
-        found = _plan_with_state.first(plan_id=plan.pk, **_state_values(user))
+        mine = plan_access.member_id or 0
+        found = _plan_with_state.first(
+            plan_id=plan.pk, worrier_id=mine, worrier_id_2=mine, **_state_values(user)
+        )
         if found is None:
             raise Plan.DoesNotExist
         plan = found
+        if plan_access.sees_private:
+            worries = private_worries(plan=plan, plan_access=plan_access)
+        elif mine and plan.my_worry_version is not None:
+            worries = [
+                PrivateWorry(
+                    plan=plan,
+                    member_id=mine,
+                    text=plan.my_worry_text,
+                    version=plan.my_worry_version,
+                )
+            ]
         next_review_date = plan.next_review_date
         i_agreed = plan.i_agreed
         lead = plan_access.family.lead_key_worker_id
@@ -352,7 +427,23 @@ def plan_page(*, plan: Plan, plan_access: PlanAccess) -> PlanPage:
         chart=progress_chart(
             progress=progress, reviews=sorted(reviews.values(), key=lambda r: (r.date, r.pk))
         ),
+        private_worries=worries,
     )
+
+
+def private_worries(*, plan: Plan, plan_access: PlanAccess) -> list[PrivateWorry]:
+    """Each adult's private worries this person may read: their own (as a list of none or
+    one), or every adult's for staff who manage the family; nothing for anyone else."""
+    if plan_access.sees_private:
+        return list(
+            PrivateWorry.objects.filter(plan=plan)
+            .exclude(text="")
+            .select_related("member")
+            .order_by("member__name", "pk")
+        )
+    if plan_access.member_id is None:
+        return []
+    return list(PrivateWorry.objects.filter(plan=plan, member_id=plan_access.member_id))
 
 
 def plan_agreement(*, plan: Plan, family: Family) -> tuple[list[User], set[int]]:
@@ -376,6 +467,7 @@ def goal_item(*, goal: Goal, plan_access: PlanAccess) -> GoalProgress:
     """One current goal as the plan page shows it, with its number there; the person may
     see it (``access.goal_for_user``)."""
     prefetch_related_objects([goal], *_goal_prefetches(sees_everything=plan_access.sees_everything))
+    _without_others_private_steps([goal], plan_access)
     _goal_talk(plan=goal.plan, goals=[goal], plan_access=plan_access, plan_level=False)
     before = Goal.objects.filter(
         plan_access.goal_filter(), plan=goal.plan, archived_at__isnull=True
@@ -383,10 +475,14 @@ def goal_item(*, goal: Goal, plan_access: PlanAccess) -> GoalProgress:
     return _progress(goal, before.count() + 1)
 
 
-def sharing_page(*, plan: Plan) -> tuple[list[Goal], list[FamilyPractitioner], list[GoalShare]]:
-    """Goals, named practitioners and the history of consent, for the sharing page."""
-    goals: list[Goal] = list(
-        plan.goals.filter(archived_at__isnull=True)
+def sharing_page(
+    *, plan: Plan, plan_access: PlanAccess
+) -> tuple[list[Goal], list[FamilyPractitioner], list[GoalShare]]:
+    """The goals this adult decides about (``PlanAccess.may_share``), named practitioners
+    and the history of consent for those goals, for the sharing page."""
+    adults = access.household_adults(plan.family)
+    candidates: list[Goal] = list(
+        plan.goals.filter(plan_access.private_filter(), archived_at__isnull=True)
         .prefetch_related(
             Prefetch(
                 "shares",
@@ -396,11 +492,12 @@ def sharing_page(*, plan: Plan) -> tuple[list[Goal], list[FamilyPractitioner], l
         )
         .order_by("order", "id")
     )
+    goals = [goal for goal in candidates if plan_access.may_share(goal, adults)]
     practitioners = list(
         plan.family.practitioners.select_related("user__staff_profile").order_by("id")
     )
     history = list(
-        GoalShare.objects.filter(goal__plan=plan)
+        GoalShare.objects.filter(goal__plan=plan, goal__in=[goal.pk for goal in goals])
         .select_related("goal", "practitioner__user", "granted_by", "withdrawn_by")
         .order_by("-granted_at", "-id")[:100]
     )
@@ -490,7 +587,10 @@ def family_outcome_slugs(family: Family) -> set[str]:
     """Outcome areas tagged on the family's current goals (the core's family-needs hook)."""
     return set(
         OutcomeArea.objects.filter(
-            goals__plan__family=family, goals__archived_at__isnull=True
+            goals__plan__family=family,
+            goals__archived_at__isnull=True,
+            # An adult's private goal tells no one (a mentor's match among them) what it is about.
+            goals__private_to__isnull=True,
         ).values_list("slug", flat=True)
     )
 
@@ -503,14 +603,37 @@ def active_jargon() -> list[tuple[str, str]]:
 # Dashboards ---------------------------------------------------------------------------------
 
 
-@prepared(family_id=int, today=dt.date, signer_id=int, agreer_id=int)
+@prepared(
+    family_id=int,
+    today=dt.date,
+    signer_id=int,
+    agreer_id=int,
+    member_id=int,
+    member_id_2=int,
+    member_id_3=int,
+)
 def _parent_plan(
-    *, family_id: int, today: dt.date, signer_id: int, agreer_id: int
+    *,
+    family_id: int,
+    today: dt.date,
+    signer_id: int,
+    agreer_id: int,
+    member_id: int,
+    member_id_2: int,
+    member_id_3: int,
 ) -> QuerySet[Plan]:
-    """The family's plan with what the parent's dashboard says about it."""
+    """The family's plan with what the parent's dashboard says about it: nothing another
+    adult keeps private counts (``member_id``, three times as three parameters: the
+    parent's row)."""
     plan_ref = OuterRef("pk")
     open_suggestions = (
         Suggestion.objects.filter(plan=plan_ref, status=Suggestion.Status.OPEN)
+        .filter(
+            Q(goal__isnull=True)
+            | Q(goal__private_to__isnull=True)
+            | Q(goal__private_to_id=member_id_2)
+        )
+        .filter(Q(private_to__isnull=True) | Q(private_to_id=member_id_3))
         .order_by()
         .values("plan")
         .annotate(n=Count("id"))
@@ -518,17 +641,28 @@ def _parent_plan(
     )
     # One dict, in the order the annotations are selected; ``Plan`` declares their types.
     annotations: dict[str, Any] = {
-        "has_goals": Exists(Goal.objects.filter(plan=plan_ref, archived_at__isnull=True)),
+        "has_goals": Exists(
+            Goal.objects.filter(
+                Q(private_to__isnull=True) | Q(private_to_id=member_id),
+                plan=plan_ref,
+                archived_at__isnull=True,
+            )
+        ),
         **_plan_state(today=today, signer_id=signer_id, agreer_id=agreer_id),
         "open_suggestions": Coalesce(Subquery(open_suggestions), 0),
     }
     return Plan.objects.filter(family_id=family_id).annotate(**annotations).order_by("pk")[:1]
 
 
-@prepared(plan_id=int, due_by=dt.date)
-def _steps_due(*, plan_id: int, due_by: dt.date) -> QuerySet[Step]:
+@prepared(plan_id=int, due_by=dt.date, member_id=int, member_id_2=int)
+def _steps_due(
+    *, plan_id: int, due_by: dt.date, member_id: int, member_id_2: int
+) -> QuerySet[Step]:
+    """Steps due soon that the parent (``member_id``, twice) sees."""
     return (
         Step.objects.filter(
+            Q(private_to__isnull=True) | Q(private_to_id=member_id),
+            Q(goal__private_to__isnull=True) | Q(goal__private_to_id=member_id_2),
             goal__plan_id=plan_id,
             goal__archived_at__isnull=True,
             done_at__isnull=True,
@@ -544,10 +678,16 @@ def parent_next_steps(*, family: Family, user: User) -> dict[str, Any]:
     page of every visit), each compiled once (``portal.prepared``)."""
     values = _state_values(user)
     today = values["today"]
-    plan = _parent_plan.first(family_id=family.pk, **values)
+    member = core.membership(user)
+    mine = member.pk if member is not None and member.family_id == family.pk else 0
+    plan = _parent_plan.first(
+        family_id=family.pk, member_id=mine, member_id_2=mine, member_id_3=mine, **values
+    )
     if plan is None:
         return {"plan": None}
-    steps_due = _steps_due.rows(plan_id=plan.pk, due_by=today + dt.timedelta(days=7))
+    steps_due = _steps_due.rows(
+        plan_id=plan.pk, due_by=today + dt.timedelta(days=7), member_id=mine, member_id_2=mine
+    )
     return {
         "plan": plan,
         "has_goals": plan.has_goals,

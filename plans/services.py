@@ -13,12 +13,13 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Manager, Max, Model
+from django.db.models import F, Manager, Max, Model, Prefetch
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portal import access as core
 from portal.access import audit_record
 from portal.models import AuditEvent, Family, FamilyMember, FamilyPractitioner, User
 from portal.notify import notify_users
@@ -39,6 +40,7 @@ from .models import (
     Plan,
     PlanConfirmation,
     PlanVersion,
+    PrivateWorry,
     Review,
     Step,
     Suggestion,
@@ -81,6 +83,7 @@ _LABELS = {
     "how_we_know": gettext_lazy("How you will know it has worked"),
     "strengths": gettext_lazy("What is going well"),
     "worries": gettext_lazy("What you are worried about"),
+    "my_worries": gettext_lazy("What you are worried about"),
     "text": gettext_lazy("The text"),
     "note": gettext_lazy("The note"),
     "other_people": gettext_lazy("Who the other people are"),
@@ -128,6 +131,32 @@ def _family_people(plan: Plan) -> list[User]:
     if plan.family.lead_key_worker is not None:
         people.append(plan.family.lead_key_worker)
     return people
+
+
+def _own_row(actor: User, plan_acc: access.PlanAccess) -> FamilyMember:
+    """The actor's own row in the plan's household (what they keep private is kept by it)."""
+    member = core.membership(actor)
+    if member is None or member.family_id != plan_acc.family.pk:
+        raise PermissionDenied
+    return member
+
+
+def _keeper(actor: User, plan_acc: access.PlanAccess, private: bool) -> FamilyMember | None:
+    """Who keeps a new goal or step private: the adult writing it, or no one."""
+    return _own_row(actor, plan_acc) if private else None
+
+
+def _holds_others_words(goal: Goal, actor: User) -> bool:
+    """Whether another adult of the household wrote a step, a comment or a rating on
+    ``goal`` (so it may not be made private: that would hide their words from them)."""
+    others = [
+        user_id for user_id in access.household_adults(goal.plan.family) if user_id != actor.pk
+    ]
+    return bool(others) and (
+        goal.steps.filter(created_by__in=others).exists()
+        or goal.comments.filter(author__in=others).exists()
+        or goal.ratings.filter(rated_by__in=others).exists()
+    )
 
 
 def _plan_url(plan: Plan) -> str:
@@ -180,6 +209,35 @@ def plan_about_update(
         current.save(
             update_fields=["strengths", "worries", "about_version", "revision", "updated_at"]
         )
+    return current
+
+
+def private_worry_save(
+    *, plan: Plan, actor: User, text: str, expected_version: int
+) -> PrivateWorry:
+    """Save what one adult is worried about for only them and their key worker to read.
+
+    It is theirs alone: no one else writes it, and it is no part of the family's agreed
+    words (the plan's revision stays)."""
+    plan_acc = _access(actor, plan)
+    _require(plan_acc.can_draft)
+    keeper = _own_row(actor, plan_acc)
+    text = _text(text, field="my_worries", max_length=SECTION_MAX)
+    with transaction.atomic():
+        Plan.objects.select_for_update().filter(pk=plan.pk).first()
+        current = PrivateWorry.objects.filter(plan=plan, member=keeper).first()
+        if current is None:
+            if not text:
+                return PrivateWorry(plan=plan, member=keeper)
+            # Not written yet is version 1, as the form starts.
+            return PrivateWorry.objects.create(plan=plan, member=keeper, text=text, version=2)
+        if current.text == text:
+            return current
+        if current.version != expected_version:
+            raise EditConflict(current, version=current.version)
+        current.text = text
+        current.version += 1
+        current.save(update_fields=["text", "version", "updated_at"])
     return current
 
 
@@ -239,14 +297,19 @@ def goal_create(
     outcome_areas: Iterable[OutcomeArea] | None = None,
     suggestion: Suggestion | None = None,
     draft_key: str = "",
+    private: bool = False,
 ) -> Goal:
     """Add a goal in the family's words (perhaps from a key worker's suggestion).
 
     ``draft_key`` comes from the form: a second create from the same form (an autosave
     crossing a submit) returns the goal already made, or raises EditConflict if the
-    words differ, so nothing is duplicated and nothing is overwritten.
+    words differ, so nothing is duplicated and nothing is overwritten. A ``private`` goal
+    is the writer's and their key worker's only, and not part of the family's agreed words
+    (the plan's revision stays).
     """
-    _require(_access(actor, plan).can_draft)
+    plan_acc = _access(actor, plan)
+    _require(plan_acc.can_draft and (suggestion is None or plan_acc.sees_kept(suggestion)))
+    keeper = _keeper(actor, plan_acc, private)
     fields = _goal_fields(title, details, how_we_know)
     areas = _active_outcomes(outcome_areas)
     draft_key = (draft_key or "")[:40]
@@ -264,10 +327,12 @@ def goal_create(
                 created_by=actor,
                 updated_by=actor,
                 draft_key=draft_key,
+                private_to=keeper,
                 **fields,
             )
             goal.outcome_areas.set(areas)
-            _bump_revision(plan)
+            if keeper is None:
+                _bump_revision(plan)
     except IntegrityError:
         existing = _same_draft(plan.goals, draft_key, fields)
         if existing is None:
@@ -297,40 +362,71 @@ def goal_update(
     details: str = "",
     how_we_know: str = "",
     outcome_areas: Iterable[OutcomeArea] | None = None,
+    private: bool | None = None,
 ) -> Goal:
-    """Change a goal's words. Raises EditConflict if someone saved it since ``expected_version``."""
-    _require(_access(actor, goal.plan).can_draft)
+    """Change a goal's words, and with ``private`` who sees it (None leaves that as it
+    is). Raises EditConflict if someone saved it since ``expected_version``.
+
+    Only the adult keeping a goal private makes it the family's; only the adult who wrote
+    a family goal makes it private, and not once someone else has written on it.
+    """
+    plan_acc = _access(actor, goal.plan)
+    _require(plan_acc.can_draft and plan_acc.sees_goal(goal))
     fields = _goal_fields(title, details, how_we_know)
     areas = _active_outcomes(outcome_areas)
     with transaction.atomic():
         current = Goal.objects.select_for_update().get(pk=goal.pk)
         if current.archived_at is not None:
             raise ValidationError(_("This goal has been taken off the plan"))
+        was_private = current.private_to_id is not None
+        if private is None or private == was_private:
+            keeper = current.private_to
+        elif private:
+            _require(plan_acc.may_keep_private(current))
+            if _holds_others_words(current, actor):
+                raise ValidationError(
+                    {
+                        "private": _(
+                            "Someone else has written on this goal, so it stays "
+                            "with the whole family"
+                        )
+                    }
+                )
+            keeper = _own_row(actor, plan_acc)
+        else:
+            _require(plan_acc.keeps(current))
+            keeper = None
         same_areas = {a.pk for a in areas} == set(
             current.outcome_areas.values_list("pk", flat=True)
         )
-        if same_areas and all(getattr(current, k) == v for k, v in fields.items()):
+        same_keeper = current.private_to_id == (keeper.pk if keeper else None)
+        if same_keeper and same_areas and all(getattr(current, k) == v for k, v in fields.items()):
             return current
         if current.version != expected_version:
             raise EditConflict(current, version=current.version)
         for key, value in fields.items():
             setattr(current, key, value)
+        current.private_to = keeper
         current.version += 1
         current.updated_by = actor
         current.save()
         current.outcome_areas.set(areas)
-        _bump_revision(current.plan)
+        # The family's words change only if the goal was, or now is, the family's.
+        if not was_private or keeper is None:
+            _bump_revision(current.plan)
     return current
 
 
 def goal_remove(*, goal: Goal, actor: User) -> Goal:
     """Take a goal off the plan. It stays in earlier versions."""
-    _require(_access(actor, goal.plan).can_draft)
+    plan_acc = _access(actor, goal.plan)
+    _require(plan_acc.can_draft and plan_acc.sees_goal(goal))
     with transaction.atomic():
         goal.archived_at = timezone.now()
         goal.updated_by = actor
         goal.save(update_fields=["archived_at", "updated_by", "updated_at"])
-        _bump_revision(goal.plan)
+        if goal.private_to_id is None:
+            _bump_revision(goal.plan)
     return goal
 
 
@@ -395,9 +491,14 @@ def step_create(
     template: InterventionTemplate | None = None,
     suggestion: Suggestion | None = None,
     draft_key: str = "",
+    private: bool = False,
 ) -> Step:
-    """Add a step to a goal, in the family's words. ``draft_key`` works as in goal_create."""
-    _require(_access(actor, goal.plan).can_draft)
+    """Add a step to a goal, in the family's words. ``draft_key`` and ``private`` work as
+    in goal_create; a step on a private goal is private with it."""
+    plan_acc = _access(actor, goal.plan)
+    _require(plan_acc.can_draft and plan_acc.sees_goal(goal))
+    _require(suggestion is None or plan_acc.sees_kept(suggestion))
+    keeper = _keeper(actor, plan_acc, private and goal.private_to_id is None)
     if goal.archived_at is not None:
         raise ValidationError(_("This goal has been taken off the plan"))
     fields = _step_fields(plan=goal.plan, text=text, owner=owner, due_date=due_date)
@@ -418,9 +519,11 @@ def step_create(
                 created_by=actor,
                 template=template or (suggestion.template if suggestion else None),
                 draft_key=draft_key,
+                private_to=keeper,
                 **fields,
             )
-            _bump_revision(goal.plan)
+            if keeper is None and goal.private_to_id is None:
+                _bump_revision(goal.plan)
     except IntegrityError:
         existing = _same_draft(goal.steps, draft_key, fields)
         if existing is None:
@@ -437,24 +540,41 @@ def step_update(
     text: str,
     owner: StepOwner,
     due_date: dt.date | None = None,
+    private: bool | None = None,
 ) -> Step:
-    """Change a step. Raises EditConflict if someone saved it since ``expected_version``."""
+    """Change a step, and with ``private`` who sees it, as goal_update does. Raises
+    EditConflict if someone saved it since ``expected_version``."""
     plan = step.goal.plan
-    _require(_access(actor, plan).can_draft)
+    plan_acc = _access(actor, plan)
+    _require(plan_acc.can_draft and plan_acc.sees_goal(step.goal) and plan_acc.sees_step(step))
+    if step.goal.private_to_id is not None:
+        private = None  # private with its goal, whatever the form says
     with transaction.atomic():
         current = Step.objects.select_for_update().get(pk=step.pk)
         fields = _step_fields(
             plan=plan, text=text, owner=owner, due_date=due_date, previous_due=current.due_date
         )
-        if all(getattr(current, k) == v for k, v in fields.items()):
+        was_private = current.private_to_id is not None
+        if private is None or private == was_private:
+            keeper = current.private_to
+        elif private:
+            _require(plan_acc.may_keep_private(current))
+            keeper = _own_row(actor, plan_acc)
+        else:
+            _require(plan_acc.keeps(current))
+            keeper = None
+        same_keeper = current.private_to_id == (keeper.pk if keeper else None)
+        if same_keeper and all(getattr(current, k) == v for k, v in fields.items()):
             return current
         if current.version != expected_version:
             raise EditConflict(current, version=current.version)
         for key, value in fields.items():
             setattr(current, key, value)
+        current.private_to = keeper
         current.version += 1
         current.save()
-        _bump_revision(plan)
+        if step.goal.private_to_id is None and (not was_private or keeper is None):
+            _bump_revision(plan)
     return current
 
 
@@ -481,8 +601,12 @@ def suggestion_create(
     text: str,
     goal: Goal | None = None,
     template: InterventionTemplate | None = None,
+    private_to: FamilyMember | None = None,
 ) -> Suggestion:
-    """A key worker suggests a goal or a step. It never changes the plan by itself."""
+    """A key worker suggests a goal or a step. It never changes the plan by itself.
+
+    ``private_to``: for that adult alone, as if they kept it private; a step for a private
+    goal is for its adult alone whatever is asked."""
     plan_acc = _access(actor, plan)
     _require(plan_acc.can_suggest)
     text = _text(text, field="text", max_length=STEP_MAX, required=_("Enter your suggestion"))
@@ -492,6 +616,14 @@ def suggestion_create(
         goal is None or goal.plan_id != plan.pk or goal.archived_at is not None
     ):
         raise ValidationError({"goal": _("Choose the goal this step is for")})
+    if kind == Suggestion.Kind.STEP and goal is not None and goal.private_to_id is not None:
+        private_to = goal.private_to
+    if private_to is not None and (
+        private_to.family_id != plan.family_id
+        or private_to.user_id is None
+        or private_to.relationship == FamilyMember.Relationship.CHILD
+    ):
+        raise ValidationError({"for_whom": _("Choose an adult in the family who uses this site")})
     with transaction.atomic():
         suggestion = Suggestion.objects.create(
             plan=plan,
@@ -500,9 +632,13 @@ def suggestion_create(
             text=text,
             template=template,
             author=actor,
+            private_to=private_to,
         )
         _audit(actor, plan_acc, AuditEvent.Action.CREATE, suggestion)
         members = [m.user for m in plan.family.members.select_related("user") if m.user is not None]
+        if private_to is not None:
+            # For that adult alone: no one else is told.
+            members = [m for m in members if m.pk == private_to.user_id]
         notify_users(
             recipients=members,
             verb=_("Your key worker made a suggestion for your plan"),
@@ -519,13 +655,18 @@ def suggestion_accept_goal(*, suggestion: Suggestion, actor: User) -> Goal:
     if suggestion.kind != Suggestion.Kind.GOAL:
         raise ValidationError(_("Add a suggested step by choosing who will do it"))
     return goal_create(
-        plan=suggestion.plan, actor=actor, title=suggestion.text, suggestion=suggestion
+        plan=suggestion.plan,
+        actor=actor,
+        title=suggestion.text,
+        suggestion=suggestion,
+        private=suggestion.private_to_id is not None,
     )
 
 
 def suggestion_decline(*, suggestion: Suggestion, actor: User) -> Suggestion:
     """The family says a suggestion is not for them."""
-    _require(_access(actor, suggestion.plan).can_draft)
+    plan_acc = _access(actor, suggestion.plan)
+    _require(plan_acc.can_draft and plan_acc.sees_kept(suggestion))
     with transaction.atomic():
         current = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
         if current.status != Suggestion.Status.OPEN:
@@ -577,11 +718,20 @@ ShareKey = tuple[int, str, int | None]  # (goal id, audience, practitioner id or
 def plan_sharing_set(*, plan: Plan, actor: User, wanted: Iterable[ShareKey]) -> tuple[int, int]:
     """Record what the family agrees to share; withdraw what they no longer share.
 
-    Returns (granted, withdrawn) counts. Only the family decides.
+    Returns (granted, withdrawn) counts. Only the family decides, each adult for the goals
+    that are theirs to decide about (``PlanAccess.may_share``); others' stay as they are.
     """
-    _require(_access(actor, plan).can_draft)
+    plan_acc = _access(actor, plan)
+    _require(plan_acc.can_draft)
     wanted = set(wanted)
-    goal_ids = set(plan.goals.filter(archived_at__isnull=True).values_list("pk", flat=True))
+    adults = access.household_adults(plan.family)
+    goal_ids = {
+        goal.pk
+        for goal in plan.goals.filter(plan_acc.private_filter(), archived_at__isnull=True).only(
+            "pk", "private_to", "created_by"
+        )
+        if plan_acc.may_share(goal, adults)
+    }
     practitioner_ids = set(plan.family.practitioners.values_list("pk", flat=True))
     for goal_id, audience, practitioner_id in wanted:
         if goal_id not in goal_ids:
@@ -597,7 +747,7 @@ def plan_sharing_set(*, plan: Plan, actor: User, wanted: Iterable[ShareKey]) -> 
         live = {
             (s.goal_id, s.audience, s.practitioner_id): s
             for s in GoalShare.objects.select_for_update().filter(
-                goal__plan=plan, withdrawn_at__isnull=True
+                goal__plan=plan, goal_id__in=goal_ids, withdrawn_at__isnull=True
             )
         }
         withdrawn = [s.pk for key, s in live.items() if key not in wanted]
@@ -620,10 +770,14 @@ def plan_sharing_set(*, plan: Plan, actor: User, wanted: Iterable[ShareKey]) -> 
 
 
 def plan_snapshot(plan: Plan) -> dict[str, Any]:
-    """The plan's words as they stand, for a version."""
+    """The family's words as they stand, for a version: what an adult keeps private is
+    no part of what the family agrees (staff read it on the live plan)."""
+    steps = Step.objects.filter(private_to__isnull=True).select_related(
+        "member", "practitioner__user"
+    )
     goals = (
-        plan.goals.filter(archived_at__isnull=True)
-        .prefetch_related("outcome_areas", "steps__member", "steps__practitioner__user")
+        plan.goals.filter(archived_at__isnull=True, private_to__isnull=True)
+        .prefetch_related("outcome_areas", Prefetch("steps", queryset=steps))
         .order_by("order", "id")
     )
     return {
@@ -671,7 +825,7 @@ def plan_confirm(*, plan: Plan, actor: User, revision: int) -> PlanVersion | Non
             raise ValidationError(
                 _("The plan changed after you opened it. Read it again, then agree it")
             )
-        if not current.goals.filter(archived_at__isnull=True).exists():
+        if not current.goals.filter(archived_at__isnull=True, private_to__isnull=True).exists():
             raise ValidationError(_("Add at least one goal before agreeing the plan"))
         PlanConfirmation.objects.get_or_create(
             plan=current, user=actor, revision=revision, defaults={"confirmed_at": timezone.now()}
@@ -780,7 +934,11 @@ def review_record(
     else:
         raise ValidationError(_("Choose who is rating"))
     ratings = list(ratings)
-    goal_ids = set(review.plan.goals.filter(archived_at__isnull=True).values_list("pk", flat=True))
+    goal_ids = set(
+        review.plan.goals.filter(plan_acc.private_filter(), archived_at__isnull=True).values_list(
+            "pk", flat=True
+        )
+    )
     errors = {}
     for rating in ratings:
         if rating.goal.pk not in goal_ids:

@@ -25,6 +25,11 @@ urlpatterns = [
     path("family/<id:family_id>/", plan.family_plan, name="family_plan"),
     path("family/<id:family_id>/start/", plan.plan_start, name="plan_start"),
     path("family/<id:family_id>/about/", plan.about_save, name="about_save"),
+    path(
+        "family/<id:family_id>/private-words/",
+        plan.private_worry_save,
+        name="private_worry_save",
+    ),
     path("family/<id:family_id>/goals/new/", goals.goal_new, name="goal_new"),
     path("family/<id:family_id>/goals/save/", goals.goal_save, name="goal_save"),
     path("family/<id:family_id>/suggest/", suggestions.suggest, name="suggest"),

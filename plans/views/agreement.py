@@ -22,7 +22,7 @@ def sharing(request):
     """A parent chooses which goals their peer mentor and named practitioners may see."""
     _family, plan_obj, plan_acc = access.own_plan(request.user, path=path_of(request))
     plan_obj = plan_or_404(plan_obj)
-    goals, practitioners, history = selectors.sharing_page(plan=plan_obj)
+    goals, practitioners, history = selectors.sharing_page(plan=plan_obj, plan_access=plan_acc)
     form = SharingForm(request.POST or None, goals=goals, practitioners=practitioners)
     if request.method == "POST" and form.is_valid():
         try:

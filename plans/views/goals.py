@@ -16,10 +16,15 @@ from portal import ratelimit
 from portal.converters import id_or_404
 
 from .. import access, selectors, services
-from ..forms import GoalForm
+from ..forms import GoalForm, Privacy, privacy_initial
 from ..models import Suggestion
 from . import _autosave as autosave
 from ._common import SAVE_LIMIT, family_url, own_open_suggestion, path_of, plan_or_404
+
+
+def _asks_privacy(plan_acc, goal) -> bool:
+    """A new goal, or one whose adult may change who sees it."""
+    return goal is None or plan_acc.keeps(goal) or plan_acc.may_keep_private(goal)
 
 
 def _goal_page(request, *, form, plan_acc, goal=None, suggestion=None, conflict=None, status=200):
@@ -49,9 +54,11 @@ def goal_new(request, family_id):
     suggestion = own_open_suggestion(
         request, request.GET.get("suggestion"), plan_acc, Suggestion.Kind.GOAL
     )
-    initial = {"version": 1, "draft_key": uuid.uuid4().hex}
+    initial = {"version": 1, "draft_key": uuid.uuid4().hex, "private": Privacy.FAMILY}
     if suggestion:
         initial.update(title=suggestion.text, suggestion=suggestion.pk)
+        if suggestion.private_to_id:
+            initial.update(private=Privacy.ME)
     return _goal_page(
         request, form=GoalForm(initial=initial), plan_acc=plan_acc, suggestion=suggestion
     )
@@ -94,7 +101,9 @@ def goal_edit(request, goal_id):
             "details": goal.details,
             "how_we_know": goal.how_we_know,
             "outcome_areas": list(goal.outcome_areas.all()),
-        }
+            "private": privacy_initial(goal),
+        },
+        ask_privacy=_asks_privacy(plan_acc, goal),
     )
     return _goal_page(request, form=form, plan_acc=plan_acc, goal=goal)
 
@@ -126,6 +135,7 @@ def goal_save(request, family_id):
                 details=data["details"],
                 how_we_know=data["how_we_know"],
                 outcome_areas=data["outcome_areas"],
+                private=data.get("private"),
             )
         return services.goal_create(
             plan=plan_obj,
@@ -138,11 +148,12 @@ def goal_save(request, family_id):
                 request, data.get("suggestion"), plan_acc, Suggestion.Kind.GOAL
             ),
             draft_key=data.get("draft_key") or "",
+            private=bool(data.get("private")),
         )
 
     return autosave.answer(
         request,
-        autosave.save(GoalForm(request.POST), write),
+        autosave.save(GoalForm(request.POST, ask_privacy=_asks_privacy(plan_acc, goal)), write),
         state=lambda saved: ("plans/includes/goal_state.html", {"goal": saved}),
         message=_("Your goal has been saved."),
         next_url=lambda saved: f"{family_url(plan_acc)}#goal-{saved.pk}",

@@ -14,12 +14,22 @@ from django.views.decorators.http import require_GET, require_POST
 from portal import ratelimit
 
 from .. import access, selectors, services
-from ..forms import AboutForm, CommentForm, ReviewScheduleForm
+from ..forms import AboutForm, CommentForm, PrivateWorryForm, ReviewScheduleForm
 from . import _autosave as autosave
 from ._common import SAVE_LIMIT, family_url, path_of, plan_or_404
 
 
-def render_plan(request, plan, plan_acc, *, about_form=None, status=200, conflict=None):
+def render_plan(
+    request,
+    plan,
+    plan_acc,
+    *,
+    about_form=None,
+    worry_form=None,
+    status=200,
+    conflict=None,
+    worry_conflict=None,
+):
     context = {
         "family": plan_acc.family,
         "access": plan_acc,
@@ -49,9 +59,21 @@ def render_plan(request, plan, plan_acc, *, about_form=None, status=200, conflic
             if plan_acc.can_draft or plan_acc.can_suggest
             else None,
             conflict=conflict,
+            worry_conflict=worry_conflict,
             i_agreed=page.i_agreed,
             i_must_agree=page.i_must_agree,
         )
+        worries = page.private_worries
+        if plan_acc.can_draft:
+            mine = worries[0] if worries else None
+            context["worry_form"] = worry_form or PrivateWorryForm(
+                initial={
+                    "my_worries": mine.text if mine else "",
+                    "version": mine.version if mine else 1,
+                }
+            )
+        elif plan_acc.sees_private:
+            context["private_worries"] = worries
     return render(request, "plans/plan.html", context, status=status)
 
 
@@ -116,5 +138,45 @@ def about_save(request, family_id):
         next_url=lambda _saved: family_url(plan_acc),
         page=lambda form, conflict, status: render_plan(
             request, plan_obj, plan_acc, about_form=form, status=status, conflict=conflict
+        ),
+    )
+
+
+@login_required
+@require_POST
+def private_worry_save(request, family_id):
+    """Save what one adult is worried about, for only them and their key worker to read.
+    htmx autosaves here too."""
+    plan_obj, plan_acc = access.family_plan_for_user(request.user, family_id, path=path_of(request))
+    plan_obj = plan_or_404(plan_obj)
+    if not plan_acc.can_draft:
+        raise Http404
+    if ratelimit.exceeded(SAVE_LIMIT, request.user.pk):
+        return ratelimit.too_many(request, SAVE_LIMIT)
+    outcome = autosave.save(
+        PrivateWorryForm(request.POST),
+        lambda data: services.private_worry_save(
+            plan=plan_obj,
+            actor=request.user,
+            text=data["my_worries"],
+            expected_version=data["version"],
+        ),
+    )
+    return autosave.answer(
+        request,
+        outcome,
+        state=lambda saved: (
+            "plans/includes/version_input.html",
+            {"target": "worry-version", "version": saved.version},
+        ),
+        message=_("Your private words have been saved."),
+        next_url=lambda _saved: f"{family_url(plan_acc)}#private-worries",
+        page=lambda form, conflict, status: render_plan(
+            request,
+            plan_obj,
+            plan_acc,
+            worry_form=form,
+            status=status,
+            worry_conflict=conflict,
         ),
     )

@@ -64,7 +64,11 @@ def review(request, review_id):
     """The family rates each goal from 1 to 10; the key worker may add their own rating."""
     review_obj, plan_acc = access.review_for_user(request.user, review_id, path=path_of(request))
     by = GoalRating.By.FAMILY if plan_acc.can_draft else GoalRating.By.KEY_WORKER
-    goals = list(review_obj.plan.goals.filter(archived_at__isnull=True).order_by("order", "id"))
+    goals = list(
+        review_obj.plan.goals.filter(plan_acc.private_filter(), archived_at__isnull=True).order_by(
+            "order", "id"
+        )
+    )
     existing = {r.goal_id: r for r in review_obj.ratings.filter(by=by).select_related("goal")}
     initial = {}
     for goal_id, rating in existing.items():

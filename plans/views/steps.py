@@ -15,7 +15,7 @@ from portal import ratelimit
 from portal.converters import id_or_404, parse_id
 
 from .. import access, services
-from ..forms import StepForm, who_choices
+from ..forms import Privacy, StepForm, privacy_initial, who_choices
 from ..models import InterventionTemplate, Suggestion, Who
 from . import _autosave as autosave
 from ._common import SAVE_LIMIT, family_url, own_open_suggestion, path_of
@@ -46,6 +46,14 @@ def _who_value(step) -> str:
     if step.who == Who.PARTNER and step.practitioner_id:
         return f"partner:{step.practitioner_id}"
     return step.who
+
+
+def _asks_privacy(plan_acc, goal, step) -> bool:
+    """Not on a private goal (its steps are private with it); a new step, or one whose
+    adult may change who sees it."""
+    if goal.private_to_id is not None:
+        return False
+    return step is None or plan_acc.keeps(step) or plan_acc.may_keep_private(step)
 
 
 def _step_page(
@@ -84,7 +92,7 @@ def step_new(request, goal_id):
     goal, plan_acc = access.goal_for_user(request.user, goal_id, path=path_of(request))
     if not plan_acc.can_draft:
         raise Http404
-    initial = {"version": 1, "draft_key": uuid.uuid4().hex}
+    initial = {"version": 1, "draft_key": uuid.uuid4().hex, "private": Privacy.FAMILY}
     template = None
     template_id = parse_id(request.GET.get("template", ""))
     if template_id is not None:
@@ -98,7 +106,13 @@ def step_new(request, goal_id):
         if suggestion.goal_id != goal.pk:
             raise Http404
         initial.update(text=suggestion.text, suggestion=suggestion.pk)
-    form = StepForm(initial=initial, who_choices=_who_choices(plan_acc.family))
+        if suggestion.private_to_id:
+            initial.update(private=Privacy.ME)
+    form = StepForm(
+        initial=initial,
+        who_choices=_who_choices(plan_acc.family),
+        ask_privacy=_asks_privacy(plan_acc, goal, None),
+    )
     return _step_page(
         request, form=form, goal=goal, plan_acc=plan_acc, template=template, suggestion=suggestion
     )
@@ -118,8 +132,10 @@ def step_edit(request, step_id):
             "who": _who_value(step),
             "other_people": step.other_people,
             "due_date": step.due_date,
+            "private": privacy_initial(step),
         },
         who_choices=_who_choices(plan_acc.family),
+        ask_privacy=_asks_privacy(plan_acc, step.goal, step),
     )
     return _step_page(request, form=form, goal=step.goal, plan_acc=plan_acc, step=step)
 
@@ -151,6 +167,7 @@ def step_save(request, goal_id):
                 text=data["text"],
                 owner=owner,
                 due_date=data["due_date"],
+                private=data.get("private"),
             )
         return services.step_create(
             goal=goal,
@@ -165,11 +182,17 @@ def step_save(request, goal_id):
                 request, data.get("suggestion"), plan_acc, Suggestion.Kind.STEP
             ),
             draft_key=data.get("draft_key") or "",
+            private=bool(data.get("private")),
         )
 
+    form = StepForm(
+        request.POST,
+        who_choices=_who_choices(family),
+        ask_privacy=_asks_privacy(plan_acc, goal, step),
+    )
     return autosave.answer(
         request,
-        autosave.save(StepForm(request.POST, who_choices=_who_choices(family)), write),
+        autosave.save(form, write),
         state=lambda saved: ("plans/includes/step_state.html", {"step": saved}),
         message=_("The step has been saved."),
         next_url=lambda _saved: f"{family_url(plan_acc)}#goal-{goal.pk}",

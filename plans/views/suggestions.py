@@ -30,6 +30,7 @@ def suggest(request, family_id):
     if not plan_acc.can_suggest:
         raise Http404
     goals = list(plan_obj.goals.filter(archived_at__isnull=True))
+    adults = list(plan_obj.family.members.filter(user__isnull=False).exclude(relationship="child"))
     template = None
     template_id = parse_id(request.GET.get("template") or request.POST.get("template") or "")
     if template_id is not None:
@@ -37,10 +38,11 @@ def suggest(request, family_id):
     if request.method == "POST":
         if ratelimit.exceeded(WRITE_LIMIT, request.user.pk):
             return ratelimit.too_many(request, WRITE_LIMIT)
-        form = SuggestionForm(request.POST, goals=goals)
+        form = SuggestionForm(request.POST, goals=goals, adults=adults)
         if form.is_valid():
             data = form.cleaned_data
             goal = next((g for g in goals if g.pk == data.get("goal")), None)
+            for_whom = next((m for m in adults if str(m.pk) == data.get("for_whom")), None)
             try:
                 services.suggestion_create(
                     plan=plan_obj,
@@ -49,6 +51,7 @@ def suggest(request, family_id):
                     text=data["text"],
                     goal=goal,
                     template=template,
+                    private_to=for_whom,
                 )
             except ValidationError as exc:
                 apply_errors(form, exc)
@@ -61,7 +64,7 @@ def suggest(request, family_id):
         initial = {"goal": request.GET.get("goal")}
         if template:
             initial.update(kind=Suggestion.Kind.STEP, text=template.step_text, template=template.pk)
-        form = SuggestionForm(initial=initial, goals=goals)
+        form = SuggestionForm(initial=initial, goals=goals, adults=adults)
     text = form.data.get("text", "") if form.is_bound else ""
     return render(
         request,

@@ -253,3 +253,41 @@ def test_plain_english_check_is_for_staff_only(client, setup, parent, key_worker
     assert client.post(url, {"text": "Hello"}).status_code == 404
     client.force_login(key_worker)
     assert client.post(url, {"text": "Hello"}).status_code == 200
+
+
+# Who sees what one adult keeps private: that adult and the staff who manage the family.
+KEPT_SEEN = {
+    "parent": True,
+    "second_adult": False,
+    "lead_key_worker": True,
+    "key_worker_with_reason": True,
+    "manager_with_reason": True,
+    "partner_named": False,
+    "mentor_matched": False,
+}
+
+
+@pytest.mark.parametrize("role", sorted(KEPT_SEEN))
+def test_private_records_matrix(request, client, kept, setup, other_family, dad, role):
+    """Every role that can open the family's plan, against each thing Aisha keeps private,
+    through every page that shows a plan, a goal or a step."""
+    user = dad if role == "second_adult" else _user(role, request, setup["family"], other_family)
+    client.force_login(user)
+    family = setup["family"]
+    seen = KEPT_SEEN[role]
+    pages = [
+        reverse("plans:family_plan", kwargs={"family_id": family.pk}),
+        reverse("plans:family_print", kwargs={"family_id": family.pk}),
+    ]
+    for url in pages:
+        body = client.get(url).content.decode()
+        assert (kept["goal"].title in body) == seen, (role, url)
+        assert ("Leave the flat by eight" in body) == seen, (role, url)
+        assert ("I owe money to a dealer" in body) == seen, (role, url)
+    goal_page = reverse("plans:goal", kwargs={"goal_id": kept["goal"].pk})
+    assert client.get(goal_page).status_code == (200 if seen else 404), role
+    # Staff never change a family's words, so only Aisha opens her step's form.
+    step_form = reverse("plans:step_edit", kwargs={"step_id": kept["own_step"].pk})
+    assert client.get(step_form).status_code == (200 if role == "parent" else 404), role
+    shared_page = client.get(reverse("plans:goal", kwargs={"goal_id": kept["shared"].pk}))
+    assert ("Leave the flat by eight" in shared_page.content.decode()) == seen, role
