@@ -42,6 +42,9 @@ run: install frontend
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
 	$(RUN_ENV) $(PY) manage.py collectstatic --noinput -v0
 	$(RUN_ENV) $(PY) manage.py seed_demo
+	@# The work on a clock (concern escalation, duty cover, reminders) runs beside the server.
+	$(RUN_ENV) $(PY) manage.py run_schedule & schedule=$$!; \
+	trap 'kill $$schedule 2>/dev/null' EXIT INT TERM; \
 	$(RUN_ENV) $(VENV)/bin/daphne -b $(HOST) -p $(PORT) portal.asgi:application
 
 # The same checks run by pre-commit (.pre-commit-config.yaml) on each commit.

@@ -4,7 +4,14 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from portal import access
-from portal.registry import DashboardPanel, NavItem, register_dashboard_panel, register_nav_item
+from portal.registry import (
+    DashboardPanel,
+    NavItem,
+    PeriodicJob,
+    register_dashboard_panel,
+    register_nav_item,
+    register_periodic_job,
+)
 
 from . import selectors
 
@@ -58,4 +65,15 @@ register_dashboard_panel(
         order=61,
         audiences=frozenset({"manager"}),
     )
+)
+
+
+def _cover_sweep() -> None:
+    from .tasks import cover_sweep
+
+    cover_sweep.enqueue()
+
+
+register_periodic_job(
+    PeriodicJob(key="cover_sweep", every_seconds=15 * 60, run=_cover_sweep, command="cover_sweep")
 )

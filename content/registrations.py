@@ -6,7 +6,14 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from portal import access as portal_access
-from portal.registry import DashboardPanel, NavItem, register_dashboard_panel, register_nav_item
+from portal.registry import (
+    DashboardPanel,
+    NavItem,
+    PeriodicJob,
+    register_dashboard_panel,
+    register_nav_item,
+    register_periodic_job,
+)
 
 from . import access, selectors
 
@@ -94,5 +101,21 @@ register_dashboard_panel(
         context=_invite_panel,
         order=60,
         audiences=frozenset({"family"}),
+    )
+)
+
+
+def _reminders_due() -> None:
+    from .tasks import reminders_due_send
+
+    reminders_due_send.enqueue()
+
+
+register_periodic_job(
+    PeriodicJob(
+        key="send_session_reminders",
+        every_seconds=60 * 60,
+        run=_reminders_due,
+        command="send_session_reminders",
     )
 )

@@ -138,3 +138,30 @@ def family_needs(family) -> set[str]:
     for provider in _needs_providers:
         needs |= provider(family)
     return needs
+
+
+# Work that runs on a clock -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    """Work a feature app needs done every so often, such as escalating concerns still
+    waiting for a decision. ``run`` queues it (a task's ``enqueue``); in production cron
+    runs each job's management command, and ``manage.py run_schedule`` (which the
+    embedded portal starts beside its server) runs them all on this timetable."""
+
+    key: str
+    every_seconds: int
+    run: Callable[[], Any]
+    command: str  # the management command that queues it once, for cron
+
+
+_periodic: dict[str, PeriodicJob] = {}
+
+
+def register_periodic_job(job: PeriodicJob) -> None:
+    _periodic[job.key] = job
+
+
+def periodic_jobs() -> list[PeriodicJob]:
+    return sorted(_periodic.values(), key=lambda job: job.key)

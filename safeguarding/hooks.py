@@ -10,9 +10,11 @@ from portal.models import Family, FamilyMember
 from portal.registry import (
     DashboardPanel,
     NavItem,
+    PeriodicJob,
     register_dashboard_panel,
     register_demo_seeder,
     register_nav_item,
+    register_periodic_job,
 )
 
 from . import access, selectors
@@ -90,3 +92,19 @@ register_dashboard_panel(
     )
 )
 register_demo_seeder(seed_demo, order=60)
+
+
+def _escalate_due() -> None:
+    from .tasks import concerns_escalate_due
+
+    concerns_escalate_due.enqueue()
+
+
+register_periodic_job(
+    PeriodicJob(
+        key="escalate_concerns",
+        every_seconds=5 * 60,
+        run=_escalate_due,
+        command="escalate_concerns",
+    )
+)

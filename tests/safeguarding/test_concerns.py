@@ -323,3 +323,31 @@ def test_managers_set_the_duty_manager_and_only_they_hear_of_new_concerns(
         people["lead_key_worker"].pk,
         people["second_manager"].pk,
     }
+
+
+def test_the_clock_that_make_run_starts_escalates_a_concern_no_one_decided(
+    world, clock, django_capture_on_commit_callbacks
+):
+    """``manage.py run_schedule`` (started beside the embedded server) runs every
+    registered periodic job: a concern past its time escalates without anyone running a
+    command by hand."""
+    from django.core.management import call_command
+
+    from portal.registry import periodic_jobs
+
+    assert {job.key for job in periodic_jobs()} >= {
+        "escalate_concerns",
+        "cover_sweep",
+        "send_session_reminders",
+    }
+    for job in periodic_jobs():
+        # Each job's cron command exists, as the README tells councils to run it.
+        from django.core.management import get_commands
+
+        assert job.command in get_commands(), job.command
+    concern = _raise(world)
+    clock.move_to(TUESDAY_10AM + dt.timedelta(minutes=61))
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("run_schedule", once=True, stdout=open("/dev/null", "w"))  # noqa: SIM115
+    concern.refresh_from_db()
+    assert concern.escalation_count == 1
