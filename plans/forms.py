@@ -121,6 +121,13 @@ class Privacy(forms.ChoiceField):
         value = super().clean(value)
         return None if not value else value == self.ME
 
+    def require(self, message) -> None:
+        """For a new goal or step: nothing is saved (not even by the autosave) until the
+        writer has chosen, so a goal meant to be private is never the family's first.
+        Neither answer is chosen for them (GOV.UK: do not pre-select radios)."""
+        self.required = True
+        self.error_messages["required"] = message
+
 
 def privacy_initial(record) -> str:
     return Privacy.ME if record.private_to_id else Privacy.FAMILY
@@ -172,10 +179,12 @@ class GoalForm(VersionedForm):
         error_messages={"invalid_choice": _("Choose from the areas in the list")},
     )
 
-    def __init__(self, *args, ask_privacy=True, **kwargs):
+    def __init__(self, *args, ask_privacy=True, new=False, **kwargs):
         super().__init__(*args, **kwargs)
         if not ask_privacy:
             del self.fields["private"]
+        elif new:
+            self.fields["private"].require(_("Choose who can see this goal"))
 
 
 def who_choices(family, *, members, practitioners) -> list[tuple[str, StrOrPromise]]:
@@ -238,11 +247,13 @@ class StepForm(VersionedForm):
         error_messages={"invalid": _("Enter a real date, for example 27/03/2027")},
     )
 
-    def __init__(self, *args, who_choices=(), ask_privacy=True, **kwargs):
+    def __init__(self, *args, who_choices=(), ask_privacy=True, new=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["who"].choices = who_choices
         if not ask_privacy:
             del self.fields["private"]
+        elif new:
+            self.fields["private"].require(_("Choose who can see this step"))
 
 
 class SuggestionForm(forms.Form):

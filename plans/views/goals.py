@@ -54,7 +54,7 @@ def goal_new(request, family_id):
     suggestion = own_open_suggestion(
         request, request.GET.get("suggestion"), plan_acc, Suggestion.Kind.GOAL
     )
-    initial = {"version": 1, "draft_key": uuid.uuid4().hex, "private": Privacy.FAMILY}
+    initial: dict = {"version": 1, "draft_key": uuid.uuid4().hex}
     if suggestion:
         initial.update(title=suggestion.text, suggestion=suggestion.pk)
         if suggestion.private_to_id:
@@ -153,7 +153,10 @@ def goal_save(request, family_id):
 
     return autosave.answer(
         request,
-        autosave.save(GoalForm(request.POST, ask_privacy=_asks_privacy(plan_acc, goal)), write),
+        autosave.save(
+            GoalForm(request.POST, ask_privacy=_asks_privacy(plan_acc, goal), new=goal is None),
+            write,
+        ),
         state=lambda saved: ("plans/includes/goal_state.html", {"goal": saved}),
         message=_("Your goal has been saved."),
         next_url=lambda saved: f"{family_url(plan_acc)}#goal-{saved.pk}",

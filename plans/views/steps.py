@@ -92,7 +92,7 @@ def step_new(request, goal_id):
     goal, plan_acc = access.goal_for_user(request.user, goal_id, path=path_of(request))
     if not plan_acc.can_draft:
         raise Http404
-    initial = {"version": 1, "draft_key": uuid.uuid4().hex, "private": Privacy.FAMILY}
+    initial: dict = {"version": 1, "draft_key": uuid.uuid4().hex}
     template = None
     template_id = parse_id(request.GET.get("template", ""))
     if template_id is not None:
@@ -189,6 +189,7 @@ def step_save(request, goal_id):
         request.POST,
         who_choices=_who_choices(family),
         ask_privacy=_asks_privacy(plan_acc, goal, step),
+        new=step is None,
     )
     return autosave.answer(
         request,

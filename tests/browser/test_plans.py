@@ -28,6 +28,8 @@ def wait_for_autosave(page) -> None:
 def draft_goal_with_two_steps(person: Person, *, javascript: bool = True) -> None:
     page = person.page
     person.follow("Add something we want to change")
+    # Nothing is saved until the writer chooses who sees it (no answer is chosen for them).
+    person.choose("Everyone in our family, and our key worker")
     person.fill("What we want to change", "I want Tyler to sleep better")
     person.fill("How we will change", "A bedtime routine every night")
     if javascript:
@@ -40,6 +42,7 @@ def draft_goal_with_two_steps(person: Person, *, javascript: bool = True) -> Non
         ("Read a story together", "Tyler"),
     ):
         person.follow("Add a step to I want Tyler to sleep better")
+        person.choose("Everyone in our family, and our key worker")
         person.fill("What will happen", text)
         person.select("Who will do it", who)
         if javascript:
@@ -102,6 +105,7 @@ def test_parent_drafts_agrees_reviews_and_sees_progress_on_a_phone(open_page, pe
     no_sideways_scroll(page)
 
     person.follow("Add something we want to change")
+    person.choose("Everyone in our family, and our key worker")
     person.fill("What we want to change", "I need to get the kids to school")
     page.get_by_label("How we will change").press_sequentially(
         "I'll walk with the other parents", delay=5
@@ -125,6 +129,7 @@ def test_parent_drafts_agrees_reviews_and_sees_progress_on_a_phone(open_page, pe
     person.press("Save goal")
 
     person.follow("Add a step to I need to get the kids to school")
+    person.choose("Everyone in our family, and our key worker")
     person.fill("What will happen", "Walk with the mums on our route")
     page.get_by_label("Who will do it").select_option("other")
     person.fill("If it is other people, who are they?", "the mums on our route")

@@ -16,12 +16,38 @@ def _goal_post(**overrides):
     data = {
         "goal_id": "",
         "version": "1",
+        "private": "family",
         "title": "I need to get the kids to school",
         "details": "I'll walk with the other parents on our route",
         "how_we_know": "On time every day",
     }
     data.update(overrides)
     return data
+
+
+def test_a_new_goal_is_not_saved_until_the_writer_chooses_who_sees_it(client, parent, plan):
+    """Not even by the autosave: a goal meant for one adult is never first the family's
+    (which would tell the other adult the plan changed)."""
+    client.force_login(parent)
+    form = client.get(reverse("plans:goal_new", kwargs={"family_id": plan.family_id}))
+    assert "checked" not in form.content.decode().split('name="private"')[1].split(">")[0]
+    url = reverse("plans:goal_save", kwargs={"family_id": plan.family_id})
+    revision = plan.revision
+    without = _goal_post(title="I want to stop drinking")
+    del without["private"]
+    response = client.post(url, without, **HTMX)
+    assert "Choose who can see this goal" in response.content.decode()
+    response = client.post(url, without)
+    assert response.status_code == 400
+    assert "Choose who can see this goal" in response.content.decode()
+    assert not Goal.objects.filter(plan=plan).exists()
+    plan.refresh_from_db()
+    assert plan.revision == revision
+    client.post(url, _goal_post(title="I want to stop drinking", private="me"), **HTMX)
+    goal = Goal.objects.get(plan=plan)
+    assert goal.private_to is not None
+    plan.refresh_from_db()
+    assert plan.revision == revision
 
 
 def test_parent_sees_start_button_then_starts_a_plan(client, parent, family):
@@ -164,6 +190,7 @@ def _step_data(**overrides):
     data = {
         "step_id": "",
         "version": "1",
+        "private": "family",
         "text": "Walk with the mums",
         "who": "other",
         "other_people": "mums on our route",
