@@ -107,14 +107,21 @@ def plan_start(request, family_id):
     return redirect(family_url(plan_acc))
 
 
-@login_required
-@require_POST
-def about_save(request, family_id):
-    """Save 'what is going well' and 'what we are worried about'. htmx autosaves here too."""
+def _plan_to_draft(request, family_id):
+    """The family's plan and the person's access to it, for a save of its words: 404 for
+    anyone who may not write them."""
     plan_obj, plan_acc = access.family_plan_for_user(request.user, family_id, path=path_of(request))
     plan_obj = plan_or_404(plan_obj)
     if not plan_acc.can_draft:
         raise Http404
+    return plan_obj, plan_acc
+
+
+@login_required
+@require_POST
+def about_save(request, family_id):
+    """Save 'what is going well' and 'what we are worried about'. htmx autosaves here too."""
+    plan_obj, plan_acc = _plan_to_draft(request, family_id)
     if ratelimit.exceeded(SAVE_LIMIT, request.user.pk):
         return ratelimit.too_many(request, SAVE_LIMIT)
     outcome = autosave.save(
@@ -147,10 +154,7 @@ def about_save(request, family_id):
 def private_worry_save(request, family_id):
     """Save what one adult is worried about, for only them and their key worker to read.
     htmx autosaves here too."""
-    plan_obj, plan_acc = access.family_plan_for_user(request.user, family_id, path=path_of(request))
-    plan_obj = plan_or_404(plan_obj)
-    if not plan_acc.can_draft:
-        raise Http404
+    plan_obj, plan_acc = _plan_to_draft(request, family_id)
     if ratelimit.exceeded(SAVE_LIMIT, request.user.pk):
         return ratelimit.too_many(request, SAVE_LIMIT)
     outcome = autosave.save(
