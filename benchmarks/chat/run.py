@@ -410,6 +410,7 @@ class Driver:
             await asyncio.wait_for(asyncio.gather(future, delivered), timeout=30)
 
     async def at_rate(self, name: str, kind: str, rate: float, seconds: float) -> Phase:
+        print(f"Phase: {name} at {rate:.0f} sends/s for {seconds:.0f} s", flush=True)
         self.phase = phase = Phase(name)
         phase.started = start = time.time()
         while True:
@@ -424,6 +425,7 @@ class Driver:
         return phase
 
     async def flat_out(self, name: str, kind: str, seconds: float, lanes: int) -> Phase:
+        print(f"Phase: {name}, {lanes} lanes for {seconds:.0f} s", flush=True)
         self.phase = phase = Phase(name)
         phase.started = time.time()
         deadline = phase.started + seconds

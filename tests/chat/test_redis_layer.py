@@ -211,3 +211,47 @@ def test_hot_paths_use_one_shared_redis_client(settings):
     limit = services.send_limit()
     assert ratelimit.allowed_many(limit, [user_id, user_id, user_id]) == [True, True, False]
     assert int(client.get(caches["default"].make_key(limit.keys([user_id])[0]))) == 3
+
+
+async def test_many_live_events_go_in_one_round_trip_in_order(monkeypatch):
+    """A batch's events reach every subscriber in the order given, each published once,
+    in one pipeline; an event for several people is serialised once."""
+    from channels.layers import get_channel_layer
+    from channels_redis.pubsub import RedisPubSubChannelLayer
+    from redis.asyncio.client import Pipeline
+
+    from chat import live
+
+    listener = RedisPubSubChannelLayer(**_layer_config()["CONFIG"])
+    run = uuid.uuid4().hex[:8]
+    people = [10**9 + n for n in range(3)]
+    channels = {}
+    for person in people:
+        channels[person] = await listener.new_channel()
+        await listener.group_add(f"{live.user_group(person)}", channels[person])
+    round_trips = []
+    execute = Pipeline.execute
+
+    async def counted(self, *args, **kwargs):
+        round_trips.append(len(self.command_stack))
+        return await execute(self, *args, **kwargs)
+
+    monkeypatch.setattr(Pipeline, "execute", counted)
+    layer = get_channel_layer()
+    serialised = []
+    serialize = layer.serialize
+    monkeypatch.setattr(layer, "serialize", lambda m: serialised.append(m) or serialize(m))
+    first = {"type": "chat.test", "n": 1, "run": run}
+    second = {"type": "chat.test", "n": 2, "run": run}
+    await live.asend_many([(people, first), (people[:2], second)])
+
+    assert round_trips == [5]
+    assert serialised == [first, second]
+    for person in people:
+        got = [await asyncio.wait_for(listener.receive(channels[person]), timeout=5)]
+        if person in people[:2]:
+            got.append(await asyncio.wait_for(listener.receive(channels[person]), timeout=5))
+        assert [m["n"] for m in got] == ([1, 2] if person in people[:2] else [1])
+        await listener.group_discard(live.user_group(person), channels[person])
+    await listener.flush()
+    await layer.flush()
