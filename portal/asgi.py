@@ -4,13 +4,13 @@ import os
 
 from django.core.asgi import get_asgi_application
 
-from portal.serving import tune_asgi_process
+from portal.serving import tune_process
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
 # Django must be set up before anything imports models (routing does).
 django_asgi_app = get_asgi_application()
-tune_asgi_process()
+tune_process()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402

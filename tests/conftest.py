@@ -1,4 +1,5 @@
 import os
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
@@ -11,6 +12,29 @@ from tests.helpers.sign_in import force_login_password_only
 USING_SERVICES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql") and bool(
     settings.REDIS_URL
 )
+
+
+def _own_redis_for_each_parallel_worker() -> None:
+    """Tests run in parallel (``pytest -n``) each keep a Redis database and channel prefix
+    of their own: a test empties its cache (Redis FLUSHDB), and pub/sub channels are the
+    same in every database. Worker n uses REDIS_URL's database plus n. pytest-django
+    gives each worker its own test database already."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw") or not settings.REDIS_URL:
+        return
+    parts = urlsplit(settings.REDIS_URL)
+    database = (int(parts.path.strip("/") or 0) + int(worker[2:])) % 16
+    url = urlunsplit(parts._replace(path=f"/{database}"))
+    config = settings.CHANNEL_LAYERS["default"]["CONFIG"]
+    prefix = f"{config.get('prefix', 'asgi')}-{worker}"
+    settings.REDIS_URL = settings.CACHES["default"]["LOCATION"] = url
+    config["hosts"][0]["address"] = url
+    config["prefix"] = prefix
+    # ASGI workers the chat tests start read these.
+    os.environ.update(REDIS_URL=url, CHANNEL_PREFIX=prefix)
+
+
+_own_redis_for_each_parallel_worker()
 
 
 def pytest_configure(config):
@@ -37,8 +61,12 @@ def _restore_migrated_data(items):
             kwargs = dict(marker.kwargs) if marker is not None else {}
             kwargs.update(transaction=True, serialized_rollback=True)
             item.add_marker(pytest.mark.django_db(**kwargs), append=False)
+            # They leave the database empty, so the rest must not share it with them at
+            # once: ``make test`` runs the rest in parallel, then these one at a time.
+            item.add_marker(pytest.mark.transactional)
 
 
+@pytest.hookimpl(tryfirst=True)  # the markers must be there before ``-m`` chooses
 def pytest_collection_modifyitems(config, items):
     _restore_migrated_data(items)
     if USING_SERVICES:

@@ -4,11 +4,11 @@ import os
 
 from django.core.asgi import get_asgi_application
 
-from portal.serving import tune_asgi_process
+from portal.serving import tune_process
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benchmarks.chat.settings")
 django_asgi_app = get_asgi_application()
-tune_asgi_process()
+tune_process()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
