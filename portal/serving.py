@@ -16,4 +16,3 @@ def tune_process() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(10_000, 20, 20)
-
