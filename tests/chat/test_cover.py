@@ -236,6 +236,33 @@ def test_messages_waiting_a_working_day_are_flagged_to_managers_once(
     assert recent.pk  # the newer one is not yet a working day old
 
 
+def test_a_wait_counts_from_the_first_message_after_the_last_answer_in_four_queries(
+    parent, key_worker, conversation, private, django_assert_num_queries
+):
+    """A family's wait starts at its first message (not deleted) after staff last
+    answered; the longest wait comes first; a conversation staff never answered waits
+    from its first message. The same four queries however many conversations there are."""
+    _age(send(parent, conversation, body="Before the answer"), 8)
+    _age(send(key_worker, conversation, body="An answer"), 7)
+    deleted = send(parent, conversation, body="Taken back")
+    _age(deleted, 6)
+    type(deleted).objects.filter(pk=deleted.pk).update(deleted_at=timezone.now())
+    after = send(parent, conversation, body="Still waiting")
+    _age(after, 4)
+    _age(send(parent, conversation, body="Hello again"), 3)
+    never = send(parent, private, body="Nobody has answered this")
+    _age(never, 5)
+
+    with django_assert_num_queries(4):
+        waiting = selectors.unanswered_conversations()
+    assert [(w.conversation.pk, w.message_id) for w in waiting] == [
+        (private.pk, never.pk),
+        (conversation.pk, after.pk),
+    ]
+    send(key_worker, private, body="Sorry for the wait")
+    assert [w.conversation.pk for w in selectors.unanswered_conversations()] == [conversation.pk]
+
+
 @pytest.mark.parametrize(
     ("now", "before"),
     [
