@@ -7,7 +7,7 @@ class Command(BaseCommand):
     help = (
         "Queue the cover sweep: the duty key worker joins the conversations of families "
         "whose key worker is away, and messages waiting a working day are flagged to "
-        "the service managers. Run it every 15 minutes."
+        "the service managers. Run it every minute."
     )
 
     def handle(self, *args, **options):
