@@ -287,9 +287,10 @@ def unanswered_conversations(*, now: datetime | None = None) -> list[Waiting]:
     """Key worker conversations (private ones too) whose family has waited more than a
     working day for an answer from staff, longest waiting first. No message content.
 
-    Four plain queries, none nested in another's rows: each open conversation's last
-    message from staff; the first message after it (every message after it is the
-    family's); when those were sent; the conversations that waited too long. One query
+    Plain queries, none nested in another's rows: each open conversation's last message
+    from staff; the first message after it (every message after it is the family's), one
+    query for each 500 conversations; when those were sent; the conversations that waited
+    too long. Four queries up to 500 open conversations. One query
     with the staff lookup inside the per-message one took PostgreSQL 13 s for 1,000
     families of 200 messages (benchmarks/pages' data); these take milliseconds.
     """
