@@ -165,6 +165,12 @@ def seed(args) -> tuple[list[tuple[int, list[int]]], dict[int, str]]:
         store["account_authentication_methods_user"] = str(user.pk)
         store.create()
         sessions[user.pk] = store.session_key
+    # PostgreSQL's statistics of the new tables, as autovacuum would keep them on a live
+    # server (it is off on some machines): without them the planner only guesses.
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     return conversations, sessions
 
 
