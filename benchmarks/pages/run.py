@@ -287,11 +287,14 @@ class Server:
             # (a sync worker serves one connection at a time and needs a buffering proxy).
             # gunicorn 24 and later hold a thread on each open connection while it waits
             # for its next request, so there are threads enough for every open connection
-            # (with 4, 50 people pausing between pages gave a p95 of 300 ms).
+            # (with 4, 50 people pausing between pages gave a p95 of 300 ms). Each worker
+            # listens on its own socket (--reuse-port) so the kernel shares connections
+            # out; on one shared socket one worker took nearly all of them.
             self.command = [
                 GUNICORN, "portal.wsgi:application", "--bind", f"{HOST}:{port}",
                 "--workers", str(workers), "--threads", str(threads), "--log-level", "warning",
                 "--keep-alive", str(keep_alive), "--reuse-port",
+                "--worker-tmp-dir", "/dev/shm",  # noqa: S108 - gunicorn makes it with mkstemp and unlinks it
             ]  # fmt: skip
         self.env = env
         self.log_path = log_dir / f"server-{kind}.log"
