@@ -215,6 +215,8 @@ TASKS = {
         else "django_tasks.backends.immediate.ImmediateBackend",
     }
 }
+# How long the database backend's rows of finished tasks are kept (portal.tasks prunes).
+TASK_RESULTS_KEEP_DAYS = env.int("TASK_RESULTS_KEEP_DAYS", default=7)
 
 # With Redis, a signed-in request reads its session from the cache, not the database.
 SESSION_ENGINE = (
