@@ -9,7 +9,7 @@ reason, and that read is audited. Anything else is a 404, like a missing convers
 A private conversation belongs to one adult (``Conversation.owner``): of the family only
 they may open it, be told of it or count it; every other adult of the household gets the
 404 a stranger gets. While the lead key worker is on leave, or outside the working hours
-they set, the day's duty key worker (the rota managers set) covers the family's key
+they set (a bank holiday is outside everyone's), the day's duty key worker (the rota managers set) covers the family's key
 worker conversations, private ones included: they read and answer under their own name,
 and every read is audited.
 """
@@ -29,6 +29,7 @@ from portal import access as portal_access
 from portal.access import AnyUser
 from portal.models import Family, User
 from portal.prepared import prepared
+from portal.working_time import is_closed_day
 from safeguarding import selectors as safeguarding_selectors
 
 from .models import Conversation, DutyDay, Leave, Message, Participant, WorkingHours
@@ -76,8 +77,11 @@ def key_worker_may_read_mentor_conversation(conversation: Conversation) -> bool:
 
 
 def working_at(hours: list[WorkingHours], when: datetime) -> bool:
-    """Whether ``when`` falls inside one of these working-hours rows (local time)."""
+    """Whether ``when`` falls inside one of these working-hours rows (local time), on a
+    day the service is open: nobody is in their hours on a bank holiday."""
     local = timezone.localtime(when)
+    if is_closed_day(local.date()):
+        return False
     return any(
         row.weekday == local.weekday() and row.starts <= local.time() < row.ends for row in hours
     )

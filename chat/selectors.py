@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from portal.models import StaffProfile, User
 from portal.prepared import prepared
+from portal.working_time import one_working_day_before
 
 from .access import conversation_role, duty_key_worker, working_at
 from .models import (
@@ -262,15 +263,6 @@ def key_workers() -> QuerySet[User]:
     return User.objects.filter(
         staff_profile__role=StaffProfile.Role.KEY_WORKER, is_active=True
     ).order_by("first_name", "last_name", "id")
-
-
-def one_working_day_before(now: datetime) -> datetime:
-    """The same time one working day (Monday to Friday) earlier: Monday 10:00 gives the
-    Friday before at 10:00."""
-    local = timezone.localtime(now) - timedelta(days=1)
-    while local.weekday() >= 5:
-        local -= timedelta(days=1)
-    return local
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ class PortalConfig(AppConfig):
         from . import (
             navigation,  # noqa: F401 - registers the core menu and panels
             receivers,  # noqa: F401 - connects its receivers
+            schedule,  # noqa: F401 - registers the core's periodic jobs
         )
         from .converters import IdConverter
         from .translation import remember_translations

@@ -6,6 +6,7 @@ debug on. ``DJANGO_ENV=production`` switches to production and refuses to start
 without a real secret key, PostgreSQL, Redis and allowed hosts.
 """
 
+import datetime
 import os
 import tempfile
 from pathlib import Path
@@ -214,6 +215,8 @@ TASKS = {
         else "django_tasks.backends.immediate.ImmediateBackend",
     }
 }
+# How long the database backend's rows of finished tasks are kept (portal.tasks prunes).
+TASK_RESULTS_KEEP_DAYS = env.int("TASK_RESULTS_KEEP_DAYS", default=7)
 
 # With Redis, a signed-in request reads its session from the cache, not the database.
 SESSION_ENGINE = (
@@ -394,9 +397,14 @@ PEER_MENTOR_SUPERVISION_DAYS = env.int("PEER_MENTOR_SUPERVISION_DAYS", default=6
 
 # Safeguarding concerns: a manager must record a decision within this much working time,
 # or the concern goes to every manager, and again after each such time until decided.
-# Working time is the service's working hours (UK time) on its working days (0 is Monday).
+# Working time is the service's working hours (UK time) on its working days (0 is Monday),
+# less England's bank holidays and the days the council closes besides (ISO dates, such as
+# 2026-12-24,2026-12-31), counted in portal/working_time.py.
 SAFEGUARDING_DECISION_MINUTES = env.int("SAFEGUARDING_DECISION_MINUTES", default=60)
 SERVICE_WORKING_DAYS = (0, 1, 2, 3, 4)
 SERVICE_WORKING_HOURS = ("09:00", "17:00")
+SERVICE_CLOSED_DAYS = frozenset(
+    datetime.date.fromisoformat(day) for day in env.list("SERVICE_CLOSED_DAYS", default=[])
+)
 # Concerns one person may raise, and in how many seconds (more is not one person's worry).
 SAFEGUARDING_RAISE_RATE = (10, 60 * 60)

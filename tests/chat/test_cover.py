@@ -169,6 +169,44 @@ def test_duty_key_worker_covers_out_of_working_hours(
     assert on_duty_today.pk not in _active(conversation)
 
 
+def test_on_a_bank_holiday_the_duty_key_worker_covers_the_leads_usual_hours(
+    family, key_worker, conversation, duty, manager
+):
+    """Easter Monday 2027 is no working day: the lead's Monday hours do not count, so
+    whoever the rota puts on duty that day covers."""
+    easter_monday = dt.date(2027, 3, 29)
+    services.working_hours_set(user=key_worker, days={0: (time(9), time(17))})
+    services.duty_rota_set(
+        manager=manager, days={easter_monday: duty, easter_monday + timedelta(days=7): duty}
+    )
+    zone = timezone.get_current_timezone()
+    assert (
+        covering_key_worker(family, now=dt.datetime.combine(easter_monday, time(12), tzinfo=zone))
+        == duty
+    )
+    a_week_later = easter_monday + timedelta(days=7)
+    assert (
+        covering_key_worker(family, now=dt.datetime.combine(a_week_later, time(12), tzinfo=zone))
+        is None
+    )
+
+
+def test_a_message_before_christmas_waits_a_working_day_only_after_the_bank_holidays(
+    parent, conversation
+):
+    """Sent on Christmas Eve (Thursday), it has waited a working day only from the same time
+    on Tuesday 29th: the 25th, the weekend and Boxing Day's Monday do not count."""
+    zone = timezone.get_current_timezone()
+    sent = send(parent, conversation, body="Can we talk before the new year?")
+    type(sent).objects.filter(pk=sent.pk).update(
+        created_at=dt.datetime(2026, 12, 24, 11, 0, tzinfo=zone)
+    )
+    monday = dt.datetime(2026, 12, 28, 16, 0, tzinfo=zone)
+    assert selectors.unanswered_conversations(now=monday) == []
+    tuesday = dt.datetime(2026, 12, 29, 11, 1, tzinfo=zone)
+    assert [w.message_id for w in selectors.unanswered_conversations(now=tuesday)] == [sent.pk]
+
+
 def test_nobody_covers_without_a_rota_or_when_the_lead_is_on_duty(
     family, key_worker, conversation, manager
 ):
@@ -261,20 +299,6 @@ def test_a_wait_counts_from_the_first_message_after_the_last_answer_in_four_quer
     ]
     send(key_worker, private, body="Sorry for the wait")
     assert [w.conversation.pk for w in selectors.unanswered_conversations()] == [conversation.pk]
-
-
-@pytest.mark.parametrize(
-    ("now", "before"),
-    [
-        (dt.datetime(2026, 11, 30, 10, 0), dt.datetime(2026, 11, 27, 10, 0)),  # Monday
-        (dt.datetime(2026, 12, 2, 10, 0), dt.datetime(2026, 12, 1, 10, 0)),  # Wednesday
-        (dt.datetime(2026, 11, 29, 10, 0), dt.datetime(2026, 11, 27, 10, 0)),  # Sunday
-    ],
-)
-def test_one_working_day_skips_the_weekend(now, before):
-    zone = timezone.get_current_timezone()
-    got = selectors.one_working_day_before(now.replace(tzinfo=zone))
-    assert got.replace(tzinfo=None) == before
 
 
 def test_cover_sweep_command_queues_the_sweep(capsys, db):

@@ -581,6 +581,71 @@ def test_plan_page_query_count_is_pinned(
     assert response.content.decode().count('class="app-card app-plan-goal"') == 30
 
 
+def _kept_private(plan, family, key_worker, *, adults):
+    """``adults`` more adults of the household, each keeping to themselves a goal with a
+    step, a comment and a suggestion on it, a private step on a family goal and their
+    worries."""
+    from portal.models import FamilyMember
+    from tests import factories
+
+    family_goal = plan.goals.filter(private_to__isnull=True).first()
+    for _ in range(adults):
+        adult = factories.parent(family, relationship=FamilyMember.Relationship.CARER)
+        goal = services.goal_create(
+            plan=plan, actor=adult, title="Only mine", outcome_areas=[], private=True
+        )
+        services.step_create(
+            goal=goal,
+            actor=adult,
+            text="A step of my own",
+            owner=services.StepOwner(who=Who.KEY_WORKER),
+        )
+        services.step_create(
+            goal=family_goal,
+            actor=adult,
+            text="Mine alone on the family's goal",
+            owner=services.StepOwner(who=Who.KEY_WORKER),
+            private=True,
+        )
+        services.comment_add(plan=plan, actor=key_worker, text="Well done", goal=goal)
+        services.suggestion_create(
+            plan=plan, actor=key_worker, kind=Suggestion.Kind.STEP, goal=goal, text="Try this"
+        )
+        plan.refresh_from_db()
+        services.private_worry_save(
+            plan=plan, actor=adult, text="What I worry about", expected_version=1
+        )
+
+
+def test_the_key_workers_plan_page_query_count_is_pinned_with_private_worries_and_goals(
+    client, parent, key_worker, plan, family, django_assert_num_queries, session_queries
+):
+    """The key worker reads every adult's private goals, steps and worries on the family's
+    plan page: two adults keeping them cost what twelve do."""
+    _big_plan(plan, parent, key_worker, goals=10, reviews=3)
+    _kept_private(plan, family, key_worker, adults=2)
+    client.force_login(key_worker)
+    url = reverse("plans:family_plan", kwargs={"family_id": family.pk})
+    client.get(url)
+    # The person and their authenticator (two-step sign-in), the family, the plan, the
+    # audit event of the read, its goals (private ones too) with their outcome areas, steps,
+    # ratings and sharing, the plan's comments and suggestions, its review and agreement
+    # state, every adult's private worries with their names, and the menu's counts (one
+    # query).
+    with django_assert_num_queries(session_queries + 15):
+        response = client.get(url)
+    body = response.content.decode()
+    assert body.count("What I worry about") == 2
+    assert body.count("Mine alone on the family&#x27;s goal") == 2
+    _kept_private(plan, family, key_worker, adults=10)
+    with django_assert_num_queries(session_queries + 15):
+        response = client.get(url)
+    body = response.content.decode()
+    assert body.count("What I worry about") == 12
+    assert body.count('class="app-card app-plan-goal"') == 22
+    assert body.count("Mine alone on the family&#x27;s goal") == 12
+
+
 def test_the_plan_page_shows_goals_and_links_each_to_its_changes(client, parent, goals):
     shared, _private = goals
     client.force_login(parent)

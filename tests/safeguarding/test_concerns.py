@@ -9,7 +9,6 @@ from notifications.models import Notification
 from portal.models import AuditEvent
 from safeguarding import services, tasks
 from safeguarding.models import Concern, ConcernAction, DutyManager
-from safeguarding.timescale import working_time_after
 from tests.helpers.safeguarding import LONDON, TUESDAY_10AM
 
 WORRY = "Zara had a bruise on her arm and did not want to go home."
@@ -230,18 +229,21 @@ def test_with_no_time_to_decide_raising_escalates_at_once(world, settings):
     assert concern.escalation_count == 1
 
 
-@pytest.mark.parametrize(
-    ("raised", "due"),
-    [
-        (dt.datetime(2026, 12, 1, 10, 0), dt.datetime(2026, 12, 1, 11, 0)),
-        (dt.datetime(2026, 12, 1, 16, 30), dt.datetime(2026, 12, 2, 9, 30)),
-        (dt.datetime(2026, 12, 4, 16, 30), dt.datetime(2026, 12, 7, 9, 30)),  # Friday
-        (dt.datetime(2026, 12, 5, 11, 0), dt.datetime(2026, 12, 7, 10, 0)),  # Saturday
-        (dt.datetime(2026, 12, 1, 7, 0), dt.datetime(2026, 12, 1, 10, 0)),
-    ],
-)
-def test_a_working_hour(raised, due):
-    assert working_time_after(raised.replace(tzinfo=LONDON), 60) == due.replace(tzinfo=LONDON)
+def test_a_concern_raised_before_christmas_is_due_after_the_bank_holidays(
+    world, clock, django_capture_on_commit_callbacks
+):
+    """Half an hour of Christmas Eve, then nothing until Tuesday 29th: Christmas Day,
+    the weekend and Boxing Day's Monday are closed."""
+    clock.move_to(dt.datetime(2026, 12, 24, 16, 30, tzinfo=LONDON))
+    concern = _raise(world)
+    assert concern.escalate_at == dt.datetime(2026, 12, 29, 9, 30, tzinfo=LONDON)
+    clock.move_to(dt.datetime(2026, 12, 28, 12, 0, tzinfo=LONDON))
+    assert services.concerns_escalate_due() == 0
+    clock.move_to(dt.datetime(2026, 12, 29, 9, 31, tzinfo=LONDON))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.concerns_escalate_due() == 1
+    concern.refresh_from_db()
+    assert concern.escalate_at == dt.datetime(2026, 12, 29, 10, 31, tzinfo=LONDON)
 
 
 def test_raising_is_rate_limited_and_says_to_call(client, world, settings):

@@ -1,6 +1,6 @@
 """Run the work on a clock that feature apps register (``portal.registry.PeriodicJob``):
 escalating concerns still waiting for a decision, the duty cover sweep, session
-reminders. The embedded portal (``make run``) starts it beside its server, so what it
+reminders, pruning finished tasks. The embedded portal (``make run``) starts it beside its server, so what it
 shows is what a council would see; in production, cron runs each job's own command (or
 this, as one long-lived process)."""
 
