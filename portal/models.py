@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .fields import EncryptedCharField
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -254,7 +256,8 @@ class SafeContact(models.Model):
     days = models.JSONField(default=list, blank=True)
     times = models.JSONField(default=list, blank=True)
     leave_messages = models.BooleanField(_("messages may be left"), default=False)
-    safe_word = models.CharField(_("safe word"), max_length=60, blank=True)
+    # Kept encrypted: a database dump or backup never shows it.
+    safe_word = EncryptedCharField(_("safe word"), max_length=60, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -6,7 +6,10 @@ debug on. ``DJANGO_ENV=production`` switches to production and refuses to start
 without a real secret key, PostgreSQL, Redis and allowed hosts.
 """
 
+import base64
+import binascii
 import datetime
+import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -44,6 +47,21 @@ if PRODUCTION:
         raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL in production.")
     REDIS_URL = _required("REDIS_URL")
     ALLOWED_HOSTS = [h.strip() for h in _required("ALLOWED_HOSTS").split(",") if h.strip()]
+    # Keys for what is kept encrypted in the database (portal/fields.py): the first
+    # writes, all read. Kept apart from the database and its backups.
+    FIELD_ENCRYPTION_KEYS = [
+        k.strip() for k in _required("FIELD_ENCRYPTION_KEYS").split(",") if k.strip()
+    ]
+    for _key in FIELD_ENCRYPTION_KEYS:
+        try:
+            if len(base64.urlsafe_b64decode(_key)) != 32:
+                raise ValueError
+        except (ValueError, binascii.Error):
+            raise ImproperlyConfigured(
+                "FIELD_ENCRYPTION_KEYS must be keys of 32 random bytes, URL-safe base64 "
+                "(make one with: python -c 'import secrets, base64; "
+                "print(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())')."
+            ) from None
     DEBUG = False
 else:
     # Development only: a fixed key so sessions survive restarts. Never used in production.
@@ -51,6 +69,11 @@ else:
     DATABASE_URL = env.str("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
     REDIS_URL = env.str("REDIS_URL", default="")
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
+    # Development only: a key made from the development secret key.
+    FIELD_ENCRYPTION_KEYS = env.list(
+        "FIELD_ENCRYPTION_KEYS",
+        default=[base64.urlsafe_b64encode(hashlib.sha256(SECRET_KEY.encode()).digest()).decode()],
+    )
     DEBUG = env.bool("DEBUG", default=True)
 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])

@@ -92,9 +92,23 @@ def test_production_settings_pass_the_deploy_check():
             "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/portal_deploy_check",
             "REDIS_URL": "redis://127.0.0.1:6379/0",
             "ALLOWED_HOSTS": "portal.example.org",
+            "FIELD_ENCRYPTION_KEYS": "q2bB1rJb8nO3bJmMN8YyRIdu0v2F3pXHk9GZ4Xl7wLc=",
         }
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_needs_keys_for_what_is_kept_encrypted():
+    base = {
+        "DJANGO_ENV": "production",
+        "SECRET_KEY": "pR0d-" + "x7Kq9mZ2vL4sT8wN1bY6cH3jF5gD0aE" * 2,
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/portal_deploy_check",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "ALLOWED_HOSTS": "portal.example.org",
+    }
+    assert "FIELD_ENCRYPTION_KEYS must be set" in _run_check(base).stderr
+    bad = _run_check({**base, "FIELD_ENCRYPTION_KEYS": "not-a-key"})
+    assert "32 random bytes" in bad.stderr
 
 
 def test_seed_demo_is_safe_to_run_twice(db):

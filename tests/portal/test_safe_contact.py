@@ -1,14 +1,19 @@
 """Safe contact: each adult says how and when it is safe to contact them; staff read it
 before they make contact, and every email the portal sends honours it."""
 
+import importlib
+
 import pytest
+from cryptography.fernet import Fernet
 from django.core import mail
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.db import connection
 from django.urls import reverse
 
 from chat import services as chat_services
 from chat import tasks as chat_tasks
 from portal import services
+from portal.fields import is_encrypted
 from portal.models import AuditEvent, FamilyMember, SafeContact, StaffProfile
 from portal.notify import email_send
 from tests import factories
@@ -334,3 +339,54 @@ def test_new_message_email_is_put_off_until_a_safe_time(family, parent, key_work
     assert later.task.run_after == timezone.make_aware(
         datetime.combine(tomorrow, datetime.min.time())
     )
+
+
+def _stored_word(contact: SafeContact) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT safe_word FROM portal_safecontact WHERE id = %s", [contact.pk])
+        return cursor.fetchone()[0]
+
+
+def _new_key() -> str:
+    return Fernet.generate_key().decode()
+
+
+def test_the_safe_word_is_kept_encrypted_in_the_database(client, parent):
+    client.force_login(parent)
+    client.post(URL, FULL)
+    contact = _contact(parent)
+    stored = _stored_word(contact)
+    assert "bluebell" not in stored and is_encrypted(stored)
+    assert contact.safe_word == "bluebell"
+    # Only the empty word is looked up, and that still works.
+    assert SafeContact.objects.exclude(safe_word="").filter(pk=contact.pk).exists()
+
+
+def test_a_new_key_reads_old_words_and_a_missing_key_says_so(client, parent, settings):
+    client.force_login(parent)
+    client.post(URL, FULL)
+    old = settings.FIELD_ENCRYPTION_KEYS
+    settings.FIELD_ENCRYPTION_KEYS = [_new_key(), *old]
+    assert _contact(parent).safe_word == "bluebell"
+    settings.FIELD_ENCRYPTION_KEYS = [_new_key()]
+    with pytest.raises(ImproperlyConfigured, match="FIELD_ENCRYPTION_KEYS"):
+        _contact(parent)
+
+
+def test_words_saved_before_encryption_are_encrypted_by_the_migration(client, parent):
+    client.force_login(parent)
+    client.post(URL, FULL)
+    contact = _contact(parent)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE portal_safecontact SET safe_word = 'primrose' WHERE id = %s", [contact.pk]
+        )
+    migration = importlib.import_module("portal.migrations.0004_safe_word_encrypted")
+    editor = connection.schema_editor()
+    migration.encrypt_safe_words(None, editor)
+    assert is_encrypted(_stored_word(contact))
+    assert _contact(parent).safe_word == "primrose"
+    migration.encrypt_safe_words(None, editor)  # twice changes nothing
+    assert _contact(parent).safe_word == "primrose"
+    migration.decrypt_safe_words(None, editor)
+    assert _stored_word(contact) == "primrose"
