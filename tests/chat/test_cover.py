@@ -9,6 +9,7 @@ import uuid
 from datetime import time, timedelta
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -240,6 +241,9 @@ def _age(message, days):
     )
 
 
+# An ordinary Wednesday morning: five days back is well over a working day whatever today
+# is (on the Tuesday after Christmas or Easter, one working day back is five days back).
+@time_machine.travel(dt.datetime(2026, 11, 18, 10, 30, tzinfo=dt.UTC), tick=True)
 def test_messages_waiting_a_working_day_are_flagged_to_managers_once(
     client,
     family,
