@@ -3,7 +3,7 @@
 Every value comes from the environment. With nothing set the portal runs embedded:
 SQLite, an in-memory channel layer, tasks run immediately, email to the console and
 debug on. ``DJANGO_ENV=production`` switches to production and refuses to start
-without a real secret key, PostgreSQL, Redis and allowed hosts.
+without a real secret key, keys for encrypted fields, PostgreSQL, Redis and allowed hosts.
 """
 
 import base64

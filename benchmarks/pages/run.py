@@ -13,6 +13,7 @@ its servers and removes its temporary files by itself. See README.md for the fig
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import os
 import secrets
@@ -137,6 +138,7 @@ def production_env(static_root: Path, template_dir: Path) -> dict:
         DJANGO_SETTINGS_MODULE="benchmarks.pages.settings",
         DJANGO_ENV="production",
         SECRET_KEY=secrets.token_urlsafe(64),
+        FIELD_ENCRYPTION_KEYS=base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
         DATABASE_URL=f"{POSTGRES}/{DATABASE}",
         REDIS_URL=REDIS_URL,
         ALLOWED_HOSTS=HOST,
