@@ -9,9 +9,9 @@ reason, and that read is audited. Anything else is a 404, like a missing convers
 A private conversation belongs to one adult (``Conversation.owner``): of the family only
 they may open it, be told of it or count it; every other adult of the household gets the
 404 a stranger gets. While the lead key worker is on leave, or outside the working hours
-they set (a bank holiday is outside everyone's), the day's duty key worker (the rota managers set) covers the family's key
-worker conversations, private ones included: they read and answer under their own name,
-and every read is audited.
+they set (a bank holiday is outside everyone's), the day's duty key worker (the rota
+managers set) covers the family's key worker conversations, private ones included: they
+read and answer under their own name, and every read is audited.
 """
 
 from __future__ import annotations

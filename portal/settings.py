@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 import environ
+from cryptography.fernet import Fernet
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -52,16 +53,6 @@ if PRODUCTION:
     FIELD_ENCRYPTION_KEYS = [
         k.strip() for k in _required("FIELD_ENCRYPTION_KEYS").split(",") if k.strip()
     ]
-    for _key in FIELD_ENCRYPTION_KEYS:
-        try:
-            if len(base64.urlsafe_b64decode(_key)) != 32:
-                raise ValueError
-        except (ValueError, binascii.Error):
-            raise ImproperlyConfigured(
-                "FIELD_ENCRYPTION_KEYS must be keys of 32 random bytes, URL-safe base64 "
-                "(make one with: python -c 'import secrets, base64; "
-                "print(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())')."
-            ) from None
     DEBUG = False
 else:
     # Development only: a fixed key so sessions survive restarts. Never used in production.
@@ -75,6 +66,16 @@ else:
         default=[base64.urlsafe_b64encode(hashlib.sha256(SECRET_KEY.encode()).digest()).decode()],
     )
     DEBUG = env.bool("DEBUG", default=True)
+
+for _key in FIELD_ENCRYPTION_KEYS:
+    try:
+        Fernet(_key)
+    except (ValueError, binascii.Error):
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEYS must be keys of 32 random bytes, URL-safe base64 "
+            "(make one with: python -c 'from cryptography.fernet import Fernet; "
+            "print(Fernet.generate_key().decode())')."
+        ) from None
 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")

@@ -1,8 +1,8 @@
 """Run the work on a clock that feature apps register (``portal.registry.PeriodicJob``):
 escalating concerns still waiting for a decision, the duty cover sweep, session
-reminders, pruning finished tasks. The embedded portal (``make run``) starts it beside its server, so what it
-shows is what a council would see; in production, cron runs each job's own command (or
-this, as one long-lived process)."""
+reminders, pruning finished tasks. The embedded portal (``make run``) starts it beside
+its server, so what it shows is what a council would see; in production, cron runs each
+job's own command (or this, as one long-lived process)."""
 
 from __future__ import annotations
 
