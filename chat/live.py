@@ -14,7 +14,7 @@ import logging
 import os
 import threading
 import weakref
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from asgiref.sync import SyncToAsync, async_to_sync
@@ -197,30 +197,44 @@ def send_many(events) -> None:
         logger.exception("Could not send a live event")
 
 
-async def asend_many(events) -> None:
+async def asend_many(events, *, presence_of: Iterable[int] = ()) -> dict[int, int]:
     """Each (people, event) pair to every socket of those people, in order: on Redis, one
-    round trip for them all (``group_send_many``)."""
+    round trip for them all (``group_send_many``).
+
+    With ``presence_of``, also how many sockets each of those people has open (as
+    ``online_counts``), read in the same round trip after the publishes, so nobody waits
+    for it; the lookup goes on its own only where the layer and the cache are not one
+    Redis.
+    """
     layer = get_channel_layer()
-    if layer is None:
-        return
+    ids = sorted(set(presence_of))
     sends = [
         (user_group(user_id), event)
         for user_ids, event in events
         for user_id in sorted(set(user_ids))
     ]
-    if not sends:
-        return
-    try:
-        await group_send_many(layer, sends)
-    except Exception:
-        logger.exception("Could not send %s live events", len(sends))
+    values = None
+    if layer is not None and sends:
+        keys = [cache.make_key(_presence_key(uid)) for uid in ids]
+        try:
+            values = await group_send_many(layer, sends, read=keys)
+        except Exception:
+            logger.exception("Could not send %s live events", len(sends))
+            return {}
+    if not ids:
+        return {}
+    if values is None:
+        return await aonline_counts(ids)
+    return {uid: int(v) for uid, v in zip(ids, values, strict=True) if v and int(v) > 0}
 
 
 async def asend_to_users(user_ids, event: dict) -> None:
     await asend_many([(user_ids, event)])
 
 
-async def group_send_many(layer, sends: list[tuple[str, dict]]) -> None:
+async def group_send_many(
+    layer, sends: list[tuple[str, dict]], *, read: Sequence[str] = ()
+) -> list[Any] | None:
     """``group_send`` for each (group, event), in order, in one Redis pipeline per shard.
 
     channels_redis publishes each ``group_send`` alone, one round trip at a time under a
@@ -230,11 +244,15 @@ async def group_send_many(layer, sends: list[tuple[str, dict]]) -> None:
     publish. Other layers (the in-memory one in development) get ``group_send`` in turn.
     This reaches into channels_redis 4.3's pub/sub internals; tests/chat/test_redis_layer.py
     fails if an upgrade moves them.
+
+    ``read``: cache keys whose values come back from the same pipeline, after the
+    publishes, when the layer is one Redis shard and the cache is that Redis; otherwise
+    None, and the caller reads them itself.
     """
     if not isinstance(layer, RedisPubSubChannelLayer):
         for group, event in sends:
             await layer.group_send(group, event)
-        return
+        return None
     loop_layer = layer._get_layer()
     serialised: dict[int, bytes] = {}
     by_shard: dict[Any, list[tuple[str, bytes]]] = {}
@@ -244,13 +262,30 @@ async def group_send_many(layer, sends: list[tuple[str, dict]]) -> None:
             data = serialised[id(event)] = layer.serialize(event)
         channel = loop_layer._get_group_channel_name(group)
         by_shard.setdefault(loop_layer._get_shard(channel), []).append((channel, data))
+    along = read if read and _layer_is_the_cache(loop_layer) else ()
+    values = None
     for shard, items in by_shard.items():
         async with shard._lock:
             shard._ensure_redis()
             pipe = shard._redis.pipeline(transaction=False)
             for channel, data in items:
                 pipe.publish(channel, data)
-            await pipe.execute()
+            if along:
+                pipe.mget(along)
+            replies = await pipe.execute()
+        if along:
+            values, along = replies[-1], ()
+    return values
+
+
+def _layer_is_the_cache(loop_layer) -> bool:
+    """Whether cache keys can be read on the channel layer's own connection."""
+    shards = loop_layer._shards
+    return (
+        len(shards) == 1
+        and shards[0].host.get("address") == settings.REDIS_URL
+        and async_redis_client() is not None
+    )
 
 
 def run_layer_call(func, *args) -> None:

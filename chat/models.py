@@ -157,11 +157,16 @@ class Participant(models.Model):
         # The duty key worker, while the family's own key worker is away.
         COVER = "cover", _("Duty key worker")
 
+    # No index of their own: "one_participant_per_person" leads with the conversation and
+    # the (user, left_at) index with the person, and every index costs each write.
     conversation = models.ForeignKey(
-        Conversation, on_delete=models.CASCADE, related_name="participants"
+        Conversation, on_delete=models.CASCADE, related_name="participants", db_index=False
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chat_participations"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="chat_participations",
+        db_index=False,
     )
     role = models.CharField(max_length=20, choices=Role.choices)
     last_read_id = models.BigIntegerField(default=0)
@@ -192,11 +197,16 @@ class Message(models.Model):
         IMAGE = "image", _("Photo")
         PDF = "pdf", _("PDF")
 
+    # No index of their own: (conversation, id) and "idempotent_client_id" (sender,
+    # client id) lead with them, and each send writes every index (benchmarks/chat).
     conversation = models.ForeignKey(
-        Conversation, on_delete=models.CASCADE, related_name="messages"
+        Conversation, on_delete=models.CASCADE, related_name="messages", db_index=False
     )
     sender = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="chat_messages"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="chat_messages",
+        db_index=False,
     )
     # Made by the sender's device: a retry with the same id never makes a second message.
     client_id = models.UUIDField()

@@ -77,9 +77,14 @@ class _Postgres:
             options = connections["default"].get_connection_params()
             for sync_only in ("cursor_factory", "context"):
                 options.pop(sync_only, None)
-            # One statement, run thousands of times: plan it once per connection.
+            # One statement, run thousands of times: plan it once per connection. Left to
+            # itself PostgreSQL planned it afresh at every run (its "custom" plans for
+            # these arrays never cost more than the generic one), 0.4 ms of its CPU a
+            # send; the generic plan was faster for a batch of 1, 10 and 100.
             options["prepare_threshold"] = 0
-            self.connection = await psycopg.AsyncConnection.connect(**options, autocommit=True)
+            connection = await psycopg.AsyncConnection.connect(**options, autocommit=True)
+            await connection.execute("SET plan_cache_mode = force_generic_plan")
+            self.connection = connection
         try:
             cursor = await self.connection.execute(sql, params)
             return await cursor.fetchall()
@@ -179,16 +184,17 @@ class SendBatcher:
 
     async def _announce(self, announcement: services.Announcement) -> None:
         """As services._announce_on_commit does after commit, on the loop: the others
-        first, then the rest without holding up the acknowledgement."""
-        await live.asend_many(announcement.events)
-        task = asyncio.ensure_future(self._after_announce(announcement))
-        _background.add(task)
-        task.add_done_callback(_background.discard)
+        first, with everyone's presence read in the same round trip; then the rest
+        without holding up the acknowledgement."""
+        online = await live.asend_many(announcement.events, presence_of=announcement.people())
+        echoes, away = announcement.to_senders(online), announcement.away(online)
+        if echoes or away:
+            task = asyncio.ensure_future(self._after_announce(echoes, away))
+            _background.add(task)
+            task.add_done_callback(_background.discard)
 
-    async def _after_announce(self, announcement: services.Announcement) -> None:
-        online = await live.aonline_counts(announcement.people())
-        await live.asend_many(announcement.to_senders(online))
-        away = announcement.away(online)
+    async def _after_announce(self, echoes, away) -> None:
+        await live.asend_many(echoes)
         if away:
             try:
                 await self.db(services.tell_people_who_are_away)(away)

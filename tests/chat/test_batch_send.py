@@ -211,6 +211,14 @@ async def test_socket_sends_are_written_on_the_event_loop(
     delivered, _ = await receive_until(worker, "message")
     assert delivered["message"]["id"] == sent["id"]
     assert delivered["message"]["html"] == "Straight from the loop"
+    # The statement is planned once on the loop's connection, not at every send.
+    [postgres] = [p for p in sending.batcher(None).postgres if p.connection is not None]
+    plans = await postgres.connection.execute(
+        "SELECT generic_plans, custom_plans FROM pg_prepared_statements"
+        " WHERE statement LIKE '%%INSERT INTO chat_message%%'"
+        " AND statement NOT LIKE '%%pg_prepared_statements%%'"
+    )
+    assert await plans.fetchall() == [(1, 0)]
     await phone.disconnect()
     await worker.disconnect()
 

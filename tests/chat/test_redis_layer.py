@@ -255,3 +255,35 @@ async def test_many_live_events_go_in_one_round_trip_in_order(monkeypatch):
         await listener.group_discard(live.user_group(person), channels[person])
     await listener.flush()
     await layer.flush()
+
+
+async def test_presence_is_read_in_the_same_round_trip_as_the_publishes(monkeypatch):
+    """After a batch's publishes, the presence of everyone it concerns comes back from the
+    same pipeline: who has a socket open, and how many."""
+    from channels.layers import get_channel_layer
+    from redis.asyncio.client import Pipeline
+
+    from chat import live
+
+    people = [10**9 + uuid.uuid4().int % 10**8 + n for n in range(3)]
+    for _ in range(2):
+        await database_sync_to_async(live.presence_join)(people[0])
+    await database_sync_to_async(live.presence_join)(people[1])
+    round_trips = []
+    execute = Pipeline.execute
+
+    async def counted(self, *args, **kwargs):
+        round_trips.append([c[0][0] for c in self.command_stack])
+        return await execute(self, *args, **kwargs)
+
+    monkeypatch.setattr(Pipeline, "execute", counted)
+    online = await live.asend_many(
+        [(people[1:], {"type": "chat.test"})], presence_of=[*people, people[0]]
+    )
+
+    assert online == {people[0]: 2, people[1]: 1}
+    assert round_trips == [["PUBLISH", "PUBLISH", "MGET"]]
+    for person in people[:2]:
+        for _ in range(2):
+            await database_sync_to_async(live.presence_leave)(person)
+    await get_channel_layer().flush()
