@@ -15,6 +15,7 @@ import os
 import threading
 import weakref
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from asgiref.sync import SyncToAsync, async_to_sync
@@ -197,35 +198,90 @@ def send_many(events) -> None:
         logger.exception("Could not send a live event")
 
 
-async def asend_many(events, *, presence_of: Iterable[int] = ()) -> dict[int, int]:
+@dataclass
+class Heard:
+    """What came back with a batch's publishes: how many sockets each person asked about
+    has open (those with any), and each counted key's count after (None: not counted,
+    Redis was not there)."""
+
+    online: dict[int, int] = field(default_factory=dict)
+    counts: list[int] | None = None
+
+
+@dataclass
+class _Along:
+    """Presence reads and counts that go in the same round trip as the publishes."""
+
+    people: list[int]
+    counted: list[str]  # cache keys, each one more
+    ttl: int
+
+    def __bool__(self) -> bool:
+        return bool(self.people or self.counted)
+
+    def add(self, pipe) -> None:
+        if self.people:
+            pipe.mget([cache.make_key(_presence_key(uid)) for uid in self.people])
+        for key in self.counted:
+            pipe.incr(key)
+            pipe.expire(key, self.ttl)
+
+    def heard(self, replies: list) -> Heard:
+        heard = Heard()
+        if self.people:
+            values, replies = replies[0], replies[1:]
+            heard.online = {
+                uid: int(v) for uid, v in zip(self.people, values, strict=True) if v and int(v) > 0
+            }
+        if self.counted:
+            heard.counts = [int(n) for n in replies[::2]]
+        return heard
+
+    async def alone(self) -> Heard:
+        """In a round trip of their own, on the cache's Redis (or the local cache)."""
+        client = async_redis_client()
+        if client is None:
+            return Heard(online=online_counts(self.people) if self.people else {})
+        pipe = client.pipeline(transaction=False)
+        self.add(pipe)
+        return self.heard(await pipe.execute())
+
+
+async def asend_many(
+    events, *, presence_of: Iterable[int] = (), count: Sequence[str] = (), count_ttl: int = 0
+) -> Heard:
     """Each (people, event) pair to every socket of those people, in order: on Redis, one
     round trip for them all (``group_send_many``).
 
     With ``presence_of``, also how many sockets each of those people has open (as
-    ``online_counts``), read in the same round trip after the publishes, so nobody waits
-    for it; the lookup goes on its own only where the layer and the cache are not one
-    Redis.
+    ``online_counts``); with ``count``, one more on each of those cache keys (made with
+    ``cache.make_key``, kept ``count_ttl`` seconds) and the count after. Both go in the same
+    round trip, after the publishes, so nobody waits for them; on their own only where the
+    layer and the cache are not one Redis. While Redis is down nothing is heard.
     """
     layer = get_channel_layer()
-    ids = sorted(set(presence_of))
+    along = _Along(people=sorted(set(presence_of)), counted=list(count), ttl=count_ttl)
     sends = [
         (user_group(user_id), event)
         for user_ids, event in events
         for user_id in sorted(set(user_ids))
     ]
-    values = None
+    replies = None
     if layer is not None and sends:
-        keys = [cache.make_key(_presence_key(uid)) for uid in ids]
         try:
-            values = await group_send_many(layer, sends, read=keys)
+            replies = await group_send_many(layer, sends, along=along)
         except Exception:
             logger.exception("Could not send %s live events", len(sends))
-            return {}
-    if not ids:
-        return {}
-    if values is None:
-        return await aonline_counts(ids)
-    return {uid: int(v) for uid, v in zip(ids, values, strict=True) if v and int(v) > 0}
+            return Heard()
+    if not along:
+        return Heard()
+    if replies is not None:
+        return along.heard(replies)
+    try:
+        return await along.alone()
+    except (RedisError, OSError):
+        logger.warning("Redis unavailable: presence and counts not heard", exc_info=True)
+        return Heard()
 
 
 async def asend_to_users(user_ids, event: dict) -> None:
@@ -233,7 +289,7 @@ async def asend_to_users(user_ids, event: dict) -> None:
 
 
 async def group_send_many(
-    layer, sends: list[tuple[str, dict]], *, read: Sequence[str] = ()
+    layer, sends: list[tuple[str, dict]], *, along: _Along | None = None
 ) -> list[Any] | None:
     """``group_send`` for each (group, event), in order, in one Redis pipeline per shard.
 
@@ -245,9 +301,9 @@ async def group_send_many(
     This reaches into channels_redis 4.3's pub/sub internals; tests/chat/test_redis_layer.py
     fails if an upgrade moves them.
 
-    ``read``: cache keys whose values come back from the same pipeline, after the
-    publishes, when the layer is one Redis shard and the cache is that Redis; otherwise
-    None, and the caller reads them itself.
+    ``along``: reads and counts that go in the same pipeline, after the publishes, when
+    the layer is one Redis shard and the cache is that Redis; their replies are returned.
+    Otherwise None, and the caller makes them itself.
     """
     if not isinstance(layer, RedisPubSubChannelLayer):
         for group, event in sends:
@@ -262,20 +318,21 @@ async def group_send_many(
             data = serialised[id(event)] = layer.serialize(event)
         channel = loop_layer._get_group_channel_name(group)
         by_shard.setdefault(loop_layer._get_shard(channel), []).append((channel, data))
-    along = read if read and _layer_is_the_cache(loop_layer) else ()
-    values = None
+    if not (along and _layer_is_the_cache(loop_layer)):
+        along = None
+    found = None
     for shard, items in by_shard.items():
         async with shard._lock:
             shard._ensure_redis()
             pipe = shard._redis.pipeline(transaction=False)
             for channel, data in items:
                 pipe.publish(channel, data)
-            if along:
-                pipe.mget(along)
+            if along is not None:
+                along.add(pipe)
             replies = await pipe.execute()
-        if along:
-            values, along = replies[-1], ()
-    return values
+        if along is not None:
+            found, along = replies[len(items) :], None
+    return found
 
 
 def _layer_is_the_cache(loop_layer) -> bool:

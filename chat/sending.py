@@ -5,9 +5,10 @@ wait and go together in the next write. A quiet worker writes each message on it
 a busy one makes one round trip for many (benchmarks/chat).
 
 With PostgreSQL and Redis the whole path stays on the event loop: the send limit is
-counted with an asynchronous Redis client and the batch statement runs on an
-asynchronous PostgreSQL connection of the worker's own, so a message never waits for a
-database thread. This is the one place the portal reaches PostgreSQL outside Django's
+decided from this worker's counts and counted in Redis in the round trip that announces
+the messages (with everyone's presence), and the batch statement runs on an asynchronous
+PostgreSQL connection of the worker's own, so a message never waits for a database
+thread and makes one round trip to each. This is the one place the portal reaches PostgreSQL outside Django's
 ORM: a single statement (chat.services.TEXT_BATCH_SQL) whose every other step (checks,
 refusals, retries, notes to people who are away) is the services' own code. Anything
 the statement did not write, and every batch when that connection fails, goes through
@@ -22,6 +23,7 @@ import weakref
 from collections.abc import Sequence
 from typing import Any
 
+from django.core.cache import cache
 from django.db import connections
 from django.utils import timezone
 
@@ -94,6 +96,43 @@ class _Postgres:
             raise
 
 
+class _SendCounts:
+    """This worker's view of each sender's count in the send limit's window: what Redis
+    last answered, or the sends this worker let through since, whichever is more.
+
+    A send on the loop is refused once that reaches the limit, with no round trip of its
+    own; the sends let through are counted in Redis in the round trip that announces
+    them (``live.asend_many``), with the page's sends (counted before they are written,
+    ``ratelimit.allowed_many``). So one socket is held to the limit exactly, and a person
+    sending from two workers at once is known on each from its next answer: they can go
+    over by the sends in flight on the other worker.
+    """
+
+    def __init__(self) -> None:
+        self.seen: dict[int, tuple[int, int]] = {}  # person: (window, count)
+
+    def allowed(self, limit: ratelimit.Limit, user_ids: Sequence[int]) -> list[bool]:
+        window = limit.window()
+        if len(self.seen) > 20_000:  # the people of windows gone by
+            self.seen = {uid: wn for uid, wn in self.seen.items() if wn[0] == window}
+        answers = []
+        for uid in user_ids:
+            seen_window, count = self.seen.get(uid, (window, 0))
+            if seen_window != window:
+                count = 0
+            ok = count < limit.count
+            self.seen[uid] = (window, count + 1 if ok else count)
+            answers.append(ok)
+        return answers
+
+    def heard(self, limit: ratelimit.Limit, user_ids: Sequence[int], counts: Sequence[int]):
+        window = limit.window()
+        for uid, count in zip(user_ids, counts, strict=True):
+            seen_window, mine = self.seen.get(uid, (window, 0))
+            mine = mine if seen_window == window else 0
+            self.seen[uid] = (window, max(mine, count))
+
+
 class SendBatcher:
     def __init__(self, *, db, on_loop: bool, slots: int = 4, most: int = 100):
         self.db = db  # wraps a function to run in a database thread
@@ -102,6 +141,7 @@ class SendBatcher:
         self.postgres = [_Postgres() for _ in range(slots)] if on_loop else []
         self.slots, self.most = slots, most
         self.waiting: list[tuple[services.Send, asyncio.Future[Ack]]] = []
+        self.counts = _SendCounts()
         self.writing = 0
 
     async def submit(self, send: services.Send) -> Ack:
@@ -149,13 +189,12 @@ class SendBatcher:
     async def _write_on_loop(
         self, sends: list[services.Send], postgres: _Postgres
     ) -> list[Ack | Exception]:
-        """The pipeline's steps with the loop's own I/O: the count in asynchronous Redis,
-        the batch statement on this worker's asynchronous connection."""
+        """The pipeline's steps with the loop's own I/O: the limit from this worker's
+        counts (``_SendCounts``), the batch statement on this worker's asynchronous
+        connection, the announcement and the count in one Redis round trip."""
         results, ready = services.sends_prepare(sends)
-        # While Redis is down nothing is counted: an outage must not stop a message.
-        allowed = await ratelimit.aallowed_many(
-            services.send_limit(), [item.send.sender.pk for item in ready]
-        )
+        limit = services.send_limit()
+        allowed = self.counts.allowed(limit, [item.send.sender.pk for item in ready])
         writing = services.sends_within_limit(results, ready, allowed)
         if not writing:
             return _acks(sends, results)
@@ -170,8 +209,7 @@ class SendBatcher:
             return _acks(sends, results)
         written, sent = services.text_batch_written(writing, rows, now)
         announcement = services.Announcement.of(sent)
-        if sent:
-            await self._announce(announcement)
+        await self._announce(announcement, limit, writing)
         for index, message in written.items():
             results[index] = (message, True)
         leftovers = [item for item in writing if item.index not in written]
@@ -182,11 +220,26 @@ class SendBatcher:
         payloads = {event["message"]["id"]: event["message"] for _o, event in announcement.events}
         return _acks(sends, results, payloads)
 
-    async def _announce(self, announcement: services.Announcement) -> None:
+    async def _announce(
+        self,
+        announcement: services.Announcement,
+        limit: ratelimit.Limit,
+        writing: list[services.Prepared],
+    ) -> None:
         """As services._announce_on_commit does after commit, on the loop: the others
-        first, with everyone's presence read in the same round trip; then the rest
-        without holding up the acknowledgement."""
-        online = await live.asend_many(announcement.events, presence_of=announcement.people())
+        first, with everyone's presence read and the sends written counted against the
+        send limit in the same round trip; then the rest without holding up the
+        acknowledgement."""
+        senders = [item.send.sender.pk for item in writing]
+        heard = await live.asend_many(
+            announcement.events,
+            presence_of=announcement.people(),
+            count=[cache.make_key(key) for key in limit.keys(senders)],
+            count_ttl=limit.timeout,
+        )
+        if heard.counts is not None:
+            self.counts.heard(limit, senders, heard.counts)
+        online = heard.online
         echoes, away = announcement.to_senders(online), announcement.away(online)
         if echoes or away:
             task = asyncio.ensure_future(self._after_announce(echoes, away))

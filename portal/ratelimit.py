@@ -2,7 +2,8 @@
 
 Counts live in the shared cache (Redis in production), so a limit holds across workers.
 Windows are fixed and follow the clock (the count for "plans:save" in this minute), so a
-batch of people is counted in one Redis round trip, synchronously or on the event loop.
+batch of people is counted in one Redis round trip. (A socket's sends are counted on the
+event loop in the round trip that announces them: chat/sending.py.)
 A count is only a hint: while the cache is down nothing is counted and everything is
 allowed (and logged), because an outage must never stop someone saving or sending.
 
@@ -23,7 +24,7 @@ from django.shortcuts import render
 from django.utils.translation import ngettext
 from redis.exceptions import RedisError
 
-from .shared_redis import async_redis_client, redis_client
+from .shared_redis import redis_client
 
 logger = logging.getLogger(__name__)
 
@@ -49,9 +50,18 @@ class Limit:
         """The cache key counting one person in one window."""
         return f"rate:{self.bucket}:{user_id}:{window}"
 
+    def window(self) -> int:
+        """The number of the window now."""
+        return int(time.time()) // self.seconds
+
     def keys(self, user_ids: Sequence[int]) -> list[str]:
-        window = int(time.time()) // self.seconds
+        window = self.window()
         return [self.key(user_id, window) for user_id in user_ids]
+
+    @property
+    def timeout(self) -> int:
+        """How long a window's count is kept."""
+        return self.seconds + _GRACE_SECONDS
 
     @property
     def minutes(self) -> int:
@@ -76,28 +86,9 @@ def allowed_many(limit: Limit, user_ids: Sequence[int]) -> list[bool]:
     return [n <= limit.count for n in used]
 
 
-async def aallowed_many(limit: Limit, user_ids: Sequence[int]) -> list[bool]:
-    """``allowed_many`` on the event loop: one round trip on the loop's own Redis client."""
-    if not user_ids:
-        return []
-    client = async_redis_client()
-    if client is None:  # the local cache answers at once, without I/O
-        return allowed_many(limit, user_ids)
-    try:
-        pipe = client.pipeline(transaction=False)
-        for key in limit.keys(user_ids):
-            pipe.incr(cache.make_key(key))
-            pipe.expire(cache.make_key(key), limit.seconds + _GRACE_SECONDS)
-        used = [int(n) for n in (await pipe.execute())[::2]]
-    except (RedisError, OSError):
-        logger.warning("Redis unavailable: %s was not counted", limit.bucket, exc_info=True)
-        return [True] * len(user_ids)
-    return [n <= limit.count for n in used]
-
-
 def _count(limit: Limit, keys: list[str]) -> list[int]:
     """Add one to each key; the counts after."""
-    timeout = limit.seconds + _GRACE_SECONDS
+    timeout = limit.timeout
     client = redis_client()
     if client is not None:
         pipe = client.pipeline(transaction=False)

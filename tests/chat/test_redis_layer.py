@@ -258,9 +258,11 @@ async def test_many_live_events_go_in_one_round_trip_in_order(monkeypatch):
 
 
 async def test_presence_is_read_in_the_same_round_trip_as_the_publishes(monkeypatch):
-    """After a batch's publishes, the presence of everyone it concerns comes back from the
-    same pipeline: who has a socket open, and how many."""
+    """After a batch's publishes, the presence of everyone it concerns (who has a socket
+    open, and how many) and the senders' counts against the send limit come back from the
+    same pipeline."""
     from channels.layers import get_channel_layer
+    from django.core.cache import caches
     from redis.asyncio.client import Pipeline
 
     from chat import live
@@ -277,12 +279,19 @@ async def test_presence_is_read_in_the_same_round_trip_as_the_publishes(monkeypa
         return await execute(self, *args, **kwargs)
 
     monkeypatch.setattr(Pipeline, "execute", counted)
-    online = await live.asend_many(
-        [(people[1:], {"type": "chat.test"})], presence_of=[*people, people[0]]
+    key = caches["default"].make_key(f"rate:test:{people[0]}")
+    heard = await live.asend_many(
+        [(people[1:], {"type": "chat.test"})],
+        presence_of=[*people, people[0]],
+        count=[key, key],
+        count_ttl=60,
     )
 
-    assert online == {people[0]: 2, people[1]: 1}
-    assert round_trips == [["PUBLISH", "PUBLISH", "MGET"]]
+    assert heard.online == {people[0]: 2, people[1]: 1}
+    assert heard.counts == [1, 2]
+    assert round_trips == [["PUBLISH", "PUBLISH", "MGET", "INCRBY", "EXPIRE", "INCRBY", "EXPIRE"]]
+    assert 0 < await live.async_redis_client().ttl(key) <= 60
+    await live.async_redis_client().delete(key)
     for person in people[:2]:
         for _ in range(2):
             await database_sync_to_async(live.presence_leave)(person)

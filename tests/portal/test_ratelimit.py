@@ -34,10 +34,6 @@ def test_a_batch_counts_every_entry_in_order():
     assert ratelimit.exceeded(SAVES, 2) is True
 
 
-async def test_a_batch_on_the_event_loop_counts_the_same():
-    assert await ratelimit.aallowed_many(SAVES, [7, 7, 7]) == [True, True, False]
-
-
 def test_a_new_window_starts_a_new_count(monkeypatch):
     monkeypatch.setattr(ratelimit.time, "time", lambda: 1_000_020.0)
     assert ratelimit.allowed_many(SAVES, [1, 1, 1]) == [True, True, False]
