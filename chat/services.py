@@ -674,6 +674,11 @@ def _message_write(item: Prepared) -> tuple[Message, bool]:
 # before it in its conversation: the one before it in this batch, or the conversation's
 # last_message_id, which FOR UPDATE reads from the newest committed row (a plain
 # subquery would see only what had committed when the statement began).
+#
+# The loop's connections plan it once, as a generic plan that cannot know how many
+# messages come (chat/sending.py): every table is reached through an index on what the
+# batch names (``= ANY`` of its arrays, or a subquery per message), so no plan scans a
+# whole table however the planner guesses (tests/chat/test_batch_send.py).
 TEXT_BATCH_SQL = """
 WITH input AS (
     SELECT * FROM unnest(
@@ -682,15 +687,15 @@ WITH input AS (
     ) AS t(ord, conversation_id, sender_id, client_id, body)
 ), locked AS (
     SELECT id, last_message_id FROM chat_conversation
-    WHERE id IN (SELECT conversation_id FROM input) AND closed_at IS NULL
+    WHERE id = ANY(%(conversations)s::bigint[]) AND closed_at IS NULL
     ORDER BY id FOR UPDATE
 ), allowed AS (
     SELECT input.* FROM input JOIN locked ON locked.id = input.conversation_id
-    WHERE EXISTS (
-        SELECT 1 FROM chat_participant p
+    WHERE (
+        SELECT p.id FROM chat_participant p
         WHERE p.conversation_id = input.conversation_id AND p.user_id = input.sender_id
           AND p.left_at IS NULL
-    )
+    ) IS NOT NULL
 ), inserted AS (
     INSERT INTO chat_message (
         conversation_id, sender_id, client_id, body, attachment, attachment_kind,
@@ -703,13 +708,14 @@ WITH input AS (
 ), touched AS (
     UPDATE chat_conversation c SET last_message_at = %(now)s, last_message_id = m.id
     FROM (SELECT conversation_id, max(id) AS id FROM inserted GROUP BY 1) m
-    WHERE c.id = m.conversation_id
+    WHERE c.id = m.conversation_id AND c.id = ANY(%(conversations)s::bigint[])
 ), seen AS (
     UPDATE chat_participant p SET last_read_id = m.id, last_delivered_id = m.id
     FROM (
         SELECT conversation_id, sender_id, max(id) AS id FROM inserted GROUP BY 1, 2
     ) m
     WHERE p.conversation_id = m.conversation_id AND p.user_id = m.sender_id
+      AND p.conversation_id = ANY(%(conversations)s::bigint[])
 )
 SELECT inserted.id, inserted.sender_id, inserted.client_id, ARRAY(
     SELECT user_id FROM chat_participant

@@ -120,6 +120,33 @@ def test_closed_conversation_refuses_every_send_in_the_batch(conversation, paren
 
 
 @pytest.mark.services
+def test_the_batch_statement_planned_once_reaches_every_table_through_an_index(conversation):
+    """The loop's connections keep one generic plan of the statement, made without
+    knowing how many messages come; on tables this small the planner likes whole-table
+    scans, which would grow with every conversation a council has."""
+    import re
+
+    names = re.findall(r"%\((\w+)\)s", services.TEXT_BATCH_SQL)
+    order = list(dict.fromkeys(names))
+    sql = re.sub(
+        r"%\((\w+)\)s", lambda m: f"${order.index(m.group(1)) + 1}", services.TEXT_BATCH_SQL
+    )
+    types = {"now": "timestamptz", "ords": "integer[]", "conversations": "bigint[]",
+             "senders": "bigint[]", "client_ids": "uuid[]", "bodies": "text[]"}  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute("SET plan_cache_mode = force_generic_plan")
+        cursor.execute(f"PREPARE batch({', '.join(types[n] for n in order)}) AS {sql}")
+        try:
+            cursor.execute(f"EXPLAIN EXECUTE batch({', '.join(['NULL'] * len(order))})")
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        finally:
+            cursor.execute("DEALLOCATE batch")
+            cursor.execute("RESET plan_cache_mode")
+    assert "Insert on chat_message" in plan
+    assert "Seq Scan" not in plan, plan
+
+
+@pytest.mark.services
 def test_postgresql_writes_a_batch_in_one_statement(conversation, parent, key_worker):
     sends = [_send(parent, conversation, f"m{n}") for n in range(10)]
     statements = []
