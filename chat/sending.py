@@ -94,6 +94,11 @@ class _Postgres:
             await self.connection.close()
             self.connection = None
             raise
+        except asyncio.CancelledError:
+            # Stopped mid-statement (a worker shutting down): never used again half-read.
+            self.connection.pgconn.finish()
+            self.connection = None
+            raise
 
 
 class _SendCounts:
@@ -147,6 +152,13 @@ class SendBatcher:
     async def submit(self, send: services.Send) -> Ack:
         future = asyncio.get_running_loop().create_future()
         self.waiting.append((send, future))
+        if self.on_loop and len(self.waiting) == 1 and self.writing < self.slots:
+            # A free slot and nobody waiting: written in the sender's own task, without
+            # handing over to a new one (a turn of the loop behind everything else).
+            self.waiting = []
+            self.writing += 1
+            await self._write([(send, future)])
+            return future.result()
         self._start()
         return await future
 
