@@ -478,7 +478,8 @@ class Rows(Sequence[T]):
 
     def where(self, attname: str, value: Any) -> list[T]:
         """The objects of the rows whose field ``attname`` is ``value``, building only
-        those while the rest are not built."""
+        those while the rest are not built (then they are new objects, the caller's own:
+        the rows' description for a kept fragment does not follow changes to them)."""
         position = self._position(attname)
         if self._objects is not None:
             pairs = zip(self._objects, self._rows, strict=True)
