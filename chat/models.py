@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
@@ -13,9 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Family
-
-if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise
 
 
 class PrivateAttachmentStorage(FileSystemStorage):
@@ -234,12 +229,6 @@ class Message(models.Model):
             models.UniqueConstraint(fields=["sender", "client_id"], name="idempotent_client_id")
         ]
         indexes = [models.Index(fields=["conversation", "id"])]
-
-    # Set for the conversation page by chat.views, never stored.
-    html: str
-    when: str
-    is_mine: bool
-    status: StrOrPromise
 
     def __str__(self):
         return f"Message {self.pk} in {self.conversation_id}"

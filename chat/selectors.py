@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from portal.models import StaffProfile, User
-from portal.prepared import prepared
+from portal.prepared import Rows, prepared
 from portal.working_time import one_working_day_before
 
 from .access import conversation_role, duty_key_worker, working_at
@@ -128,13 +128,14 @@ def _messages_before(*, conversation_id: int, before: int) -> QuerySet[Message]:
     return _with_senders(messages).order_by("-id")[:PAGE_SIZE]
 
 
-def messages_page(*, conversation: Conversation, before: int | None = None) -> list[Message]:
+def messages_page(*, conversation: Conversation, before: int | None = None) -> Rows[Message]:
     """The latest messages (or those before an id), oldest first, with senders (each
-    shape compiled once: ``portal.prepared``)."""
+    shape compiled once: ``portal.prepared``). Their objects are built only if something
+    reads them: a kept fragment of the page is found from the rows themselves."""
     if before:
-        page = _messages_before.rows(conversation_id=conversation.pk, before=before)
+        page = _messages_before.lazy_rows(conversation_id=conversation.pk, before=before)
     else:
-        page = _latest_messages.rows(conversation_id=conversation.pk)
+        page = _latest_messages.lazy_rows(conversation_id=conversation.pk)
     page.reverse()
     return page
 

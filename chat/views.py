@@ -61,21 +61,14 @@ def _conversation_context(request, access: ConversationAccess, form: MessageForm
     my_read, receipts, cover = selectors.read_state(
         conversation=conversation, user_id=request.user.pk
     )
-    if access.is_participant and page and before_id is None and page[-1].pk > my_read:
-        services.conversation_read_mark(access=access, user=request.user, up_to=page[-1].pk)
+    # The ids without building the messages: the template's kept fragment builds them
+    # only when it is made afresh (whose they are and how far they were read is decided
+    # there, from ``me`` and ``receipts``).
+    ids = page.column("id")
+    if access.is_participant and ids and before_id is None and ids[-1] > my_read:
+        services.conversation_read_mark(access=access, user=request.user, up_to=ids[-1])
     key_worker = conversation.family.lead_key_worker
     hours = selectors.working_hours_for(user=key_worker) if conversation.with_key_worker else []
-    read, delivered, sent = _("Read"), _("Delivered"), _("Sent")
-    # How each message reads and when it was sent are made in the template's kept fragment,
-    # so only when the fragment is made afresh.
-    for message in page:
-        message.is_mine = message.sender_id == request.user.pk
-        if message.pk <= receipts["read"]:
-            message.status = read
-        elif message.pk <= receipts["delivered"]:
-            message.status = delivered
-        else:
-            message.status = sent
     share_form = None
     if access.is_family and conversation.with_mentor:
         share_form = ShareForm(
@@ -87,9 +80,10 @@ def _conversation_context(request, access: ConversationAccess, form: MessageForm
         "can_write": access.can_write,
         "is_manager_read": access.role is Role.MANAGER,
         "page": page,
-        "older_than": page[0].pk if page and len(page) >= selectors.PAGE_SIZE else None,
-        "newest_id": page[-1].pk
-        if page and before_id is None
+        "me": request.user.pk,
+        "older_than": ids[0] if ids and len(ids) >= selectors.PAGE_SIZE else None,
+        "newest_id": ids[-1]
+        if ids and before_id is None
         else selectors.newest_message_id(conversation_id=conversation.pk),
         # Resuming from here also brings deletions made after this page was drawn.
         "deleted_since": selectors.deletions_cursor(),

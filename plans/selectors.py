@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any, cast, overload
 
 from django.db.models import (
     Count,
@@ -24,7 +24,7 @@ from django.utils import timezone
 from portal import access as core
 from portal.access import AnyUser
 from portal.models import Family, FamilyPractitioner, User
-from portal.prepared import prepared
+from portal.prepared import Rows, prepared
 
 from . import access
 from .access import PlanAccess
@@ -179,27 +179,40 @@ def _plan_live_shares(*, plan_id: int) -> QuerySet[GoalShare]:
     ).select_related("practitioner__user")
 
 
-def _goal_lists(goals: list[Goal], *, plan_id: int) -> None:
+def _goal_lists(
+    goals: list[Goal], *, plan_id: int, read: Mapping[str, Iterable[Any]] | None = None
+) -> None:
     """Set on each of ``goals`` (current goals of one plan) the lists
     ``_goal_prefetches(sees_everything=True)`` would. Rows of goals not in ``goals`` are
-    read but never attached."""
+    read but never attached. ``read``: the rows of ``_plan_lists`` already read."""
+    lists = _plan_lists(plan_id=plan_id) if read is None else read
     by_id = {goal.pk: goal for goal in goals}
     for goal in goals:
         for name in ("area_list", "step_list", "rating_list", "live_shares"):
             setattr(goal, name, [])
-    for link in _plan_areas.rows(plan_id=plan_id):
+    for link in lists["areas"]:
         if link.goal_id in by_id:
             by_id[link.goal_id].area_list.append(link.outcomearea)
     for attribute, rows in (
-        ("step_list", _plan_steps.rows(plan_id=plan_id)),
-        ("rating_list", _plan_ratings.rows(plan_id=plan_id)),
-        ("live_shares", _plan_live_shares.rows(plan_id=plan_id)),
+        ("step_list", lists["steps"]),
+        ("rating_list", lists["ratings"]),
+        ("live_shares", lists["shares"]),
     ):
         for row in rows:
             owner = by_id.get(row.goal_id)
             if owner is not None:
                 getattr(owner, attribute).append(row)
                 row._state.fields_cache["goal"] = owner  # as prefetching links it back
+
+
+def _plan_lists(*, plan_id: int) -> dict[str, Rows[Any]]:
+    """The rows of every current goal's lists, read but not yet built (``_goal_lists``)."""
+    return {
+        "areas": _plan_areas.lazy_rows(plan_id=plan_id),
+        "steps": _plan_steps.lazy_rows(plan_id=plan_id),
+        "ratings": _plan_ratings.lazy_rows(plan_id=plan_id),
+        "shares": _plan_live_shares.lazy_rows(plan_id=plan_id),
+    }
 
 
 @prepared(plan_id=int)
@@ -215,12 +228,18 @@ def _open_suggestions(*, plan_id: int) -> QuerySet[Suggestion]:
 
 
 def _goal_talk(
-    *, plan: Plan, goals: list[Goal], plan_access: PlanAccess, plan_level: bool = True
+    *,
+    plan: Plan,
+    goals: list[Goal],
+    plan_access: PlanAccess,
+    plan_level: bool = True,
+    read: tuple[Iterable[Comment], Iterable[Suggestion]] | None = None,
 ) -> tuple[list[Comment], list[Suggestion]]:
     """Comments and open suggestions for the whole plan in two queries: each goal's are set
     on it (``goal_comments``, ``open_suggestions``), the plan's own are returned. People
     who see only shared goals get only those goals' comments and no suggestions; without
-    ``plan_level``, only the goals' own are read."""
+    ``plan_level``, only the goals' own are read. ``read``: the plan's comments and open
+    suggestions already read (for someone who sees everything)."""
     by_id = {goal.pk: goal for goal in goals}
     for goal in goals:
         goal.goal_comments, goal.open_suggestions = [], []
@@ -229,7 +248,9 @@ def _goal_talk(
     if not goals and not plan_access.sees_everything:
         return plan_comments, plan_suggestions
     comments: Iterable[Comment]
-    if plan_level and plan_access.sees_everything:
+    if read is not None:
+        comments = read[0]
+    elif plan_level and plan_access.sees_everything:
         comments = _plan_comments.rows(plan_id=plan.pk)
     else:
         comments = Comment.objects.filter(plan=plan, goal__in=list(by_id)).select_related("author")
@@ -240,7 +261,9 @@ def _goal_talk(
             by_id[comment.goal_id].goal_comments.append(comment)
     if plan_access.sees_everything:
         suggestions: Iterable[Suggestion]
-        if plan_level:
+        if read is not None:
+            suggestions = read[1]
+        elif plan_level:
             suggestions = _open_suggestions.rows(plan_id=plan.pk)
         else:
             suggestions = Suggestion.objects.filter(
@@ -272,20 +295,172 @@ class GoalProgress:
         return self.latest_family.score * 10 if self.latest_family else 0
 
 
+class PlanGoals(Sequence[GoalProgress]):
+    """The goals a person sees on the plan page, each a ``GoalProgress`` in order, made from
+    their queries' rows the first time anything reads one. A kept fragment of them
+    (``portal.fragments``) is found from their public attributes: the rows as read and the
+    person's access, which is all they are made from, and once made what was made. So a
+    page whose goals are kept builds none of them."""
+
+    def __init__(
+        self,
+        *,
+        plan: Plan,
+        plan_access: PlanAccess,
+        rows: dict[str, Rows[Any]],
+        made: tuple[list[GoalProgress], list[Comment], list[Suggestion]] | None = None,
+    ) -> None:
+        self.plan_access = plan_access
+        self.rows = rows
+        self.made = made
+        self._plan = plan
+
+    @classmethod
+    def read(cls, *, plan: Plan, plan_access: PlanAccess, goals: Rows[Goal]) -> PlanGoals:
+        """The goals' rows and everything shown with them, read now, built when needed
+        (for someone who sees everything)."""
+        rows: dict[str, Rows[Any]] = {
+            "goals": goals,
+            **_plan_lists(plan_id=plan.pk),
+            "comments": _plan_comments.lazy_rows(plan_id=plan.pk),
+            "suggestions": _open_suggestions.lazy_rows(plan_id=plan.pk),
+        }
+        return cls(plan=plan, plan_access=plan_access, rows=rows)
+
+    def __repr__(self) -> str:
+        return f"<PlanGoals: {len(self)}>"
+
+    def __len__(self) -> int:
+        return len(self.made[0]) if self.made is not None else len(self.rows["goals"])
+
+    def __bool__(self) -> bool:
+        return len(self) > 0
+
+    def __iter__(self) -> Iterator[GoalProgress]:
+        return iter(self.progress)
+
+    @overload
+    def __getitem__(self, index: int) -> GoalProgress: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[GoalProgress]: ...
+    def __getitem__(self, index: int | slice) -> GoalProgress | list[GoalProgress]:
+        return self.progress[index]
+
+    @property
+    def progress(self) -> list[GoalProgress]:
+        return self._made()[0]
+
+    @property
+    def goals(self) -> list[Goal]:
+        return [item.goal for item in self.progress]
+
+    @property
+    def plan_comments(self) -> list[Comment]:
+        """Comments on the whole plan (built alone while the goals are not)."""
+        if self.made is not None:
+            return self.made[1]
+        return cast(list[Comment], self.rows["comments"].where("goal_id", None))
+
+    @property
+    def plan_suggestions(self) -> list[Suggestion]:
+        """Open suggestions for the whole plan this person sees (built alone while the
+        goals are not)."""
+        if self.made is not None:
+            return self.made[2]
+        plan_level = cast(list[Suggestion], self.rows["suggestions"].where("goal_id", None))
+        return [s for s in plan_level if self.plan_access.sees_kept(s)]
+
+    def family_rated(self) -> bool:
+        """Whether the family has rated any of these goals (and so there is a chart),
+        from the rows while the goals are not built."""
+        if self.made is not None:
+            return any(item.family_ratings for item in self.made[0])
+        shown = set(self.rows["goals"].column("id"))
+        ratings = self.rows["ratings"]
+        return any(
+            by == GoalRating.By.FAMILY and goal_id in shown
+            for goal_id, by in zip(ratings.column("goal_id"), ratings.column("by"), strict=True)
+        )
+
+    def _made(self) -> tuple[list[GoalProgress], list[Comment], list[Suggestion]]:
+        if self.made is None:
+            rows, plan_access = self.rows, self.plan_access
+            goals = list(rows["goals"])
+            _goal_lists(goals, plan_id=self._plan.pk, read=rows)
+            goals = _without_others_private_steps(goals, plan_access)
+            progress = [_progress(goal, number) for number, goal in enumerate(goals, start=1)]
+            comments, suggestions = _goal_talk(
+                plan=self._plan,
+                goals=goals,
+                plan_access=plan_access,
+                read=(rows["comments"], rows["suggestions"]),
+            )
+            self.made = (progress, comments, suggestions)
+        return self.made
+
+
+class PlanChart(Mapping[str, Any]):
+    """The progress chart of ``goals`` (``charts.progress_chart``), drawn the first time
+    anything reads it; whether there is one is known without building the goals. A kept
+    fragment of it is found from its goals (``PlanGoals``) and, once drawn, the drawing."""
+
+    def __init__(self, goals: PlanGoals) -> None:
+        self.goals = goals
+        self.drawn: dict[str, Any] | None = None
+
+    def __bool__(self) -> bool:
+        return self.goals.family_rated()
+
+    def __getitem__(self, key: str) -> Any:
+        return self._drawn()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._drawn())
+
+    def __len__(self) -> int:
+        return len(self._drawn())
+
+    def _drawn(self) -> dict[str, Any]:
+        if self.drawn is None:
+            from .charts import progress_chart
+
+            progress = self.goals.progress
+            # The chart shows the reviews that rated something, so they come with the ratings.
+            reviews = {r.review_id: r.review for item in progress for r in item.goal.rating_list}
+            self.drawn = (
+                progress_chart(
+                    progress=progress,
+                    reviews=sorted(reviews.values(), key=lambda r: (r.date, r.pk)),
+                )
+                or {}
+            )
+        return self.drawn
+
+
 @dataclass
 class PlanPage:
     plan: Plan
-    goals: list[Goal]
-    progress: list[GoalProgress]
+    # The goals (``progress``), their comments and suggestions, built only when read.
+    progress: PlanGoals
     next_review_date: dt.date | None
-    plan_comments: list[Comment]
-    plan_suggestions: list[Suggestion]
     # Whether the person looking must agree the plan, and has agreed this revision.
     i_must_agree: bool
     i_agreed: bool
-    chart: dict[str, Any] | None
+    chart: PlanChart
     # The person's own private worries, or every adult's for staff (``private_worries``).
     private_worries: list[PrivateWorry] = field(default_factory=list)
+
+    @property
+    def goals(self) -> list[Goal]:
+        return self.progress.goals
+
+    @property
+    def plan_comments(self) -> list[Comment]:
+        return self.progress.plan_comments
+
+    @property
+    def plan_suggestions(self) -> list[Suggestion]:
+        return self.progress.plan_suggestions
 
     @property
     def agreed_goals(self) -> list[Goal]:
@@ -371,22 +546,26 @@ def _plan_with_state(
 
 def plan_page(*, plan: Plan, plan_access: PlanAccess) -> PlanPage:
     """Everything on the plan page, in a fixed number of queries however big the plan."""
-    from .charts import progress_chart
-
     user = plan_access.user
-    if plan_access.sees_private:
-        goals = _every_goal.rows(family_id=plan_access.family.pk, plan_id=plan.pk)
-        _goal_lists(goals, plan_id=plan.pk)
-    elif plan_access.is_member:
-        goals = _family_goals.rows(
-            family_id=plan_access.family.pk, plan_id=plan.pk, member_id=plan_access.member_id or 0
-        )
-        _goal_lists(goals, plan_id=plan.pk)
+    items: PlanGoals
+    if plan_access.sees_private or plan_access.is_member:
+        # Both see everything: every query is read now, the goals built when first read.
+        if plan_access.sees_private:
+            goal_rows = _every_goal.lazy_rows(family_id=plan_access.family.pk, plan_id=plan.pk)
+        else:
+            goal_rows = _family_goals.lazy_rows(
+                family_id=plan_access.family.pk,
+                plan_id=plan.pk,
+                member_id=plan_access.member_id or 0,
+            )
+        items = PlanGoals.read(plan=plan, plan_access=plan_access, goals=goal_rows)
     else:
-        goals = list(visible_goals(plan=plan, plan_access=plan_access))
-    goals = _without_others_private_steps(goals, plan_access)
-    progress = [_progress(goal, number) for number, goal in enumerate(goals, start=1)]
-    plan_comments, plan_suggestions = _goal_talk(plan=plan, goals=goals, plan_access=plan_access)
+        goals = _without_others_private_steps(
+            list(visible_goals(plan=plan, plan_access=plan_access)), plan_access
+        )
+        progress = [_progress(goal, number) for number, goal in enumerate(goals, start=1)]
+        talk = _goal_talk(plan=plan, goals=goals, plan_access=plan_access)
+        items = PlanGoals(plan=plan, plan_access=plan_access, rows={}, made=(progress, *talk))
     next_review_date = None
     i_must_agree = i_agreed = False
     worries: list[PrivateWorry] = []
@@ -413,20 +592,13 @@ def plan_page(*, plan: Plan, plan_access: PlanAccess) -> PlanPage:
         i_agreed = plan.i_agreed
         lead = plan_access.family.lead_key_worker_id
         i_must_agree = plan.i_sign or (lead is not None and lead == user.pk)
-    # The chart shows the reviews that rated something, so they come with the ratings.
-    reviews = {r.review_id: r.review for goal in goals for r in goal.rating_list}
     return PlanPage(
         plan=plan,
-        goals=goals,
-        progress=progress,
+        progress=items,
         next_review_date=next_review_date,
-        plan_comments=plan_comments,
-        plan_suggestions=plan_suggestions,
         i_must_agree=i_must_agree,
         i_agreed=i_agreed,
-        chart=progress_chart(
-            progress=progress, reviews=sorted(reviews.values(), key=lambda r: (r.date, r.pk))
-        ),
+        chart=PlanChart(items),
         private_worries=worries,
     )
 

@@ -25,6 +25,7 @@ import decimal
 import enum
 import functools
 import hashlib
+import itertools
 import logging
 import uuid
 from collections.abc import Iterable, Iterator
@@ -40,6 +41,8 @@ from django.template.library import InclusionNode, SimpleNode
 from django.template.loader_tags import IncludeNode
 from django.utils import timezone, translation
 from django.utils.functional import LazyObject, Promise, empty
+
+from portal.prepared import Rows
 
 logger = logging.getLogger(__name__)
 
@@ -179,6 +182,24 @@ def _describe(value: Any, out: list[str], seen: dict[int, int]) -> None:
                 "run it before the template (list(...)) so its rows can be part of the key"
             )
         _describe(value._result_cache, out, seen)
+        return
+    if isinstance(value, Rows):
+        if value.built:  # its objects, as anything may have changed them
+            _describe(value.objects, out, seen)
+            return
+        # The rows as the database sent them: every column the query read, and so every
+        # value its objects would hold, without building them.
+        out.append(f"<rows {value.query_name} {value.alias}")
+        rows = value.raw
+        if value.description is not None:  # described before (unbuilt, they cannot change)
+            out.append(value.description)
+        elif _REPR_IS_ENOUGH.issuperset(map(type, itertools.chain.from_iterable(rows))):
+            value.description = repr([tuple(row) for row in rows])
+            out.append(value.description)
+        else:
+            for row in rows:
+                _describe(tuple(row), out, seen)
+        out.append(">")
         return
     if isinstance(value, list | tuple | set | frozenset):
         items = sorted(value, key=repr) if isinstance(value, set | frozenset) else value

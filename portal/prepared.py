@@ -37,9 +37,9 @@ import copy
 import datetime as dt
 import threading
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar, overload
 
 from django.core.signals import setting_changed
 from django.db import connections
@@ -177,6 +177,36 @@ class PreparedQuery(Generic[T]):
 
     def rows(self, *, using: str | None = None, **values: Any) -> list[T]:
         """The rows the queryset built with these values would give, in its order."""
+        compiled, rows, alias = self._read(using, values)
+        results: list[Any] = self._objects(compiled, rows, alias)
+        if compiled.prefetch and results:
+            prefetch_related_objects(results, *map(_fresh, compiled.prefetch))
+        return results
+
+    def lazy_rows(self, *, using: str | None = None, **values: Any) -> Rows[T]:
+        """The same rows as ``rows``, kept as the database sent them; each object is
+        built only when something first reads one (a kept fragment may need none)."""
+        compiled, rows, alias = self._read(using, values)
+        if compiled.kind != "model" or compiled.prefetch:
+            raise PreparedQueryError(f"{self.name}: lazy rows are model rows without prefetches")
+        return Rows(self, compiled, rows, alias)
+
+    def first(self, *, using: str | None = None, **values: Any) -> T | None:
+        """The first row, or None (slice the queryset to ``[:1]`` to read only one)."""
+        rows = self.rows(using=using, **values)
+        return rows[0] if rows else None
+
+    def forget(self) -> None:
+        """Compile again next time (settings changed)."""
+        with self._lock:
+            self._compiled = {}
+            self._default_alias = None
+
+    # How it works ------------------------------------------------------------------
+
+    def _read(self, using: str | None, values: dict[str, Any]) -> tuple[_Compiled, list[Any], str]:
+        """The compiled form, the rows read with ``values`` (converted as the ORM would)
+        and the database they came from."""
         if values.keys() != self.params.keys():
             raise PreparedQueryError(
                 f"{self.name} takes {sorted(self.params)}, was given {sorted(values)}"
@@ -205,23 +235,7 @@ class PreparedQuery(Generic[T]):
                     for converter in converters:
                         value = converter(value, expression, connection)
                     row[position] = value
-        results: list[Any] = self._objects(compiled, rows, alias)
-        if compiled.prefetch and results:
-            prefetch_related_objects(results, *map(_fresh, compiled.prefetch))
-        return results
-
-    def first(self, *, using: str | None = None, **values: Any) -> T | None:
-        """The first row, or None (slice the queryset to ``[:1]`` to read only one)."""
-        rows = self.rows(using=using, **values)
-        return rows[0] if rows else None
-
-    def forget(self) -> None:
-        """Compile again next time (settings changed)."""
-        with self._lock:
-            self._compiled = {}
-            self._default_alias = None
-
-    # How it works ------------------------------------------------------------------
+        return compiled, rows, alias
 
     def _check(self, name: str, value: Any) -> None:
         kind = self.params[name]
@@ -400,6 +414,87 @@ class PreparedQuery(Generic[T]):
                 setattr(obj, attr, row[position])
             objects.append(obj)
         return objects
+
+
+class Rows(Sequence[T]):
+    """A prepared query's model rows as the database sent them (after the ORM's
+    converters), and the objects the queryset would have given, built all at once the
+    first time one is read. ``column`` reads a field of the query's model without building
+    any. A kept fragment (``portal.fragments``) describes the rows themselves while no
+    object is built, and the objects once they are (something may have changed them)."""
+
+    def __init__(
+        self, query: PreparedQuery[T], compiled: _Compiled, rows: list[Any], alias: str
+    ) -> None:
+        self.query_name = query.name
+        self.alias = alias
+        self._query = query
+        self._compiled = compiled
+        self._rows = rows
+        self._objects: list[T] | None = None
+        # Kept by ``portal.fragments`` the first time it describes the rows (while no
+        # object is built nothing can change them).
+        self.description: str | None = None
+
+    def __repr__(self) -> str:
+        return f"<Rows of {self.query_name}: {len(self._rows)}>"
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __bool__(self) -> bool:
+        return bool(self._rows)
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self.objects)
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[T]: ...
+    def __getitem__(self, index: int | slice) -> T | list[T]:
+        return self.objects[index]
+
+    @property
+    def objects(self) -> list[T]:
+        if self._objects is None:
+            self._objects = self._query._objects(self._compiled, self._rows, self.alias)
+        return self._objects
+
+    @property
+    def built(self) -> bool:
+        """Whether the objects have been built (and so may have been changed)."""
+        return self._objects is not None
+
+    @property
+    def raw(self) -> list[Any]:
+        """The rows as read, each a sequence of column values (do not change them)."""
+        return self._rows
+
+    def column(self, attname: str) -> list[Any]:
+        """One field of the query's model (by its attribute name) from every row."""
+        position = self._position(attname)
+        return [row[position] for row in self._rows]
+
+    def where(self, attname: str, value: Any) -> list[T]:
+        """The objects of the rows whose field ``attname`` is ``value``, building only
+        those while the rest are not built (then they are new objects, the caller's own:
+        the rows' description for a kept fragment does not follow changes to them)."""
+        position = self._position(attname)
+        if self._objects is not None:
+            pairs = zip(self._objects, self._rows, strict=True)
+            return [obj for obj, row in pairs if row[position] == value]
+        rows = [row for row in self._rows if row[position] == value]
+        return self._query._objects(self._compiled, rows, self.alias)
+
+    def _position(self, attname: str) -> int:
+        compiled = self._compiled
+        return compiled.fields_start + compiled.init_list.index(attname)
+
+    def reverse(self) -> None:
+        self._rows.reverse()
+        if self._objects is not None:
+            self._objects.reverse()
 
 
 def _fresh(lookup: Any) -> Any:

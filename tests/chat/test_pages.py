@@ -422,3 +422,32 @@ def test_conversation_page_query_count_is_pinned(
         again = client.get(path)
     assert first.status_code == again.status_code == 200
     assert len(re.findall(r'id="message-\d', again.content.decode())) == selectors.PAGE_SIZE
+
+
+def test_a_conversation_whose_messages_are_kept_builds_none_of_them(
+    client, conversation, parent, key_worker, monkeypatch
+):
+    for n in range(3):
+        send(key_worker, conversation, body=f"Hello {n}")
+    send(parent, conversation, body="Thank you")
+    client.force_login(parent)
+    path = f"/messages/{conversation.pk}/"
+    first = client.get(path).content.decode()
+    built = []
+    made = Message.from_db.__func__
+
+    def counting(cls, *args, **kwargs):
+        built.append(cls)
+        return made(cls, *args, **kwargs)
+
+    monkeypatch.setattr(Message, "from_db", classmethod(counting))
+    again = client.get(path).content.decode()
+    shown = re.compile(r'id="message-\d')
+    assert built == [] and len(shown.findall(again)) == len(shown.findall(first)) == 4
+    assert "app-message--mine" in again and ">Sent</span>" in again
+    # The key worker reads it: the status is part of the key, so the messages are made again.
+    client.force_login(key_worker)
+    client.get(path)
+    client.force_login(parent)
+    assert ">Read</span>" in client.get(path).content.decode()
+    assert Message in built

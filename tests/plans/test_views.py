@@ -581,6 +581,34 @@ def test_plan_page_query_count_is_pinned(
     assert response.content.decode().count('class="app-card app-plan-goal"') == 30
 
 
+def test_a_plan_page_whose_goals_are_kept_builds_none_of_them(
+    client, parent, key_worker, plan, family, monkeypatch
+):
+    _big_plan(plan, parent, key_worker, goals=5, reviews=2)
+    client.force_login(parent)
+    first = client.get(reverse("plans:plan")).content.decode()
+    # The chart's key, made after the goals': from their objects the time they were built,
+    # from their rows afterwards (so it is made once more, the next time).
+    client.get(reverse("plans:plan"))
+    built = []
+    for model in (Goal, Step, GoalRating):
+        made = model.from_db.__func__
+
+        def counting(cls, *args, made=made, **kwargs):
+            built.append(cls)
+            return made(cls, *args, **kwargs)
+
+        monkeypatch.setattr(model, "from_db", classmethod(counting))
+    again = client.get(reverse("plans:plan")).content.decode()
+    assert built == []
+    assert again.count('class="app-card app-plan-goal"') == 5
+    assert again.count("<polyline") == first.count("<polyline") > 0
+    # A change to a goal's row is a new key: the goals are built and show it.
+    Goal.objects.filter(pk=Goal.objects.filter(plan=plan).first().pk).update(title="Renamed")
+    assert "Renamed" in client.get(reverse("plans:plan")).content.decode()
+    assert Goal in built
+
+
 def _kept_private(plan, family, key_worker, *, adults):
     """``adults`` more adults of the household, each keeping to themselves a goal with a
     step, a comment and a suggestion on it, a private step on a family goal and their

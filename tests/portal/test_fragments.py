@@ -11,6 +11,8 @@ from django.utils import translation
 
 from portal import fragments
 from portal.models import Family, FamilyMember
+from portal.prepared import prepared
+from tests import factories
 
 
 @pytest.fixture(autouse=True)
@@ -160,3 +162,28 @@ def test_what_a_lazy_object_stands_for_is_part_of_the_key():
     assert _render(engine, "page", me=SimpleLazyObject(lambda: person)) == "Aisha"
     person.preferred_name = "Ash"
     assert _render(engine, "page", me=SimpleLazyObject(lambda: person)) == "Ash"
+
+
+@pytest.mark.django_db
+def test_rows_not_yet_built_are_keyed_by_the_rows_and_built_ones_by_their_objects(key_worker):
+    query = prepared(worker_id=int)(
+        lambda worker_id: Family.objects.filter(lead_key_worker_id=worker_id).order_by("pk")
+    )
+    factories.family(key_worker=key_worker, name="The Smiths")
+    engine = _engine(
+        page="{% load fragments %}{% fragment %}{% for f in families %}{{ f.display_name }} {% endfor %}{% endfragment %}"
+    )
+    rows = query.lazy_rows(worker_id=key_worker.pk)
+    assert _render(engine, "page", families=rows) == "The Smiths "
+    # Read again, nothing changed: the kept block, and no family built to find it.
+    again = query.lazy_rows(worker_id=key_worker.pk)
+    assert _render(engine, "page", families=again) == "The Smiths " and not again.built
+    # A changed row is a new key.
+    Family.objects.filter(lead_key_worker=key_worker).update(display_name="The Khans")
+    assert _render(engine, "page", families=query.lazy_rows(worker_id=key_worker.pk)) == (
+        "The Khans "
+    )
+    # Built objects may have been changed since they were read: they are what counts.
+    changed = query.lazy_rows(worker_id=key_worker.pk)
+    changed[0].display_name = "Changed in memory"
+    assert _render(engine, "page", families=changed) == "Changed in memory "

@@ -253,3 +253,34 @@ def test_changed_settings_compile_it_again(households, key_worker):
         assert len(query.rows(worker_id=key_worker.pk, since=naive)) == 3
     assert len(calls) > built
     assert len(query.rows(worker_id=key_worker.pk, since=since)) == 3
+
+
+def test_lazy_rows_build_the_same_objects_only_when_one_is_read(
+    households, key_worker, django_assert_num_queries
+):
+    since = timezone.now() - dt.timedelta(days=1)
+    values = {"worker_id": key_worker.pk, "since": since, "born_after": dt.date(2020, 1, 1)}
+    with django_assert_num_queries(1):
+        rows = FAMILIES.lazy_rows(**values, name="")
+    assert not rows.built
+    names = [family.display_name for family in _families(**values, name="")]
+    assert len(rows) == len(names) > 1 and rows
+    assert rows.column("display_name") == names
+    [young] = rows.where("display_name", "Young family")
+    assert young.display_name == "Young family" and not rows.built
+    with django_assert_num_queries(0):
+        built = list(rows)
+    assert rows.built
+    assert loaded(built) == loaded(list(_families(**values, name="")))
+    assert rows.where("display_name", "Young family") == [rows[names.index("Young family")]]
+
+
+def test_lazy_rows_are_model_rows_without_prefetches(db):
+    flat = prepared(user_id=int)(lambda user_id: User.objects.filter(pk=user_id).values_list("pk"))
+    with pytest.raises(PreparedQueryError, match="lazy rows"):
+        flat.lazy_rows(user_id=1)
+    with_families = prepared(user_id=int)(
+        lambda user_id: User.objects.filter(pk=user_id).prefetch_related("chat_messages")
+    )
+    with pytest.raises(PreparedQueryError, match="lazy rows"):
+        with_families.lazy_rows(user_id=1)
