@@ -8,6 +8,7 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self):
+        from django.core import checks
         from django.urls import register_converter
 
         from . import (
@@ -17,6 +18,9 @@ class PortalConfig(AppConfig):
         )
         from .converters import IdConverter
         from .translation import remember_translations
+        from .working_time import check_service_time
+
+        checks.register(check_service_time)
 
         # Here rather than in a urls.py: every app's URLconf takes ids through it.
         register_converter(IdConverter, "id")

@@ -77,3 +77,31 @@ def one_working_day_before(now: dt.datetime) -> dt.datetime:
         local = dt.datetime.combine(end_of_last, dt.time(0), tzinfo=zone)
     day = _working_day_before(local.date())
     return dt.datetime.combine(day, local.time(), tzinfo=zone)
+
+
+def check_service_time(**kwargs) -> list:
+    """A system check: working days and hours that leave some working time in a week.
+    Without any, every "working time after" would look for it for ever."""
+    from django.core import checks
+
+    errors = []
+    days = set(settings.SERVICE_WORKING_DAYS)
+    if not days or not days <= set(range(7)):
+        errors.append(
+            checks.Error(
+                "SERVICE_WORKING_DAYS must name at least one weekday, 0 (Monday) to 6.",
+                id="portal.E010",
+            )
+        )
+    try:
+        opens, closes = _hours()
+    except (TypeError, ValueError):
+        opens = closes = None
+    if opens is None or closes is None or opens >= closes:
+        errors.append(
+            checks.Error(
+                'SERVICE_WORKING_HOURS must be ("HH:MM", "HH:MM"), opening before closing.',
+                id="portal.E011",
+            )
+        )
+    return errors

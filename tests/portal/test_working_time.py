@@ -82,3 +82,22 @@ def test_one_working_day_skips_the_days_the_council_closes(settings):
     settings.SERVICE_CLOSED_DAYS = frozenset({dt.date(2026, 12, 1)})
     now = dt.datetime(2026, 12, 2, 10, 0, tzinfo=LONDON)
     assert one_working_day_before(now) == dt.datetime(2026, 11, 30, 10, 0, tzinfo=LONDON)
+
+
+@pytest.mark.parametrize(
+    ("days", "hours", "ids"),
+    [
+        ((0, 1, 2, 3, 4), ("09:00", "17:00"), []),
+        ((), ("09:00", "17:00"), ["portal.E010"]),
+        ((0, 7), ("09:00", "17:00"), ["portal.E010"]),
+        ((0,), ("17:00", "09:00"), ["portal.E011"]),
+        ((0,), ("nine", "17:00"), ["portal.E011"]),
+    ],
+)
+def test_settings_with_no_working_time_are_refused_at_start_up(settings, days, hours, ids):
+    """Otherwise finding "an hour of working time after" would look for ever."""
+    from django.core import checks
+
+    settings.SERVICE_WORKING_DAYS = days
+    settings.SERVICE_WORKING_HOURS = hours
+    assert [error.id for error in checks.run_checks() if error.id.startswith("portal.E01")] == ids
