@@ -95,9 +95,10 @@ def check_service_time(**kwargs) -> list:
         )
     try:
         opens, closes = _hours()
+        hours_make_sense = opens < closes
     except (TypeError, ValueError):
-        opens = closes = None
-    if opens is None or closes is None or opens >= closes:
+        hours_make_sense = False
+    if not hours_make_sense:
         errors.append(
             checks.Error(
                 'SERVICE_WORKING_HOURS must be ("HH:MM", "HH:MM"), opening before closing.',
