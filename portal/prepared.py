@@ -493,6 +493,7 @@ class Rows(Sequence[T]):
 
     def reverse(self) -> None:
         self._rows.reverse()
+        self.description = None  # described in the other order
         if self._objects is not None:
             self._objects.reverse()
 
