@@ -147,6 +147,10 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
+# Requests each page worker (WSGI) runs at once; the rest of its threads wait, holding
+# only their connection. 0: no limit. Many threads running Django at once on few cores
+# share one interpreter lock and cost each page half as much again (benchmarks/pages).
+PAGE_WORKER_CONCURRENCY = env.int("PAGE_WORKER_CONCURRENCY", default=4)
 ASGI_APPLICATION = "portal.asgi.application"
 
 TEMPLATES = [

@@ -2,11 +2,12 @@
 
 import os
 
+from django.conf import settings
 from django.core.wsgi import get_wsgi_application
 
-from portal.serving import tune_process
+from portal.serving import limit_concurrency, tune_process
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
-application = get_wsgi_application()
+application = limit_concurrency(get_wsgi_application(), settings.PAGE_WORKER_CONCURRENCY)
 tune_process()

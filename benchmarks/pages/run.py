@@ -580,6 +580,10 @@ def run(args) -> dict:
     }
     try:
         world = prepare_django(families=args.families, keep_db=args.keep_db)
+        from django.conf import settings
+
+        # Of each WSGI worker's threads, how many run Django at once (portal.serving).
+        results["settings"]["page_worker_concurrency"] = settings.PAGE_WORKER_CONCURRENCY
         results["data"] = {
             kind: world.counts.get(kind, "not seeded yet (its app has not landed)")
             for kind in seed_targets()
