@@ -29,8 +29,7 @@ def test_the_gate_holds_its_places_while_requests_run_and_gives_them_back():
     assert isinstance(gate, ConcurrencyLimit)
     bodies = []
     threads = [
-        threading.Thread(target=lambda: bodies.append(gate({}, lambda *a: None)))
-        for _ in range(2)
+        threading.Thread(target=lambda: bodies.append(gate({}, lambda *a: None))) for _ in range(2)
     ]
     for thread in threads:
         thread.start()
