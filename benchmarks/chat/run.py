@@ -284,11 +284,15 @@ class Phase:
             tenth = int((sent_at - self.started) * 10)
             tenths[tenth] = tenths.get(tenth, 0) + 1
         worst = max(tenths, key=tenths.get)
+        at = self.started + worst / 10
         return {
             "slowest_hundredth": len(slowest),
             "in_tenths_of_a_second": len(tenths),
             "most_in_one_tenth": tenths[worst],
             "that_tenth_starts_s": round(worst / 10, 1),
+            # The wall clock, to find the same moment in PostgreSQL's log or a probe's.
+            "that_tenth_starts_at": time.strftime("%H:%M:%S", time.gmtime(at))
+            + f".{int(at % 1 * 10)}",
         }
 
 
