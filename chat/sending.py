@@ -217,7 +217,7 @@ class SendBatcher:
             )
         except Exception:  # the thread writes them (client ids make it safe)
             logger.warning("Chat sends go through a database thread", exc_info=True)
-            await self.db(services.sends_write)(results, writing)
+            await self.db(self._write_and_count)(results, writing, limit)
             return _acks(sends, results)
         written, sent = services.text_batch_written(writing, rows, now)
         announcement = services.Announcement.of(sent)
@@ -231,6 +231,17 @@ class SendBatcher:
         # The acknowledgement carries the same payload the others were sent.
         payloads = {event["message"]["id"]: event["message"] for _o, event in announcement.events}
         return _acks(sends, results, payloads)
+
+    def _write_and_count(
+        self, results, writing: list[services.Prepared], limit: ratelimit.Limit
+    ) -> None:
+        """The batch in a database thread, its sends counted against the send limit in
+        Redis as the loop's announcement would have counted them."""
+        services.sends_write(results, writing)
+        senders = [item.send.sender.pk for item in writing]
+        counts = ratelimit.count_many(limit, senders)
+        if counts is not None:
+            self.counts.heard(limit, senders, counts)
 
     async def _announce(
         self,

@@ -76,14 +76,22 @@ def exceeded(limit: Limit, user_id: int) -> bool:
 def allowed_many(limit: Limit, user_ids: Sequence[int]) -> list[bool]:
     """Count one go for each entry (a person may appear more than once); whether each
     is within the limit. One Redis round trip for them all."""
+    used = count_many(limit, user_ids)
+    if used is None:
+        return [True] * len(user_ids)
+    return [n <= limit.count for n in used]
+
+
+def count_many(limit: Limit, user_ids: Sequence[int]) -> list[int] | None:
+    """Count one go for each entry, already let through elsewhere; the counts after
+    (None when Redis cannot be reached: nothing was counted)."""
     if not user_ids:
         return []
     try:
-        used = _count(limit, limit.keys(user_ids))
+        return _count(limit, limit.keys(user_ids))
     except (RedisError, OSError):
         logger.warning("Redis unavailable: %s was not counted", limit.bucket, exc_info=True)
-        return [True] * len(user_ids)
-    return [n <= limit.count for n in used]
+        return None
 
 
 def _count(limit: Limit, keys: list[str]) -> list[int]:

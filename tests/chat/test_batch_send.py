@@ -9,10 +9,11 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 
-from chat import services
+from chat import live, services
 from chat.models import Conversation, Message, Participant
 from tests import factories
 from tests.helpers.chat import access_for, send, socket_send
@@ -295,6 +296,9 @@ async def test_send_is_saved_through_a_thread_when_the_loop_connection_fails(
     assert (
         await database_sync_to_async(Message.objects.filter(body="Still gets there").count)() == 1
     )
+    # Counted against the send limit in Redis, where every worker sees it.
+    [key] = services.send_limit().keys([parent.pk])
+    assert int(live.redis_client().get(cache.make_key(key))) == 1
     await phone.disconnect()
     await worker.disconnect()
 
