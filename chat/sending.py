@@ -45,6 +45,18 @@ def _write_in_thread(sends: list[services.Send]) -> list[Ack | Exception]:
     return _acks(sends, services.messages_send(sends=sends))
 
 
+def _write_and_count(
+    results: list[services.SendResult | None],
+    writing: list[services.Prepared],
+    limit: ratelimit.Limit,
+) -> list[int] | None:
+    """A batch the loop could not write, in a database thread, and its sends counted
+    against the send limit in Redis as the loop's announcement would have counted them;
+    Redis's counts (None if it could not be reached)."""
+    services.sends_write(results, writing)
+    return ratelimit.count_many(limit, [item.send.sender.pk for item in writing])
+
+
 def _acks(
     sends: list[services.Send],
     results: Sequence[services.SendResult | None],
@@ -217,7 +229,10 @@ class SendBatcher:
             )
         except Exception:  # the thread writes them (client ids make it safe)
             logger.warning("Chat sends go through a database thread", exc_info=True)
-            await self.db(self._write_and_count)(results, writing, limit)
+            senders = [item.send.sender.pk for item in writing]
+            counts = await self.db(_write_and_count)(results, writing, limit)
+            if counts is not None:  # (this worker's own counts, kept on the loop)
+                self.counts.heard(limit, senders, counts)
             return _acks(sends, results)
         written, sent = services.text_batch_written(writing, rows, now)
         announcement = services.Announcement.of(sent)
@@ -231,17 +246,6 @@ class SendBatcher:
         # The acknowledgement carries the same payload the others were sent.
         payloads = {event["message"]["id"]: event["message"] for _o, event in announcement.events}
         return _acks(sends, results, payloads)
-
-    def _write_and_count(
-        self, results, writing: list[services.Prepared], limit: ratelimit.Limit
-    ) -> None:
-        """The batch in a database thread, its sends counted against the send limit in
-        Redis as the loop's announcement would have counted them."""
-        services.sends_write(results, writing)
-        senders = [item.send.sender.pk for item in writing]
-        counts = ratelimit.count_many(limit, senders)
-        if counts is not None:
-            self.counts.heard(limit, senders, counts)
 
     async def _announce(
         self,
