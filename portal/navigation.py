@@ -26,6 +26,31 @@ register_nav_item(
         visitors=True,
     )
 )
+
+
+def _adult_member(user) -> bool:
+    member = access.membership(user)
+    return member is not None and member.is_adult
+
+
+register_nav_item(
+    NavItem(
+        key="team",
+        label=_("Your team"),
+        url=lambda user: reverse("portal:family_team", args=[access.membership(user).family_id]),
+        visible=_adult_member,
+        order=40,
+    )
+)
+register_nav_item(
+    NavItem(
+        key="agencies",
+        label=_("Agencies"),
+        url=lambda user: reverse("portal:agencies"),
+        visible=access.is_manager,
+        order=75,
+    )
+)
 register_nav_item(
     NavItem(
         key="audit",
