@@ -33,11 +33,16 @@ def _adult_member(user) -> bool:
     return member is not None and member.is_adult
 
 
+def _team_url(user) -> str:
+    member = access.membership(user)
+    return reverse("portal:family_team", args=[member.family_id]) if member else ""
+
+
 register_nav_item(
     NavItem(
         key="team",
         label=_("Your team"),
-        url=lambda user: reverse("portal:family_team", args=[access.membership(user).family_id]),
+        url=_team_url,
         visible=_adult_member,
         order=40,
     )
