@@ -163,19 +163,31 @@ def members_who_left(*, family: Family) -> QuerySet[FamilyMember]:
 @dataclass(frozen=True)
 class TeamMember:
     membership: FamilyPractitioner
-    sees: list[str]  # titles of the goals the family shared with them
+    # Titles of the goals the family shared with them; None where the viewer may not know.
+    sees: list[str] | None
 
 
-def family_team(*, family: Family, member: FamilyMember | None) -> list[TeamMember]:
-    """Today's team, each with what they can see: for the family (``member``: the adult
-    looking) and for staff (None). Two queries, and the sharing providers' own."""
+def family_team(
+    *, family: Family, viewer: User, member: FamilyMember | None, sees_plan: bool
+) -> list[TeamMember]:
+    """Today's team, each with what they can see. ``member``: the adult of the family
+    looking (another adult's private goals are left out); ``sees_plan``: the viewer may
+    know what was shared with everyone (the family, its key workers and managers), else
+    only with themselves (a partner on the team). Two queries, and the sharing
+    providers' own."""
     team = list(
         FamilyPractitioner.objects.filter(family=family)
         .select_related("user", "agency")
         .order_by("starts", "id")
     )
     sight = registry.team_sight(family, member) if team else {}
-    return [TeamMember(membership=m, sees=sight.get(m.pk, [])) for m in team]
+    return [
+        TeamMember(
+            membership=m,
+            sees=sight.get(m.pk, []) if sees_plan or m.user_id == viewer.pk else None,
+        )
+        for m in team
+    ]
 
 
 def team_history(*, family: Family) -> list[FamilyPractitioner]:

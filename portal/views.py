@@ -160,10 +160,7 @@ def _family_page(request, family_id, family_access, *, status=200, **forms):
         "safe_contacts": selectors.safe_contacts_for_staff(family=family, viewer=request.user)
         if family_access.is_staff
         else None,
-        "team": selectors.family_team(
-            family=family,
-            member=access.membership(request.user) if family_access.is_member else None,
-        ),
+        "team": _team(request, family, family_access),
     }
     if can_manage:
         context |= {
@@ -560,6 +557,18 @@ def bad_request(request, exception):
 # The team around the family ------------------------------------------------------------
 
 
+def _team(request, family, family_access) -> list[selectors.TeamMember] | None:
+    """The family's team as this person may see it (None: not shown to them)."""
+    if not (family_access.is_member or family_access.is_staff):
+        return None
+    return selectors.family_team(
+        family=family,
+        viewer=request.user,
+        member=access.membership(request.user) if family_access.is_member else None,
+        sees_plan=family_access.is_member or family_access.can_manage,
+    )
+
+
 def _form_errors(form, exc: ValidationError) -> None:
     """A service's ValidationError onto the form, by field where it names one."""
     if hasattr(exc, "error_dict"):
@@ -579,13 +588,15 @@ def family_team(request, family_id):
     member = access.membership(request.user) if family_access.is_member else None
     if member is not None and not member.is_adult:
         raise Http404
+    if not (family_access.is_member or family_access.is_staff):
+        raise Http404  # a matched peer mentor is not told who else works with the family
     return render(
         request,
         "portal/family_team.html",
         {
             "family": family,
             "access": family_access,
-            "team": selectors.family_team(family=family, member=member),
+            "team": _team(request, family, family_access),
             "can_manage": family_access.can_manage,
             "show_exit_this_page": family_access.is_member,
         },

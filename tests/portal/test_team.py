@@ -414,3 +414,41 @@ def test_the_khans_have_a_team_in_the_demo(db):
         ("housing", "Housing officer"),
         ("police", "Neighbourhood officer"),
     }
+
+
+def test_a_partner_sees_the_team_but_not_what_others_were_shown(
+    client, family, key_worker, shared_plan
+):
+    other = factories.staff(StaffProfile.Role.PARTNER)
+    services.family_practitioner_add(
+        family=family,
+        practitioner=other,
+        agency=factories.agency_record(Agency.Kind.POLICE),
+        role="Neighbourhood officer",
+        starts=_today(),
+        actor=key_worker,
+    )
+    client.force_login(other)
+    for url in (
+        family.get_absolute_url(),
+        reverse("portal:family_team", kwargs={"family_id": family.pk}),
+    ):
+        html = client.get(url).content.decode()
+        assert "Pat Doyle" in html and "Police, Neighbourhood officer" in html
+        assert "Get Zara to school on time" not in html
+        assert "The family has not shared any goals with them." in html  # their own
+
+
+def test_a_matched_mentor_is_not_shown_the_team(client, family, shared_plan):
+    from portal import access as core
+    from tests.helpers.plans import matched_mentor_for
+
+    mentor, provider = matched_mentor_for(family)
+    try:
+        client.force_login(mentor)
+        url = reverse("portal:family_team", kwargs={"family_id": family.pk})
+        assert client.get(url).status_code == 404
+        page = client.get(family.get_absolute_url())
+        assert page.status_code != 200 or "Pat Doyle" not in page.content.decode()
+    finally:
+        core._relation_providers.remove(provider)
