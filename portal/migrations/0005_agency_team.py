@@ -1,9 +1,8 @@
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
-from django.utils import timezone
 
-# The starting list of agencies, one of each kind; managers rename and add to it.
+# The kinds of agency (portal.models.Agency.Kind) as they were when this was written.
 KINDS = [
     ("school", "School"),
     ("early_years", "Early years"),
@@ -20,28 +19,6 @@ KINDS = [
     ("domestic_abuse", "Domestic abuse service"),
     ("voluntary", "Voluntary sector"),
 ]
-# A practitioner's old agency (on their staff profile) to the kind of their new one.
-FROM_PROFILE = {
-    "school": "school",
-    "health": "health_visiting",
-    "police": "police",
-    "housing": "housing",
-}
-
-
-def load_agencies(apps, schema_editor):
-    Agency = apps.get_model("portal", "Agency")
-    FamilyPractitioner = apps.get_model("portal", "FamilyPractitioner")
-    StaffProfile = apps.get_model("portal", "StaffProfile")
-    by_kind = {}
-    for kind, name in KINDS:
-        by_kind[kind], _ = Agency.objects.get_or_create(name=name, defaults={"kind": kind})
-    profiles = dict(StaffProfile.objects.values_list("user_id", "agency"))
-    for row in FamilyPractitioner.objects.all():
-        kind = FROM_PROFILE.get(profiles.get(row.user_id), "voluntary")
-        row.agency = by_kind[kind]
-        row.starts = timezone.localdate(row.added_at) if row.added_at else timezone.localdate()
-        row.save(update_fields=["agency", "starts"])
 
 
 class Migration(migrations.Migration):
@@ -102,24 +79,5 @@ class Migration(migrations.Migration):
             model_name="familypractitioner",
             name="left_at",
             field=models.DateTimeField(blank=True, null=True),
-        ),
-        migrations.RunPython(load_agencies, migrations.RunPython.noop),
-        migrations.AlterField(
-            model_name="familypractitioner",
-            name="agency",
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="team_members", to="portal.agency", verbose_name="agency"),
-        ),
-        migrations.AlterField(
-            model_name="familypractitioner",
-            name="starts",
-            field=models.DateField(verbose_name="start date"),
-        ),
-        migrations.AlterModelOptions(
-            name="familypractitioner",
-            options={"default_manager_name": "objects", "verbose_name": "team member", "verbose_name_plural": "team members"},
-        ),
-        migrations.AddConstraint(
-            model_name="familypractitioner",
-            constraint=models.CheckConstraint(condition=models.Q(("ends__isnull", True), ("ends__gte", models.F("starts")), _connector="OR"), name="family_practitioner_ends_after_starts"),
         ),
     ]
