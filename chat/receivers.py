@@ -11,6 +11,7 @@ from portal.models import Family, FamilyMember
 from portal.signals import (
     concern_raised,
     family_member_removed,
+    family_practitioner_left,
     mentor_match_ended,
     mentor_match_started,
 )
@@ -48,6 +49,11 @@ def family_member_changed(sender, instance, raw=False, **kwargs):
 
 @receiver(family_member_removed, dispatch_uid="chat.family_member_removed")
 def leave_the_household(sender, *, family, user, **kwargs):
+    services.family_member_left(family=family, user=user)
+
+
+@receiver(family_practitioner_left, dispatch_uid="chat.family_practitioner_left")
+def leave_the_team(sender, *, family, user, **kwargs):
     services.family_member_left(family=family, user=user)
 
 

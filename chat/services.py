@@ -1260,8 +1260,8 @@ def user_signed_out(*, session_key: str | None) -> None:
 
 
 def family_member_left(*, family: Family, user: User) -> None:
-    """``user`` no longer lives in ``family``'s household (their sessions have ended): they
-    leave each of its conversations, their notifications about it are withdrawn, what was
+    """``user`` no longer lives in ``family``'s household (their sessions have ended), or
+    their time on its team is over: they leave each of its conversations, their notifications about it are withdrawn, what was
     cached for them goes, and every socket they still have open closes."""
     with transaction.atomic():
         conversation_ids = list(

@@ -192,15 +192,7 @@ def who_choices(family, *, members, practitioners) -> list[tuple[str, StrOrPromi
     choices += [(f"member:{m.pk}", m.name) for m in members]
     choices.append((Who.MENTOR.value, str(Who.MENTOR.label)))
     choices.append((Who.KEY_WORKER.value, str(Who.KEY_WORKER.label)))
-    choices += [
-        (
-            f"partner:{p.pk}",
-            f"{p.user.display_name} ({p.user.staff_profile.get_agency_display()})"
-            if hasattr(p.user, "staff_profile")
-            else p.user.display_name,
-        )
-        for p in practitioners
-    ]
+    choices += [(f"partner:{p.pk}", p.name_with_agency) for p in practitioners]
     choices.append((Who.OTHER.value, _("Other people, such as parents on the school route")))
     return choices
 

@@ -334,6 +334,9 @@ class Comment(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    # The agency a partner practitioner wrote for, as it was named then, shown beside
+    # their name ("Pat Doyle, Foleshill Primary School"); empty for everyone else.
+    author_agency = models.CharField(max_length=120, blank=True)
     text = models.TextField(_("Comment"), max_length=TEXT_MAX)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -342,6 +345,11 @@ class Comment(models.Model):
 
     def __str__(self):
         return self.text[:40]
+
+    @property
+    def author_label(self) -> str:
+        name = self.author.display_name if self.author else str(_("Someone who has left"))
+        return f"{name}, {self.author_agency}" if self.author_agency else name
 
 
 class GoalShare(models.Model):

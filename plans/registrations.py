@@ -16,6 +16,7 @@ from portal.registry import (
     register_family_needs_provider,
     register_jargon_provider,
     register_nav_item,
+    register_team_sight_provider,
 )
 
 from . import selectors
@@ -115,3 +116,6 @@ def register() -> None:
     from .demo import seed
 
     register_demo_seeder(seed, order=10)
+
+
+register_team_sight_provider(selectors.team_sight)

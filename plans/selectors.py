@@ -11,6 +11,7 @@ from typing import Any, cast, overload
 from django.db.models import (
     Count,
     Exists,
+    F,
     OuterRef,
     Prefetch,
     Q,
@@ -23,7 +24,7 @@ from django.utils import timezone
 
 from portal import access as core
 from portal.access import AnyUser
-from portal.models import Family, FamilyPractitioner, User
+from portal.models import Family, FamilyMember, FamilyPractitioner, User
 from portal.prepared import Rows, prepared
 
 from . import access
@@ -899,3 +900,23 @@ def staff_plans_needing_attention(*, user: User, limit: int = 20) -> list[Plan]:
         .select_related("family")
         .order_by("family__display_name")[:limit]
     )
+
+
+def team_sight(family: Family, member: FamilyMember | None) -> dict[int, list[str]]:
+    """For each member of the family's team, the titles of the goals the family shares
+    with them today (the rule of ``PlanAccess.goal_filter``): for an adult of the family,
+    less another adult's private goals; for staff (``member`` None), all. One query."""
+    shares = GoalShare.objects.filter(
+        goal__plan__family=family,
+        goal__archived_at__isnull=True,
+        audience=GoalShare.Audience.PARTNER,
+        withdrawn_at__isnull=True,
+    ).filter(Q(goal__private_to__isnull=True) | Q(granted_by=F("goal__private_to__user")))
+    if member is not None:
+        shares = shares.filter(Q(goal__private_to__isnull=True) | Q(goal__private_to=member))
+    seen: dict[int, list[str]] = {}
+    for practitioner_id, title in shares.order_by("goal__order", "goal_id").values_list(
+        "practitioner_id", "goal__title"
+    ):
+        seen.setdefault(practitioner_id, []).append(title)
+    return seen

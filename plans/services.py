@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal import access as core
-from portal.access import audit_record
+from portal.access import Relation, audit_record
 from portal.models import AuditEvent, Family, FamilyMember, FamilyPractitioner, User
 from portal.notify import notify_users
 
@@ -687,7 +687,20 @@ def comment_add(*, plan: Plan, actor: User, text: str, goal: Goal | None = None)
         _require(goal.plan_id == plan.pk and plan_acc.sees_goal(goal))
     text = _text(text, field="text", max_length=TEXT_MAX, required=_("Enter your comment"))
     with transaction.atomic():
-        comment = Comment.objects.create(plan=plan, goal=goal, author=actor, text=text)
+        team_member = (
+            FamilyPractitioner.objects.filter(family_id=plan.family_id, user=actor)
+            .select_related("agency")
+            .first()
+            if plan_acc.relation is Relation.PARTNER
+            else None
+        )
+        comment = Comment.objects.create(
+            plan=plan,
+            goal=goal,
+            author=actor,
+            author_agency=team_member.agency.name if team_member else "",
+            text=text,
+        )
         _audit(actor, plan_acc, AuditEvent.Action.CREATE, comment)
         candidates = _family_people(plan)
         if goal is not None:

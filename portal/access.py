@@ -24,7 +24,18 @@ from django.http import Http404
 from django.urls import ResolverMatch
 from django.utils import timezone
 
-from .models import AccessGrant, AuditEvent, Family, FamilyMember, SafeContact, StaffProfile, User
+from .models import (
+    AccessGrant,
+    Agency,
+    AuditEvent,
+    Family,
+    FamilyMember,
+    FamilyPractitioner,
+    SafeContact,
+    StaffProfile,
+    User,
+    on_team_today,
+)
 
 # Whoever asks: a signed-in person or a visitor (``request.user``).
 AnyUser: TypeAlias = User | AnonymousUser
@@ -375,6 +386,36 @@ def adult_member_for_user(
     return member, found
 
 
+def team_membership_for_user(
+    user: AnyUser, family_id: int, membership_id: int, *, path: str = ""
+) -> tuple[FamilyPractitioner, FamilyAccess]:
+    """Someone on (or once on) the team of a family the user may manage, or Http404."""
+    family, found = family_for_user(user, family_id, path=path)
+    if not found.can_manage:
+        raise Http404
+    membership = (
+        FamilyPractitioner.everyone.select_related("user", "agency", "family")
+        .filter(pk=membership_id, family=family)
+        .first()
+    )
+    if membership is None:
+        raise Http404
+    return membership, found
+
+
+def agency_for_manager(user: AnyUser, agency_id: int) -> Agency:
+    """An agency, for a service manager who has passed two-step sign-in; Http404 for
+    anyone else."""
+    if not is_manager(user):
+        raise Http404
+    if not mfa_passed(user):
+        raise MFASetupRequired
+    agency = Agency.objects.filter(pk=agency_id).first()
+    if agency is None:
+        raise Http404
+    return agency
+
+
 def may_see_safe_word(user: AnyUser, family: Family) -> bool:
     """Whether the person is one of the family's key workers or managers (see
     ``FamilyAccess.can_see_safe_word``); opening the word itself is still audited."""
@@ -420,7 +461,9 @@ def caseload(user: AnyUser) -> QuerySet[Family]:
     if role == StaffProfile.Role.KEY_WORKER:
         return Family.objects.filter(lead_key_worker=user)
     if role == StaffProfile.Role.PARTNER:
-        return Family.objects.filter(practitioners__user=user).distinct()
+        return Family.objects.filter(
+            on_team_today("practitioners__"), practitioners__user=user
+        ).distinct()
     return Family.objects.none()
 
 

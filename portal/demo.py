@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from . import services
-from .models import Family, FamilyMember, SafeContact, StaffProfile
+from .models import Agency, Family, FamilyMember, FamilyPractitioner, SafeContact, StaffProfile
 from .registry import demo_seeders
 
 User = get_user_model()
@@ -48,6 +51,45 @@ STAFF = [
         StaffProfile.Role.PARTNER,
         "Attendance officer",
     ),
+    (
+        "health_visitor",
+        "healthvisitor@example.org",
+        "Helen",
+        "Brooks",
+        StaffProfile.Role.PARTNER,
+        "Health visitor",
+    ),
+    (
+        "housing_officer",
+        "housing@example.org",
+        "Omar",
+        "Reid",
+        StaffProfile.Role.PARTNER,
+        "Housing officer",
+    ),
+    (
+        "police_officer",
+        "police@example.org",
+        "Dan",
+        "Wright",
+        StaffProfile.Role.PARTNER,
+        "Neighbourhood police officer",
+    ),
+]
+
+_PROFILE_AGENCY = {
+    "partner": StaffProfile.Agency.SCHOOL,
+    "health_visitor": StaffProfile.Agency.HEALTH,
+    "housing_officer": StaffProfile.Agency.HOUSING,
+    "police_officer": StaffProfile.Agency.POLICE,
+}
+
+# The Khans' team: (person, agency's name, kind, role on the team).
+KHAN_TEAM = [
+    ("partner", "Foleshill Primary School", Agency.Kind.SCHOOL, "Attendance officer"),
+    ("health_visitor", "Coventry Health Visiting", Agency.Kind.HEALTH_VISITING, "Health visitor"),
+    ("housing_officer", "Whitefriars Housing", Agency.Kind.HOUSING, "Housing officer"),
+    ("police_officer", "West Midlands Police", Agency.Kind.POLICE, "Neighbourhood officer"),
 ]
 
 # (key, name, key worker, status, ward, members: (name, relationship, email or None))
@@ -133,9 +175,7 @@ def seed() -> dict:
                 last_name=last,
                 role=role,
                 job_title=title,
-                agency=StaffProfile.Agency.SCHOOL
-                if role == StaffProfile.Role.PARTNER
-                else StaffProfile.Agency.EARLY_HELP,
+                agency=_PROFILE_AGENCY.get(key, StaffProfile.Agency.EARLY_HELP),
                 phone="024 7683 1000",
             )
         people[key] = user
@@ -158,8 +198,18 @@ def seed() -> dict:
             if member.user:
                 people.setdefault(key, member.user)
     parent_family = people["family:parent"]
-    if not parent_family.practitioners.exists():
-        parent_family.practitioners.create(user=people["partner"], added_by=people["key_worker"])
+    for person, agency_name, kind, team_role in KHAN_TEAM:
+        agency, _created = Agency.objects.get_or_create(name=agency_name, defaults={"kind": kind})
+        FamilyPractitioner.everyone.get_or_create(
+            family=parent_family,
+            user=people[person],
+            defaults={
+                "agency": agency,
+                "role": team_role,
+                "starts": timezone.localdate() - timedelta(days=60),
+                "added_by": people["key_worker"],
+            },
+        )
     if not SafeContact.objects.filter(member__user=people["parent"]).exists():
         # Aisha: texts and the portal only, weekday mornings, no messages left, a safe word.
         services.safe_contact_set(

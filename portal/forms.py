@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Family, FamilyMember, SafeContact, User
+from .models import Agency, Family, FamilyMember, SafeContact, User
 
 
 class FamilySearchForm(forms.Form):
@@ -124,13 +124,54 @@ class FamilyCreateForm(forms.Form):
     )
 
 
-class PractitionerForm(forms.Form):
+def _date_field(label, *, required=True):
+    return forms.DateField(
+        label=label,
+        required=required,
+        help_text=_("For example, 27/03/2026"),
+        error_messages={
+            "required": _("Enter the start date."),
+            "invalid": _("Enter a real date, like 27/03/2026."),
+        },
+    )
+
+
+class TeamDatesForm(forms.Form):
+    role = forms.CharField(
+        label=_("Role"),
+        help_text=_("What they do for the family, for example: attendance officer"),
+        max_length=120,
+        required=False,
+    )
+    starts = _date_field(_("Start date"))
+    ends = _date_field(_("End date (optional)"), required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        starts, ends = cleaned.get("starts"), cleaned.get("ends")
+        if starts and ends and ends < starts:
+            self.add_error("ends", _("The end date must be the same as or after the start date."))
+        return cleaned
+
+
+class TeamAddForm(TeamDatesForm):
     practitioner: "forms.ModelChoiceField[User]" = forms.ModelChoiceField(
         label=_("Practitioner"),
         queryset=None,
         empty_label=_("Choose a practitioner"),
         error_messages={"required": _("Choose a practitioner from the list.")},
     )
+    agency: "forms.ModelChoiceField[Agency]" = forms.ModelChoiceField(
+        label=_("Agency"),
+        queryset=None,
+        empty_label=_("Choose an agency"),
+        error_messages={
+            "required": _("Choose an agency from the list."),
+            "invalid_choice": _("Choose an agency from the list."),
+        },
+    )
+
+    field_order = ["practitioner", "agency", "role", "starts", "ends"]
 
     def __init__(self, *args, **kwargs):
         from .models import StaffProfile
@@ -142,8 +183,63 @@ class PractitionerForm(forms.Form):
             .order_by("first_name", "last_name")
         )
         self.fields["practitioner"].label_from_instance = lambda user: (
-            f"{user.display_name} ({user.staff_profile.get_agency_display()})"
+            f"{user.display_name}, {user.staff_profile.job_title}"
+            if user.staff_profile.job_title
+            else user.display_name
         )
+        self.fields["agency"].queryset = Agency.objects.filter(is_active=True).order_by("name")
+
+
+class TeamRemoveForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why are they leaving the team?"),
+        help_text=_(
+            "For example: the family moved school. This is recorded and managers can see it."
+        ),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        min_length=10,
+        max_length=1000,
+        error_messages={
+            "required": _("Say why this person is leaving the team."),
+            "min_length": _("Say a little more about why this person is leaving the team."),
+        },
+    )
+
+
+class AgencyForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name of the agency"),
+        help_text=_("For example, Foleshill Primary School"),
+        max_length=120,
+        error_messages={"required": _("Enter the agency's name.")},
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind of agency"),
+        choices=[("", _("Choose a kind")), *Agency.Kind.choices],
+        error_messages={"required": _("Choose what kind of agency it is.")},
+    )
+
+
+class AgencyRenameForm(forms.Form):
+    name = forms.CharField(
+        label=_("New name"),
+        max_length=120,
+        error_messages={"required": _("Enter the agency's name.")},
+    )
+
+
+class AgencyRetireForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is this agency no longer used?"),
+        help_text=_("For example: merged into the new health visiting service."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        min_length=10,
+        max_length=1000,
+        error_messages={
+            "required": _("Say why this agency is no longer used."),
+            "min_length": _("Say a little more about why this agency is no longer used."),
+        },
+    )
 
 
 class AuditFilterForm(forms.Form):

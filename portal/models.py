@@ -2,6 +2,7 @@
 
 import functools
 import hashlib
+from datetime import date
 from typing import ClassVar
 
 from django.conf import settings
@@ -295,25 +296,119 @@ class SafeContact(models.Model):
         return [str(label) for value, label in self.Time.choices if value in self.times]
 
 
+class Agency(models.Model):
+    """An organisation whose practitioners join families' teams. Service managers keep
+    the list; a retired agency stays on the teams it was on but is offered to no one."""
+
+    class Kind(models.TextChoices):
+        SCHOOL = "school", _("School")
+        EARLY_YEARS = "early_years", _("Early years")
+        HEALTH_VISITING = "health_visiting", _("Health visiting")
+        GP = "gp", _("GP")
+        MIDWIFERY = "midwifery", _("Midwifery")
+        ADULT_MENTAL_HEALTH = "adult_mental_health", _("Adult mental health")
+        CAMHS = "camhs", _("Children and young people's mental health (CAMHS)")
+        SUBSTANCE_MISUSE = "substance_misuse", _("Substance misuse service")
+        POLICE = "police", _("Police")
+        YOUTH_JUSTICE = "youth_justice", _("Youth justice")
+        HOUSING = "housing", _("Housing")
+        JOB_CENTRE = "job_centre", _("Job centre")
+        DOMESTIC_ABUSE = "domestic_abuse", _("Domestic abuse service")
+        VOLUNTARY = "voluntary", _("Voluntary sector")
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    kind = models.CharField(_("kind of agency"), max_length=30, choices=Kind.choices)
+    is_active = models.BooleanField(_("in use"), default=True)
+    retired_reason = models.TextField(_("why it was retired"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+def on_team_today(prefix: str = "") -> models.Q:
+    """A filter for team memberships that hold today (the service's local date): started,
+    not yet ended (the end date is their last day), and not removed. ``prefix`` reaches
+    ``FamilyPractitioner`` from another model ("practitioners__")."""
+    today = timezone.localdate()
+    return models.Q(**{f"{prefix}removed_at__isnull": True, f"{prefix}starts__lte": today}) & (
+        models.Q(**{f"{prefix}ends__isnull": True}) | models.Q(**{f"{prefix}ends__gte": today})
+    )
+
+
+class CurrentTeamManager(models.Manager["FamilyPractitioner"]):
+    """Practitioners on a family's team today (``on_team_today``)."""
+
+    def get_queryset(self) -> models.QuerySet["FamilyPractitioner"]:
+        return super().get_queryset().filter(on_team_today())
+
+
 class FamilyPractitioner(models.Model):
-    """A partner practitioner (school, health, police, housing) named on a family's plan."""
+    """A partner practitioner on a family's team, for an agency, in a role, for a time.
+
+    ``objects`` and ``family.practitioners`` find only today's team; ``everyone`` also
+    finds those yet to start, those whose time has ended and those removed (kept for the
+    family's history: their steps and what was shared with them point here).
+    """
 
     family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="practitioners")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="partner_families"
     )
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="team_members", verbose_name=_("agency")
+    )
+    role = models.CharField(_("role"), max_length=120, blank=True)
+    starts = models.DateField(_("start date"))
+    ends = models.DateField(_("end date"), null=True, blank=True)
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     added_at = models.DateTimeField(auto_now_add=True)
+    removed_at = models.DateTimeField(_("removed from the team"), null=True, blank=True)
+    removed_reason = models.TextField(_("why they were removed"), blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # When their leaving was carried through (sockets closed, notifications withdrawn), so
+    # an end date that passes is carried through once by the periodic sweep.
+    left_at = models.DateTimeField(null=True, blank=True)
+
+    everyone = models.Manager()
+    objects = CurrentTeamManager()
 
     class Meta:
+        verbose_name = _("team member")
+        verbose_name_plural = _("team members")
+        default_manager_name = "objects"
         constraints = [
-            models.UniqueConstraint(fields=["family", "user"], name="unique_family_practitioner")
+            models.UniqueConstraint(fields=["family", "user"], name="unique_family_practitioner"),
+            models.CheckConstraint(
+                condition=models.Q(ends__isnull=True) | models.Q(ends__gte=models.F("starts")),
+                name="family_practitioner_ends_after_starts",
+            ),
         ]
 
     def __str__(self):
         return f"{self.user} on {self.family}"
+
+    @property
+    def name_with_agency(self) -> str:
+        """How their name is shown beside what they wrote ("Pat Doyle, Foleshill Primary")."""
+        return f"{self.user.display_name}, {self.agency.name}"
+
+    def is_current(self, today: date | None = None) -> bool:
+        today = today or timezone.localdate()
+        return (
+            self.removed_at is None
+            and self.starts <= today
+            and (self.ends is None or self.ends >= today)
+        )
 
 
 class Invitation(models.Model):

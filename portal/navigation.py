@@ -26,6 +26,36 @@ register_nav_item(
         visitors=True,
     )
 )
+
+
+def _adult_member(user) -> bool:
+    member = access.membership(user)
+    return member is not None and member.is_adult
+
+
+def _team_url(user) -> str:
+    member = access.membership(user)
+    return reverse("portal:family_team", args=[member.family_id]) if member else ""
+
+
+register_nav_item(
+    NavItem(
+        key="team",
+        label=_("Your team"),
+        url=_team_url,
+        visible=_adult_member,
+        order=40,
+    )
+)
+register_nav_item(
+    NavItem(
+        key="agencies",
+        label=_("Agencies"),
+        url=lambda user: reverse("portal:agencies"),
+        visible=access.is_manager,
+        order=75,
+    )
+)
 register_nav_item(
     NavItem(
         key="audit",

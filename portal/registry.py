@@ -165,3 +165,23 @@ def register_periodic_job(job: PeriodicJob) -> None:
 
 def periodic_jobs() -> list[PeriodicJob]:
     return sorted(_periodic.values(), key=lambda job: job.key)
+
+
+# What each member of a family's team can see, in words (the goals the family shared with
+# them): provider(family, member or None) -> {FamilyPractitioner id: [titles]}. ``member``
+# is the adult looking (their private goals are theirs alone), None for staff.
+TeamSightProvider = Callable[[Any, Any], dict[int, list[str]]]
+_team_sight: list[TeamSightProvider] = []
+
+
+def register_team_sight_provider(provider: TeamSightProvider) -> None:
+    if provider not in _team_sight:
+        _team_sight.append(provider)
+
+
+def team_sight(family, member) -> dict[int, list[str]]:
+    seen: dict[int, list[str]] = {}
+    for provider in _team_sight:
+        for membership_id, titles in provider(family, member).items():
+            seen.setdefault(membership_id, []).extend(titles)
+    return seen

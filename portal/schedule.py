@@ -18,3 +18,21 @@ register_periodic_job(
         command="prune_task_results",
     )
 )
+
+
+def _team_endings() -> None:
+    from .tasks import team_endings_carry_through
+
+    team_endings_carry_through.enqueue()
+
+
+# Every page refuses someone the moment their end date passes (the access policy reads the
+# date); this closes their open sockets and withdraws their notifications soon after.
+register_periodic_job(
+    PeriodicJob(
+        key="team_endings",
+        every_seconds=15 * 60,
+        run=_team_endings,
+        command="team_endings",
+    )
+)

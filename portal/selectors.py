@@ -7,8 +7,19 @@ from dataclasses import dataclass
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from . import access
-from .models import AuditEvent, Family, FamilyMember, Invitation, SafeContact, StaffProfile, User
+from . import access, registry
+from .models import (
+    Agency,
+    AuditEvent,
+    Family,
+    FamilyMember,
+    FamilyPractitioner,
+    Invitation,
+    SafeContact,
+    StaffProfile,
+    User,
+    on_team_today,
+)
 
 
 def family_list_for_staff(*, user: User, query: str = "", status: str = "") -> QuerySet[Family]:
@@ -43,7 +54,6 @@ def family_detail(*, family_id: int) -> Family:
                 ),
                 to_attr="open_invitations",
             ),
-            "practitioners__user__staff_profile",
         )
         .get(pk=family_id)
     )
@@ -144,4 +154,57 @@ def members_who_left(*, family: Family) -> QuerySet[FamilyMember]:
         FamilyMember.everyone.filter(family=family, left_at__isnull=False)
         .select_related("removed_by")
         .order_by("-left_at")
+    )
+
+
+# The team around the family ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TeamMember:
+    membership: FamilyPractitioner
+    # Titles of the goals the family shared with them; None where the viewer may not know.
+    sees: list[str] | None
+
+
+def family_team(
+    *, family: Family, viewer: User, member: FamilyMember | None, sees_plan: bool
+) -> list[TeamMember]:
+    """Today's team, each with what they can see. ``member``: the adult of the family
+    looking (another adult's private goals are left out); ``sees_plan``: the viewer may
+    know what was shared with everyone (the family, its key workers and managers), else
+    only with themselves (a partner on the team). Two queries, and the sharing
+    providers' own."""
+    team = list(
+        FamilyPractitioner.objects.filter(family=family)
+        .select_related("user", "agency")
+        .order_by("starts", "id")
+    )
+    sight = registry.team_sight(family, member) if team else {}
+    return [
+        TeamMember(
+            membership=m,
+            sees=sight.get(m.pk, []) if sees_plan or m.user_id == viewer.pk else None,
+        )
+        for m in team
+    ]
+
+
+def team_history(*, family: Family) -> list[FamilyPractitioner]:
+    """Everyone who is not on the team today: yet to start, ended, or removed."""
+    current = FamilyPractitioner.objects.filter(family=family).values("pk")
+    return list(
+        FamilyPractitioner.everyone.filter(family=family)
+        .exclude(pk__in=current)
+        .select_related("user", "agency", "removed_by")
+        .order_by("-starts", "id")
+    )
+
+
+def agencies_for_managers() -> list[Agency]:
+    """Every agency, in use first, with how many people are on teams for it today."""
+    return list(
+        Agency.objects.annotate(
+            on_teams=Count("team_members", filter=on_team_today("team_members__"))
+        ).order_by("-is_active", "name")
     )

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from . import access, signals
 from .models import (
     AccessGrant,
+    Agency,
     AuditEvent,
     Family,
     FamilyMember,
@@ -308,43 +309,237 @@ def access_grant_create(*, user: User, family: Family, reason: str) -> AccessGra
     return grant
 
 
+# Agencies and the team around the family -------------------------------------------------
+
+
+def _require_manager(actor: User) -> None:
+    if not access.is_manager(actor):
+        raise PermissionDenied
+    if not access.mfa_passed(actor):
+        raise access.MFASetupRequired
+
+
+def _agency_name_free(name: str, *, but: Agency | None = None) -> str:
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError({"name": _("Enter the agency's name.")})
+    taken = Agency.objects.filter(name__iexact=name)
+    if but is not None:
+        taken = taken.exclude(pk=but.pk)
+    if taken.exists():
+        raise ValidationError({"name": _("There is already an agency with this name.")})
+    return name[:120]
+
+
+def agency_create(*, name: str, kind: str, actor: User) -> Agency:
+    """A service manager adds an agency whose practitioners may join families' teams."""
+    _require_manager(actor)
+    if kind not in Agency.Kind.values:
+        raise ValidationError({"kind": _("Choose what kind of agency it is.")})
+    with transaction.atomic():
+        agency = Agency.objects.create(name=_agency_name_free(name), kind=kind)
+        access.audit_record(
+            actor=actor,
+            action=AuditEvent.Action.CREATE,
+            family=None,
+            record=agency,
+            reason=f"Added the agency {agency.name}",
+        )
+    return agency
+
+
+def agency_rename(*, agency: Agency, name: str, actor: User) -> Agency:
+    """A service manager renames an agency; teams it is on show the new name."""
+    _require_manager(actor)
+    with transaction.atomic():
+        old = agency.name
+        agency.name = _agency_name_free(name, but=agency)
+        agency.save(update_fields=["name"])
+        access.audit_record(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            family=None,
+            record=agency,
+            reason=f"Renamed the agency {old} to {agency.name}",
+        )
+    return agency
+
+
+def agency_retire(*, agency: Agency, reason: str, actor: User) -> Agency:
+    """A service manager stops offering an agency (it closed, merged); people already on
+    teams for it stay on them."""
+    _require_manager(actor)
+    reason = reason.strip()
+    if len(reason) < 10:
+        raise ValidationError({"reason": _("Say why this agency is no longer used.")})
+    with transaction.atomic():
+        agency.is_active = False
+        agency.retired_reason = reason[:1000]
+        agency.save(update_fields=["is_active", "retired_reason"])
+        access.audit_record(
+            actor=actor,
+            action=AuditEvent.Action.REMOVE,
+            family=None,
+            record=agency,
+            reason=f"Retired the agency {agency.name}: {reason[:900]}",
+        )
+    return agency
+
+
+def _team_dates_check(starts: date, ends: date | None) -> None:
+    if ends is not None and ends < starts:
+        raise ValidationError(
+            {"ends": _("The end date must be the same as or after the start date.")}
+        )
+
+
 def family_practitioner_add(
-    *, family: Family, practitioner: User, actor: User
+    *,
+    family: Family,
+    practitioner: User,
+    agency: Agency,
+    role: str,
+    starts: date,
+    ends: date | None = None,
+    actor: User,
 ) -> FamilyPractitioner:
-    """Name a partner practitioner (school, health, police, housing) on the family's plan."""
+    """Put a partner practitioner on the family's team, for an agency in use, in a role,
+    from ``starts`` to ``ends`` (their last day; none for no end yet). Someone who was on
+    the team before joins it again."""
     if not access.family_access(actor, family).can_manage:
         raise PermissionDenied
-    if access.staff_role(practitioner) != StaffProfile.Role.PARTNER:
+    if access.staff_role(practitioner) != StaffProfile.Role.PARTNER or not practitioner.is_active:
         raise ValidationError({"practitioner": _("Choose a partner practitioner from the list.")})
+    if not agency.is_active:
+        raise ValidationError({"agency": _("Choose an agency from the list.")})
+    _team_dates_check(starts, ends)
+    role = " ".join(role.split())[:120]
     with transaction.atomic():
-        link, created = family.practitioners.get_or_create(
-            user=practitioner, defaults={"added_by": actor}
+        link = (
+            FamilyPractitioner.everyone.select_for_update()
+            .filter(family=family, user=practitioner)
+            .first()
         )
-        if created:
-            access.audit_record(
-                actor=actor,
-                action=AuditEvent.Action.UPDATE,
-                family=family,
-                record=link,
-                reason=f"Named {practitioner.display_name} on the family's plan",
+        if link is not None and link.is_current():
+            raise ValidationError(
+                {
+                    "practitioner": _("%(name)s is already on the team.")
+                    % {"name": practitioner.display_name}
+                }
             )
+        if link is None:
+            link = FamilyPractitioner(family=family, user=practitioner)
+        link.agency, link.role, link.starts, link.ends = agency, role, starts, ends
+        link.added_by = actor
+        link.removed_at, link.removed_by, link.removed_reason, link.left_at = None, None, "", None
+        link.save()
+        access.audit_record(
+            actor=actor,
+            action=AuditEvent.Action.CREATE,
+            family=family,
+            record=link,
+            reason=f"Put {practitioner.display_name} ({agency.name}) on the family's team",
+        )
     return link
 
 
-def family_practitioner_remove(*, family: Family, practitioner: User, actor: User) -> None:
-    """Take a partner practitioner off the family's plan; they lose access at once."""
+def family_practitioner_update(
+    *,
+    membership: FamilyPractitioner,
+    role: str,
+    starts: date,
+    ends: date | None,
+    actor: User,
+) -> FamilyPractitioner:
+    """Change a team member's role or dates. An end date before today ends their access
+    at once, as removing them does."""
+    family = membership.family
     if not access.family_access(actor, family).can_manage:
         raise PermissionDenied
+    if membership.removed_at is not None:
+        raise ValidationError({"ends": _("This person has been removed from the team.")})
+    _team_dates_check(starts, ends)
     with transaction.atomic():
-        deleted, _rows = family.practitioners.filter(user=practitioner).delete()
-        if deleted:
-            access.audit_record(
-                actor=actor,
-                action=AuditEvent.Action.DELETE,
-                family=family,
-                record=family,
-                reason=f"Took {practitioner.display_name} off the family's plan",
+        membership.role = " ".join(role.split())[:120]
+        membership.starts, membership.ends = starts, ends
+        if membership.is_current():
+            membership.left_at = None
+        membership.save(update_fields=["role", "starts", "ends", "left_at"])
+        access.audit_record(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            family=family,
+            record=membership,
+            reason=(
+                f"Changed {membership.user.display_name}'s role or dates on the team: "
+                f"{membership.role or 'no role'}, from {starts:%d %B %Y}"
+                + (f" to {ends:%d %B %Y}" if ends else "")
+            ),
+        )
+        if not membership.is_current():
+            family_practitioner_leave(membership=membership)
+    return membership
+
+
+def family_practitioner_remove(
+    *, membership: FamilyPractitioner, actor: User, reason: str
+) -> FamilyPractitioner:
+    """Take someone off the family's team, with a reason (audited): their access ends at
+    once, open sockets included. Their row stays for the family's history."""
+    family = membership.family
+    if not access.family_access(actor, family).can_manage:
+        raise PermissionDenied
+    reason = reason.strip()
+    if len(reason) < 10:
+        raise ValidationError({"reason": _("Say why this person is leaving the team.")})
+    with transaction.atomic():
+        current = FamilyPractitioner.everyone.select_for_update().filter(pk=membership.pk).first()
+        if current is None or current.removed_at is not None:
+            raise ValidationError(
+                {"reason": _("This person has already been removed from the team.")}
             )
+        current.removed_at = timezone.now()
+        current.removed_by = actor
+        current.removed_reason = reason[:1000]
+        current.save(update_fields=["removed_at", "removed_by", "removed_reason"])
+        access.audit_record(
+            actor=actor,
+            action=AuditEvent.Action.REMOVE,
+            family=family,
+            record=current,
+            reason=f"Took {current.user.display_name} off the family's team: {reason[:900]}",
+        )
+        family_practitioner_leave(membership=current)
+    return current
+
+
+def family_practitioner_leave(*, membership: FamilyPractitioner) -> None:
+    """Carry through the end of someone's time on a team (removed, or their end date
+    passed): on commit the apps end the rest, as when an adult leaves a household
+    (``signals.family_practitioner_left``: notifications withdrawn, what was remembered
+    for them forgotten, their sockets closed). Their sessions stay: they may be on other
+    families' teams; every page of this family already refuses them."""
+    FamilyPractitioner.everyone.filter(pk=membership.pk).update(left_at=timezone.now())
+    family, user = membership.family, membership.user
+    transaction.on_commit(
+        lambda: signals.family_practitioner_left.send(
+            sender=FamilyPractitioner, family=family, user=user, membership_id=membership.pk
+        )
+    )
+
+
+def team_endings_carry_through() -> int:
+    """The periodic sweep: carry through every team membership whose end date has
+    passed since the last sweep. Returns how many."""
+    ended = list(
+        FamilyPractitioner.everyone.select_related("family", "user").filter(
+            left_at__isnull=True, ends__lt=timezone.localdate()
+        )
+    )
+    for membership in ended:
+        with transaction.atomic():
+            family_practitioner_leave(membership=membership)
+    return len(ended)
 
 
 # Safe contact ----------------------------------------------------------------------------

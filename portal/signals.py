@@ -14,3 +14,7 @@ concern_raised = Signal()
 # An adult was removed from a household (portal.services.family_member_remove): kwargs
 # family, user (the account they used), member_id. Their access has already ended.
 family_member_removed = Signal()
+# Someone's time on a family's team ended (removed, or their end date passed; see
+# portal.services.family_practitioner_leave): kwargs family, user, membership_id. Every
+# page of the family already refuses them.
+family_practitioner_left = Signal()

@@ -1,4 +1,5 @@
-"""The core's background work: keeping the task table itself small.
+"""The core's background work: keeping the task table itself small, and ending the
+access of team members whose time on a family's team is over.
 
 The periodic jobs queue a task every minute or so (the cover sweep alone, 1,440 a day);
 with the database backend each leaves a row behind once it has run.
@@ -25,3 +26,11 @@ def task_results_prune() -> None:
         queue_name="*",
         verbosity=0,
     )
+
+
+@task()
+def team_endings_carry_through() -> None:
+    """End, everywhere at once, the access of team members whose end date has passed."""
+    from . import services
+
+    services.team_endings_carry_through()

@@ -15,11 +15,20 @@ portal_patterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("families/new/", views.family_create, name="family_create"),
     path("families/<id:family_id>/", views.family_detail, name="family_detail"),
+    path("families/<id:family_id>/team/", views.family_team, name="family_team"),
+    path("families/<id:family_id>/team/add/", views.team_add, name="team_add"),
     path(
-        "families/<id:family_id>/practitioners/",
-        views.family_practitioner,
-        name="family_practitioner",
+        "families/<id:family_id>/team/<id:membership_id>/",
+        views.team_edit,
+        name="team_edit",
     ),
+    path(
+        "families/<id:family_id>/team/<id:membership_id>/remove/",
+        views.team_remove,
+        name="team_remove",
+    ),
+    path("agencies/", views.agencies, name="agencies"),
+    path("agencies/<id:agency_id>/", views.agency_edit, name="agency_edit"),
     path("families/<id:family_id>/invite/", views.family_invite, name="family_invite"),
     path(
         "families/<id:family_id>/members/", views.family_member_create, name="family_member_create"

@@ -17,6 +17,7 @@ from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseRedi
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import defaults
@@ -27,15 +28,20 @@ from . import access, selectors, services
 from .access import before_mfa, public
 from .forms import (
     AcceptInvitationForm,
+    AgencyForm,
+    AgencyRenameForm,
+    AgencyRetireForm,
     AuditFilterForm,
     FamilyCreateForm,
     FamilyMemberForm,
     FamilySearchForm,
     InvitationForm,
     MemberRemoveForm,
-    PractitionerForm,
     ReasonForm,
     SafeContactForm,
+    TeamAddForm,
+    TeamDatesForm,
+    TeamRemoveForm,
 )
 from .models import StaffProfile
 from .registry import dashboard_panels
@@ -154,13 +160,15 @@ def _family_page(request, family_id, family_access, *, status=200, **forms):
         "safe_contacts": selectors.safe_contacts_for_staff(family=family, viewer=request.user)
         if family_access.is_staff
         else None,
+        "team": _team(request, family, family_access),
     }
     if can_manage:
         context |= {
             "members_who_left": selectors.members_who_left(family=family),
             "invite_form": InvitationForm(prefix="invite"),
             "member_form": FamilyMemberForm(prefix="member"),
-            "practitioner_form": PractitionerForm(prefix="practitioner"),
+            "team_history": selectors.team_history(family=family),
+            "today": timezone.localdate(),
         }
         context |= forms
     return render(request, "portal/family_detail.html", context, status=status)
@@ -203,40 +211,6 @@ def family_create(request):
     return render(
         request, "portal/family_create.html", {"form": form}, status=400 if form.errors else 200
     )
-
-
-@login_required
-@require_POST
-def family_practitioner(request, family_id):
-    """Name a partner practitioner on the family's plan, or take them off it."""
-    family, family_access = access.family_for_user(
-        request.user, family_id, path=request.get_full_path()
-    )
-    if not family_access.can_manage:
-        raise Http404
-    form = PractitionerForm(request.POST, prefix="practitioner")
-    if form.is_valid():
-        practitioner = form.cleaned_data["practitioner"]
-        try:
-            if request.POST.get("action") == "remove":
-                services.family_practitioner_remove(
-                    family=family, practitioner=practitioner, actor=request.user
-                )
-                messages.success(
-                    request, _("%(name)s was taken off.") % {"name": practitioner.display_name}
-                )
-            else:
-                services.family_practitioner_add(
-                    family=family, practitioner=practitioner, actor=request.user
-                )
-                messages.success(
-                    request, _("%(name)s was added.") % {"name": practitioner.display_name}
-                )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-    else:
-        messages.error(request, _("Choose a practitioner from the list."))
-    return redirect(family)
 
 
 @login_required
@@ -578,3 +552,219 @@ def bad_request(request, exception):
         back = ""
     limit_mb = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 2**20
     return render(request, "413.html", {"back": back, "limit_mb": limit_mb}, status=413)
+
+
+# The team around the family ------------------------------------------------------------
+
+
+def _team(request, family, family_access) -> list[selectors.TeamMember] | None:
+    """The family's team as this person may see it (None: not shown to them)."""
+    if not (family_access.is_member or family_access.is_staff):
+        return None
+    return selectors.family_team(
+        family=family,
+        viewer=request.user,
+        member=access.membership(request.user) if family_access.is_member else None,
+        sees_plan=family_access.is_member or family_access.can_manage,
+    )
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    """A service's ValidationError onto the form, by field where it names one."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@login_required
+@require_GET
+def family_team(request, family_id):
+    """ "Your team": who works with the family, for which agency, and what each can see."""
+    family, family_access = access.family_for_user(
+        request.user, family_id, path=request.get_full_path()
+    )
+    member = access.membership(request.user) if family_access.is_member else None
+    if member is not None and not member.is_adult:
+        raise Http404
+    if not (family_access.is_member or family_access.is_staff):
+        raise Http404  # a matched peer mentor is not told who else works with the family
+    return render(
+        request,
+        "portal/family_team.html",
+        {
+            "family": family,
+            "access": family_access,
+            "team": _team(request, family, family_access),
+            "can_manage": family_access.can_manage,
+            "show_exit_this_page": family_access.is_member,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def team_add(request, family_id):
+    """A key worker or manager puts a partner practitioner on the family's team."""
+    family, family_access = access.family_for_user(
+        request.user, family_id, path=request.get_full_path()
+    )
+    if not family_access.can_manage:
+        raise Http404
+    form = TeamAddForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            link = services.family_practitioner_add(
+                family=family,
+                practitioner=data["practitioner"],
+                agency=data["agency"],
+                role=data["role"],
+                starts=data["starts"],
+                ends=data["ends"],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is on the family's team.") % {"name": link.name_with_agency},
+            )
+            return redirect(family)
+    return render(
+        request,
+        "portal/team_add.html",
+        {"family": family, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def team_edit(request, family_id, membership_id):
+    """Change a team member's role or dates (an end date in the past ends their access)."""
+    membership, family_access = access.team_membership_for_user(
+        request.user, family_id, membership_id, path=request.get_full_path()
+    )
+    family = family_access.family
+    form = TeamDatesForm(
+        request.POST or None,
+        initial={"role": membership.role, "starts": membership.starts, "ends": membership.ends},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.family_practitioner_update(
+                membership=membership, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(name)s's role and dates are saved.") % {"name": membership.user.display_name},
+            )
+            return redirect(family)
+    return render(
+        request,
+        "portal/team_edit.html",
+        {"family": family, "membership": membership, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def team_remove(request, family_id, membership_id):
+    """Take someone off the family's team, with a reason."""
+    membership, family_access = access.team_membership_for_user(
+        request.user, family_id, membership_id, path=request.get_full_path()
+    )
+    family = family_access.family
+    if membership.removed_at is not None:
+        raise Http404
+    form = TeamRemoveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.family_practitioner_remove(
+                membership=membership, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is no longer on the family's team. They cannot see anything of it now.")
+                % {"name": membership.user.display_name},
+            )
+            return redirect(family)
+    return render(
+        request,
+        "portal/team_remove.html",
+        {"family": family, "membership": membership, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def agencies(request):
+    """Service managers keep the list of agencies practitioners join teams for."""
+    if not access.is_manager(request.user):
+        raise Http404
+    if not access.mfa_passed(request.user):
+        raise access.MFASetupRequired
+    form = AgencyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            agency = services.agency_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s was added.") % {"name": agency.name})
+            return redirect("portal:agencies")
+    return render(
+        request,
+        "portal/agencies.html",
+        {"agencies": selectors.agencies_for_managers(), "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def agency_edit(request, agency_id):
+    """Rename an agency, or retire it with a reason."""
+    agency = access.agency_for_manager(request.user, agency_id)
+    retiring = request.POST.get("action") == "retire"
+    rename_form = AgencyRenameForm(
+        request.POST if request.method == "POST" and not retiring else None,
+        initial={"name": agency.name},
+        prefix="rename",
+    )
+    retire_form = AgencyRetireForm(request.POST if retiring else None, prefix="retire")
+    form = retire_form if retiring else rename_form
+    if request.method == "POST" and form.is_valid():
+        try:
+            if retiring:
+                services.agency_retire(
+                    agency=agency, reason=form.cleaned_data["reason"], actor=request.user
+                )
+                done = _("%(name)s is retired: no one new can join a team for it.")
+            else:
+                services.agency_rename(
+                    agency=agency, name=form.cleaned_data["name"], actor=request.user
+                )
+                done = _("The agency is now called %(name)s.")
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, done % {"name": agency.name})
+            return redirect("portal:agencies")
+    return render(
+        request,
+        "portal/agency_edit.html",
+        {"agency": agency, "rename_form": rename_form, "retire_form": retire_form},
+        status=400 if form.errors else 200,
+    )

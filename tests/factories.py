@@ -7,7 +7,7 @@ import itertools
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
 from portal import services
-from portal.models import Family, FamilyMember, StaffProfile
+from portal.models import Agency, Family, FamilyMember, FamilyPractitioner, StaffProfile
 
 _seq = itertools.count(1)
 PASSWORD = "correct-horse-battery-9"
@@ -71,10 +71,33 @@ def child(family_obj, *, name=None):
     )
 
 
-def partner(family_obj=None, *, agency=StaffProfile.Agency.SCHOOL, mfa=True):
+def agency_record(kind=Agency.Kind.SCHOOL, *, name=None):
+    found, _created = Agency.objects.get_or_create(
+        name=name or Agency.Kind(kind).label, defaults={"kind": kind}
+    )
+    return found
+
+
+_PROFILE_KINDS = {
+    StaffProfile.Agency.SCHOOL: Agency.Kind.SCHOOL,
+    StaffProfile.Agency.HEALTH: Agency.Kind.HEALTH_VISITING,
+    StaffProfile.Agency.POLICE: Agency.Kind.POLICE,
+    StaffProfile.Agency.HOUSING: Agency.Kind.HOUSING,
+}
+
+
+def partner(family_obj=None, *, agency=StaffProfile.Agency.SCHOOL, mfa=True, role="", starts=None):
     user = staff(StaffProfile.Role.PARTNER, agency=agency, mfa=mfa)
     if family_obj is not None:
-        family_obj.practitioners.create(user=user)
+        from django.utils import timezone
+
+        FamilyPractitioner.everyone.create(
+            family=family_obj,
+            user=user,
+            agency=agency_record(_PROFILE_KINDS.get(agency, Agency.Kind.VOLUNTARY)),
+            role=role,
+            starts=starts or timezone.localdate(),
+        )
     return user
 
 

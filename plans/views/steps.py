@@ -25,7 +25,7 @@ def _who_choices(family):
     return who_choices(
         family,
         members=list(family.members.all()),
-        practitioners=list(family.practitioners.select_related("user__staff_profile")),
+        practitioners=list(family.practitioners.select_related("user", "agency")),
     )
 
 

@@ -1,11 +1,33 @@
 """Every role against every kind of core record, through the real URLs."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from portal import services
-from portal.models import AuditEvent, FamilyMember, StaffProfile
+from portal.models import AuditEvent, FamilyMember, FamilyPractitioner, StaffProfile
 from tests import factories
+
+
+def _today():
+    return timezone.localdate()
+
+
+def _ended(user, family):
+    """On the team until yesterday (the end date is their last day)."""
+    FamilyPractitioner.everyone.filter(user=user, family=family).update(
+        starts=_today() - timedelta(days=30), ends=_today() - timedelta(days=1)
+    )
+    return user
+
+
+def _removed(user, family):
+    FamilyPractitioner.everyone.filter(user=user, family=family).update(
+        removed_at=timezone.now(), removed_reason="Moved to another school"
+    )
+    return user
 
 
 @pytest.fixture
@@ -25,6 +47,9 @@ def world(db):
         "other_key_worker": factories.staff(StaffProfile.Role.KEY_WORKER),
         "named_partner": factories.partner(family),
         "unnamed_partner": factories.partner(),
+        "ended_partner": _ended(factories.partner(family), family),
+        "removed_partner": _removed(factories.partner(family), family),
+        "future_partner": factories.partner(family, starts=_today() + timedelta(days=1)),
         "manager": factories.staff(StaffProfile.Role.MANAGER),
         "editor": factories.staff(StaffProfile.Role.EDITOR),
     }
@@ -38,6 +63,9 @@ MATRIX = [
     ("other_key_worker", "reason", "reason"),
     ("named_partner", 200, 404),
     ("unnamed_partner", 404, 404),
+    ("ended_partner", 404, 404),
+    ("removed_partner", 404, 404),
+    ("future_partner", 404, 404),
     ("manager", "reason", "reason"),
     ("editor", 404, 404),
     ("anonymous", "login", "login"),
@@ -198,34 +226,78 @@ def test_only_key_workers_add_families(client, world, role):
     assert client.get(reverse("portal:family_create")).status_code == 404
 
 
-def test_key_worker_names_and_removes_a_practitioner_who_then_loses_access(client, world):
+def _team_add_data(world, **extra):
+    return {
+        "practitioner": world["unnamed_partner"].pk,
+        "agency": factories.agency_record().pk,
+        "role": "Attendance officer",
+        "starts": _today().strftime("%d/%m/%Y"),
+        "ends": "",
+        **extra,
+    }
+
+
+def test_key_worker_adds_and_removes_a_practitioner_who_then_loses_access(client, world):
     family = world["family"]
     partner = world["unnamed_partner"]
-    url = reverse("portal:family_practitioner", kwargs={"family_id": family.pk})
     client.force_login(world["lead_key_worker"])
-    client.post(url, {"practitioner-practitioner": partner.pk})
+    response = client.post(
+        reverse("portal:team_add", kwargs={"family_id": family.pk}), _team_add_data(world)
+    )
+    assert response.status_code == 302
     client.force_login(partner)
     assert client.get(family.get_absolute_url()).status_code == 200
+    membership = FamilyPractitioner.objects.get(family=family, user=partner)
     client.force_login(world["lead_key_worker"])
-    client.post(url, {"practitioner-practitioner": partner.pk, "action": "remove"})
+    client.post(
+        reverse(
+            "portal:team_remove", kwargs={"family_id": family.pk, "membership_id": membership.pk}
+        ),
+        {"reason": "The family moved to another school"},
+    )
     client.force_login(partner)
     assert client.get(family.get_absolute_url()).status_code == 404
 
 
 def test_practitioner_list_only_offers_partners(client, world):
     family = world["family"]
-    url = reverse("portal:family_practitioner", kwargs={"family_id": family.pk})
     client.force_login(world["lead_key_worker"])
-    client.post(url, {"practitioner-practitioner": world["manager"].pk})
-    assert not family.practitioners.filter(user=world["manager"]).exists()
+    response = client.post(
+        reverse("portal:team_add", kwargs={"family_id": family.pk}),
+        _team_add_data(world, practitioner=world["manager"].pk),
+    )
+    assert response.status_code == 400
+    assert not FamilyPractitioner.everyone.filter(user=world["manager"]).exists()
 
 
-def test_partner_cannot_name_practitioners(client, world):
+@pytest.mark.parametrize(
+    "role", ["named_partner", "parent", "other_key_worker", "ended_partner", "editor"]
+)
+def test_only_staff_who_manage_the_family_change_its_team(client, world, role):
     family = world["family"]
-    url = reverse("portal:family_practitioner", kwargs={"family_id": family.pk})
-    client.force_login(world["named_partner"])
-    response = client.post(url, {"practitioner-practitioner": world["unnamed_partner"].pk})
-    assert response.status_code == 404
+    membership = FamilyPractitioner.objects.get(family=family, user=world["named_partner"])
+    client.force_login(world[role])
+    add = reverse("portal:team_add", kwargs={"family_id": family.pk})
+    ids = {"family_id": family.pk, "membership_id": membership.pk}
+    for response in (
+        client.post(add, _team_add_data(world)),
+        client.get(reverse("portal:team_edit", kwargs=ids)),
+        client.post(reverse("portal:team_remove", kwargs=ids), {"reason": "Not needed now x"}),
+    ):
+        assert response.status_code in {302, 404}
+        if response.status_code == 302:  # staff outside the caseload are asked for a reason
+            assert "/reason/" in response["Location"]
+    assert FamilyPractitioner.objects.filter(pk=membership.pk).exists()
+    assert not FamilyPractitioner.everyone.filter(user=world["unnamed_partner"]).exists()
+
+
+@pytest.mark.parametrize(
+    "role", ["ended_partner", "removed_partner", "future_partner", "other_parent"]
+)
+def test_the_team_page_is_404_for_anyone_off_the_team(client, world, role):
+    client.force_login(world[role])
+    url = reverse("portal:family_team", kwargs={"family_id": world["family"].pk})
+    assert client.get(url).status_code == 404
 
 
 # Safe contact and leaving a household ----------------------------------------------------

@@ -15,11 +15,12 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth.views import LoginView as DjangoLoginView
 from django.core.cache import cache
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.utils import timezone
 
 from chat import services as chat_services
 from chat.access import socket_may_use
 from chat.models import Conversation
-from portal.models import StaffProfile
+from portal.models import FamilyPractitioner, StaffProfile
 from tests import factories
 from tests.helpers.browser import totp_code
 from tests.helpers.sign_in import force_login_password_only
@@ -253,7 +254,12 @@ def test_no_page_names_a_family_to_staff_before_two_step_sign_in(client, world):
             family.lead_key_worker = user if user.staff_profile.role == "key_worker" else None
             family.save(update_fields=["lead_key_worker"])
         if user.staff_profile.role == "partner":
-            family.practitioners.create(user=user)
+            FamilyPractitioner.everyone.create(
+                family=family,
+                user=user,
+                agency=factories.agency_record(),
+                starts=timezone.localdate(),
+            )
         force_login_password_only(client, user)
         for path in paths:
             response = client.get(path)
