@@ -5,7 +5,9 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from notifications.models import Notification
@@ -380,8 +382,11 @@ def test_team_page_queries_stay_flat_as_the_team_grows(
     client.force_login(parent)
     url = reverse("portal:family_team", kwargs={"family_id": family.pk})
     client.get(url)
-    with django_assert_num_queries(TEAM_PAGE_QUERIES):
+    # At most so many (one fewer on PostgreSQL with Redis, as CI measured), and the same
+    # number however big the team.
+    with CaptureQueriesContext(connection) as small:
         client.get(url)
+    assert len(small) <= TEAM_PAGE_QUERIES
     for kind in (Agency.Kind.HEALTH_VISITING, Agency.Kind.HOUSING, Agency.Kind.POLICE):
         services.family_practitioner_add(
             family=family,
@@ -391,7 +396,7 @@ def test_team_page_queries_stay_flat_as_the_team_grows(
             starts=_today(),
             actor=key_worker,
         )
-    with django_assert_num_queries(TEAM_PAGE_QUERIES):
+    with django_assert_num_queries(len(small)):
         assert client.get(url).content.decode().count("Officer") >= 3
 
 
