@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from portal import access as core
 from portal import ratelimit
 from portal import selectors as core_selectors
+from portal.forms import apply_errors
 from portal.models import FamilyMember
 from portal.ratelimit import Limit
 from safeguarding import selectors as safeguarding_selectors
@@ -42,14 +43,6 @@ from .models import Mentor
 # Per person and hour, so nobody can flood mentors or managers.
 ASK_LIMIT = Limit("peer_mentors:ask", 10, 3600)
 CONTACT_LIMIT = Limit("peer_mentors:contact", 60, 3600)
-
-
-def _form_error(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _is_dad(user) -> bool:
@@ -170,7 +163,7 @@ def ask(request, mentor_id):
                     reasons=list(suggestion.reasons),
                 )
             except ValidationError as exc:
-                _form_error(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(
                     request,
@@ -234,7 +227,7 @@ def match_respond(request, match_id):
                 match=match_access.match, actor=request.user, accept=accept
             )
         except ValidationError as exc:
-            _form_error(form, exc)
+            apply_errors(form, exc)
             match_access = access.match_for_user(request.user, match_id)
         else:
             messages.success(
@@ -261,7 +254,7 @@ def match_proposal(request, match_id):
                 match=match_access.match, actor=request.user, agree=agree
             )
         except ValidationError as exc:
-            _form_error(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -300,7 +293,7 @@ def match_end(request, match_id):
                 match=match_access.match, actor=request.user, reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
-            _form_error(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The match has ended. We have told everyone involved."))
             return redirect(match)
@@ -322,7 +315,7 @@ def contact_create(request, match_id):
                 match=match_access.match, actor=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
-            _form_error(form, exc)
+            apply_errors(form, exc)
         except PermissionDenied:
             form.add_error(
                 None, _("You can only log contacts while you are supporting this family.")
@@ -385,7 +378,7 @@ def apply(request):
                 user=request.user, actor=request.user, why_mentor=form.cleaned_data["why_mentor"]
             )
         except ValidationError as exc:
-            _form_error(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(
                 request, _("Thank you for applying. A manager will be in touch to talk about it.")
@@ -420,7 +413,7 @@ def profile_edit(request):
         try:
             services.mentor_profile_update(mentor=mentor, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _form_error(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Your profile is saved."))
             return redirect("peer_mentors:mentor_home")
@@ -550,7 +543,7 @@ def manage_checks(request, mentor_id):
         try:
             services.mentor_checks_record(mentor=mentor, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _form_error(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Checks saved."))
             return redirect("peer_mentors:manage_detail", mentor_id=mentor.pk)
@@ -571,7 +564,7 @@ def manage_status(request, mentor_id):
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
-            _form_error(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Status saved."))
             return redirect("peer_mentors:manage_detail", mentor_id=mentor.pk)
@@ -587,7 +580,7 @@ def manage_note(request, mentor_id):
         try:
             services.supervision_note_add(mentor=mentor, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _form_error(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Supervision note saved."))
             return redirect("peer_mentors:manage_detail", mentor_id=mentor.pk)
@@ -609,7 +602,7 @@ def manage_record_application(request):
                     user=person, actor=request.user, why_mentor=form.cleaned_data["why_mentor"]
                 )
             except ValidationError as exc:
-                _form_error(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, _("Application recorded."))
                 return redirect("peer_mentors:manage_detail", mentor_id=mentor.pk)

@@ -42,6 +42,7 @@ from .forms import (
     TeamAddForm,
     TeamDatesForm,
     TeamRemoveForm,
+    apply_errors,
 )
 from .models import StaffProfile
 from .registry import dashboard_panels
@@ -569,15 +570,6 @@ def _team(request, family, family_access) -> list[selectors.TeamMember] | None:
     )
 
 
-def _form_errors(form, exc: ValidationError) -> None:
-    """A service's ValidationError onto the form, by field where it names one."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 @login_required
 @require_GET
 def family_team(request, family_id):
@@ -626,7 +618,7 @@ def team_add(request, family_id):
                 actor=request.user,
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -659,7 +651,7 @@ def team_edit(request, family_id, membership_id):
                 membership=membership, actor=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -691,7 +683,7 @@ def team_remove(request, family_id, membership_id):
                 membership=membership, actor=request.user, reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -720,7 +712,7 @@ def agencies(request):
         try:
             agency = services.agency_create(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("%(name)s was added.") % {"name": agency.name})
             return redirect("portal:agencies")
@@ -758,7 +750,7 @@ def agency_edit(request, agency_id):
                 )
                 done = _("The agency is now called %(name)s.")
         except ValidationError as exc:
-            _form_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, done % {"name": agency.name})
             return redirect("portal:agencies")

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal import access as core
+from portal.forms import apply_errors
 from portal.models import FamilyMember
 
 from . import access, selectors, services
@@ -20,15 +21,6 @@ from .forms import DecisionForm, DutyManagerForm, ParentRaiseForm, RaiseForm
 TOO_MANY = _(
     "You have told us about a lot of worries in the last hour. If you or a child are in danger now, call 999. Otherwise call the team on %(phone)s."
 )
-
-
-def form_error(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form, by field where it names one."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def raise_from_form(request, form, **kwargs):
@@ -41,7 +33,7 @@ def raise_from_form(request, form, **kwargs):
     except services.TooManyConcerns:
         form.add_error(None, TOO_MANY % {"phone": settings.SERVICE_PHONE})
     except ValidationError as exc:
-        form_error(form, exc)
+        apply_errors(form, exc)
     return None
 
 
@@ -186,7 +178,7 @@ def concern_decide(request, concern_id):
                 else "",
             )
         except ValidationError as exc:
-            form_error(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Decision recorded."))
             return redirect(concern)

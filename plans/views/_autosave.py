@@ -29,7 +29,8 @@ from django.utils.translation import gettext as _
 from django_htmx.middleware import HtmxDetails
 
 from plans import services
-from plans.forms import VersionedForm, apply_errors
+from plans.forms import VersionedForm
+from portal.forms import apply_errors
 
 Saved = TypeVar("Saved", bound=Model)
 

@@ -11,8 +11,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from portal.forms import apply_errors
+
 from .. import access, selectors, services
-from ..forms import ConfirmForm, SharingForm, SignatoriesForm, apply_errors
+from ..forms import ConfirmForm, SharingForm, SignatoriesForm
 from ._common import family_url, path_of, plan_or_404
 
 

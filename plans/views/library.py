@@ -14,9 +14,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from portal import access as core
 from portal import plain_english
 from portal.converters import id_or_404
+from portal.forms import apply_errors
 
 from .. import access, selectors, services
-from ..forms import TemplateForm, TemplateSearchForm, apply_errors
+from ..forms import TemplateForm, TemplateSearchForm
 from ..models import InterventionTemplate
 from ._common import path_of
 

@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from portal import access as core
+from portal.forms import apply_errors
 
 from .. import selectors, services
-from ..forms import JargonForm, OutcomeAreaForm, apply_errors
+from ..forms import JargonForm, OutcomeAreaForm
 from ..models import JargonTerm, OutcomeArea
 
 

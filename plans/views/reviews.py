@@ -10,8 +10,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from portal.forms import apply_errors
+
 from .. import access, services
-from ..forms import ReviewForm, ReviewScheduleForm, apply_errors
+from ..forms import ReviewForm, ReviewScheduleForm
 from ..models import GoalRating
 from ._common import family_url, path_of, plan_or_404
 

@@ -14,9 +14,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from portal import plain_english, ratelimit
 from portal.converters import id_or_404, parse_id
+from portal.forms import apply_errors
 
 from .. import access, services
-from ..forms import CommentForm, SuggestionForm, apply_errors
+from ..forms import CommentForm, SuggestionForm
 from ..models import InterventionTemplate, Suggestion
 from ._common import WRITE_LIMIT, family_url, path_of, plan_or_404
 
