@@ -7,16 +7,17 @@ from playwright.sync_api import expect
 
 from plans import services as plan_services
 from plans.models import GoalRating, Plan
-from tests.helpers.browser import Person, assert_accessible, emailed_code, wait_until
+from tests.helpers.browser import (
+    Person,
+    assert_accessible,
+    emailed_code,
+    no_sideways_scroll,
+    wait_until,
+)
 
 pytestmark = pytest.mark.browser
 
 HOW = pytest.mark.parametrize("keyboard", [False, True], ids=["pointer", "keyboard"])
-
-
-def no_sideways_scroll(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 360, f"{page.url} scrolls sideways on a 360 px screen ({width} px wide)"
 
 
 def wait_for_autosave(page) -> None:

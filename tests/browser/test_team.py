@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from portal import services
 from portal.models import Agency, StaffProfile
-from tests.helpers.browser import Person, assert_accessible
+from tests.helpers.browser import Person, assert_accessible, no_sideways_scroll
 
 pytestmark = pytest.mark.browser
 
@@ -55,3 +55,11 @@ def test_a_key_worker_adds_a_practitioner_and_the_mum_sees_them_on_your_team(ope
     expect(team).to_contain_text("Foleshill Primary School, Attendance officer")
     expect(team).to_contain_text("They cannot see any of your plan")
     assert_accessible(mum.page)
+
+
+def test_the_agencies_list_fits_a_phone(open_page, people):
+    manager = Person(open_page(people["manager"], viewport="phone"))
+    manager.page.goto("/agencies/")
+    expect(manager.page.get_by_role("heading", level=1)).to_have_text("Agencies")
+    expect(manager.page.get_by_text("Foleshill Primary School").first).to_be_visible()
+    no_sideways_scroll(manager.page)

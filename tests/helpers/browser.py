@@ -452,3 +452,9 @@ def wagtail_root() -> None:
         Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
     if Collection.get_first_root_node() is None:
         Collection.add_root(name="Root")
+
+
+def no_sideways_scroll(page) -> None:
+    """The page fits a 360 px phone screen: nothing scrolls sideways."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, f"{page.url} scrolls sideways on a 360 px screen ({width} px wide)"
