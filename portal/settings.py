@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "chat",
     "content",
     "safeguarding",
+    "casework",
 ]
 
 MIDDLEWARE = [

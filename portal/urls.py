@@ -89,6 +89,7 @@ urlpatterns = [
     path("mentors/", include("peer_mentors.urls")),
     path("messages/", include("chat.urls")),
     path("concerns/", include("safeguarding.urls")),
+    path("casework/", include("casework.urls")),
     path("", include("content.urls")),
     path("django-admin/", admin.site.urls),
     path("cms/", include(wagtailadmin_urls)),

@@ -205,7 +205,7 @@ def test_the_settings_rule_catches_a_fallback():
 
 # Dependencies ----------------------------------------------------------------------------
 
-FEATURE_APPS = ("plans", "peer_mentors", "chat", "content", "safeguarding")
+FEATURE_APPS = ("plans", "peer_mentors", "chat", "content", "safeguarding", "casework")
 # The project's wiring lives in the core's package: the URLconf and the ASGI application
 # mount every app's URLs and sockets. Nothing else in the core may name a feature app.
 PROJECT_WIRING = {"portal/urls.py", "portal/asgi.py", "portal/wsgi.py"}

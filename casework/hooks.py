@@ -1,0 +1,1 @@
+"""How casework plugs into the core: menu links, dashboard panels, periodic jobs and demo data."""

@@ -1,0 +1,1 @@
+"""The family's journey and the team around it, on the one record."""
