@@ -322,9 +322,11 @@ def conversation_team_open(*, family: Family, mentor: User, match_id: int) -> Co
                     family=family, kind=Conversation.Kind.TEAM, mentor_match_id=match_id
                 )
         except IntegrityError:
+            _created = False
             conversation = Conversation.objects.get(
                 family=family, kind=Conversation.Kind.TEAM, mentor_match_id=match_id
             )
+        opened = _created or conversation.closed_at is not None
         if conversation.closed_at is not None:
             conversation.closed_at = None
             conversation.save(update_fields=["closed_at"])
@@ -339,6 +341,8 @@ def conversation_team_open(*, family: Family, mentor: User, match_id: int) -> Co
             conversation.participants.filter(left_at__isnull=True).values_list("user_id", flat=True)
         )
         _after_access_change(conversation.pk, people)
+        if not opened:
+            return conversation  # opened before (the match's signal and a first look)
         # Says nothing of the family: the mentor's notes are read where others may see.
         notify_users(
             recipients=User.objects.filter(pk__in=people),

@@ -310,3 +310,31 @@ def test_the_mentor_of_the_family_cannot_use_it_as_a_parent_of_another_family(
     own_family = mentor_with_family.family_membership.family
     client.force_login(own_family.lead_key_worker)
     assert client.get(team.get_absolute_url()).status_code == 404
+
+
+def test_demo_kim_and_jo_arrange_the_browns_support_and_lisa_is_told(
+    client, db, django_capture_on_commit_callbacks
+):
+    from portal import demo
+
+    with django_capture_on_commit_callbacks(execute=True):
+        people = demo.seed()
+    with django_capture_on_commit_callbacks(execute=True):
+        demo.seed()
+    team = Conversation.objects.get(
+        family=people["family:brown"], kind=Conversation.Kind.TEAM, closed_at__isnull=True
+    )
+    assert team.messages.count() == 4
+    assert set(team.messages.values_list("sender", flat=True)) == {
+        people["key_worker"].pk,
+        people["mentor"].pk,
+    }
+    told = "You can now message each other to arrange support for a family"
+    assert _verbs(people["mentor"]).count(told) == 1
+    client.force_login(people["brown"])
+    page = client.get("/messages/").content.decode()
+    assert "Your key worker and your peer mentor, Jo, have a conversation" in page
+    assert "housing office" not in page
+    assert client.get(team.get_absolute_url()).status_code == 404
+    client.force_login(people["mentor"])
+    assert "family hub at 9:30" in client.get(team.get_absolute_url()).content.decode()
