@@ -338,3 +338,53 @@ def test_demo_kim_and_jo_arrange_the_browns_support_and_lisa_is_told(
     assert client.get(team.get_absolute_url()).status_code == 404
     client.force_login(people["mentor"])
     assert "family hub at 9:30" in client.get(team.get_absolute_url()).content.decode()
+
+
+def test_an_attachment_in_it_is_for_the_key_worker_and_mentor_only(
+    client, team, parent, dad, key_worker, mentor
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.helpers.chat import png_bytes
+
+    message = send(
+        key_worker, team, body="", attachment=SimpleUploadedFile("a.png", png_bytes(), "image/png")
+    )
+    url = f"/messages/attachments/{message.pk}/"
+    for person in (key_worker, mentor):
+        client.force_login(person)
+        assert client.get(url).status_code == 200, person
+    for person in (parent, dad):
+        client.force_login(person)
+        assert client.get(url).status_code == 404, person
+
+
+def test_the_mentors_messages_list_stays_flat_as_families_grow(
+    client, manager, mentor, django_assert_num_queries, django_assert_max_num_queries
+):
+    families = []
+
+    def match(count):
+        for n in range(len(families), len(families) + count):
+            worker = factories.staff(StaffProfile.Role.KEY_WORKER)
+            family = factories.family(key_worker=worker, name=f"Family {n}")
+            factories.parent(family)
+            team = services.conversation_team_open(family=family, mentor=mentor, match_id=500 + n)
+            send(worker, team, body=f"About family {n}")
+            families.append(family)
+
+    match(2)
+    client.force_login(mentor)
+    client.get("/messages/")
+    with django_assert_max_num_queries(20) as few:
+        client.get("/messages/")
+    match(5)
+    with django_assert_num_queries(len(few.captured_queries)):
+        page = client.get("/messages/").content.decode()
+    for family in families:
+        assert f"{family.display_name} – with the key worker" in page
+
+
+def test_the_family_is_told_in_one_query(family, team, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        assert selectors.team_mentor_names(family_id=family.pk) == ["Jo"]
