@@ -354,6 +354,25 @@ def conversation_team_open(*, family: Family, mentor: User, match_id: int) -> Co
     return conversation
 
 
+def conversation_team_ensure(*, user: User, family_id: int) -> Conversation:
+    """The family's team conversation for its lead key worker or its matched mentor,
+    opened now if the match began before there were team conversations. Raises
+    PermissionDenied for anyone else, or when the family has no current match."""
+    from peer_mentors import selectors as mentor_selectors
+
+    family = Family.objects.select_related("lead_key_worker").filter(pk=family_id).first()
+    if family is None:
+        raise PermissionDenied
+    match = mentor_selectors.family_mentor_state(family=family)["current"]
+    if match is None:
+        raise PermissionDenied
+    mentor = match.mentor.user
+    is_lead = family.lead_key_worker_id == user.pk and portal_access.is_key_worker(user)
+    if not (is_lead or mentor.pk == user.pk):
+        raise PermissionDenied
+    return conversation_team_open(family=family, mentor=mentor, match_id=match.pk)
+
+
 def conversation_private_mentor_open(*, access: ConversationAccess, user: User) -> Conversation:
     """An adult opens their own private conversation with the family's matched mentor
     (from the family's mentor conversation): no other adult of the household is in it."""

@@ -129,9 +129,17 @@ def conversation_detail(request, conversation_id):
 
 @login_required
 @require_GET
-def team_conversation(request, family_id):
+def team_conversation(request, family_id):  # GET opens it, as the inbox makes the others
     """From the family's record or the mentor's match: the key worker's conversation
     with the family's peer mentor."""
+    try:
+        return redirect(chat_access.team_conversation_for_user(request.user, family_id))
+    except Http404:
+        pass
+    try:  # a match from before there were team conversations
+        services.conversation_team_ensure(user=request.user, family_id=family_id)
+    except PermissionDenied as exc:
+        raise Http404 from exc
     return redirect(chat_access.team_conversation_for_user(request.user, family_id))
 
 

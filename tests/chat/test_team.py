@@ -388,3 +388,29 @@ def test_the_mentors_messages_list_stays_flat_as_families_grow(
 def test_the_family_is_told_in_one_query(family, team, django_assert_num_queries):
     with django_assert_num_queries(1):
         assert selectors.team_mentor_names(family_id=family.pk) == ["Jo"]
+
+
+def test_a_match_from_before_team_conversations_gets_one_on_first_open(
+    client, family, parent, key_worker, manager
+):
+    jo = mentor_helpers.mentor(manager, name="Jo")
+    match = mentor_helpers.accepted_match(parent, jo)  # its signal never ran
+    assert not Conversation.objects.filter(kind=Conversation.Kind.TEAM).exists()
+    client.force_login(parent)
+    assert client.get(f"/messages/team/{family.pk}/").status_code == 404
+    other = factories.staff(StaffProfile.Role.KEY_WORKER)
+    client.force_login(other)
+    assert client.get(f"/messages/team/{family.pk}/").status_code == 404
+    assert not Conversation.objects.filter(kind=Conversation.Kind.TEAM).exists()
+    client.force_login(jo.user)
+    response = client.get(f"/messages/team/{family.pk}/")
+    team = Conversation.objects.get(kind=Conversation.Kind.TEAM)
+    assert response.status_code == 302 and response.url == team.get_absolute_url()
+    assert team.mentor_match_id == match.pk
+    assert _active(team) == {
+        key_worker.pk: Participant.Role.KEY_WORKER,
+        jo.user.pk: Participant.Role.MENTOR,
+    }
+    client.force_login(key_worker)
+    assert client.get(f"/messages/team/{family.pk}/").url == team.get_absolute_url()
+    assert Conversation.objects.filter(kind=Conversation.Kind.TEAM).count() == 1
