@@ -274,6 +274,7 @@ def test_the_duty_key_worker_covers_it_while_the_key_worker_is_away(
     client.force_login(duty)
     response = client.get(team.get_absolute_url())
     assert response.status_code == 200
+    assert b"The peer mentor sees your replies under your name." in response.content
     assert AuditEvent.objects.filter(actor=duty, reason="Covering as duty key worker").exists()
     response = client.post(
         f"/messages/{team.pk}/send/", {"body": "I am covering.", "client_id": str(uuid.uuid4())}
