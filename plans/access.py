@@ -25,10 +25,10 @@ from django.http import Http404
 
 from portal import access as core
 from portal.access import AnyUser, FamilyAccess, Relation
-from portal.models import Family, FamilyMember
+from portal.models import Family, FamilyMember, FamilyPractitioner
 from portal.prepared import prepared
 
-from .models import Goal, GoalShare, Plan, Review, Step, Suggestion
+from .models import Goal, GoalShare, Plan, Review, Step, Suggestion, Who
 
 
 class Keepable(Protocol):
@@ -43,6 +43,8 @@ class PlanAccess:
 
     family_access: FamilyAccess
     user: AnyUser
+    # A partner's place on the family's team today (with its agency); None for anyone else.
+    team_member: FamilyPractitioner | None = None
 
     @property
     def family(self) -> Family:
@@ -80,7 +82,47 @@ class PlanAccess:
 
     @property
     def can_tick_steps(self) -> bool:
+        """Tick off any step the person sees: the family and the staff who manage it."""
         return self.sees_everything
+
+    @property
+    def is_partner(self) -> bool:
+        """A practitioner on the family's team today, acting on the goals shared with them."""
+        return self.relation is Relation.PARTNER and self.team_member is not None
+
+    @property
+    def can_suggest_steps(self) -> bool:
+        """Suggest a step for a goal the person sees (the goal is checked on its own): the
+        key worker for any goal, a partner for the goals shared with them."""
+        return self.can_suggest or self.is_partner
+
+    @property
+    def can_post_updates(self) -> bool:
+        """Post an update on what they did, on a goal shared with them: partners."""
+        return self.is_partner
+
+    @property
+    def can_rate_as_partner(self) -> bool:
+        """Add their own rating for the goals shared with them at a review."""
+        return self.is_partner
+
+    @property
+    def agency_name(self) -> str:
+        """The agency a partner acts for, kept beside what they write; empty for others."""
+        return self.team_member.agency.name if self.team_member is not None else ""
+
+    def may_tick(self, step: Step) -> bool:
+        """Tick off (or untick) ``step``, a step of a goal the person sees: the family and
+        its key worker any step, a partner only a step that is theirs."""
+        if self.can_tick_steps:
+            return True
+        return (
+            self.is_partner
+            and self.team_member is not None
+            and step.who == Who.PARTNER
+            and step.practitioner_id == self.team_member.pk
+            and step.private_to_id is None
+        )
 
     @property
     def sees_private(self) -> bool:
@@ -198,9 +240,15 @@ def plan_access(
     user: AnyUser, family: Family, *, record: object | None = None, path: str = ""
 ) -> PlanAccess:
     """The person's access to ``family``'s plan; staff reads are audited by the core."""
-    return PlanAccess(
-        family_access=core.family_access(user, family, record=record, path=path), user=user
-    )
+    found = core.family_access(user, family, record=record, path=path)
+    team_member = None
+    if found.relation is Relation.PARTNER and user.is_authenticated:
+        team_member = (
+            FamilyPractitioner.objects.filter(family=family, user=user)
+            .select_related("agency")
+            .first()
+        )
+    return PlanAccess(family_access=found, user=user, team_member=team_member)
 
 
 def _family(family_id: int) -> Family:
@@ -281,14 +329,15 @@ def suggestion_for_user(
 
 
 def review_for_user(user: AnyUser, review_id: int, *, path: str = "") -> tuple[Review, PlanAccess]:
-    """Reviews cover every goal, so only the family and its key worker open them."""
+    """Reviews cover every goal, so the family and its key worker open them; a partner
+    opens one only to rate the goals shared with them (the page shows only those)."""
     review = (
         Review.objects.select_related("plan__family__lead_key_worker").filter(pk=review_id).first()
     )
     if review is None:
         raise Http404
     plan_acc = plan_access(user, review.plan.family, record=review, path=path)
-    if not plan_acc.sees_everything:
+    if not (plan_acc.sees_everything or plan_acc.can_rate_as_partner):
         raise Http404
     return review, plan_acc
 

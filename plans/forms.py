@@ -289,6 +289,21 @@ class SuggestionForm(forms.Form):
         return data
 
 
+class StepSuggestionForm(forms.Form):
+    """A step suggested for one goal (by a partner on the goals shared with them)."""
+
+    text = forms.CharField(
+        label=_("The step you suggest"),
+        help_text=_("Write it the way the family would say it. They can accept or rewrite it."),
+        max_length=STEP_MAX,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "js-plain-english"}),
+        error_messages={
+            "required": _("Enter your suggestion"),
+            "max_length": _too_long(_("Your suggestion"), STEP_MAX),
+        },
+    )
+
+
 class CommentForm(forms.Form):
     goal = forms.IntegerField(widget=forms.HiddenInput, required=False)
     text = forms.CharField(

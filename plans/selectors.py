@@ -56,9 +56,34 @@ def outcome_areas(*, active_only: bool = True) -> QuerySet[OutcomeArea]:
 # (``User.display_name``).
 STEP_SHOWN = (
     *("goal_id", "text", "who", "member", "practitioner", "other_people", "due_date"),
-    *("done_at", "order", "version", "private_to", "private_to__name"),
+    *("done_at", "done_by", "done_by_agency", "order", "version", "private_to", "private_to__name"),
 )
 NAME_FIELDS = ("preferred_name", "first_name", "last_name", "email")
+# A step's people: who does it (a partner with their agency) and who ticked it off.
+STEP_RELATED = ("member", "practitioner__user", "practitioner__agency", "done_by", "private_to")
+STEP_RELATED_SHOWN = (
+    "member__name",
+    "practitioner__agency__name",
+    *(f"practitioner__user__{f}" for f in NAME_FIELDS),
+    *(f"done_by__{f}" for f in NAME_FIELDS),
+)
+RATING_SHOWN = (
+    *("goal_id", "review_id", "by", "score", "review__date", "review__status"),
+    *("rated_by", "rated_by_agency", *(f"rated_by__{f}" for f in NAME_FIELDS)),
+)
+
+
+def _shown_steps() -> QuerySet[Step]:
+    """Steps with only what a step shows (``Step.who_label``, ``done_by_label``)."""
+    return Step.objects.select_related(*STEP_RELATED).only(*STEP_SHOWN, *STEP_RELATED_SHOWN)
+
+
+def _shown_ratings() -> QuerySet[GoalRating]:
+    return (
+        GoalRating.objects.select_related("review", "rated_by")
+        .only(*RATING_SHOWN)
+        .order_by("review__date", "id")
+    )
 
 
 def _goal_prefetches(*, sees_everything: bool, detail: bool = True) -> list[Prefetch[Any]]:
@@ -67,31 +92,17 @@ def _goal_prefetches(*, sees_everything: bool, detail: bool = True) -> list[Pref
     manager makes a queryset for each."""
     prefetches = [
         Prefetch("outcome_areas", queryset=OutcomeArea.objects.all(), to_attr="area_list"),
-        Prefetch(
-            "steps",
-            # Only what a step shows (Step.who_label and the rest): a third less to read.
-            queryset=Step.objects.select_related("member", "practitioner__user", "private_to").only(
-                *STEP_SHOWN, "member__name", *(f"practitioner__user__{f}" for f in NAME_FIELDS)
-            ),
-            to_attr="step_list",
-        ),
+        # Only what a step shows (Step.who_label and the rest): a third less to read.
+        Prefetch("steps", queryset=_shown_steps(), to_attr="step_list"),
     ]
     if detail:
-        prefetches.append(
-            Prefetch(
-                "ratings",
-                queryset=GoalRating.objects.select_related("review")
-                .only("goal_id", "review_id", "by", "score", "review__date", "review__status")
-                .order_by("review__date", "id"),
-                to_attr="rating_list",
-            )
-        )
+        prefetches.append(Prefetch("ratings", queryset=_shown_ratings(), to_attr="rating_list"))
         if sees_everything:
             prefetches.append(
                 Prefetch(
                     "shares",
                     queryset=GoalShare.objects.filter(withdrawn_at__isnull=True).select_related(
-                        "practitioner__user"
+                        "practitioner__user", "practitioner__agency"
                     ),
                     to_attr="live_shares",
                 )
@@ -155,29 +166,19 @@ def _plan_areas(*, plan_id: int) -> QuerySet[Any]:
 
 @prepared(plan_id=int)
 def _plan_steps(*, plan_id: int) -> QuerySet[Step]:
-    return (
-        Step.objects.filter(goal__plan_id=plan_id, **_CURRENT)
-        .select_related("member", "practitioner__user", "private_to")
-        .only(*STEP_SHOWN, "member__name", *(f"practitioner__user__{f}" for f in NAME_FIELDS))
-        .order_by("order", "id")
-    )
+    return _shown_steps().filter(goal__plan_id=plan_id, **_CURRENT).order_by("order", "id")
 
 
 @prepared(plan_id=int)
 def _plan_ratings(*, plan_id: int) -> QuerySet[GoalRating]:
-    return (
-        GoalRating.objects.filter(goal__plan_id=plan_id, **_CURRENT)
-        .select_related("review")
-        .only("goal_id", "review_id", "by", "score", "review__date", "review__status")
-        .order_by("review__date", "id")
-    )
+    return _shown_ratings().filter(goal__plan_id=plan_id, **_CURRENT)
 
 
 @prepared(plan_id=int)
 def _plan_live_shares(*, plan_id: int) -> QuerySet[GoalShare]:
     return GoalShare.objects.filter(
         goal__plan_id=plan_id, withdrawn_at__isnull=True, **_CURRENT
-    ).select_related("practitioner__user")
+    ).select_related("practitioner__user", "practitioner__agency")
 
 
 def _goal_lists(
@@ -237,13 +238,14 @@ def _goal_talk(
     read: tuple[Iterable[Comment], Iterable[Suggestion]] | None = None,
 ) -> tuple[list[Comment], list[Suggestion]]:
     """Comments and open suggestions for the whole plan in two queries: each goal's are set
-    on it (``goal_comments``, ``open_suggestions``), the plan's own are returned. People
+    on it (``goal_comments``, partners' ``goal_updates``, ``open_suggestions``), the plan's
+    own are returned. People
     who see only shared goals get only those goals' comments and no suggestions; without
     ``plan_level``, only the goals' own are read. ``read``: the plan's comments and open
     suggestions already read (for someone who sees everything)."""
     by_id = {goal.pk: goal for goal in goals}
     for goal in goals:
-        goal.goal_comments, goal.open_suggestions = [], []
+        goal.goal_comments, goal.goal_updates, goal.open_suggestions = [], [], []
     plan_comments: list[Comment] = []
     plan_suggestions: list[Suggestion] = []
     if not goals and not plan_access.sees_everything:
@@ -259,7 +261,19 @@ def _goal_talk(
         if comment.goal_id is None:
             plan_comments.append(comment)
         elif comment.goal_id in by_id:
-            by_id[comment.goal_id].goal_comments.append(comment)
+            goal = by_id[comment.goal_id]
+            (goal.goal_updates if comment.is_update else goal.goal_comments).append(comment)
+    if not plan_access.sees_everything and plan_access.is_partner and by_id:
+        # A partner sees what they suggested for the goals shared with them, while the
+        # family decides.
+        for suggestion in Suggestion.objects.filter(
+            plan=plan,
+            status=Suggestion.Status.OPEN,
+            goal__in=list(by_id),
+            author_id=plan_access.user.pk,
+        ).select_related("author", "private_to"):
+            if suggestion.goal_id is not None:
+                by_id[suggestion.goal_id].open_suggestions.append(suggestion)
     if plan_access.sees_everything:
         suggestions: Iterable[Suggestion]
         if read is not None:
@@ -288,6 +302,8 @@ class GoalProgress:
     steps_done: int
     steps_total: int
     family_ratings: list[GoalRating] = field(default_factory=list)
+    # Each partner's latest rating, in the order they rated ("rater_label" names them).
+    latest_partners: list[GoalRating] = field(default_factory=list)
     # "Goal 3": its place among the goals the person sees.
     number: int = 0
 
@@ -481,6 +497,11 @@ class PlanPage:
 def _progress(goal: Goal, number: int = 0) -> GoalProgress:
     family = [r for r in goal.rating_list if r.by == GoalRating.By.FAMILY]
     worker = [r for r in goal.rating_list if r.by == GoalRating.By.KEY_WORKER]
+    partners: dict[int | None, GoalRating] = {}
+    for rating in goal.rating_list:
+        if rating.by == GoalRating.By.PARTNER:
+            partners.pop(rating.rated_by_id, None)
+            partners[rating.rated_by_id] = rating
     steps = goal.step_list
     return GoalProgress(
         goal=goal,
@@ -489,6 +510,7 @@ def _progress(goal: Goal, number: int = 0) -> GoalProgress:
         steps_done=sum(1 for step in steps if step.done_at),
         steps_total=len(steps),
         family_ratings=family,
+        latest_partners=list(partners.values()),
         number=number,
     )
 
@@ -641,6 +663,8 @@ def goal_item(*, goal: Goal, plan_access: PlanAccess) -> GoalProgress:
     see it (``access.goal_for_user``)."""
     prefetch_related_objects([goal], *_goal_prefetches(sees_everything=plan_access.sees_everything))
     _without_others_private_steps([goal], plan_access)
+    for step in goal.step_list:
+        step.can_tick = plan_access.may_tick(step)
     _goal_talk(plan=goal.plan, goals=[goal], plan_access=plan_access, plan_level=False)
     before = Goal.objects.filter(
         plan_access.goal_filter(), plan=goal.plan, archived_at__isnull=True

@@ -49,6 +49,7 @@ urlpatterns = [
     path("goals/<id:goal_id>/", goals.goal_detail, name="goal"),
     path("goals/<id:goal_id>/edit/", goals.goal_edit, name="goal_edit"),
     path("goals/<id:goal_id>/remove/", goals.goal_remove, name="goal_remove"),
+    path("goals/<id:goal_id>/suggest/", suggestions.step_suggest, name="step_suggest"),
     path("goals/<id:goal_id>/steps/new/", steps.step_new, name="step_new"),
     path("goals/<id:goal_id>/steps/save/", steps.step_save, name="step_save"),
     path("steps/<id:step_id>/edit/", steps.step_edit, name="step_edit"),

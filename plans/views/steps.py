@@ -108,6 +108,10 @@ def step_new(request, goal_id):
         initial.update(text=suggestion.text, suggestion=suggestion.pk)
         if suggestion.private_to_id:
             initial.update(private=Privacy.ME)
+        suggester = plan_acc.family.practitioners.filter(user_id=suggestion.author_id).first()
+        if suggester is not None:
+            # A partner's step is most likely theirs to do; the family may choose otherwise.
+            initial.update(who=f"partner:{suggester.pk}")
     form = StepForm(
         initial=initial,
         who_choices=_who_choices(plan_acc.family),
@@ -213,11 +217,12 @@ def step_save(request, goal_id):
 @require_POST
 def step_done(request, step_id):
     step, plan_acc = access.step_for_user(request.user, step_id, path=path_of(request))
-    if not plan_acc.can_tick_steps:
+    if not plan_acc.may_tick(step):
         raise Http404
     services.step_done_set(step=step, actor=request.user, done=request.POST.get("done") == "1")
     if request.htmx:
         step.refresh_from_db()
+        step.can_tick = True
         return render(
             request,
             "plans/includes/step_item.html",
