@@ -28,7 +28,7 @@ from portal.access import AnyUser, FamilyAccess, Relation
 from portal.models import Family, FamilyMember, FamilyPractitioner
 from portal.prepared import prepared
 
-from .models import Goal, GoalShare, Plan, Review, Step, Suggestion, Who
+from .models import Goal, GoalShare, InterventionTemplate, Plan, Review, Step, Suggestion, Who
 
 
 class Keepable(Protocol):
@@ -373,3 +373,93 @@ def can_see_step(user: AnyUser, step: Step) -> bool:
         return True
     member = core.membership(user)
     return relation is Relation.MEMBER and member is not None and member.pk == step.private_to_id
+
+
+# The intervention library ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LibraryAccess:
+    """What one person may do with the intervention library."""
+
+    user: AnyUser
+    is_member: bool
+    is_manager: bool
+    # Key workers, managers and partners on at least one family's team today.
+    is_staff: bool
+    # A partner's agency from their latest team membership today (None: the service's own).
+    team_member: FamilyPractitioner | None = None
+
+    @property
+    def may_propose(self) -> bool:
+        return self.is_staff
+
+    @property
+    def may_review(self) -> bool:
+        """Approve an idea into the library, or retire it with a reason."""
+        return self.is_manager
+
+    @property
+    def sees_usage(self) -> bool:
+        """How often an idea was used in plans and how its goals were rated: staff only."""
+        return self.is_staff
+
+    def visible_filter(self) -> Q:
+        """A filter on ``InterventionTemplate``: approved ideas for everyone; managers see
+        every idea, and the person who proposed one sees it whatever became of it."""
+        if self.is_manager:
+            return Q()
+        approved = Q(status=InterventionTemplate.Status.APPROVED)
+        if self.is_staff and self.user.is_authenticated:
+            return approved | Q(created_by=self.user)
+        return approved
+
+    def sees(self, template: InterventionTemplate) -> bool:
+        return (
+            self.is_manager
+            or template.status == InterventionTemplate.Status.APPROVED
+            or (self.is_staff and template.created_by_id == self.user.pk)
+        )
+
+
+def library_access(user: AnyUser) -> LibraryAccess:
+    """The person's access to the library; Http404 for anyone it is not for (families see
+    the approved ideas; staff and partners on a team also propose)."""
+    if not user.is_authenticated:
+        raise Http404
+    is_manager = core.is_manager(user)
+    team_member = None
+    if core.is_partner(user):
+        team_member = (
+            FamilyPractitioner.objects.filter(user=user)
+            .select_related("agency")
+            .order_by("-starts", "-pk")
+            .first()
+        )
+    is_staff = is_manager or core.is_key_worker(user) or team_member is not None
+    is_member = core.membership(user) is not None
+    if not (is_staff or is_member):
+        raise Http404
+    return LibraryAccess(
+        user=user,
+        is_member=is_member,
+        is_manager=is_manager,
+        is_staff=is_staff,
+        team_member=team_member,
+    )
+
+
+def template_for_user(
+    user: AnyUser, template_id: int
+) -> tuple[InterventionTemplate, LibraryAccess]:
+    """An idea the person may see, or Http404."""
+    lib = library_access(user)
+    template = (
+        InterventionTemplate.objects.select_related("agency", "created_by", "reviewed_by")
+        .prefetch_related("outcome_areas")
+        .filter(lib.visible_filter(), pk=template_id)
+        .first()
+    )
+    if template is None:
+        raise Http404
+    return template, lib

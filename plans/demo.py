@@ -128,7 +128,7 @@ def _seed_library(people) -> None:
         if InterventionTemplate.objects.filter(title=title).exists():
             continue
         services.template_save(
-            actor=people["key_worker"],
+            actor=people["manager"],
             title=title,
             summary=summary,
             step_text=step,

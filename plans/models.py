@@ -9,7 +9,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Family, FamilyMember, FamilyPractitioner
+from portal.models import Agency, Family, FamilyMember, FamilyPractitioner
 
 TITLE_MAX = 200
 TEXT_MAX = 2000
@@ -63,7 +63,16 @@ class Who(models.TextChoices):
 
 
 class InterventionTemplate(models.Model):
-    """A step staff have seen help other families, for a family to copy and rewrite."""
+    """An idea that has helped other families, for a family to copy and rewrite as a step.
+
+    Anyone on a family's team may propose one, for their agency (none: the service's own);
+    a service manager approves it into the library or retires it with a reason. Only
+    approved ideas are offered to families."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Waiting for a manager")
+        APPROVED = "approved", _("In the library")
+        RETIRED = "retired", _("Retired")
 
     title = models.CharField(_("name"), max_length=120)
     summary = models.TextField(_("what it is"), max_length=1000)
@@ -73,19 +82,57 @@ class InterventionTemplate(models.Model):
     outcome_areas = models.ManyToManyField(
         OutcomeArea, blank=True, related_name="templates", verbose_name=_("outcome areas")
     )
-    active = models.BooleanField(_("show in the library"), default=True)
+    # The agency whose idea it is; empty for the early help service's own.
+    agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("agency"),
+    )
+    # Local services from the directory that deliver it, by id (``content.selectors``
+    # reads them; a service taken out of the directory is simply not shown).
+    service_ids = models.JSONField(_("local services that deliver it"), default=list, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    # Whoever proposed it (or, for the service's own, added it).
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    created_at = models.DateTimeField(auto_now_add=True, null=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    # Why it was approved (optional) or retired (required).
+    review_reason = models.TextField(_("reason"), blank=True, max_length=TEXT_MAX)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["title", "id"]
         verbose_name = _("intervention template")
         verbose_name_plural = _("intervention templates")
+        indexes = [models.Index(fields=["status", "title"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="retired") | ~Q(review_reason=""),
+                name="retired_template_has_reason",
+            )
+        ]
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        return reverse("plans:template", kwargs={"template_id": self.pk})
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == self.Status.APPROVED
+
+    @property
+    def agency_label(self) -> str:
+        return self.agency.name if self.agency is not None else str(_("The early help service"))
 
 
 class Plan(models.Model):

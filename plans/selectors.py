@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from portal import access as core
 from portal.access import AnyUser
-from portal.models import Family, FamilyMember, FamilyPractitioner, User
+from portal.models import Agency, Family, FamilyMember, FamilyPractitioner, User
 from portal.prepared import Rows, prepared
 
 from . import access
@@ -765,9 +765,20 @@ def version_diff(
     return changes
 
 
-def templates_search(*, query: str = "", outcome: str = "") -> QuerySet[InterventionTemplate]:
-    """The library, searched by words and filtered by outcome area slug."""
-    templates = InterventionTemplate.objects.filter(active=True)
+OWN_AGENCY = "own"  # the library's filter for the early help service's own ideas
+
+
+def templates_search(
+    *,
+    query: str = "",
+    outcome: str = "",
+    agency: str = "",
+    status: str = InterventionTemplate.Status.APPROVED,
+    visible: Q | None = None,
+) -> QuerySet[InterventionTemplate]:
+    """The library, searched by words and filtered by outcome area slug, agency (an id,
+    or ``OWN_AGENCY``) and status, among the ideas ``visible`` (``LibraryAccess``)."""
+    templates = InterventionTemplate.objects.filter(visible or Q(), status=status)
     for word in query.split()[:8]:
         templates = templates.filter(
             Q(title__icontains=word)
@@ -777,7 +788,105 @@ def templates_search(*, query: str = "", outcome: str = "") -> QuerySet[Interven
         )
     if outcome:
         templates = templates.filter(outcome_areas__slug=outcome)
-    return templates.prefetch_related("outcome_areas").distinct().order_by("title", "id")
+    if agency == OWN_AGENCY:
+        templates = templates.filter(agency__isnull=True)
+    elif agency.isdigit():
+        templates = templates.filter(agency_id=int(agency))
+    return (
+        templates.select_related("agency", "created_by")
+        .prefetch_related("outcome_areas")
+        .distinct()
+        .order_by("title", "id")
+    )
+
+
+def library_agencies() -> list[tuple[int, str]]:
+    """The agencies with ideas in the library, for its filter: (id, name)."""
+    return list(
+        Agency.objects.filter(
+            pk__in=InterventionTemplate.objects.filter(agency__isnull=False).values("agency")
+        )
+        .order_by("name")
+        .values_list("pk", "name")
+    )
+
+
+def approved_template(template_id: int | None) -> InterventionTemplate | None:
+    """An idea families may copy into a step: only one in the library."""
+    if template_id is None:
+        return None
+    return InterventionTemplate.objects.filter(
+        pk=template_id, status=InterventionTemplate.Status.APPROVED
+    ).first()
+
+
+# Figures about fewer families than this are shown as "fewer than 8", never as a number.
+FEWEST_FAMILIES = 8
+
+
+@dataclass(frozen=True)
+class TemplateUsage:
+    """How often an idea was used in plans and how the goals using it were rated: counts
+    only, over the family's shared words (nothing an adult keeps private)."""
+
+    families: int
+    steps: int
+    rated_goals: int
+    rated_families: int
+    # The average of each goal's latest rating by its family, to one decimal place.
+    average_rating: float | None
+
+    @property
+    def shown(self) -> bool:
+        return self.families >= FEWEST_FAMILIES
+
+    @property
+    def ratings_shown(self) -> bool:
+        return self.rated_families >= FEWEST_FAMILIES
+
+
+def template_usage(*, template: InterventionTemplate) -> TemplateUsage:
+    """The idea's use across every family's plan, in three queries."""
+    steps = Step.objects.filter(
+        template=template, private_to__isnull=True, goal__private_to__isnull=True
+    )
+    counts = steps.aggregate(families=Count("goal__plan__family", distinct=True), steps=Count("id"))
+    latest = (
+        GoalRating.objects.filter(goal=OuterRef("pk"), by=GoalRating.By.FAMILY)
+        .order_by("-review__date", "-id")
+        .values("score")[:1]
+    )
+    rated = list(
+        Goal.objects.filter(pk__in=steps.values("goal"))
+        .annotate(latest=Subquery(latest))
+        .filter(latest__isnull=False)
+        .values_list("latest", "plan__family_id")
+    )
+    scores = [score for score, _family in rated]
+    return TemplateUsage(
+        families=counts["families"],
+        steps=counts["steps"],
+        rated_goals=len(scores),
+        rated_families=len({family for _score, family in rated}),
+        average_rating=round(sum(scores) / len(scores), 1) if scores else None,
+    )
+
+
+def template_services(*, template: InterventionTemplate) -> list[Any]:
+    """The local services from the directory that deliver the idea (``content`` reads them)."""
+    from content import selectors as directory
+
+    return directory.services_by_ids(ids=template.service_ids)
+
+
+def directory_choices() -> list[tuple[int, str]]:
+    """Every published local service, for choosing those that deliver an idea."""
+    from content import selectors as directory
+
+    return [
+        (service.pk, f"{service.name} ({service.organisation})")
+        for service in directory.service_list()
+    ]
 
 
 def family_outcome_slugs(family: Family) -> set[str]:

@@ -91,6 +91,7 @@ _LABELS = {
     "step_text": gettext_lazy("The step"),
     "provider": gettext_lazy("Who runs it"),
     "name": gettext_lazy("The name"),
+    "reason": gettext_lazy("The reason"),
     "term": gettext_lazy("The word or phrase"),
     "alternative": gettext_lazy("The plainer words"),
 }
@@ -1093,16 +1094,19 @@ def review_is_open(review: Review) -> bool:
 # The library and the lists managers keep -------------------------------------------------------
 
 
-def _require_staff_writer(actor: User) -> None:
-    from portal import access as core
-
-    _require(core.is_key_worker(actor) or core.is_manager(actor))
-
-
 def _require_manager(actor: User) -> None:
-    from portal import access as core
-
     _require(core.is_manager(actor))
+
+
+def _directory_ids(service_ids: Iterable[int]) -> list[int]:
+    """The ids of published local services among ``service_ids``, in the order given."""
+    from content import selectors as directory
+
+    wanted = list(dict.fromkeys(int(pk) for pk in service_ids))
+    found = {service.pk for service in directory.services_by_ids(ids=wanted)}
+    if set(wanted) - found:
+        raise ValidationError({"services": _("Choose services from the directory")})
+    return wanted
 
 
 def template_save(
@@ -1114,11 +1118,26 @@ def template_save(
     who: str,
     provider: str = "",
     outcome_areas: Iterable[OutcomeArea] = (),
-    active: bool = True,
+    service_ids: Iterable[int] = (),
     template: InterventionTemplate | None = None,
 ) -> InterventionTemplate:
-    """Create or change an intervention template. Key workers and managers curate them."""
-    _require_staff_writer(actor)
+    """Propose an idea for the library, or change one.
+
+    Any key worker, or partner on a family's team, proposes an idea for their agency (a
+    partner's from their team membership; a key worker's is the service's own) and a
+    manager approves it (``template_review``); a manager's own idea is in the library at
+    once. Managers change any idea; the person who proposed one changes it until it is
+    reviewed."""
+    lib = access.library_access(actor)
+    _require(lib.may_propose)
+    if template is not None:
+        _require(
+            lib.is_manager
+            or (
+                template.created_by_id == actor.pk
+                and template.status == InterventionTemplate.Status.PROPOSED
+            )
+        )
     if who not in Who.values:
         raise ValidationError({"who": _("Choose who usually does this")})
     fields = {
@@ -1129,17 +1148,75 @@ def template_save(
         ),
         "who": who,
         "provider": _text(provider, field="provider", max_length=120),
-        "active": active,
+        "service_ids": _directory_ids(service_ids),
     }
+    areas = _active_outcomes(outcome_areas)
     with transaction.atomic():
         if template is None:
-            template = InterventionTemplate.objects.create(created_by=actor, **fields)
+            approved = lib.is_manager
+            template = InterventionTemplate.objects.create(
+                created_by=actor,
+                agency=lib.team_member.agency if lib.team_member is not None else None,
+                status=InterventionTemplate.Status.APPROVED
+                if approved
+                else InterventionTemplate.Status.PROPOSED,
+                reviewed_by=actor if approved else None,
+                reviewed_at=timezone.now() if approved else None,
+                **fields,
+            )
         else:
             for key, value in fields.items():
                 setattr(template, key, value)
             template.save()
-        template.outcome_areas.set(list(outcome_areas))
+        template.outcome_areas.set(areas)
     return template
+
+
+class TemplateDecision:
+    APPROVE = "approve"
+    RETIRE = "retire"
+
+
+def template_review(
+    *, template: InterventionTemplate, actor: User, decision: str, reason: str = ""
+) -> InterventionTemplate:
+    """A manager approves an idea into the library (a reason is optional) or retires it
+    (a reason is required); a retired idea may be approved again. Audited."""
+    _require_manager(actor)
+    reason = _text(reason, field="reason", max_length=TEXT_MAX)
+    if decision == TemplateDecision.APPROVE:
+        status = InterventionTemplate.Status.APPROVED
+    elif decision == TemplateDecision.RETIRE:
+        status = InterventionTemplate.Status.RETIRED
+        if not reason:
+            raise ValidationError({"reason": _("Say why the idea is being retired")})
+    else:
+        raise ValidationError({"decision": _("Choose whether to approve or retire the idea")})
+    with transaction.atomic():
+        current = InterventionTemplate.objects.select_for_update().get(pk=template.pk)
+        if current.status == status:
+            raise ValidationError(
+                {
+                    "decision": _("The idea is already in the library")
+                    if status == InterventionTemplate.Status.APPROVED
+                    else _("The idea has already been retired")
+                }
+            )
+        current.status = status
+        current.review_reason = reason
+        current.reviewed_by = actor
+        current.reviewed_at = timezone.now()
+        current.save(
+            update_fields=["status", "review_reason", "reviewed_by", "reviewed_at", "updated_at"]
+        )
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            family=None,
+            record=current,
+            reason=f"{current.get_status_display()}: {reason}" if reason else "",
+        )
+    return current
 
 
 def outcome_area_save(

@@ -14,9 +14,9 @@ from django.views.decorators.http import require_GET, require_POST
 from portal import ratelimit
 from portal.converters import id_or_404, parse_id
 
-from .. import access, services
+from .. import access, selectors, services
 from ..forms import Privacy, StepForm, privacy_initial, who_choices
-from ..models import InterventionTemplate, Suggestion, Who
+from ..models import Suggestion, Who
 from . import _autosave as autosave
 from ._common import SAVE_LIMIT, family_url, own_open_suggestion, path_of
 
@@ -93,12 +93,9 @@ def step_new(request, goal_id):
     if not plan_acc.can_draft:
         raise Http404
     initial: dict = {"version": 1, "draft_key": uuid.uuid4().hex}
-    template = None
-    template_id = parse_id(request.GET.get("template", ""))
-    if template_id is not None:
-        template = InterventionTemplate.objects.filter(pk=template_id, active=True).first()
-        if template:
-            initial.update(text=template.step_text, who=template.who, template=template.pk)
+    template = selectors.approved_template(parse_id(request.GET.get("template", "")))
+    if template:
+        initial.update(text=template.step_text, who=template.who, template=template.pk)
     suggestion = own_open_suggestion(
         request, request.GET.get("suggestion"), plan_acc, Suggestion.Kind.STEP
     )
@@ -179,9 +176,7 @@ def step_save(request, goal_id):
             text=data["text"],
             owner=owner,
             due_date=data["due_date"],
-            template=InterventionTemplate.objects.filter(pk=data["template"]).first()
-            if data.get("template")
-            else None,
+            template=selectors.approved_template(data.get("template")),
             suggestion=own_open_suggestion(
                 request, data.get("suggestion"), plan_acc, Suggestion.Kind.STEP
             ),

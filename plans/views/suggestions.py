@@ -16,9 +16,9 @@ from portal import plain_english, ratelimit
 from portal.converters import id_or_404, parse_id
 from portal.forms import apply_errors
 
-from .. import access, services
+from .. import access, selectors, services
 from ..forms import CommentForm, StepSuggestionForm, SuggestionForm
-from ..models import Comment, InterventionTemplate, Suggestion
+from ..models import Comment, Suggestion
 from ._common import WRITE_LIMIT, family_url, path_of, plan_or_404
 
 
@@ -32,10 +32,9 @@ def suggest(request, family_id):
         raise Http404
     goals = list(plan_obj.goals.filter(archived_at__isnull=True))
     adults = list(plan_obj.family.members.filter(user__isnull=False).exclude(relationship="child"))
-    template = None
-    template_id = parse_id(request.GET.get("template") or request.POST.get("template") or "")
-    if template_id is not None:
-        template = InterventionTemplate.objects.filter(pk=template_id, active=True).first()
+    template = selectors.approved_template(
+        parse_id(request.GET.get("template") or request.POST.get("template") or "")
+    )
     if request.method == "POST":
         if ratelimit.exceeded(WRITE_LIMIT, request.user.pk):
             return ratelimit.too_many(request, WRITE_LIMIT)
