@@ -288,7 +288,8 @@ def _signed_in(user: User) -> User:
     in with their code: on a copy of them, so nobody's own sign-in is changed."""
     acting = User.objects.get(pk=user.pk)
     acting._portal_session_mfa = True
-    acting._portal_has_mfa = True  # what ``portal.access.has_mfa`` remembers for this object
+    # What ``portal.access.has_mfa`` remembers for this object.
+    setattr(acting, "_portal_has_mfa", True)  # noqa: B010 - a remembered value, not a field
     return acting
 
 
@@ -388,18 +389,18 @@ def seed_library_links(people: dict) -> None:
                 template=idea, actor=manager, decision="retire", reason=retired
             )
     for title, names in IDEA_SERVICES.items():
-        idea = InterventionTemplate.objects.filter(title=title, service_ids=[]).first()
+        own = InterventionTemplate.objects.filter(title=title, service_ids=[]).first()
         wanted = [by_name[name] for name in names if name in by_name]
-        if idea is not None and wanted:
+        if own is not None and wanted:
             services.template_save(
                 actor=manager,
-                template=idea,
-                title=idea.title,
-                summary=idea.summary,
-                step_text=idea.step_text,
-                who=idea.who,
-                provider=idea.provider,
-                outcome_areas=list(idea.outcome_areas.all()),
+                template=own,
+                title=own.title,
+                summary=own.summary,
+                step_text=own.step_text,
+                who=own.who,
+                provider=own.provider,
+                outcome_areas=list(own.outcome_areas.all()),
                 service_ids=wanted,
             )
 
