@@ -178,7 +178,7 @@ def step_save(request, goal_id):
             due_date=data["due_date"],
             template=selectors.approved_template(data.get("template")),
             suggestion=own_open_suggestion(
-                request, data.get("suggestion"), plan_acc, Suggestion.Kind.STEP
+                request, data.get("suggestion"), plan_acc, Suggestion.Kind.STEP, saving=True
             ),
             draft_key=data.get("draft_key") or "",
             private=bool(data.get("private")),

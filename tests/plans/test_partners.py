@@ -430,3 +430,28 @@ def test_partners_plan_page_query_count_does_not_grow_with_steps_and_updates(
         assert client.get(url).status_code == 200
     with django_assert_num_queries(len(plan_page.captured_queries)):
         assert client.get(plan_url).status_code == 200
+
+
+def test_a_submit_crossing_the_autosave_that_answered_a_suggestion_keeps_one_step(
+    client, goals, partner, parent, team_member
+):
+    shared, _private = goals
+    suggestion = services.suggestion_create(
+        plan=shared.plan, actor=partner, kind=Suggestion.Kind.STEP, goal=shared, text="Come in"
+    )
+    data = {
+        "text": "Come in on Monday",
+        "who": f"partner:{team_member.pk}",
+        "suggestion": suggestion.pk,
+        "version": 1,
+        "draft_key": "same-form",
+        "private": "family",
+    }
+    client.force_login(parent)
+    url = reverse("plans:step_save", kwargs={"goal_id": shared.pk})
+    autosave = client.post(url, data, headers={"HX-Request": "true"})
+    assert autosave.status_code == 200
+    assert client.post(url, data).status_code == 302
+    assert Step.objects.filter(text="Come in on Monday").count() == 1
+    # Another family's suggestion, or one never made, is still a 404.
+    assert client.post(url, data | {"suggestion": 999999, "draft_key": "x"}).status_code == 404
