@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -201,6 +202,15 @@ def service_detail(*, service_id: int) -> LocalService | None:
         .filter(pk=service_id)
         .first()
     )
+
+
+def services_by_ids(*, ids: Iterable[int]) -> list[LocalService]:
+    """The published services among ``ids``, by name (another app's links to the
+    directory; a service taken down is simply left out)."""
+    wanted = [pk for pk in ids if isinstance(pk, int)]
+    if not wanted:
+        return []
+    return list(LocalService.objects.published().filter(pk__in=wanted).order_by("name", "id"))
 
 
 def oruk_services() -> QuerySet[LocalService]:

@@ -25,10 +25,10 @@ from django.http import Http404
 
 from portal import access as core
 from portal.access import AnyUser, FamilyAccess, Relation
-from portal.models import Family, FamilyMember
+from portal.models import Family, FamilyMember, FamilyPractitioner
 from portal.prepared import prepared
 
-from .models import Goal, GoalShare, Plan, Review, Step, Suggestion
+from .models import Goal, GoalShare, InterventionTemplate, Plan, Review, Step, Suggestion, Who
 
 
 class Keepable(Protocol):
@@ -43,6 +43,8 @@ class PlanAccess:
 
     family_access: FamilyAccess
     user: AnyUser
+    # A partner's place on the family's team today (with its agency); None for anyone else.
+    team_member: FamilyPractitioner | None = None
 
     @property
     def family(self) -> Family:
@@ -80,7 +82,47 @@ class PlanAccess:
 
     @property
     def can_tick_steps(self) -> bool:
+        """Tick off any step the person sees: the family and the staff who manage it."""
         return self.sees_everything
+
+    @property
+    def is_partner(self) -> bool:
+        """A practitioner on the family's team today, acting on the goals shared with them."""
+        return self.relation is Relation.PARTNER and self.team_member is not None
+
+    @property
+    def can_suggest_steps(self) -> bool:
+        """Suggest a step for a goal the person sees (the goal is checked on its own): the
+        key worker for any goal, a partner for the goals shared with them."""
+        return self.can_suggest or self.is_partner
+
+    @property
+    def can_post_updates(self) -> bool:
+        """Post an update on what they did, on a goal shared with them: partners."""
+        return self.is_partner
+
+    @property
+    def can_rate_as_partner(self) -> bool:
+        """Add their own rating for the goals shared with them at a review."""
+        return self.is_partner
+
+    @property
+    def agency_name(self) -> str:
+        """The agency a partner acts for, kept beside what they write; empty for others."""
+        return self.team_member.agency.name if self.team_member is not None else ""
+
+    def may_tick(self, step: Step) -> bool:
+        """Tick off (or untick) ``step``, a step of a goal the person sees: the family and
+        its key worker any step, a partner only a step that is theirs."""
+        if self.can_tick_steps:
+            return True
+        return (
+            self.is_partner
+            and self.team_member is not None
+            and step.who == Who.PARTNER
+            and step.practitioner_id == self.team_member.pk
+            and step.private_to_id is None
+        )
 
     @property
     def sees_private(self) -> bool:
@@ -198,9 +240,15 @@ def plan_access(
     user: AnyUser, family: Family, *, record: object | None = None, path: str = ""
 ) -> PlanAccess:
     """The person's access to ``family``'s plan; staff reads are audited by the core."""
-    return PlanAccess(
-        family_access=core.family_access(user, family, record=record, path=path), user=user
-    )
+    found = core.family_access(user, family, record=record, path=path)
+    team_member = None
+    if found.relation is Relation.PARTNER and user.is_authenticated:
+        team_member = (
+            FamilyPractitioner.objects.filter(family=family, user=user)
+            .select_related("agency")
+            .first()
+        )
+    return PlanAccess(family_access=found, user=user, team_member=team_member)
 
 
 def _family(family_id: int) -> Family:
@@ -281,14 +329,15 @@ def suggestion_for_user(
 
 
 def review_for_user(user: AnyUser, review_id: int, *, path: str = "") -> tuple[Review, PlanAccess]:
-    """Reviews cover every goal, so only the family and its key worker open them."""
+    """Reviews cover every goal, so the family and its key worker open them; a partner
+    opens one only to rate the goals shared with them (the page shows only those)."""
     review = (
         Review.objects.select_related("plan__family__lead_key_worker").filter(pk=review_id).first()
     )
     if review is None:
         raise Http404
     plan_acc = plan_access(user, review.plan.family, record=review, path=path)
-    if not plan_acc.sees_everything:
+    if not (plan_acc.sees_everything or plan_acc.can_rate_as_partner):
         raise Http404
     return review, plan_acc
 
@@ -324,3 +373,93 @@ def can_see_step(user: AnyUser, step: Step) -> bool:
         return True
     member = core.membership(user)
     return relation is Relation.MEMBER and member is not None and member.pk == step.private_to_id
+
+
+# The intervention library ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LibraryAccess:
+    """What one person may do with the intervention library."""
+
+    user: AnyUser
+    is_member: bool
+    is_manager: bool
+    # Key workers, managers and partners on at least one family's team today.
+    is_staff: bool
+    # A partner's agency from their latest team membership today (None: the service's own).
+    team_member: FamilyPractitioner | None = None
+
+    @property
+    def may_propose(self) -> bool:
+        return self.is_staff
+
+    @property
+    def may_review(self) -> bool:
+        """Approve an idea into the library, or retire it with a reason."""
+        return self.is_manager
+
+    @property
+    def sees_usage(self) -> bool:
+        """How often an idea was used in plans and how its goals were rated: staff only."""
+        return self.is_staff
+
+    def visible_filter(self) -> Q:
+        """A filter on ``InterventionTemplate``: approved ideas for everyone; managers see
+        every idea, and the person who proposed one sees it whatever became of it."""
+        if self.is_manager:
+            return Q()
+        approved = Q(status=InterventionTemplate.Status.APPROVED)
+        if self.is_staff and self.user.is_authenticated:
+            return approved | Q(created_by=self.user)
+        return approved
+
+    def sees(self, template: InterventionTemplate) -> bool:
+        return (
+            self.is_manager
+            or template.status == InterventionTemplate.Status.APPROVED
+            or (self.is_staff and template.created_by_id == self.user.pk)
+        )
+
+
+def library_access(user: AnyUser) -> LibraryAccess:
+    """The person's access to the library; Http404 for anyone it is not for (families see
+    the approved ideas; staff and partners on a team also propose)."""
+    if not user.is_authenticated:
+        raise Http404
+    is_manager = core.is_manager(user)
+    team_member = None
+    if core.is_partner(user):
+        team_member = (
+            FamilyPractitioner.objects.filter(user=user)
+            .select_related("agency")
+            .order_by("-starts", "-pk")
+            .first()
+        )
+    is_staff = is_manager or core.is_key_worker(user) or team_member is not None
+    is_member = core.membership(user) is not None
+    if not (is_staff or is_member):
+        raise Http404
+    return LibraryAccess(
+        user=user,
+        is_member=is_member,
+        is_manager=is_manager,
+        is_staff=is_staff,
+        team_member=team_member,
+    )
+
+
+def template_for_user(
+    user: AnyUser, template_id: int
+) -> tuple[InterventionTemplate, LibraryAccess]:
+    """An idea the person may see, or Http404."""
+    lib = library_access(user)
+    template = (
+        InterventionTemplate.objects.select_related("agency", "created_by", "reviewed_by")
+        .prefetch_related("outcome_areas")
+        .filter(lib.visible_filter(), pk=template_id)
+        .first()
+    )
+    if template is None:
+        raise Http404
+    return template, lib

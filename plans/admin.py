@@ -22,6 +22,6 @@ class JargonTermAdmin(admin.ModelAdmin):
 
 @admin.register(InterventionTemplate)
 class InterventionTemplateAdmin(admin.ModelAdmin):
-    list_display = ["title", "who", "provider", "active"]
-    list_filter = ["outcome_areas", "active"]
+    list_display = ["title", "who", "provider", "status"]
+    list_filter = ["outcome_areas", "status"]
     search_fields = ["title", "summary", "step_text"]

@@ -1,4 +1,5 @@
-"""Demo data for plans: the library, a jargon list and the Khan family's started plan."""
+"""Demo data for plans: the library, a jargon list, the Khan family's started plan and
+what the school's attendance officer did on the goal the Khans shared with school."""
 
 from __future__ import annotations
 
@@ -7,9 +8,20 @@ import datetime as dt
 from django.utils import timezone
 
 from portal.access import has_mfa
+from portal.models import User
 
 from . import services
-from .models import InterventionTemplate, JargonTerm, OutcomeArea, Plan, Suggestion, Who
+from .models import (
+    Comment,
+    GoalShare,
+    InterventionTemplate,
+    JargonTerm,
+    OutcomeArea,
+    Plan,
+    Step,
+    Suggestion,
+    Who,
+)
 
 JARGON = [
     ("safeguarding", "keeping children safe"),
@@ -128,7 +140,7 @@ def _seed_library(people) -> None:
         if InterventionTemplate.objects.filter(title=title).exists():
             continue
         services.template_save(
-            actor=people["key_worker"],
+            actor=people["manager"],
             title=title,
             summary=summary,
             step_text=step,
@@ -271,8 +283,131 @@ def _seed_aisha_private(people) -> None:
     )
 
 
+def _signed_in(user: User) -> User:
+    """The seeder acts for a member of staff as the service itself, as if they had signed
+    in with their code: on a copy of them, so nobody's own sign-in is changed."""
+    acting = User.objects.get(pk=user.pk)
+    acting._portal_session_mfa = True
+    # What ``portal.access.has_mfa`` remembers for this object.
+    setattr(acting, "_portal_has_mfa", True)  # noqa: B010 - a remembered value, not a field
+    return acting
+
+
+def _seed_school_on_the_khan_plan(people) -> None:
+    """Pat Doyle, the attendance officer at Foleshill Primary School, on the goal Aisha
+    shared with school: one step suggested, their own step ticked off, one update."""
+    family = people["family:parent"]
+    plan = Plan.objects.filter(family=family).first()
+    share = (
+        GoalShare.objects.filter(
+            goal__plan=plan,
+            audience=GoalShare.Audience.PARTNER,
+            practitioner__user=people["partner"],
+            withdrawn_at__isnull=True,
+        )
+        .select_related("goal__plan__family")
+        .first()
+    )
+    if plan is None or share is None:
+        return
+    goal, pat = share.goal, _signed_in(people["partner"])
+    if Comment.objects.filter(goal=goal, author=pat, kind=Comment.Kind.UPDATE).exists():
+        return
+    own = Step.objects.filter(goal=goal, who=Who.PARTNER, practitioner=share.practitioner).first()
+    if own is not None and own.done_at is None:
+        services.step_done_set(step=own, actor=pat, done=True)
+    services.suggestion_create(
+        plan=plan,
+        actor=pat,
+        kind=Suggestion.Kind.STEP,
+        goal=goal,
+        text="Bring Yusuf to the breakfast club at 8:15 so he starts the day calm",
+    )
+    services.comment_add(
+        plan=plan,
+        actor=pat,
+        goal=goal,
+        kind=Comment.Kind.UPDATE,
+        text="Zara was on time four days out of five this week. Well done!",
+    )
+
+
+# Ideas from the agencies on the Khans' team: (whose, title, summary, step, who, areas,
+# directory services by name, and what a manager decided: None to leave it proposed).
+AGENCY_IDEAS = [
+    (
+        "partner",
+        "School attendance clinic",
+        "A short meeting at school with the attendance officer to plan how the children "
+        "get in on time.",
+        "Go to the attendance clinic with the school",
+        Who.PARTNER,
+        ["education"],
+        [],
+        None,
+    ),
+    (
+        "health_visitor",
+        "Baby weigh-in at the library",
+        "A drop-in to weigh your baby and ask the health visitor anything.",
+        "Take the baby to the weigh-in on Tuesday",
+        Who.MEMBER,
+        ["health"],
+        ["Little Movers Baby Massage"],
+        "The library clinic has moved to the family hub: use the baby massage group instead.",
+    ),
+]
+# The service's own ideas and the directory services that deliver them.
+IDEA_SERVICES = {
+    "Debt advice": ["Money Advice Drop-in"],
+    "Dads' group": ["Foleshill Dads Matter"],
+}
+
+
+def seed_library_links(people: dict) -> None:
+    """After the directory is seeded: the agencies' ideas and the services that deliver
+    ideas. Safe to run twice."""
+    from content import selectors as directory
+
+    by_name = {service.name: service.pk for service in directory.service_list()}
+    areas = {area.slug: area for area in OutcomeArea.objects.all()}
+    manager = people["manager"]
+    for whose, title, summary, step, who, slugs, names, retired in AGENCY_IDEAS:
+        if InterventionTemplate.objects.filter(title=title).exists():
+            continue
+        idea = services.template_save(
+            actor=people[whose],
+            title=title,
+            summary=summary,
+            step_text=step,
+            who=who,
+            outcome_areas=[areas[slug] for slug in slugs if slug in areas],
+            service_ids=[by_name[name] for name in names if name in by_name],
+        )
+        if retired:
+            services.template_review(
+                template=idea, actor=manager, decision="retire", reason=retired
+            )
+    for title, names in IDEA_SERVICES.items():
+        own = InterventionTemplate.objects.filter(title=title, service_ids=[]).first()
+        wanted = [by_name[name] for name in names if name in by_name]
+        if own is not None and wanted:
+            services.template_save(
+                actor=manager,
+                template=own,
+                title=own.title,
+                summary=own.summary,
+                step_text=own.step_text,
+                who=own.who,
+                provider=own.provider,
+                outcome_areas=list(own.outcome_areas.all()),
+                service_ids=wanted,
+            )
+
+
 def seed(people: dict) -> None:
     """Safe to run twice: everything is looked up before it is made."""
     _seed_library(people)
     _seed_khan_plan(people)
     _seed_aisha_private(people)
+    _seed_school_on_the_khan_plan(people)

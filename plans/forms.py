@@ -289,6 +289,21 @@ class SuggestionForm(forms.Form):
         return data
 
 
+class StepSuggestionForm(forms.Form):
+    """A step suggested for one goal (by a partner on the goals shared with them)."""
+
+    text = forms.CharField(
+        label=_("The step you suggest"),
+        help_text=_("Write it the way the family would say it. They can accept or rewrite it."),
+        max_length=STEP_MAX,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "js-plain-english"}),
+        error_messages={
+            "required": _("Enter your suggestion"),
+            "max_length": _too_long(_("Your suggestion"), STEP_MAX),
+        },
+    )
+
+
 class CommentForm(forms.Form):
     goal = forms.IntegerField(widget=forms.HiddenInput, required=False)
     text = forms.CharField(
@@ -429,12 +444,22 @@ class ReviewForm(forms.Form):
 class TemplateSearchForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     outcome = forms.ChoiceField(label=_("Outcome area"), required=False)
+    agency = forms.ChoiceField(label=_("Whose idea"), required=False)
+    status = forms.ChoiceField(label=_("Show"), required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, agencies=(), statuses=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["outcome"].choices = [("", _("All areas"))] + list(
             OutcomeArea.objects.filter(active=True).values_list("slug", "name")
         )
+        self.fields["agency"].choices = [
+            ("", _("Every agency")),
+            ("own", _("The early help service")),
+            *((str(pk), name) for pk, name in agencies),
+        ]
+        self.fields["status"].choices = list(statuses)
+        if not statuses:
+            del self.fields["status"]
 
 
 class TemplateForm(forms.Form):
@@ -470,7 +495,38 @@ class TemplateForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    active = forms.BooleanField(label=_("Show in the library"), required=False, initial=True)
+    services = forms.TypedMultipleChoiceField(
+        label=_("Local services that deliver it (optional)"),
+        help_text=_("From the local services directory."),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Choose services from the directory")},
+    )
+
+    def __init__(self, *args, services=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["services"].choices = list(services)
+
+
+class TemplateReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("What do you decide?"),
+        choices=[
+            ("approve", _("Approve it: put it in the library")),
+            ("retire", _("Retire it: take it out of the library")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose whether to approve or retire the idea")},
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        help_text=_("Needed to retire an idea. The person who proposed it can read it."),
+        required=False,
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": _too_long(_("The reason"), TEXT_MAX)},
+    )
 
 
 class OutcomeAreaForm(forms.Form):

@@ -9,7 +9,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Family, FamilyMember, FamilyPractitioner
+from portal.models import Agency, Family, FamilyMember, FamilyPractitioner
 
 TITLE_MAX = 200
 TEXT_MAX = 2000
@@ -63,7 +63,16 @@ class Who(models.TextChoices):
 
 
 class InterventionTemplate(models.Model):
-    """A step staff have seen help other families, for a family to copy and rewrite."""
+    """An idea that has helped other families, for a family to copy and rewrite as a step.
+
+    Anyone on a family's team may propose one, for their agency (none: the service's own);
+    a service manager approves it into the library or retires it with a reason. Only
+    approved ideas are offered to families."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Waiting for a manager")
+        APPROVED = "approved", _("In the library")
+        RETIRED = "retired", _("Retired")
 
     title = models.CharField(_("name"), max_length=120)
     summary = models.TextField(_("what it is"), max_length=1000)
@@ -73,19 +82,57 @@ class InterventionTemplate(models.Model):
     outcome_areas = models.ManyToManyField(
         OutcomeArea, blank=True, related_name="templates", verbose_name=_("outcome areas")
     )
-    active = models.BooleanField(_("show in the library"), default=True)
+    # The agency whose idea it is; empty for the early help service's own.
+    agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("agency"),
+    )
+    # Local services from the directory that deliver it, by id (``content.selectors``
+    # reads them; a service taken out of the directory is simply not shown).
+    service_ids = models.JSONField(_("local services that deliver it"), default=list, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    # Whoever proposed it (or, for the service's own, added it).
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    created_at = models.DateTimeField(auto_now_add=True, null=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    # Why it was approved (optional) or retired (required).
+    review_reason = models.TextField(_("reason"), blank=True, max_length=TEXT_MAX)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["title", "id"]
         verbose_name = _("intervention template")
         verbose_name_plural = _("intervention templates")
+        indexes = [models.Index(fields=["status", "title"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="retired") | ~Q(review_reason=""),
+                name="retired_template_has_reason",
+            )
+        ]
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        return reverse("plans:template", kwargs={"template_id": self.pk})
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == self.Status.APPROVED
+
+    @property
+    def agency_label(self) -> str:
+        return self.agency.name if self.agency is not None else str(_("The early help service"))
 
 
 class Plan(models.Model):
@@ -181,6 +228,7 @@ class Goal(models.Model):
     # Set by plans.selectors for the plan page (prefetched lists), never stored.
     area_list: list[OutcomeArea]
     goal_comments: list["Comment"]
+    goal_updates: list["Comment"]
     open_suggestions: list["Suggestion"]
     rating_list: list["GoalRating"]
     step_list: list["Step"]
@@ -218,6 +266,8 @@ class Step(models.Model):
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The agency a partner ticked it off for, as ``Comment.author_agency``.
+    done_by_agency = models.CharField(max_length=120, blank=True)
     template = models.ForeignKey(
         InterventionTemplate, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -233,6 +283,9 @@ class Step(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Set by plans.selectors on a goal's own page: whether the person may tick it off.
+    can_tick: bool
 
     class Meta:
         ordering = ["order", "id"]
@@ -252,10 +305,19 @@ class Step(models.Model):
         if self.who == Who.MEMBER and self.member is not None:
             return self.member.name
         if self.who == Who.PARTNER and self.practitioner is not None:
-            return self.practitioner.user.display_name
+            return self.practitioner.name_with_agency
         if self.who == Who.OTHER and self.other_people:
             return self.other_people
         return str(Who(self.who).label)
+
+    @property
+    def done_by_label(self) -> str:
+        """Who ticked it off, with their agency if a partner did ("Pat Doyle, Foleshill
+        Primary School"); empty if no one we can name."""
+        if self.done_by is None:
+            return ""
+        name = self.done_by.display_name
+        return f"{name}, {self.done_by_agency}" if self.done_by_agency else name
 
 
 class PrivateWorry(models.Model):
@@ -303,6 +365,8 @@ class Suggestion(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    # The agency a partner practitioner suggested it for, as ``Comment.author_agency``.
+    author_agency = models.CharField(max_length=120, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
     # For one adult alone (and a step for a private goal is its adult's): as ``Goal.private_to``.
     private_to = models.ForeignKey(
@@ -325,8 +389,19 @@ class Suggestion(models.Model):
     def __str__(self):
         return self.text
 
+    @property
+    def author_label(self) -> str:
+        name = self.author.display_name if self.author else str(_("Someone who has left"))
+        return f"{name}, {self.author_agency}" if self.author_agency else name
+
 
 class Comment(models.Model):
+    """A comment on the plan or a goal; from a partner, perhaps an update on what they did."""
+
+    class Kind(models.TextChoices):
+        COMMENT = "comment", _("Comment")
+        UPDATE = "update", _("Update")
+
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="comments")
     goal = models.ForeignKey(
         Goal, on_delete=models.CASCADE, null=True, blank=True, related_name="comments"
@@ -337,6 +412,7 @@ class Comment(models.Model):
     # The agency a partner practitioner wrote for, as it was named then, shown beside
     # their name ("Pat Doyle, Foleshill Primary School"); empty for everyone else.
     author_agency = models.CharField(max_length=120, blank=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.COMMENT)
     text = models.TextField(_("Comment"), max_length=TEXT_MAX)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -350,6 +426,10 @@ class Comment(models.Model):
     def author_label(self) -> str:
         name = self.author.display_name if self.author else str(_("Someone who has left"))
         return f"{name}, {self.author_agency}" if self.author_agency else name
+
+    @property
+    def is_update(self) -> bool:
+        return self.kind == self.Kind.UPDATE
 
 
 class GoalShare(models.Model):
@@ -460,11 +540,13 @@ class Review(models.Model):
 
 
 class GoalRating(models.Model):
-    """'How are things going?' from 1 to 10, by the family or the key worker."""
+    """'How are things going?' from 1 to 10, by the family, the key worker or a partner
+    on the family's team (each partner their own, for a goal shared with them)."""
 
     class By(models.TextChoices):
         FAMILY = "family", _("The family")
         KEY_WORKER = "key_worker", _("The key worker")
+        PARTNER = "partner", _("A worker from another service")
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="ratings")
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="ratings")
@@ -474,12 +556,23 @@ class GoalRating(models.Model):
     rated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    # The agency a partner rated for, as ``Comment.author_agency``.
+    rated_by_agency = models.CharField(max_length=120, blank=True)
     created_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["id"]
         constraints = [
-            models.UniqueConstraint(fields=["review", "goal", "by"], name="one_rating_per_rater"),
+            models.UniqueConstraint(
+                fields=["review", "goal", "by"],
+                condition=~Q(by="partner"),
+                name="one_rating_per_rater",
+            ),
+            models.UniqueConstraint(
+                fields=["review", "goal", "rated_by"],
+                condition=Q(by="partner"),
+                name="one_rating_per_partner",
+            ),
             models.CheckConstraint(
                 condition=Q(score__gte=1, score__lte=10), name="rating_between_1_and_10"
             ),
@@ -487,3 +580,8 @@ class GoalRating(models.Model):
 
     def __str__(self):
         return f"{self.score}/10"
+
+    @property
+    def rater_label(self) -> str:
+        name = self.rated_by.display_name if self.rated_by else str(_("Someone who has left"))
+        return f"{name}, {self.rated_by_agency}" if self.rated_by_agency else name

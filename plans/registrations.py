@@ -113,9 +113,11 @@ def register() -> None:
     )
     register_family_needs_provider(selectors.family_outcome_slugs)
     register_jargon_provider(selectors.active_jargon)
-    from .demo import seed
+    from .demo import seed, seed_library_links
 
     register_demo_seeder(seed, order=10)
+    # After the directory (content's seeder, 60): ideas link the services that deliver them.
+    register_demo_seeder(seed_library_links, order=70)
 
 
 register_team_sight_provider(selectors.team_sight)

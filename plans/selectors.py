@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from portal import access as core
 from portal.access import AnyUser
-from portal.models import Family, FamilyMember, FamilyPractitioner, User
+from portal.models import Agency, Family, FamilyMember, FamilyPractitioner, User
 from portal.prepared import Rows, prepared
 
 from . import access
@@ -56,9 +56,34 @@ def outcome_areas(*, active_only: bool = True) -> QuerySet[OutcomeArea]:
 # (``User.display_name``).
 STEP_SHOWN = (
     *("goal_id", "text", "who", "member", "practitioner", "other_people", "due_date"),
-    *("done_at", "order", "version", "private_to", "private_to__name"),
+    *("done_at", "done_by", "done_by_agency", "order", "version", "private_to", "private_to__name"),
 )
 NAME_FIELDS = ("preferred_name", "first_name", "last_name", "email")
+# A step's people: who does it (a partner with their agency) and who ticked it off.
+STEP_RELATED = ("member", "practitioner__user", "practitioner__agency", "done_by", "private_to")
+STEP_RELATED_SHOWN = (
+    "member__name",
+    "practitioner__agency__name",
+    *(f"practitioner__user__{f}" for f in NAME_FIELDS),
+    *(f"done_by__{f}" for f in NAME_FIELDS),
+)
+RATING_SHOWN = (
+    *("goal_id", "review_id", "by", "score", "review__date", "review__status"),
+    *("rated_by", "rated_by_agency", *(f"rated_by__{f}" for f in NAME_FIELDS)),
+)
+
+
+def _shown_steps() -> QuerySet[Step]:
+    """Steps with only what a step shows (``Step.who_label``, ``done_by_label``)."""
+    return Step.objects.select_related(*STEP_RELATED).only(*STEP_SHOWN, *STEP_RELATED_SHOWN)
+
+
+def _shown_ratings() -> QuerySet[GoalRating]:
+    return (
+        GoalRating.objects.select_related("review", "rated_by")
+        .only(*RATING_SHOWN)
+        .order_by("review__date", "id")
+    )
 
 
 def _goal_prefetches(*, sees_everything: bool, detail: bool = True) -> list[Prefetch[Any]]:
@@ -67,31 +92,17 @@ def _goal_prefetches(*, sees_everything: bool, detail: bool = True) -> list[Pref
     manager makes a queryset for each."""
     prefetches = [
         Prefetch("outcome_areas", queryset=OutcomeArea.objects.all(), to_attr="area_list"),
-        Prefetch(
-            "steps",
-            # Only what a step shows (Step.who_label and the rest): a third less to read.
-            queryset=Step.objects.select_related("member", "practitioner__user", "private_to").only(
-                *STEP_SHOWN, "member__name", *(f"practitioner__user__{f}" for f in NAME_FIELDS)
-            ),
-            to_attr="step_list",
-        ),
+        # Only what a step shows (Step.who_label and the rest): a third less to read.
+        Prefetch("steps", queryset=_shown_steps(), to_attr="step_list"),
     ]
     if detail:
-        prefetches.append(
-            Prefetch(
-                "ratings",
-                queryset=GoalRating.objects.select_related("review")
-                .only("goal_id", "review_id", "by", "score", "review__date", "review__status")
-                .order_by("review__date", "id"),
-                to_attr="rating_list",
-            )
-        )
+        prefetches.append(Prefetch("ratings", queryset=_shown_ratings(), to_attr="rating_list"))
         if sees_everything:
             prefetches.append(
                 Prefetch(
                     "shares",
                     queryset=GoalShare.objects.filter(withdrawn_at__isnull=True).select_related(
-                        "practitioner__user"
+                        "practitioner__user", "practitioner__agency"
                     ),
                     to_attr="live_shares",
                 )
@@ -155,29 +166,19 @@ def _plan_areas(*, plan_id: int) -> QuerySet[Any]:
 
 @prepared(plan_id=int)
 def _plan_steps(*, plan_id: int) -> QuerySet[Step]:
-    return (
-        Step.objects.filter(goal__plan_id=plan_id, **_CURRENT)
-        .select_related("member", "practitioner__user", "private_to")
-        .only(*STEP_SHOWN, "member__name", *(f"practitioner__user__{f}" for f in NAME_FIELDS))
-        .order_by("order", "id")
-    )
+    return _shown_steps().filter(goal__plan_id=plan_id, **_CURRENT).order_by("order", "id")
 
 
 @prepared(plan_id=int)
 def _plan_ratings(*, plan_id: int) -> QuerySet[GoalRating]:
-    return (
-        GoalRating.objects.filter(goal__plan_id=plan_id, **_CURRENT)
-        .select_related("review")
-        .only("goal_id", "review_id", "by", "score", "review__date", "review__status")
-        .order_by("review__date", "id")
-    )
+    return _shown_ratings().filter(goal__plan_id=plan_id, **_CURRENT)
 
 
 @prepared(plan_id=int)
 def _plan_live_shares(*, plan_id: int) -> QuerySet[GoalShare]:
     return GoalShare.objects.filter(
         goal__plan_id=plan_id, withdrawn_at__isnull=True, **_CURRENT
-    ).select_related("practitioner__user")
+    ).select_related("practitioner__user", "practitioner__agency")
 
 
 def _goal_lists(
@@ -237,13 +238,14 @@ def _goal_talk(
     read: tuple[Iterable[Comment], Iterable[Suggestion]] | None = None,
 ) -> tuple[list[Comment], list[Suggestion]]:
     """Comments and open suggestions for the whole plan in two queries: each goal's are set
-    on it (``goal_comments``, ``open_suggestions``), the plan's own are returned. People
+    on it (``goal_comments``, partners' ``goal_updates``, ``open_suggestions``), the plan's
+    own are returned. People
     who see only shared goals get only those goals' comments and no suggestions; without
     ``plan_level``, only the goals' own are read. ``read``: the plan's comments and open
     suggestions already read (for someone who sees everything)."""
     by_id = {goal.pk: goal for goal in goals}
     for goal in goals:
-        goal.goal_comments, goal.open_suggestions = [], []
+        goal.goal_comments, goal.goal_updates, goal.open_suggestions = [], [], []
     plan_comments: list[Comment] = []
     plan_suggestions: list[Suggestion] = []
     if not goals and not plan_access.sees_everything:
@@ -259,7 +261,19 @@ def _goal_talk(
         if comment.goal_id is None:
             plan_comments.append(comment)
         elif comment.goal_id in by_id:
-            by_id[comment.goal_id].goal_comments.append(comment)
+            goal = by_id[comment.goal_id]
+            (goal.goal_updates if comment.is_update else goal.goal_comments).append(comment)
+    if not plan_access.sees_everything and plan_access.is_partner and by_id:
+        # A partner sees what they suggested for the goals shared with them, while the
+        # family decides.
+        for suggestion in Suggestion.objects.filter(
+            plan=plan,
+            status=Suggestion.Status.OPEN,
+            goal__in=list(by_id),
+            author_id=plan_access.user.pk,
+        ).select_related("author", "private_to"):
+            if suggestion.goal_id is not None:
+                by_id[suggestion.goal_id].open_suggestions.append(suggestion)
     if plan_access.sees_everything:
         suggestions: Iterable[Suggestion]
         if read is not None:
@@ -288,6 +302,8 @@ class GoalProgress:
     steps_done: int
     steps_total: int
     family_ratings: list[GoalRating] = field(default_factory=list)
+    # Each partner's latest rating, in the order they rated ("rater_label" names them).
+    latest_partners: list[GoalRating] = field(default_factory=list)
     # "Goal 3": its place among the goals the person sees.
     number: int = 0
 
@@ -481,6 +497,11 @@ class PlanPage:
 def _progress(goal: Goal, number: int = 0) -> GoalProgress:
     family = [r for r in goal.rating_list if r.by == GoalRating.By.FAMILY]
     worker = [r for r in goal.rating_list if r.by == GoalRating.By.KEY_WORKER]
+    partners: dict[int | None, GoalRating] = {}
+    for rating in goal.rating_list:
+        if rating.by == GoalRating.By.PARTNER:
+            partners.pop(rating.rated_by_id, None)
+            partners[rating.rated_by_id] = rating
     steps = goal.step_list
     return GoalProgress(
         goal=goal,
@@ -489,6 +510,7 @@ def _progress(goal: Goal, number: int = 0) -> GoalProgress:
         steps_done=sum(1 for step in steps if step.done_at),
         steps_total=len(steps),
         family_ratings=family,
+        latest_partners=list(partners.values()),
         number=number,
     )
 
@@ -641,6 +663,8 @@ def goal_item(*, goal: Goal, plan_access: PlanAccess) -> GoalProgress:
     see it (``access.goal_for_user``)."""
     prefetch_related_objects([goal], *_goal_prefetches(sees_everything=plan_access.sees_everything))
     _without_others_private_steps([goal], plan_access)
+    for step in goal.step_list:
+        step.can_tick = plan_access.may_tick(step)
     _goal_talk(plan=goal.plan, goals=[goal], plan_access=plan_access, plan_level=False)
     before = Goal.objects.filter(
         plan_access.goal_filter(), plan=goal.plan, archived_at__isnull=True
@@ -741,9 +765,20 @@ def version_diff(
     return changes
 
 
-def templates_search(*, query: str = "", outcome: str = "") -> QuerySet[InterventionTemplate]:
-    """The library, searched by words and filtered by outcome area slug."""
-    templates = InterventionTemplate.objects.filter(active=True)
+OWN_AGENCY = "own"  # the library's filter for the early help service's own ideas
+
+
+def templates_search(
+    *,
+    query: str = "",
+    outcome: str = "",
+    agency: str = "",
+    status: str = InterventionTemplate.Status.APPROVED,
+    visible: Q | None = None,
+) -> QuerySet[InterventionTemplate]:
+    """The library, searched by words and filtered by outcome area slug, agency (an id,
+    or ``OWN_AGENCY``) and status, among the ideas ``visible`` (``LibraryAccess``)."""
+    templates = InterventionTemplate.objects.filter(visible or Q(), status=status)
     for word in query.split()[:8]:
         templates = templates.filter(
             Q(title__icontains=word)
@@ -753,7 +788,105 @@ def templates_search(*, query: str = "", outcome: str = "") -> QuerySet[Interven
         )
     if outcome:
         templates = templates.filter(outcome_areas__slug=outcome)
-    return templates.prefetch_related("outcome_areas").distinct().order_by("title", "id")
+    if agency == OWN_AGENCY:
+        templates = templates.filter(agency__isnull=True)
+    elif agency.isdigit():
+        templates = templates.filter(agency_id=int(agency))
+    return (
+        templates.select_related("agency", "created_by")
+        .prefetch_related("outcome_areas")
+        .distinct()
+        .order_by("title", "id")
+    )
+
+
+def library_agencies() -> list[tuple[int, str]]:
+    """The agencies with ideas in the library, for its filter: (id, name)."""
+    return list(
+        Agency.objects.filter(
+            pk__in=InterventionTemplate.objects.filter(agency__isnull=False).values("agency")
+        )
+        .order_by("name")
+        .values_list("pk", "name")
+    )
+
+
+def approved_template(template_id: int | None) -> InterventionTemplate | None:
+    """An idea families may copy into a step: only one in the library."""
+    if template_id is None:
+        return None
+    return InterventionTemplate.objects.filter(
+        pk=template_id, status=InterventionTemplate.Status.APPROVED
+    ).first()
+
+
+# Figures about fewer families than this are shown as "fewer than 8", never as a number.
+FEWEST_FAMILIES = 8
+
+
+@dataclass(frozen=True)
+class TemplateUsage:
+    """How often an idea was used in plans and how the goals using it were rated: counts
+    only, over the family's shared words (nothing an adult keeps private)."""
+
+    families: int
+    steps: int
+    rated_goals: int
+    rated_families: int
+    # The average of each goal's latest rating by its family, to one decimal place.
+    average_rating: float | None
+
+    @property
+    def shown(self) -> bool:
+        return self.families >= FEWEST_FAMILIES
+
+    @property
+    def ratings_shown(self) -> bool:
+        return self.rated_families >= FEWEST_FAMILIES
+
+
+def template_usage(*, template: InterventionTemplate) -> TemplateUsage:
+    """The idea's use across every family's plan, in three queries."""
+    steps = Step.objects.filter(
+        template=template, private_to__isnull=True, goal__private_to__isnull=True
+    )
+    counts = steps.aggregate(families=Count("goal__plan__family", distinct=True), steps=Count("id"))
+    latest = (
+        GoalRating.objects.filter(goal=OuterRef("pk"), by=GoalRating.By.FAMILY)
+        .order_by("-review__date", "-id")
+        .values("score")[:1]
+    )
+    rated = list(
+        Goal.objects.filter(pk__in=steps.values("goal"))
+        .annotate(latest=Subquery(latest))
+        .filter(latest__isnull=False)
+        .values_list("latest", "plan__family_id")
+    )
+    scores = [score for score, _family in rated]
+    return TemplateUsage(
+        families=counts["families"],
+        steps=counts["steps"],
+        rated_goals=len(scores),
+        rated_families=len({family for _score, family in rated}),
+        average_rating=round(sum(scores) / len(scores), 1) if scores else None,
+    )
+
+
+def template_services(*, template: InterventionTemplate) -> list[Any]:
+    """The local services from the directory that deliver the idea (``content`` reads them)."""
+    from content import selectors as directory
+
+    return directory.services_by_ids(ids=template.service_ids)
+
+
+def directory_choices() -> list[tuple[int, str]]:
+    """Every published local service, for choosing those that deliver an idea."""
+    from content import selectors as directory
+
+    return [
+        (service.pk, f"{service.name} ({service.organisation})")
+        for service in directory.service_list()
+    ]
 
 
 def family_outcome_slugs(family: Family) -> set[str]:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal import access as core
-from portal.access import Relation, audit_record
+from portal.access import audit_record
 from portal.models import AuditEvent, Family, FamilyMember, FamilyPractitioner, User
 from portal.notify import notify_users
 
@@ -91,6 +91,7 @@ _LABELS = {
     "step_text": gettext_lazy("The step"),
     "provider": gettext_lazy("Who runs it"),
     "name": gettext_lazy("The name"),
+    "reason": gettext_lazy("The reason"),
     "term": gettext_lazy("The word or phrase"),
     "alternative": gettext_lazy("The plainer words"),
 }
@@ -579,14 +580,31 @@ def step_update(
 
 
 def step_done_set(*, step: Step, actor: User, done: bool) -> Step:
-    """Tick a step off (or untick it). Progress, not words: the plan stays agreed."""
+    """Tick a step off (or untick it). Progress, not words: the plan stays agreed.
+
+    The family and its key worker tick any step; a partner only a step that is theirs,
+    on a goal shared with them, and the family hears of it."""
     plan_acc = _access(actor, step.goal.plan)
-    _require(plan_acc.can_tick_steps)
+    _require(plan_acc.sees_goal(step.goal) and plan_acc.sees_step(step) and plan_acc.may_tick(step))
     with transaction.atomic():
         step.done_at = timezone.now() if done else None
         step.done_by = actor if done else None
-        step.save(update_fields=["done_at", "done_by", "updated_at"])
+        step.done_by_agency = plan_acc.agency_name if done else ""
+        step.save(update_fields=["done_at", "done_by", "done_by_agency", "updated_at"])
         _audit(actor, plan_acc, AuditEvent.Action.UPDATE, step)
+        if done and plan_acc.is_partner:
+            notify_users(
+                recipients=[
+                    person
+                    for person in _family_people(step.goal.plan)
+                    if access.can_see_step(person, step)
+                ],
+                verb=_("Someone on the team ticked off a step on a family plan"),
+                actor=actor,
+                target=step.goal.plan,
+                url=_plan_url(step.goal.plan),
+                family=step.goal.plan.family,
+            )
     return step
 
 
@@ -603,12 +621,21 @@ def suggestion_create(
     template: InterventionTemplate | None = None,
     private_to: FamilyMember | None = None,
 ) -> Suggestion:
-    """A key worker suggests a goal or a step. It never changes the plan by itself.
+    """A key worker suggests a goal or a step, or a partner a step for a goal shared with
+    them. It never changes the plan by itself: the family accepts, rewrites or declines it.
 
     ``private_to``: for that adult alone, as if they kept it private; a step for a private
-    goal is for its adult alone whatever is asked."""
+    goal is for its adult alone whatever is asked (a partner chooses no one)."""
     plan_acc = _access(actor, plan)
-    _require(plan_acc.can_suggest)
+    if not plan_acc.can_suggest:
+        _require(
+            plan_acc.can_suggest_steps
+            and kind == Suggestion.Kind.STEP
+            and goal is not None
+            and goal.plan_id == plan.pk
+            and private_to is None
+            and plan_acc.sees_goal(goal)
+        )
     text = _text(text, field="text", max_length=STEP_MAX, required=_("Enter your suggestion"))
     if kind not in Suggestion.Kind.values:
         raise ValidationError({"kind": _("Choose whether you are suggesting a goal or a step")})
@@ -632,6 +659,7 @@ def suggestion_create(
             text=text,
             template=template,
             author=actor,
+            author_agency=plan_acc.agency_name,
             private_to=private_to,
         )
         _audit(actor, plan_acc, AuditEvent.Action.CREATE, suggestion)
@@ -641,7 +669,10 @@ def suggestion_create(
             members = [m for m in members if m.pk == private_to.user_id]
         notify_users(
             recipients=members,
-            verb=_("Your key worker made a suggestion for your plan"),
+            # Plain words that say nothing of who or what on a lock screen.
+            verb=_("Someone on your team suggested a step for your plan")
+            if plan_acc.is_partner
+            else _("Your key worker made a suggestion for your plan"),
             actor=actor,
             target=plan,
             url=reverse("plans:plan"),
@@ -678,27 +709,34 @@ def suggestion_decline(*, suggestion: Suggestion, actor: User) -> Suggestion:
     return current
 
 
-def comment_add(*, plan: Plan, actor: User, text: str, goal: Goal | None = None) -> Comment:
-    """Comment on the plan or one goal. Only people who can see the goal hear about it."""
+def comment_add(
+    *,
+    plan: Plan,
+    actor: User,
+    text: str,
+    goal: Goal | None = None,
+    kind: str = Comment.Kind.COMMENT,
+) -> Comment:
+    """Comment on the plan or one goal, or (a partner, on a goal shared with them) post an
+    update on what they did. Only people who can see the goal hear about it."""
     plan_acc = _access(actor, plan)
     if goal is None:
         _require(plan_acc.sees_everything)
     else:
         _require(goal.plan_id == plan.pk and plan_acc.sees_goal(goal))
-    text = _text(text, field="text", max_length=TEXT_MAX, required=_("Enter your comment"))
+    if kind == Comment.Kind.UPDATE:
+        _require(goal is not None and plan_acc.can_post_updates)
+    elif kind != Comment.Kind.COMMENT:
+        raise ValidationError(_("Choose a comment or an update"))
+    required = _("Enter your update") if kind == Comment.Kind.UPDATE else _("Enter your comment")
+    text = _text(text, field="text", max_length=TEXT_MAX, required=required)
     with transaction.atomic():
-        team_member = (
-            FamilyPractitioner.objects.filter(family_id=plan.family_id, user=actor)
-            .select_related("agency")
-            .first()
-            if plan_acc.relation is Relation.PARTNER
-            else None
-        )
         comment = Comment.objects.create(
             plan=plan,
             goal=goal,
             author=actor,
-            author_agency=team_member.agency.name if team_member else "",
+            author_agency=plan_acc.agency_name,
+            kind=kind,
             text=text,
         )
         _audit(actor, plan_acc, AuditEvent.Action.CREATE, comment)
@@ -714,7 +752,9 @@ def comment_add(*, plan: Plan, actor: User, text: str, goal: Goal | None = None)
             candidates = [person for person in candidates if access.can_see_goal(person, goal)]
         notify_users(
             recipients=candidates,
-            verb=_("There is a new comment on a family plan"),
+            verb=_("Someone on the team posted an update on a family plan")
+            if kind == Comment.Kind.UPDATE
+            else _("There is a new comment on a family plan"),
             actor=actor,
             target=plan,
             url=_plan_url(plan),
@@ -786,7 +826,7 @@ def plan_snapshot(plan: Plan) -> dict[str, Any]:
     """The family's words as they stand, for a version: what an adult keeps private is
     no part of what the family agrees (staff read it on the live plan)."""
     steps = Step.objects.filter(private_to__isnull=True).select_related(
-        "member", "practitioner__user"
+        "member", "practitioner__user", "practitioner__agency"
     )
     goals = (
         plan.goals.filter(archived_at__isnull=True, private_to__isnull=True)
@@ -938,17 +978,25 @@ class RatingInput:
 def review_record(
     *, review: Review, actor: User, ratings: Iterable[RatingInput], by: str = GoalRating.By.FAMILY
 ) -> Review:
-    """Record ratings (1 to 10) for a review. The family's ratings mark the review done."""
+    """Record ratings (1 to 10) for a review. The family's ratings mark the review done.
+
+    A partner rates only the goals shared with them, each their own rating beside the
+    family's and the key worker's, at a review still open (``review_is_open``)."""
     plan_acc = _access(actor, review.plan)
     if by == GoalRating.By.FAMILY:
         _require(plan_acc.can_draft)
     elif by == GoalRating.By.KEY_WORKER:
         _require(plan_acc.can_suggest)
+    elif by == GoalRating.By.PARTNER:
+        _require(plan_acc.can_rate_as_partner)
+        if not review_is_open(review):
+            raise ValidationError(_("This review has finished. You can rate at the next one"))
     else:
         raise ValidationError(_("Choose who is rating"))
     ratings = list(ratings)
     goal_ids = set(
-        review.plan.goals.filter(plan_acc.private_filter(), archived_at__isnull=True).values_list(
+        # Every goal the person sees (``goal_filter`` leaves out others' private ones).
+        review.plan.goals.filter(plan_acc.goal_filter(), archived_at__isnull=True).values_list(
             "pk", flat=True
         )
     )
@@ -972,15 +1020,19 @@ def review_record(
         for rating in ratings:
             if rating.score is None:
                 continue
+            # A partner's rating is their own; the family's and the key worker's one each.
+            rater: dict[str, Any] = {"rated_by": actor} if by == GoalRating.By.PARTNER else {}
             GoalRating.objects.update_or_create(
-                review=review,
-                goal=rating.goal,
-                by=by,
                 defaults={
                     "score": rating.score,
                     "note": (rating.note or "").strip(),
                     "rated_by": actor,
+                    "rated_by_agency": plan_acc.agency_name,
                 },
+                review=review,
+                goal=rating.goal,
+                by=by,
+                **rater,
             )
         if by == GoalRating.By.FAMILY and review.status != Review.Status.DONE:
             review.status = Review.Status.DONE
@@ -996,12 +1048,23 @@ def review_start_today(*, plan: Plan, actor: User) -> Review:
     their rating to the latest review already due, so both ratings sit on the same date.
     """
     plan_acc = _access(actor, plan)
-    _require(plan_acc.sees_everything)
+    _require(plan_acc.sees_everything or plan_acc.can_rate_as_partner)
     today = timezone.localdate()
     with transaction.atomic():
         review = None
         if not plan_acc.can_draft:
             review = plan.reviews.filter(date__lte=today).order_by("-date", "-id").first()
+        if review is None and plan_acc.can_rate_as_partner:
+            # Partners add to a review; only the family and key worker begin one.
+            review = (
+                Review.objects.filter(plan=plan, status=Review.Status.SCHEDULED)
+                .order_by("date")
+                .first()
+            )
+            if review is None:
+                raise ValidationError(
+                    _("There is no review yet. You can rate once the family has one")
+                )
         if review is None:
             review = (
                 Review.objects.filter(plan=plan, status=Review.Status.SCHEDULED)
@@ -1013,19 +1076,37 @@ def review_start_today(*, plan: Plan, actor: User) -> Review:
     return review
 
 
+def review_is_open(review: Review) -> bool:
+    """Whether partners may still add their ratings: the review coming up, or the plan's
+    latest review already due (as the key worker adds theirs), until the next one."""
+    today = timezone.localdate()
+    if review.status == Review.Status.SCHEDULED:
+        return True
+    latest = (
+        Review.objects.filter(plan_id=review.plan_id, date__lte=today)
+        .order_by("-date", "-id")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return latest == review.pk
+
+
 # The library and the lists managers keep -------------------------------------------------------
 
 
-def _require_staff_writer(actor: User) -> None:
-    from portal import access as core
-
-    _require(core.is_key_worker(actor) or core.is_manager(actor))
-
-
 def _require_manager(actor: User) -> None:
-    from portal import access as core
-
     _require(core.is_manager(actor))
+
+
+def _directory_ids(service_ids: Iterable[int]) -> list[int]:
+    """The ids of published local services among ``service_ids``, in the order given."""
+    from content import selectors as directory
+
+    wanted = list(dict.fromkeys(int(pk) for pk in service_ids))
+    found = {service.pk for service in directory.services_by_ids(ids=wanted)}
+    if set(wanted) - found:
+        raise ValidationError({"services": _("Choose services from the directory")})
+    return wanted
 
 
 def template_save(
@@ -1037,11 +1118,26 @@ def template_save(
     who: str,
     provider: str = "",
     outcome_areas: Iterable[OutcomeArea] = (),
-    active: bool = True,
+    service_ids: Iterable[int] = (),
     template: InterventionTemplate | None = None,
 ) -> InterventionTemplate:
-    """Create or change an intervention template. Key workers and managers curate them."""
-    _require_staff_writer(actor)
+    """Propose an idea for the library, or change one.
+
+    Any key worker, or partner on a family's team, proposes an idea for their agency (a
+    partner's from their team membership; a key worker's is the service's own) and a
+    manager approves it (``template_review``); a manager's own idea is in the library at
+    once. Managers change any idea; the person who proposed one changes it until it is
+    reviewed."""
+    lib = access.library_access(actor)
+    _require(lib.may_propose)
+    if template is not None:
+        _require(
+            lib.is_manager
+            or (
+                template.created_by_id == actor.pk
+                and template.status == InterventionTemplate.Status.PROPOSED
+            )
+        )
     if who not in Who.values:
         raise ValidationError({"who": _("Choose who usually does this")})
     fields = {
@@ -1052,17 +1148,75 @@ def template_save(
         ),
         "who": who,
         "provider": _text(provider, field="provider", max_length=120),
-        "active": active,
+        "service_ids": _directory_ids(service_ids),
     }
+    areas = _active_outcomes(outcome_areas)
     with transaction.atomic():
         if template is None:
-            template = InterventionTemplate.objects.create(created_by=actor, **fields)
+            approved = lib.is_manager
+            template = InterventionTemplate.objects.create(
+                created_by=actor,
+                agency=lib.team_member.agency if lib.team_member is not None else None,
+                status=InterventionTemplate.Status.APPROVED
+                if approved
+                else InterventionTemplate.Status.PROPOSED,
+                reviewed_by=actor if approved else None,
+                reviewed_at=timezone.now() if approved else None,
+                **fields,
+            )
         else:
             for key, value in fields.items():
                 setattr(template, key, value)
             template.save()
-        template.outcome_areas.set(list(outcome_areas))
+        template.outcome_areas.set(areas)
     return template
+
+
+class TemplateDecision:
+    APPROVE = "approve"
+    RETIRE = "retire"
+
+
+def template_review(
+    *, template: InterventionTemplate, actor: User, decision: str, reason: str = ""
+) -> InterventionTemplate:
+    """A manager approves an idea into the library (a reason is optional) or retires it
+    (a reason is required); a retired idea may be approved again. Audited."""
+    _require_manager(actor)
+    reason = _text(reason, field="reason", max_length=TEXT_MAX)
+    if decision == TemplateDecision.APPROVE:
+        status = InterventionTemplate.Status.APPROVED
+    elif decision == TemplateDecision.RETIRE:
+        status = InterventionTemplate.Status.RETIRED
+        if not reason:
+            raise ValidationError({"reason": _("Say why the idea is being retired")})
+    else:
+        raise ValidationError({"decision": _("Choose whether to approve or retire the idea")})
+    with transaction.atomic():
+        current = InterventionTemplate.objects.select_for_update().get(pk=template.pk)
+        if current.status == status:
+            raise ValidationError(
+                {
+                    "decision": _("The idea is already in the library")
+                    if status == InterventionTemplate.Status.APPROVED
+                    else _("The idea has already been retired")
+                }
+            )
+        current.status = status
+        current.review_reason = reason
+        current.reviewed_by = actor
+        current.reviewed_at = timezone.now()
+        current.save(
+            update_fields=["status", "review_reason", "reviewed_by", "reviewed_at", "updated_at"]
+        )
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            family=None,
+            record=current,
+            reason=f"{current.get_status_display()}: {reason}" if reason else "",
+        )
+    return current
 
 
 def outcome_area_save(

@@ -32,9 +32,11 @@ def family_url(plan_acc: access.PlanAccess) -> str:
     return reverse("plans:family_plan", kwargs={"family_id": plan_acc.family.pk})
 
 
-def own_open_suggestion(request, suggestion_id, plan_acc, kind):
+def own_open_suggestion(request, suggestion_id, plan_acc, kind, *, saving=False):
     """The open suggestion of this kind for this plan's family, or Http404 (None if none
-    was named)."""
+    was named). ``saving``: also one already answered, for a save of the form that
+    answered it (an autosave crossing the submit); the service then finds what that save
+    made, or says it was answered."""
     if not suggestion_id:
         return None
     suggestion, s_acc = access.suggestion_for_user(
@@ -43,7 +45,7 @@ def own_open_suggestion(request, suggestion_id, plan_acc, kind):
     if (
         s_acc.family.pk != plan_acc.family.pk
         or suggestion.kind != kind
-        or suggestion.status != Suggestion.Status.OPEN
+        or (suggestion.status != Suggestion.Status.OPEN and not saving)
     ):
         raise Http404
     return suggestion

@@ -145,7 +145,7 @@ def goal_save(request, family_id):
             how_we_know=data["how_we_know"],
             outcome_areas=data["outcome_areas"],
             suggestion=own_open_suggestion(
-                request, data.get("suggestion"), plan_acc, Suggestion.Kind.GOAL
+                request, data.get("suggestion"), plan_acc, Suggestion.Kind.GOAL, saving=True
             ),
             draft_key=data.get("draft_key") or "",
             private=bool(data.get("private")),

@@ -54,9 +54,13 @@ def review_schedule(request, family_id):
 def review_start(request, family_id):
     plan_obj, plan_acc = access.family_plan_for_user(request.user, family_id, path=path_of(request))
     plan_obj = plan_or_404(plan_obj)
-    if not plan_acc.sees_everything:
+    if not (plan_acc.sees_everything or plan_acc.can_rate_as_partner):
         raise Http404
-    review = services.review_start_today(plan=plan_obj, actor=request.user)
+    try:
+        review = services.review_start_today(plan=plan_obj, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(f"{family_url(plan_acc)}#progress")
     return redirect("plans:review", review_id=review.pk)
 
 
@@ -65,13 +69,21 @@ def review_start(request, family_id):
 def review(request, review_id):
     """The family rates each goal from 1 to 10; the key worker may add their own rating."""
     review_obj, plan_acc = access.review_for_user(request.user, review_id, path=path_of(request))
-    by = GoalRating.By.FAMILY if plan_acc.can_draft else GoalRating.By.KEY_WORKER
+    if plan_acc.can_draft:
+        by = GoalRating.By.FAMILY
+    elif plan_acc.can_suggest:
+        by = GoalRating.By.KEY_WORKER
+    else:
+        by = GoalRating.By.PARTNER
     goals = list(
-        review_obj.plan.goals.filter(plan_acc.private_filter(), archived_at__isnull=True).order_by(
+        review_obj.plan.goals.filter(plan_acc.goal_filter(), archived_at__isnull=True).order_by(
             "order", "id"
         )
     )
-    existing = {r.goal_id: r for r in review_obj.ratings.filter(by=by).select_related("goal")}
+    mine = review_obj.ratings.filter(by=by)
+    if by == GoalRating.By.PARTNER:
+        mine = mine.filter(rated_by=request.user)
+    existing = {r.goal_id: r for r in mine.select_related("goal")}
     initial = {}
     for goal_id, rating in existing.items():
         initial[f"score_{goal_id}"] = rating.score

@@ -14,9 +14,9 @@ from django.views.decorators.http import require_GET, require_POST
 from portal import ratelimit
 from portal.converters import id_or_404, parse_id
 
-from .. import access, services
+from .. import access, selectors, services
 from ..forms import Privacy, StepForm, privacy_initial, who_choices
-from ..models import InterventionTemplate, Suggestion, Who
+from ..models import Suggestion, Who
 from . import _autosave as autosave
 from ._common import SAVE_LIMIT, family_url, own_open_suggestion, path_of
 
@@ -93,12 +93,9 @@ def step_new(request, goal_id):
     if not plan_acc.can_draft:
         raise Http404
     initial: dict = {"version": 1, "draft_key": uuid.uuid4().hex}
-    template = None
-    template_id = parse_id(request.GET.get("template", ""))
-    if template_id is not None:
-        template = InterventionTemplate.objects.filter(pk=template_id, active=True).first()
-        if template:
-            initial.update(text=template.step_text, who=template.who, template=template.pk)
+    template = selectors.approved_template(parse_id(request.GET.get("template", "")))
+    if template:
+        initial.update(text=template.step_text, who=template.who, template=template.pk)
     suggestion = own_open_suggestion(
         request, request.GET.get("suggestion"), plan_acc, Suggestion.Kind.STEP
     )
@@ -108,6 +105,10 @@ def step_new(request, goal_id):
         initial.update(text=suggestion.text, suggestion=suggestion.pk)
         if suggestion.private_to_id:
             initial.update(private=Privacy.ME)
+        suggester = plan_acc.family.practitioners.filter(user_id=suggestion.author_id).first()
+        if suggester is not None:
+            # A partner's step is most likely theirs to do; the family may choose otherwise.
+            initial.update(who=f"partner:{suggester.pk}")
     form = StepForm(
         initial=initial,
         who_choices=_who_choices(plan_acc.family),
@@ -175,11 +176,9 @@ def step_save(request, goal_id):
             text=data["text"],
             owner=owner,
             due_date=data["due_date"],
-            template=InterventionTemplate.objects.filter(pk=data["template"]).first()
-            if data.get("template")
-            else None,
+            template=selectors.approved_template(data.get("template")),
             suggestion=own_open_suggestion(
-                request, data.get("suggestion"), plan_acc, Suggestion.Kind.STEP
+                request, data.get("suggestion"), plan_acc, Suggestion.Kind.STEP, saving=True
             ),
             draft_key=data.get("draft_key") or "",
             private=bool(data.get("private")),
@@ -213,11 +212,12 @@ def step_save(request, goal_id):
 @require_POST
 def step_done(request, step_id):
     step, plan_acc = access.step_for_user(request.user, step_id, path=path_of(request))
-    if not plan_acc.can_tick_steps:
+    if not plan_acc.may_tick(step):
         raise Http404
     services.step_done_set(step=step, actor=request.user, done=request.POST.get("done") == "1")
     if request.htmx:
         step.refresh_from_db()
+        step.can_tick = True
         return render(
             request,
             "plans/includes/step_item.html",

@@ -16,9 +16,9 @@ from portal import plain_english, ratelimit
 from portal.converters import id_or_404, parse_id
 from portal.forms import apply_errors
 
-from .. import access, services
-from ..forms import CommentForm, SuggestionForm
-from ..models import InterventionTemplate, Suggestion
+from .. import access, selectors, services
+from ..forms import CommentForm, StepSuggestionForm, SuggestionForm
+from ..models import Comment, Suggestion
 from ._common import WRITE_LIMIT, family_url, path_of, plan_or_404
 
 
@@ -32,10 +32,9 @@ def suggest(request, family_id):
         raise Http404
     goals = list(plan_obj.goals.filter(archived_at__isnull=True))
     adults = list(plan_obj.family.members.filter(user__isnull=False).exclude(relationship="child"))
-    template = None
-    template_id = parse_id(request.GET.get("template") or request.POST.get("template") or "")
-    if template_id is not None:
-        template = InterventionTemplate.objects.filter(pk=template_id, active=True).first()
+    template = selectors.approved_template(
+        parse_id(request.GET.get("template") or request.POST.get("template") or "")
+    )
     if request.method == "POST":
         if ratelimit.exceeded(WRITE_LIMIT, request.user.pk):
             return ratelimit.too_many(request, WRITE_LIMIT)
@@ -74,6 +73,51 @@ def suggest(request, family_id):
             "form": form,
             "family": plan_acc.family,
             "template": template,
+            "plan_url": family_url(plan_acc),
+            "report": plain_english.check(text) if text else None,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def step_suggest(request, goal_id):
+    """A partner (or the key worker) suggests a step for one goal they see; the family
+    accepts, rewrites or declines it like any suggestion."""
+    goal, plan_acc = access.goal_for_user(request.user, goal_id, path=path_of(request))
+    if not plan_acc.can_suggest_steps:
+        raise Http404
+    form = StepSuggestionForm(request.POST or None)
+    if request.method == "POST":
+        if ratelimit.exceeded(WRITE_LIMIT, request.user.pk):
+            return ratelimit.too_many(request, WRITE_LIMIT)
+        if form.is_valid():
+            try:
+                services.suggestion_create(
+                    plan=goal.plan,
+                    actor=request.user,
+                    kind=Suggestion.Kind.STEP,
+                    text=form.cleaned_data["text"],
+                    goal=goal,
+                )
+            except PermissionDenied as exc:
+                raise Http404 from exc
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(
+                    request, _("Your suggestion has been sent. The family decides what to do.")
+                )
+                return redirect("plans:goal", goal_id=goal.pk)
+    text = form.data.get("text", "") if form.is_bound else ""
+    return render(
+        request,
+        "plans/suggest_step_form.html",
+        {
+            "form": form,
+            "goal": goal,
+            "family": plan_acc.family,
             "plan_url": family_url(plan_acc),
             "report": plain_english.check(text) if text else None,
         },
@@ -133,17 +177,29 @@ def comment_add(request, family_id):
             raise Http404
     elif not plan_acc.sees_everything:
         raise Http404
+    kind = Comment.Kind.UPDATE if request.POST.get("kind") == "update" else Comment.Kind.COMMENT
+    if kind == Comment.Kind.UPDATE and not (goal is not None and plan_acc.can_post_updates):
+        raise Http404
     if form.is_valid():
         try:
             services.comment_add(
-                plan=plan_obj, actor=request.user, text=form.cleaned_data["text"], goal=goal
+                plan=plan_obj,
+                actor=request.user,
+                text=form.cleaned_data["text"],
+                goal=goal,
+                kind=kind,
             )
         except PermissionDenied as exc:
             raise Http404 from exc
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, _("Your comment has been added."))
+            messages.success(
+                request,
+                _("Your update has been posted.")
+                if kind == Comment.Kind.UPDATE
+                else _("Your comment has been added."),
+            )
             anchor = f"#goal-{goal.pk}" if goal else "#comments"
             return redirect(f"{family_url(plan_acc)}{anchor}")
     report = plain_english.check(form.data.get("text", "")) if plan_acc.is_staff else None
@@ -156,6 +212,7 @@ def comment_add(request, family_id):
             "family": plan_acc.family,
             "plan_url": family_url(plan_acc),
             "report": report,
+            "is_update": kind == Comment.Kind.UPDATE,
             "show_exit_this_page": not plan_acc.is_staff,
         },
         status=400,

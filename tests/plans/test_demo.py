@@ -20,3 +20,35 @@ def test_demo_seeds_the_khan_plan_library_and_jargon_once(db):
     private = Goal.objects.get(private_to__isnull=False)
     assert private.private_to.user == people["parent"]
     assert plan.private_worries.get().member.user == people["parent"]
+
+
+def test_demo_school_attendance_officer_acts_on_the_goal_shared_with_school(db):
+    from plans.models import Comment, Suggestion
+
+    people = demo.seed()
+    demo.seed()
+    pat = people["partner"]
+    plan = Plan.objects.get(family=people["family:parent"])
+    suggestion = Suggestion.objects.get(plan=plan, author=pat)
+    assert suggestion.author_label == "Pat Doyle, Foleshill Primary School"
+    assert suggestion.goal.shares.filter(practitioner__user=pat).exists()
+    ticked = Step.objects.get(goal=suggestion.goal, done_by=pat)
+    assert ticked.done_by_label == "Pat Doyle, Foleshill Primary School"
+    update = Comment.objects.get(plan=plan, author=pat, kind=Comment.Kind.UPDATE)
+    assert update.goal == suggestion.goal
+
+
+def test_demo_library_has_ideas_from_different_agencies_linked_to_directory_services(db):
+    from content.models import LocalService
+
+    demo.seed()
+    demo.seed()
+    school = InterventionTemplate.objects.get(title="School attendance clinic")
+    assert school.status == InterventionTemplate.Status.PROPOSED
+    assert school.agency.name == "Foleshill Primary School"
+    retired = InterventionTemplate.objects.get(title="Baby weigh-in at the library")
+    assert retired.status == InterventionTemplate.Status.RETIRED and retired.review_reason
+    assert retired.agency.name == "Coventry Health Visiting"
+    debt = InterventionTemplate.objects.get(title="Debt advice")
+    assert debt.is_approved
+    assert LocalService.objects.filter(pk__in=debt.service_ids).exists()

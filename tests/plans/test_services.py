@@ -401,13 +401,13 @@ def test_version_diff_shows_added_and_removed_lines(goals, plan, parent, key_wor
     assert ("added", "Goal: Kids in on time") in changes
 
 
-def test_templates_search_by_words_and_outcome(db, key_worker):
+def test_templates_search_by_words_and_outcome(db, manager):
     from plans import selectors
 
     education = OutcomeArea.objects.get(slug="education")
     housing = OutcomeArea.objects.get(slug="housing")
     services.template_save(
-        actor=key_worker,
+        actor=manager,
         title="Walking bus",
         summary="Parents walk children to school together.",
         step_text="Walk with the other parents",
@@ -415,7 +415,7 @@ def test_templates_search_by_words_and_outcome(db, key_worker):
         outcome_areas=[education],
     )
     services.template_save(
-        actor=key_worker,
+        actor=manager,
         title="Housing options",
         summary="Help with where you live.",
         step_text="Ask the housing team",

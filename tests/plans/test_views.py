@@ -250,10 +250,10 @@ def test_ticking_off_a_step_with_htmx_returns_the_updated_item(client, parent, g
 
 
 def test_picking_a_template_prefills_the_step_for_the_family_to_rewrite(
-    client, parent, plan, key_worker
+    client, parent, plan, manager
 ):
     template = services.template_save(
-        actor=key_worker,
+        actor=manager,
         title="Walking bus",
         summary="Parents take turns.",
         step_text="Walk with the other parents on our route",
@@ -274,9 +274,9 @@ def test_picking_a_template_prefills_the_step_for_the_family_to_rewrite(
     assert step.template == template and step.text == "Walk with Sam's mum on Mondays"
 
 
-def test_library_search_and_filter(client, parent, key_worker):
+def test_library_search_and_filter(client, parent, manager):
     services.template_save(
-        actor=key_worker,
+        actor=manager,
         title="Debt advice",
         summary="Help with bills.",
         step_text="Book debt advice",
@@ -284,7 +284,7 @@ def test_library_search_and_filter(client, parent, key_worker):
         outcome_areas=[OutcomeArea.objects.get(slug="financial_stability")],
     )
     services.template_save(
-        actor=key_worker,
+        actor=manager,
         title="Dads' group",
         summary="Dads meet each week.",
         step_text="Go to the dads' group",
@@ -298,11 +298,11 @@ def test_library_search_and_filter(client, parent, key_worker):
     assert "Dads&#x27; group" in body and "Debt advice" not in body
 
 
-def test_library_page_query_count_is_flat(client, parent, key_worker, django_assert_num_queries):
+def test_library_page_query_count_is_flat(client, parent, manager, django_assert_num_queries):
     areas = list(OutcomeArea.objects.all()[:3])
     for n in range(15):
         services.template_save(
-            actor=key_worker,
+            actor=manager,
             title=f"Idea {n}",
             summary="S",
             step_text="T",
@@ -315,7 +315,7 @@ def test_library_page_query_count_is_flat(client, parent, key_worker, django_ass
         client.get(reverse("plans:templates"))
     for n in range(15, 30):
         services.template_save(
-            actor=key_worker,
+            actor=manager,
             title=f"Idea {n}",
             summary="S",
             step_text="T",
