@@ -94,7 +94,10 @@ class RecordsAccess:
 
 
 def is_corrected(record: AgencyRecord) -> bool:
-    """Whether another entry already corrects ``record``."""
+    """Whether another entry already corrects ``record`` (as a list found it, if it did)."""
+    known = getattr(record, "is_corrected", None)
+    if isinstance(known, bool):
+        return known
     try:
         record.corrected_by  # noqa: B018 - reading the reverse relation asks the database
     except AgencyRecord.DoesNotExist:

@@ -9,7 +9,7 @@ from portal.models import FamilyMember, User
 from .access import RecordsAccess
 from .models import AgencyRecord, RecordImport, RecordKind
 
-_JOINS = ("kind", "agency", "member", "recorded_by", "corrects", "source_import")
+_JOINS = ("kind", "agency", "member", "recorded_by", "corrects__kind", "source_import")
 
 
 def family_records(
