@@ -298,7 +298,10 @@ def import_list(request):
 def import_upload(request):
     """Upload a CSV file; every row is checked and shown before anything is saved."""
     access.import_gate(request.user)
-    form = _import_form(request, request.POST or None, request.FILES or None)
+    posted = request.method == "POST"
+    form = _import_form(
+        request, request.POST if posted else None, request.FILES if posted else None
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         content = data["file"].read()
