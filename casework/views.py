@@ -335,7 +335,10 @@ def import_upload(request):
                     "columns": COLUMNS,
                     "form": _import_form(
                         request,
-                        initial={k: data[k] for k in ("kind", "agency", "starts", "ends")},
+                        # As typed, so the dates read as they did.
+                        initial={
+                            k: request.POST.get(k, "") for k in ("kind", "agency", "starts", "ends")
+                        },
                     ),
                 },
                 status=200 if check.is_valid else 400,
