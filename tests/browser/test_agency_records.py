@@ -63,3 +63,22 @@ def test_an_attendance_file_with_one_bad_row_is_refused_whole_then_saved_fixed(o
     expect(worker.page.get_by_role("heading", level=1)).to_have_text("Agency records")
     expect(worker.page.locator("#records")).to_contain_text("91.5%")
     expect(worker.page.locator("#records")).to_contain_text("Foleshill Primary School")
+    assert_accessible(worker.page)
+
+
+def test_the_mum_reads_what_services_recorded_in_plain_words_without_the_police_flag(
+    open_page, people
+):
+    mum = Person(open_page(people["parent"], viewport="phone"))
+    mum.page.goto("/dashboard/")
+    mum.follow("What services have recorded about your family")
+    expect(mum.page.get_by_role("heading", level=1)).to_have_text(
+        "What services have recorded about your family"
+    )
+    expect(mum.page.get_by_text("Exit this page").first).to_be_visible()
+    recorded = mum.page.locator("#recorded")
+    expect(recorded).to_contain_text("Time at school: Zara")
+    expect(recorded).to_contain_text("Rent owed")
+    expect(recorded).not_to_contain_text("Police information")
+    expect(recorded).not_to_contain_text("Imran")
+    assert_accessible(mum.page)
