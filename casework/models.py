@@ -1,1 +1,227 @@
 """The family's journey and the team around it, on the one record."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import Agency, Family, FamilyMember
+
+
+class Outcome(models.TextChoices):
+    """The ten Supporting Families headline outcomes (slugs as ``portal.registry.OUTCOME_SLUGS``)."""
+
+    EDUCATION = "education", _("Getting a good education")
+    EARLY_YEARS = "early_years", _("Good early years development")
+    HEALTH = "health", _("Improved mental and physical health")
+    SUBSTANCE_USE = "substance_use", _("Promoting recovery and reducing harm from substance use")
+    FAMILY_RELATIONSHIPS = "family_relationships", _("Improved family relationships")
+    SAFE_FROM_EXPLOITATION = (
+        "safe_from_exploitation",
+        _("Children safe from abuse and exploitation"),
+    )
+    CRIME = "crime", _("Crime prevention and tackling crime")
+    DOMESTIC_ABUSE = "domestic_abuse", _("Safe from domestic abuse")
+    HOUSING = "housing", _("Secure housing")
+    FINANCIAL_STABILITY = "financial_stability", _("Financial stability")
+
+
+class RecordKind(models.Model):
+    """A kind of fact agencies record about families ("school attendance for a term"),
+    defined by service managers: what its value is, which outcome it speaks to, which
+    agencies may record it and whether the family may see it."""
+
+    class ValueType(models.TextChoices):
+        PERCENTAGE = "percentage", _("Percentage")
+        COUNT = "count", _("Count (a whole number)")
+        YES_NO = "yes_no", _("Yes or no")
+        MONEY = "money", _("Money (pounds and pence)")
+        STATUS = "status", _("A status from a list")
+
+    class About(models.TextChoices):
+        MEMBER = "member", _("One person in the family")
+        HOUSEHOLD = "household", _("The whole household")
+
+    class Period(models.TextChoices):
+        DAY = "day", _("A day (the date it happened)")
+        SPAN = "span", _("A period (from one date to another, such as a school term)")
+
+    code = models.SlugField(_("short code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    family_label = models.CharField(
+        _("name the family sees"),
+        max_length=120,
+        help_text=_("In plain words, for example 'Time at school'."),
+    )
+    value_type = models.CharField(_("kind of value"), max_length=20, choices=ValueType.choices)
+    statuses = models.JSONField(_("statuses to choose from"), default=list, blank=True)
+    about = models.CharField(_("about"), max_length=20, choices=About.choices, default=About.MEMBER)
+    period = models.CharField(
+        _("covers"), max_length=10, choices=Period.choices, default=Period.DAY
+    )
+    outcome = models.CharField(_("headline outcome"), max_length=30, choices=Outcome.choices)
+    # ``Agency.Kind`` values whose practitioners may record it.
+    agency_kinds = models.JSONField(_("agencies that may record it"), default=list)
+    sensitive = models.BooleanField(
+        _("sensitive for safeguarding"),
+        default=False,
+        help_text=_("The family never sees it, nor do other agencies."),
+    )
+    is_active = models.BooleanField(_("in use"), default=True)
+    retired_reason = models.TextField(_("why it was retired"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("kind of agency record")
+        verbose_name_plural = _("kinds of agency record")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def agency_kinds_display(self) -> list[str]:
+        return [str(label) for value, label in Agency.Kind.choices if value in self.agency_kinds]
+
+    @property
+    def for_member(self) -> bool:
+        return self.about == self.About.MEMBER
+
+    @property
+    def is_span(self) -> bool:
+        return self.period == self.Period.SPAN
+
+
+class RecordImport(models.Model):
+    """One CSV file of entries a practitioner uploaded for an agency: kept whether it was
+    refused or saved, so every import can be traced."""
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", _("Checked, not saved yet")
+        REFUSED = "refused", _("Refused: rows had errors")
+        SAVED = "saved", _("Saved")
+
+    kind = models.ForeignKey(RecordKind, on_delete=models.PROTECT, related_name="imports")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="record_imports")
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="record_imports"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    saved_at = models.DateTimeField(null=True, blank=True)
+    file_name = models.CharField(_("file name"), max_length=200)
+    # A digest of the file checked, so only that file is ever saved from the session.
+    content_sha256 = models.CharField(max_length=64)
+    starts = models.DateField(_("period from"))
+    ends = models.DateField(_("period to"))
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    error_count = models.PositiveIntegerField(_("rows with errors"), default=0)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PREVIEWED
+    )
+
+    class Meta:
+        verbose_name = _("import of agency records")
+        verbose_name_plural = _("imports of agency records")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    def get_absolute_url(self):
+        return reverse("casework:import_detail", kwargs={"import_id": self.pk})
+
+
+class AgencyRecord(models.Model):
+    """One fact an agency holds about a family member (or the household), for a date or
+    a period. Append-only: nothing is changed or deleted; a correction is a new entry
+    that points at the one it corrects, with a reason. Only ``casework.services``
+    writes them."""
+
+    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="agency_records")
+    member = models.ForeignKey(
+        FamilyMember,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="agency_records",
+        verbose_name=_("about"),
+    )
+    kind = models.ForeignKey(RecordKind, on_delete=models.PROTECT, related_name="records")
+    # The value, by the kind's value type: a percentage, a count or pence in ``number``;
+    # yes or no in ``flag``; a status's words in ``status``.
+    number = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    flag = models.BooleanField(null=True, blank=True)
+    status = models.CharField(max_length=80, blank=True)
+    starts = models.DateField(_("date"))
+    ends = models.DateField(_("to"), null=True, blank=True)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="records")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="agency_records"
+    )
+    recorded_at = models.DateTimeField()
+    note = models.TextField(_("note"), blank=True)
+    corrects = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrected_by",
+        verbose_name=_("corrects"),
+    )
+    correction_reason = models.TextField(_("why it was corrected"), blank=True)
+    source_import = models.ForeignKey(
+        RecordImport, on_delete=models.PROTECT, null=True, blank=True, related_name="records"
+    )
+
+    class Meta:
+        verbose_name = _("agency record")
+        verbose_name_plural = _("agency records")
+        ordering = ["-starts", "-recorded_at", "-id"]
+        indexes = [models.Index(fields=["family", "-starts"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends__isnull=True) | models.Q(ends__gte=models.F("starts")),
+                name="agency_record_ends_after_starts",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(corrects__isnull=True) | ~models.Q(correction_reason=""),
+                name="agency_record_correction_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} for {self.family}: {self.value_display}"
+
+    @property
+    def value_display(self) -> str:
+        kind = self.kind.value_type
+        if kind == RecordKind.ValueType.YES_NO:
+            return str(_("Yes") if self.flag else _("No"))
+        if kind == RecordKind.ValueType.STATUS:
+            return self.status
+        if self.number is None:
+            return ""
+        if kind == RecordKind.ValueType.PERCENTAGE:
+            return f"{self.number.normalize():f}%"
+        if kind == RecordKind.ValueType.MONEY:
+            pounds = self.number / Decimal(100)
+            return f"£{pounds:,.2f}"
+        return f"{int(self.number)}"
+
+    @property
+    def value_input(self) -> str:
+        """The value as someone would type it again (to correct it)."""
+        kind = self.kind.value_type
+        if kind == RecordKind.ValueType.MONEY and self.number is not None:
+            return f"{self.number / Decimal(100):.2f}"
+        if kind == RecordKind.ValueType.PERCENTAGE and self.number is not None:
+            return f"{self.number.normalize():f}"
+        return self.value_display
+
+    @property
+    def is_correction(self) -> bool:
+        return self.corrects_id is not None

@@ -1,0 +1,255 @@
+"""Who may record, correct and see agency records, built on the core policy.
+
+- The family's lead key worker, and staff who gave a reason: every entry.
+- A partner on today's team: entries of the kinds their agency may record; a sensitive
+  kind only where their own agency recorded it. They record, and correct what their
+  agency recorded, for kinds their agency's kind allows.
+- The family's adults: entries that are not sensitive, about themselves, their children
+  or the household, never about another adult (each adult is kept safe inside their
+  household). A child's account and a matched mentor see none.
+- Key workers and managers read and check entries but do not record them: each fact is
+  the agency's own, recorded by the agency that holds it.
+
+Anything else is a 404, like a missing record. Every staff read goes through
+``portal.access.family_access`` and so is audited, partners' as the key worker's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from portal import access as core
+from portal.access import AnyUser, FamilyAccess
+from portal.models import Agency, Family, FamilyMember, FamilyPractitioner, User, on_team_today
+
+from .models import AgencyRecord, RecordImport, RecordKind
+
+
+@dataclass(frozen=True)
+class RecordsAccess:
+    """What one person may do with one family's agency records."""
+
+    family: Family
+    family_access: FamilyAccess
+    sees_all: bool = False
+    # The partner's agency on this family's team today.
+    agency: Agency | None = None
+    # The adult of the household who is looking.
+    member: FamilyMember | None = None
+    # Kinds a partner's agency may record (by id), for what they see.
+    partner_kind_ids: frozenset[int] = frozenset()
+
+    @property
+    def is_member(self) -> bool:
+        return self.member is not None
+
+    @property
+    def is_staff(self) -> bool:
+        return not self.is_member
+
+    def visible(self, records: QuerySet[AgencyRecord]) -> QuerySet[AgencyRecord]:
+        """Only the entries of this family this person may see."""
+        records = records.filter(family=self.family)
+        if self.sees_all:
+            return records
+        if self.member is not None:
+            return records.filter(kind__sensitive=False).filter(
+                Q(member__isnull=True)
+                | Q(member=self.member)
+                | Q(member__relationship=FamilyMember.Relationship.CHILD)
+            )
+        if self.agency is not None:
+            return records.filter(kind_id__in=self.partner_kind_ids).filter(
+                Q(kind__sensitive=False) | Q(agency=self.agency)
+            )
+        return records.none()
+
+    def may_see(self, record: AgencyRecord) -> bool:
+        return self.visible(AgencyRecord.objects.filter(pk=record.pk)).exists()
+
+    def may_record(self, kind: RecordKind) -> bool:
+        return (
+            self.agency is not None
+            and kind.is_active
+            and self.agency.is_active
+            and self.agency.kind in kind.agency_kinds
+        )
+
+    def may_correct(self, record: AgencyRecord) -> bool:
+        """Only the agency that recorded an entry corrects it, and only its latest one."""
+        return (
+            self.agency is not None
+            and record.agency_id == self.agency.pk
+            and self.agency.kind in record.kind.agency_kinds
+            and not is_corrected(record)
+        )
+
+    def recordable_kinds(self) -> list[RecordKind]:
+        if self.agency is None:
+            return []
+        return [kind for kind in active_kinds() if self.may_record(kind)]
+
+
+def is_corrected(record: AgencyRecord) -> bool:
+    """Whether another entry already corrects ``record`` (as a list found it, if it did)."""
+    known = getattr(record, "is_corrected", None)
+    if isinstance(known, bool):
+        return known
+    try:
+        record.corrected_by  # noqa: B018 - reading the reverse relation asks the database
+    except AgencyRecord.DoesNotExist:
+        return False
+    return True
+
+
+def active_kinds() -> list[RecordKind]:
+    return list(RecordKind.objects.filter(is_active=True))
+
+
+def kinds_for_agency_kind(agency_kind: str, *, include_retired: bool = True) -> list[RecordKind]:
+    kinds = (
+        RecordKind.objects.all() if include_retired else RecordKind.objects.filter(is_active=True)
+    )
+    return [kind for kind in kinds if agency_kind in kind.agency_kinds]
+
+
+def _team_agency(user: User, family: Family) -> Agency | None:
+    link = (
+        FamilyPractitioner.objects.select_related("agency").filter(family=family, user=user).first()
+    )
+    return link.agency if link else None
+
+
+def records_access(user: AnyUser, family: Family, *, family_access: FamilyAccess) -> RecordsAccess:
+    """Decide from the core's answer what ``user`` may do with ``family``'s records;
+    Http404 for anyone who may see none."""
+    relation = family_access.relation
+    if relation in {core.Relation.LEAD_KEY_WORKER, core.Relation.STAFF_WITH_REASON}:
+        return RecordsAccess(family=family, family_access=family_access, sees_all=True)
+    if relation is core.Relation.MEMBER:
+        member = core.membership(user)
+        if member is None or not member.is_adult:
+            raise Http404
+        return RecordsAccess(family=family, family_access=family_access, member=member)
+    if relation is core.Relation.PARTNER and user.is_authenticated:
+        agency = _team_agency(user, family)
+        if agency is None:
+            raise Http404
+        kind_ids = frozenset(kind.pk for kind in kinds_for_agency_kind(agency.kind))
+        return RecordsAccess(
+            family=family, family_access=family_access, agency=agency, partner_kind_ids=kind_ids
+        )
+    raise Http404
+
+
+def family_records_for_user(user: AnyUser, family_id: int, *, path: str = "") -> RecordsAccess:
+    """A family whose agency records this person may open (audited for staff), or 404."""
+    family, found = core.family_for_user(user, family_id, path=path)
+    return records_access(user, family, family_access=found)
+
+
+def record_for_user(
+    user: AnyUser, record_id: int, *, path: str = ""
+) -> tuple[AgencyRecord, RecordsAccess]:
+    """One entry this person may see (its read audited for staff), or Http404."""
+    record = (
+        AgencyRecord.objects.select_related(
+            "family", "family__lead_key_worker", "kind", "agency", "member", "recorded_by"
+        )
+        .filter(pk=record_id)
+        .first()
+    )
+    if record is None:
+        raise Http404
+    found = core.family_access(user, record.family, record=record, path=path)
+    allowed = records_access(user, record.family, family_access=found)
+    if not allowed.may_see(record):
+        raise Http404
+    return record, allowed
+
+
+# Kinds of record: service managers ---------------------------------------------------
+
+
+def manager_gate(user: AnyUser) -> None:
+    """Service managers only, and only with two-step sign-in."""
+    if not core.is_manager(user):
+        raise Http404
+    if not core.mfa_passed(user):
+        raise core.MFASetupRequired
+
+
+def kind_for_manager(user: AnyUser, kind_id: int) -> RecordKind:
+    manager_gate(user)
+    kind = RecordKind.objects.filter(pk=kind_id).first()
+    if kind is None:
+        raise Http404
+    return kind
+
+
+# Imports: partners ----------------------------------------------------------------------
+
+
+def import_gate(user: AnyUser) -> None:
+    """Partner practitioners only, with two-step sign-in."""
+    if not core.is_partner(user):
+        raise Http404
+    if not core.mfa_passed(user):
+        raise core.MFASetupRequired
+
+
+def importing_agencies(user: User) -> list[Agency]:
+    """The agencies a partner is on any family's team for today."""
+    return list(
+        Agency.objects.filter(
+            on_team_today("team_members__"), team_members__user=user, is_active=True
+        )
+        .distinct()
+        .order_by("name")
+    )
+
+
+def import_families(user: User, agency: Agency) -> QuerySet[Family]:
+    """Families the partner may record for, for ``agency``: on their team today for it."""
+    return Family.objects.filter(
+        on_team_today("practitioners__"),
+        practitioners__user=user,
+        practitioners__agency=agency,
+    ).distinct()
+
+
+def import_for_user(user: AnyUser, import_id: int) -> RecordImport:
+    """An import the person made themselves, or Http404."""
+    import_gate(user)
+    found = (
+        RecordImport.objects.select_related("kind", "agency", "imported_by")
+        .filter(pk=import_id, imported_by_id=user.pk)
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found
+
+
+def audit_import_read(user: User, *, records: list[AgencyRecord], path: str = "") -> None:
+    """A list of imported entries names families: one audit event for each family on it."""
+    from django.utils import timezone
+
+    from portal.models import AuditEvent
+
+    now = timezone.now()
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            actor=user,
+            action=AuditEvent.Action.VIEW,
+            family_id=family_id,
+            object_type="RecordImport",
+            object_id=str(record.source_import_id),
+            path=path[:300],
+            created_at=now,
+        )
+        for family_id, record in {r.family_id: r for r in records}.items()
+    )

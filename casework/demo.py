@@ -1,0 +1,179 @@
+"""Demo data: the Khans' team records what outcomes are measured from.
+
+Foleshill Primary School: four terms of Zara's and Yusuf's attendance (this term's from a
+CSV import, one earlier figure corrected). West Midlands Police: a year of call-outs,
+anti-social behaviour reports and domestic abuse incidents, and one sensitive flag.
+Whitefriars Housing: rent arrears coming down and the tenancy settled. Coventry Health
+Visiting: Yusuf's visits. Safe to run more than once.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.utils import timezone
+
+from portal import access as core
+from portal.models import Agency, FamilyMember, User
+
+from . import access, services
+from .models import AgencyRecord, RecordKind
+
+TERMS = [
+    ("autumn 2025", date(2025, 9, 3), date(2025, 12, 19)),
+    ("spring 2026", date(2026, 1, 5), date(2026, 3, 27)),
+    ("summer 2026", date(2026, 4, 13), date(2026, 7, 22)),
+]
+THIS_TERM = ("autumn 2026", date(2026, 9, 3), date(2026, 12, 18))
+ATTENDANCE = {"Zara": ["82.1", "86.4", "89", "93.5"], "Yusuf": ["78", "48.2", "88.7", "91"]}
+
+
+def _access(user: User, family) -> access.RecordsAccess:
+    # The demo writes as each practitioner would from the family's page, without a session.
+    found = core.FamilyAccess(family=family, relation=core.Relation.PARTNER)
+    return access.records_access(user, family, family_access=found)
+
+
+def seed_demo(people: dict) -> None:
+    family = people["family:parent"]
+    if AgencyRecord.objects.filter(family=family).exists():
+        return
+    if not RecordKind.objects.filter(code="school-attendance").exists():
+        return  # the standard kinds come with the migration
+    kinds = {kind.code: kind for kind in RecordKind.objects.all()}
+    members = {m.name: m for m in FamilyMember.objects.filter(family=family)}
+    today = timezone.localdate()
+    school, police = people["partner"], people["police_officer"]
+    housing, health = people["housing_officer"], people["health_visitor"]
+
+    def add(user, code, value, starts, *, ends=None, member=None, note=""):
+        if starts > today:
+            return None
+        return services.agency_record_add(
+            records_access=_access(user, family),
+            kind=kinds[code],
+            member=members.get(member) if member else None,
+            value=value,
+            starts=starts,
+            ends=ends,
+            note=note,
+            recorder=user,
+        )
+
+    # School: the last three terms one by one, this term from the register's export.
+    for index, (_name, starts, ends) in enumerate(TERMS):
+        for child, figures in ATTENDANCE.items():
+            entry = add(
+                school, "school-attendance", figures[index], starts, ends=ends, member=child
+            )
+            if entry is not None and figures[index] == "48.2":
+                services.agency_record_correct(
+                    records_access=_access(school, family),
+                    record=entry,
+                    member=entry.member,
+                    value="84.2",
+                    starts=starts,
+                    ends=ends,
+                    reason="Typed the figure's digits the wrong way round.",
+                    recorder=school,
+                )
+    add(school, "suspensions", "1", TERMS[1][1], ends=TERMS[1][2], member="Zara")
+    _, starts, ends = THIS_TERM
+    if starts <= today:
+        agency = Agency.objects.filter(
+            team_members__user=school, team_members__family=family
+        ).first()
+        rows = "".join(
+            f"{family.reference},{child},,{figures[3]},,,\n"
+            for child, figures in ATTENDANCE.items()
+        )
+        content = ("family_reference,name,date_of_birth,value,from,to,note\n" + rows).encode()
+        check = services.record_import_check(
+            importer=school,
+            agency=agency,  # type: ignore[arg-type]  # on the team above
+            kind=kinds["school-attendance"],
+            starts=starts,
+            ends=ends,
+            file_name="foleshill-attendance-autumn-2026.csv",
+            content=content,
+        )
+        if check.is_valid:
+            services.record_import_confirm(
+                record_import=check.record_import, importer=school, content=content
+            )
+
+    # Police: a year of incidents, fewer as the months go on.
+    for months_ago, day in (
+        (12, 3),
+        (11, 3),
+        (10, 14),
+        (10, 27),
+        (9, 9),
+        (8, 21),
+        (7, 5),
+        (5, 18),
+        (2, 11),
+    ):
+        add(police, "police-call-out", "1", today - timedelta(days=30 * months_ago + day % 7))
+    for months_ago in (11, 9, 6):
+        add(
+            police,
+            "asb-report",
+            "1",
+            today - timedelta(days=30 * months_ago + 2),
+            member="Imran",
+            note="Noise and shouting in the street, reported by a neighbour.",
+        )
+    for months_ago in (10, 8):
+        add(
+            police,
+            "domestic-abuse-incident",
+            "1",
+            today - timedelta(days=30 * months_ago + 4),
+            note="Argument at home; officers attended.",
+        )
+    add(
+        police,
+        "police-intelligence-flag",
+        "yes",
+        today - timedelta(days=200),
+        member="Imran",
+        note="Intelligence shared with the key worker only.",
+    )
+
+    # Housing: arrears coming down month by month, the tenancy safe again.
+    for months_ago, pounds in (
+        (6, "1240"),
+        (5, "980"),
+        (4, "760"),
+        (3, "520"),
+        (2, "310"),
+        (1, "150"),
+    ):
+        add(housing, "rent-arrears", pounds, today - timedelta(days=30 * months_ago))
+    add(
+        housing,
+        "housing-status",
+        "At risk of losing the home",
+        today - timedelta(days=330),
+        note="Notice seeking possession served.",
+    )
+    add(
+        housing,
+        "housing-status",
+        "Settled tenancy",
+        today - timedelta(days=60),
+        note="Repayment plan agreed; notice withdrawn.",
+    )
+
+    # Health visiting: Yusuf's visits, quarter by quarter.
+    for months_ago, status in ((9, "Missed some appointments"), (6, "Attending"), (3, "Attending")):
+        starts = today - timedelta(days=30 * months_ago)
+        add(
+            health,
+            "health-engagement",
+            status,
+            starts,
+            ends=starts + timedelta(days=89),
+            member="Yusuf",
+        )
