@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from peer_mentors import selectors as mentor_selectors
 from portal import access as core
 from portal.models import Family
 from portal.registry import DashboardPanel, register_dashboard_panel, register_demo_seeder
@@ -31,7 +32,7 @@ def _parent_panel(request):
 
 
 def _mentor_panel(request):
-    if not request.user.is_authenticated:
+    if not mentor_selectors.has_mentor_record(request.user):
         return None
     appointments = selectors.mentor_appointments(user=request.user)
     return {"appointments": appointments} if appointments else None

@@ -396,3 +396,23 @@ def test_the_family_record_offers_booking_to_its_key_worker_only(
     client.force_login(partner)
     page = client.get(family.get_absolute_url()).content.decode()
     assert reverse("casework:appointment_book", args=[family.pk]) not in page
+
+
+def test_the_dashboard_panels_cost_the_same_for_three_rows_as_for_twelve(
+    key_worker, family, parent, django_assert_num_queries
+):
+    from casework import selectors
+
+    for size in (3, 12):
+        while Appointment.objects.filter(family=family).count() < size:
+            helpers.book(key_worker, family)
+            helpers.arrange(key_worker, family)
+        with django_assert_num_queries(2):
+            upcoming = selectors.upcoming_for_family(family=family)
+            assert [a.family.display_name for a in upcoming["appointments"]]
+            assert [m.family.display_name for m in upcoming["meetings"]]
+        assert len(upcoming["appointments"]) == size
+        with django_assert_num_queries(2):
+            mine = selectors.upcoming_for_key_worker(user=key_worker)
+            assert [a.family.display_name for a in mine["appointments"]]
+        assert len(mine["meetings"]) == size
