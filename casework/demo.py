@@ -24,7 +24,7 @@ def _as_signed_in(user: User) -> User:
     """The key worker as she is after two-step sign-in (a fresh demo has not set up her
     authenticator app yet): what she arranges is audited in her name, as in the portal."""
     acting = User.objects.get(pk=user.pk)
-    acting._portal_has_mfa = True
+    acting._portal_has_mfa = True  # type: ignore[attr-defined]  # what has_mfa remembers
     acting._portal_session_mfa = True
     return acting
 
