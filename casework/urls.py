@@ -27,6 +27,11 @@ urlpatterns = [
         name="appointment_record",
     ),
     path(
+        "appointments/<id:appointment_id>/change/",
+        appointments.appointment_change,
+        name="appointment_change",
+    ),
+    path(
         "appointments/<id:appointment_id>/cancel/",
         appointments.appointment_cancel,
         name="appointment_cancel",

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -164,6 +165,52 @@ def appointment_record(request, appointment_id):
             messages.success(request, _("Saved who came."))
             return redirect(appointment)
     return _page(request, found, record_form=form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def appointment_change(request, appointment_id):
+    """The key worker moves an appointment; everyone who knew of it gets the new time."""
+    found = access.appointment_for_user(request.user, appointment_id, path=request.get_full_path())
+    if not found.can_manage or not found.appointment.is_open:
+        raise Http404
+    appointment = found.appointment
+    starts = timezone.localtime(appointment.starts_at)
+    form = AppointmentForm(
+        request.POST or None,
+        adults=selectors.family_adults(family=appointment.family),
+        initial={
+            "day": starts.strftime("%d/%m/%Y"),
+            "starts": starts.strftime("%H:%M"),
+            "ends": timezone.localtime(appointment.ends_at).strftime("%H:%M"),
+            "where": appointment.where,
+            "purpose": appointment.purpose,
+            "coming": [m.pk for m in appointment.coming.all()],
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        starts_at, ends_at = form.when()
+        try:
+            services.appointment_change(
+                appointment=appointment,
+                actor=request.user,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                where=form.cleaned_data["where"],
+                purpose=form.cleaned_data["purpose"],
+                coming=form.cleaned_data["coming"],
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Appointment changed. Everyone has been told."))
+            return redirect(appointment)
+    return render(
+        request,
+        "casework/appointment_form.html",
+        {"form": form, "family": appointment.family, "changing": True},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required

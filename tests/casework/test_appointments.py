@@ -416,3 +416,65 @@ def test_the_dashboard_panels_cost_the_same_for_three_rows_as_for_twelve(
             mine = selectors.upcoming_for_key_worker(user=key_worker)
             assert [a.family.display_name for a in mine["appointments"]]
         assert len(mine["meetings"]) == size
+
+
+def test_changing_through_the_form_sends_the_same_uid_with_the_next_sequence(
+    client, key_worker, family, parent, django_capture_on_commit_callbacks
+):
+    appointment = helpers.book(key_worker, family)
+    client.force_login(key_worker)
+    url = reverse("casework:appointment_change", args=[appointment.pk])
+    page = client.get(url).content.decode()
+    assert 'value="Foleshill Family Hub"' in page
+    from django.utils import timezone
+
+    day = (timezone.localdate() + timezone.timedelta(days=9)).strftime("%d/%m/%Y")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url,
+            {
+                "day": day,
+                "starts": "15:00",
+                "ends": "16:00",
+                "where": "At home",
+                "purpose": "Talk about school",
+                "coming": [parent.family_membership.pk],
+            },
+        )
+    assert response.status_code == 302
+    appointment.refresh_from_db()
+    assert appointment.status == Appointment.Status.CHANGED
+    calendar, event = _ics(mail.outbox[-1].attachments[0][1])
+    assert calendar["method"] == "REQUEST"
+    assert str(event["uid"]).startswith(f"appointment-{appointment.pk}@")
+    assert int(event["sequence"]) == 1
+    assert str(event["location"]) == "At home"
+
+
+def test_the_change_page_is_404_for_the_family_and_partners(
+    client, key_worker, family, parent, partner
+):
+    appointment = helpers.book(key_worker, family)
+    for person in (parent, partner):
+        client.force_login(person)
+        url = reverse("casework:appointment_change", args=[appointment.pk])
+        assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("role", ["key_worker", "manager"])
+def test_staff_with_a_reason_see_and_book(client, family, parent, role):
+    from portal.models import StaffProfile
+
+    person = factories.staff(
+        StaffProfile.Role.KEY_WORKER if role == "key_worker" else StaffProfile.Role.MANAGER
+    )
+    core_services.access_grant_create(
+        user=person, family=family, reason="Covering for a colleague on leave"
+    )
+    appointment = helpers.book(person, family)
+    client.force_login(person)
+    assert client.get(appointment.get_absolute_url()).status_code == 200
+    assert AuditEvent.objects.filter(
+        actor=person, object_type="Appointment", reason__contains="Covering"
+    ).exists()
