@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import QuerySet
@@ -11,11 +11,13 @@ from django.utils import timezone
 from peer_mentors import selectors as mentor_selectors
 from plans import selectors as plan_selectors
 from portal.models import Family, FamilyMember, FamilyPractitioner, User
+from portal.prepared import prepared
 
 from .models import Appointment, Meeting, MeetingAction
 
 OPEN_APPOINTMENTS = (Appointment.Status.BOOKED, Appointment.Status.CHANGED)
 OPEN_MEETINGS = (Meeting.Status.ARRANGED, Meeting.Status.CHANGED)
+UPCOMING = 20
 MENTOR_ALONGSIDE = (Appointment.MentorStatus.ASKED, Appointment.MentorStatus.ACCEPTED)
 
 
@@ -45,16 +47,27 @@ def family_team(*, family: Family) -> QuerySet[FamilyPractitioner]:
     )
 
 
+@prepared(family_id=int, now=datetime)
+def _family_appointments(*, family_id: int, now: datetime) -> QuerySet[Appointment]:
+    return _appointments().filter(
+        family_id=family_id, status__in=OPEN_APPOINTMENTS, ends_at__gte=now
+    )[:UPCOMING]
+
+
+@prepared(family_id=int, now=datetime)
+def _family_meetings(*, family_id: int, now: datetime) -> QuerySet[Meeting]:
+    return _meetings().filter(family_id=family_id, status__in=OPEN_MEETINGS, ends_at__gte=now)[
+        :UPCOMING
+    ]
+
+
 def upcoming_for_family(*, family: Family) -> dict[str, list[Any]]:
-    """The family's appointments and meetings still to come (for its dashboard)."""
+    """The family's appointments and meetings still to come (on every parent's dashboard,
+    so compiled once: ``portal.prepared``)."""
     now = timezone.now()
     return {
-        "appointments": list(
-            _appointments().filter(family=family, status__in=OPEN_APPOINTMENTS, ends_at__gte=now)
-        ),
-        "meetings": list(
-            _meetings().filter(family=family, status__in=OPEN_MEETINGS, ends_at__gte=now)
-        ),
+        "appointments": list(_family_appointments.rows(family_id=family.pk, now=now)),
+        "meetings": list(_family_meetings.rows(family_id=family.pk, now=now)),
     }
 
 

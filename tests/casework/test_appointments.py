@@ -478,3 +478,24 @@ def test_staff_with_a_reason_see_and_book(client, family, parent, role):
     assert AuditEvent.objects.filter(
         actor=person, object_type="Appointment", reason__contains="Covering"
     ).exists()
+
+
+def test_the_familys_upcoming_queries_match_their_querysets(
+    key_worker, family, parent, other_family
+):
+    from django.utils import timezone
+
+    from casework import selectors
+    from tests.helpers.prepared import loaded
+
+    helpers.book(key_worker, family)
+    helpers.arrange(key_worker, family)
+    cancelled = helpers.book(key_worker, family)
+    services.appointment_cancel(appointment=cancelled, actor=key_worker)
+    now = timezone.now()
+    for family_id in (family.pk, other_family.pk, 0):
+        for query in (selectors._family_appointments, selectors._family_meetings):
+            assert loaded(query.rows(family_id=family_id, now=now)) == loaded(
+                list(query.build(family_id=family_id, now=now))
+            )
+    assert len(selectors.upcoming_for_family(family=family)["appointments"]) == 1
