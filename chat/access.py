@@ -12,6 +12,11 @@ they may open it, be told of it or count it; every other adult of the household 
 they set (a bank holiday is outside everyone's), the day's duty key worker (the rota
 managers set) covers the family's key worker conversations, private ones included: they
 read and answer under their own name, and every read is audited.
+
+A team conversation (``Conversation.Kind.TEAM``) is between the family's lead key worker
+and its matched mentor while the match lasts, to arrange support; the duty key worker
+covers it too. No adult of the family may open it (they are told it exists, nothing
+more), and a mentor whose match ended, a previous key worker or a partner gets the 404.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -136,7 +141,7 @@ def duty_key_worker(*, now: datetime | None = None) -> User | None:
 
 
 def covering_key_worker(family: Family, *, now: datetime | None = None) -> User | None:
-    """Who covers this family's key worker conversations right now: the duty key worker,
+    """Who covers this family's key worker (and team) conversations right now: the duty key worker,
     while the lead key worker is away. None when nobody needs to."""
     lead = family.lead_key_worker if family.lead_key_worker_id else None
     if lead is None or not key_worker_away(lead, now=now):
@@ -154,6 +159,17 @@ def _covers(user: User, conversation: Conversation) -> bool:
     return duty is not None and duty.pk == user.pk
 
 
+def _is_active_mentor(user: User, conversation: Conversation, mentor_ids: set[int] | None) -> bool:
+    if mentor_ids is not None:
+        return conversation.pk in mentor_ids
+    return Participant.objects.filter(
+        conversation=conversation,
+        user=user,
+        role=Participant.Role.MENTOR,
+        left_at__isnull=True,
+    ).exists()
+
+
 def conversation_role(
     user: AnyUser, conversation: Conversation, *, mentor_ids: set[int] | None = None
 ) -> Role | None:
@@ -166,6 +182,8 @@ def conversation_role(
         return None
     member = portal_access.membership(user)
     if member is not None and member.family_id == conversation.family_id:
+        if conversation.is_team:
+            return None  # the family knows it exists, and cannot read it
         if conversation.owner_id is not None and conversation.owner_id != user.pk:
             return None  # another adult's private conversation: as if it did not exist
         if conversation.owner_id is not None and not member.is_adult:
@@ -177,16 +195,13 @@ def conversation_role(
         if is_lead:
             return Role.KEY_WORKER
         return Role.COVER if _covers(user, conversation) else None
-    if mentor_ids is not None:
-        is_mentor = conversation.pk in mentor_ids
-    else:
-        is_mentor = Participant.objects.filter(
-            conversation=conversation,
-            user=user,
-            role=Participant.Role.MENTOR,
-            left_at__isnull=True,
-        ).exists()
-    if is_mentor:
+    if conversation.is_team:
+        if is_lead:
+            return Role.KEY_WORKER
+        if _is_active_mentor(user, conversation, mentor_ids):
+            return Role.MENTOR
+        return Role.COVER if _covers(user, conversation) else None
+    if _is_active_mentor(user, conversation, mentor_ids):
         return Role.MENTOR
     if is_lead and key_worker_may_read_mentor_conversation(conversation):
         return Role.OBSERVER
@@ -242,6 +257,21 @@ def conversation_for_user(
     elif role in STAFF_ROLES:
         portal_access.family_access(user, conversation.family, record=conversation, path=path)
     return ConversationAccess(conversation=conversation, role=role)
+
+
+def team_conversation_for_user(user: AnyUser, family_id: int) -> Conversation:
+    """The family's team conversation (the open one, else the newest) for its key worker,
+    whoever covers them or its matched mentor, or Http404. No audit: the conversation's
+    own page audits the read."""
+    found = (
+        Conversation.objects.select_related("family", "family__lead_key_worker")
+        .filter(family_id=family_id, kind=Conversation.Kind.TEAM)
+        .order_by(F("closed_at").desc(nulls_first=True), "-id")
+    )
+    for conversation in found[:5]:
+        if conversation_role(user, conversation) is not None:
+            return conversation
+    raise Http404
 
 
 def message_in(access: ConversationAccess, message_id: int) -> Message:

@@ -1,5 +1,6 @@
 """Demo messages between the Khan family and their key worker, Aisha's private
-conversation with her, and a duty rota. Safe to run twice."""
+conversation with her, the Browns' key worker arranging support with their peer mentor,
+and a duty rota. Safe to run twice."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import time, timedelta
 
 from django.utils import timezone
 
+from peer_mentors import selectors as mentor_selectors
 from portal.registry import register_demo_seeder
 
 from . import services
@@ -47,6 +49,38 @@ PRIVATE_MESSAGES = [
 ]
 
 
+# Kim and Jo arrange the Browns' support; Lisa is told they talk, and nothing of what.
+TEAM_MESSAGES = [
+    (
+        "key_worker",
+        "Hi Jo, thanks for taking on the Browns. Lisa would like someone with her at the "
+        "housing office. Could you do Tuesday morning?",
+    ),
+    ("mentor", "Hi Kim. Tuesday is fine. Shall I meet Lisa at the family hub at 9:30?"),
+    ("key_worker", "Perfect, I will let Lisa know. Tell me afterwards if she needs anything."),
+    ("mentor", "Will do. I will write the visit down on the match page too."),
+]
+
+
+def _seed_team(people: dict) -> None:
+    browns = people["family:brown"]
+    match = mentor_selectors.family_mentor_state(family=browns)["current"]
+    if match is None:
+        return
+    # The match's own signal opens it once the demo commits; messages need it now.
+    team = services.conversation_team_open(
+        family=browns, mentor=people["mentor"], match_id=match.pk
+    )
+    for n, (who, body) in enumerate(TEAM_MESSAGES):
+        role = Role.KEY_WORKER if who == "key_worker" else Role.MENTOR
+        services.message_send(
+            access=ConversationAccess(conversation=team, role=role),
+            sender=people[who],
+            body=body,
+            client_id=uuid.uuid5(_NAMESPACE, f"brown-team-{n}"),
+        )
+
+
 def seed(people: dict) -> None:
     key_worker = people["key_worker"]
     family = people["family:parent"]
@@ -81,6 +115,7 @@ def seed(people: dict) -> None:
         user=aisha,
         up_to=message.pk,
     )
+    _seed_team(people)
     # Kim is the duty key worker for the next two weeks: she covers Sam's families while
     # Sam is on leave. (Nobody covers Kim's own families, so the demo reads the same at
     # any hour.)

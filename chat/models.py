@@ -50,6 +50,8 @@ class Conversation(models.Model):
 
     A private one belongs to one adult of the family (``owner``): only they, the key
     worker (or their matched mentor) and whoever covers for the key worker are in it.
+    A team one is between the family's key worker and its matched mentor, to arrange
+    support: the family is told it exists but is never in it.
     """
 
     class Kind(models.TextChoices):
@@ -57,11 +59,14 @@ class Conversation(models.Model):
         MENTOR = "mentor", _("Peer mentor")
         PRIVATE = "private", _("Private, with the key worker")
         PRIVATE_MENTOR = "private_mentor", _("Private, with the peer mentor")
+        TEAM = "team", _("Key worker and peer mentor")
 
     # The kinds the key worker answers (and a duty key worker covers).
     KEY_WORKER_KINDS = frozenset({Kind.KEY_WORKER, Kind.PRIVATE})
     MENTOR_KINDS = frozenset({Kind.MENTOR, Kind.PRIVATE_MENTOR})
     PRIVATE_KINDS = frozenset({Kind.PRIVATE, Kind.PRIVATE_MENTOR})
+    # The kinds a duty key worker covers while the lead key worker is away.
+    COVERED_KINDS = KEY_WORKER_KINDS | {Kind.TEAM}
 
     family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="conversations")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
@@ -101,6 +106,11 @@ class Conversation(models.Model):
                 name="one_conversation_per_mentor_match",
             ),
             models.UniqueConstraint(
+                fields=["family", "mentor_match_id"],
+                condition=Q(kind="team"),
+                name="one_team_conversation_per_mentor_match",
+            ),
+            models.UniqueConstraint(
                 fields=["family", "owner"],
                 condition=Q(kind="private"),
                 name="one_private_conversation_per_adult",
@@ -138,6 +148,10 @@ class Conversation(models.Model):
     @property
     def with_mentor(self) -> bool:
         return self.kind in self.MENTOR_KINDS
+
+    @property
+    def is_team(self) -> bool:
+        return self.kind == self.Kind.TEAM
 
 
 class Participant(models.Model):

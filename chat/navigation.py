@@ -1,5 +1,6 @@
 """Menu links with live counts, and a panel for managers."""
 
+from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +14,7 @@ from portal.registry import (
     register_periodic_job,
 )
 
+from . import access as chat_access
 from . import selectors
 
 
@@ -64,6 +66,36 @@ register_dashboard_panel(
         context=_cover_panel,
         order=61,
         audiences=frozenset({"manager"}),
+    )
+)
+
+
+def _team_panel(request):
+    """On a family's record: its key worker (or whoever covers them) and its mentor reach
+    their conversation; the family's own adults are told it exists, and nothing more."""
+    match = getattr(request, "resolver_match", None)
+    family_id = match.kwargs.get("family_id") if match else None  # an int: <id:family_id>
+    user = request.user
+    if family_id is None or not user.is_authenticated:
+        return None
+    member = access.membership(user)
+    if member is not None and member.family_id == family_id:
+        names = selectors.team_mentor_names(family_id=family_id)
+        return {"team_mentors": names} if names else None
+    try:
+        conversation = chat_access.team_conversation_for_user(user, family_id)
+    except Http404:
+        return None
+    return {"conversation": conversation}
+
+
+register_dashboard_panel(
+    DashboardPanel(
+        key="chat_team",
+        template="chat/includes/team_panel.html",
+        context=_team_panel,
+        order=41,
+        audiences=frozenset({"family"}),
     )
 )
 

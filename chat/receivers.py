@@ -22,6 +22,7 @@ from . import services
 @receiver(mentor_match_started, dispatch_uid="chat.mentor_match_started")
 def open_mentor_conversation(sender, *, family, mentor, match_id, **kwargs):
     services.conversation_mentor_open(family=family, mentor=mentor, match_id=match_id)
+    services.conversation_team_open(family=family, mentor=mentor, match_id=match_id)
 
 
 @receiver(mentor_match_ended, dispatch_uid="chat.mentor_match_ended")

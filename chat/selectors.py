@@ -62,6 +62,24 @@ def conversation_list_for_user(*, user: User) -> list[Participant]:
     return allowed
 
 
+def team_mentor_names(*, family_id: int) -> list[str]:
+    """The peer mentors the family's key worker has an open team conversation with, by
+    name (one query): all the family is told of it, never its messages, count or times."""
+    rows = (
+        Participant.objects.filter(
+            conversation__family_id=family_id,
+            conversation__kind=Conversation.Kind.TEAM,
+            conversation__closed_at__isnull=True,
+            role=Participant.Role.MENTOR,
+            left_at__isnull=True,
+        )
+        .select_related("user")
+        .only("user__preferred_name", "user__first_name", "user__last_name", "user__email")
+        .order_by("conversation_id")
+    )
+    return [row.user.display_name for row in rows]
+
+
 class UnreadCounts(NamedTuple):
     messages: int
     notifications: int

@@ -167,6 +167,27 @@ def _mentor_wanted(conversation: Conversation) -> dict[int, str]:
     return wanted
 
 
+def _team_wanted(conversation: Conversation) -> dict[int, str]:
+    """The family's lead key worker; while the match lasts its mentor, and the duty key
+    worker while the lead is away. Never an adult of the family."""
+    family = conversation.family
+    wanted: dict[int, str] = {}
+    lead = family.lead_key_worker if family.lead_key_worker_id else None
+    if lead is not None and portal_access.is_key_worker(lead):
+        wanted[lead.pk] = Participant.Role.KEY_WORKER
+    if conversation.is_closed:
+        return wanted
+    for mentor_id in conversation.participants.filter(
+        role=Participant.Role.MENTOR, left_at__isnull=True
+    ).values_list("user_id", flat=True):
+        wanted[mentor_id] = Participant.Role.MENTOR
+    if lead is not None and lead.pk in wanted:
+        duty = covering_key_worker(family)
+        if duty is not None:
+            wanted.setdefault(duty.pk, Participant.Role.COVER)
+    return wanted
+
+
 def _after_access_change(conversation_id: int, user_ids: Collection[int]) -> None:
     if user_ids:
         transaction.on_commit(
@@ -290,6 +311,68 @@ def conversation_mentor_open(*, family: Family, mentor: User, match_id: int) -> 
     return conversation
 
 
+def conversation_team_open(*, family: Family, mentor: User, match_id: int) -> Conversation:
+    """An accepted mentor match also opens a conversation between the family's key worker
+    and the mentor, for arranging support (the family is told it exists, not what is in
+    it)."""
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                conversation, _created = Conversation.objects.get_or_create(
+                    family=family, kind=Conversation.Kind.TEAM, mentor_match_id=match_id
+                )
+        except IntegrityError:
+            _created = False
+            conversation = Conversation.objects.get(
+                family=family, kind=Conversation.Kind.TEAM, mentor_match_id=match_id
+            )
+        opened = _created or conversation.closed_at is not None
+        if conversation.closed_at is not None:
+            conversation.closed_at = None
+            conversation.save(update_fields=["closed_at"])
+        Participant.objects.update_or_create(
+            conversation=conversation,
+            user=mentor,
+            defaults={"role": Participant.Role.MENTOR, "left_at": None},
+        )
+        conversation.family = family
+        _participants_sync(conversation, _team_wanted(conversation))
+        people = list(
+            conversation.participants.filter(left_at__isnull=True).values_list("user_id", flat=True)
+        )
+        _after_access_change(conversation.pk, people)
+        if not opened:
+            return conversation  # opened before (the match's signal and a first look)
+        # Says nothing of the family: the mentor's notes are read where others may see.
+        notify_users(
+            recipients=User.objects.filter(pk__in=people),
+            verb=_("You can now message each other to arrange support for a family"),
+            url=conversation.get_absolute_url(),
+            family=family,
+            target=conversation,
+        )
+    return conversation
+
+
+def conversation_team_ensure(*, user: User, family_id: int) -> Conversation:
+    """The family's team conversation for its lead key worker or its matched mentor,
+    opened now if the match began before there were team conversations. Raises
+    PermissionDenied for anyone else, or when the family has no current match."""
+    from peer_mentors import selectors as mentor_selectors
+
+    family = Family.objects.select_related("lead_key_worker").filter(pk=family_id).first()
+    if family is None:
+        raise PermissionDenied
+    match = mentor_selectors.family_mentor_state(family=family)["current"]
+    if match is None:
+        raise PermissionDenied
+    mentor = match.mentor.user
+    is_lead = family.lead_key_worker_id == user.pk and portal_access.is_key_worker(user)
+    if not (is_lead or mentor.pk == user.pk):
+        raise PermissionDenied
+    return conversation_team_open(family=family, mentor=mentor, match_id=match.pk)
+
+
 def conversation_private_mentor_open(*, access: ConversationAccess, user: User) -> Conversation:
     """An adult opens their own private conversation with the family's matched mentor
     (from the family's mentor conversation): no other adult of the household is in it."""
@@ -343,12 +426,13 @@ def conversation_private_mentor_open(*, access: ConversationAccess, user: User) 
 
 
 def conversation_mentor_close(*, family: Family, mentor: User, match_id: int) -> None:
-    """The match ended: the mentor loses access and their sockets stop getting it."""
+    """The match ended: the mentor loses access and their sockets stop getting it (the
+    family's mentor conversations and the key worker's team one with the mentor)."""
     with transaction.atomic():
         conversations = list(
             Conversation.objects.select_for_update().filter(
                 family=family,
-                kind__in=Conversation.MENTOR_KINDS,
+                kind__in=Conversation.MENTOR_KINDS | {Conversation.Kind.TEAM},
                 mentor_match_id=match_id,
             )
         )
@@ -358,6 +442,10 @@ def conversation_mentor_close(*, family: Family, mentor: User, match_id: int) ->
             Participant.objects.filter(conversation=conversation, user=mentor).update(
                 left_at=timezone.now()
             )
+            if conversation.is_team:
+                # The key worker keeps it to read; whoever covered for them leaves.
+                conversation.family = family
+                _participants_sync(conversation, _team_wanted(conversation))
             people = list(conversation.participants.values_list("user_id", flat=True))
             _after_access_change(conversation.pk, people)
 
@@ -1087,8 +1175,8 @@ def _cover_sync_on_commit() -> None:
 
 
 def cover_sync(*, now: datetime | None = None) -> None:
-    """Put today's duty key worker in the key worker conversations (private ones too) of
-    every family whose lead key worker is away now, and take out a duty key worker who no
+    """Put today's duty key worker in the key worker conversations (private and team ones
+    too) of every family whose lead key worker is away now, and take out a duty key worker who no
     longer covers one. Run when leave, the rota or working hours change, when the duty
     key worker opens their messages, and every few minutes (``chat.tasks.cover_sweep``)."""
     now = now or timezone.now()
@@ -1098,7 +1186,7 @@ def cover_sync(*, now: datetime | None = None) -> None:
         away = away_key_worker_ids(now=now) - {duty.pk}
         wanted = set(
             Conversation.objects.filter(
-                kind__in=Conversation.KEY_WORKER_KINDS,
+                kind__in=Conversation.COVERED_KINDS,
                 family__lead_key_worker_id__in=away,
                 closed_at__isnull=True,
             ).values_list("pk", flat=True)
@@ -1290,14 +1378,18 @@ def family_conversations_sync(*, family: Family) -> None:
     # worker can write to one adult alone (existing ones are brought up to date below).
     for owner in User.objects.filter(pk__in=set(_family_adult_user_ids(family)) - known):
         conversation_private_ensure(family=family, owner=owner)
+    # A new lead key worker joins the team conversation with the mentor (and reads what
+    # was arranged before them); the previous one leaves it.
     for conversation in Conversation.objects.filter(
-        family=family, kind__in=Conversation.PRIVATE_KINDS | Conversation.MENTOR_KINDS
+        family=family,
+        kind__in=Conversation.PRIVATE_KINDS | Conversation.MENTOR_KINDS | {Conversation.Kind.TEAM},
     ).select_related("family__lead_key_worker"):
         with transaction.atomic():
-            wanted = (
-                _mentor_wanted(conversation)
-                if conversation.with_mentor
-                else _key_worker_wanted(conversation.family, conversation)
-            )
+            if conversation.is_team:
+                wanted = _team_wanted(conversation)
+            elif conversation.with_mentor:
+                wanted = _mentor_wanted(conversation)
+            else:
+                wanted = _key_worker_wanted(conversation.family, conversation)
             removed = _participants_sync(conversation, wanted)
             _after_access_change(conversation.pk, removed)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("leave/<id:leave_id>/delete/", views.leave_delete, name="leave_delete"),
     path("rota/", views.rota, name="rota"),
     path("unanswered/", views.unanswered, name="unanswered"),
+    path("team/<id:family_id>/", views.team_conversation, name="team"),
     path("attachments/<id:message_id>/", views.attachment_download, name="attachment"),
     path("<id:conversation_id>/", views.conversation_detail, name="conversation"),
     path("<id:conversation_id>/send/", views.message_create, name="send"),

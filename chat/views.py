@@ -42,12 +42,17 @@ def inbox(request):
         and row.chat_role != Role.FAMILY
     ]
     rows = [row for row in rows if row not in unstarted]
+    member = portal_access.membership(request.user)
     return render(
         request,
         "chat/inbox.html",
         {
             "rows": rows,
             "unstarted": unstarted,
+            # The family is told its key worker and mentor talk, and nothing of what.
+            "team_mentors": selectors.team_mentor_names(family_id=member.family_id)
+            if member is not None
+            else [],
             "is_key_worker": portal_access.is_key_worker(request.user),
             "is_manager": portal_access.is_manager(request.user),
         },
@@ -120,6 +125,22 @@ def _conversation_context(request, access: ConversationAccess, form: MessageForm
 def conversation_detail(request, conversation_id):
     access = conversation_for_user(request.user, conversation_id, path=request.get_full_path())
     return render(request, "chat/conversation.html", _conversation_context(request, access))
+
+
+@login_required
+@require_GET
+def team_conversation(request, family_id):  # GET opens it, as the inbox makes the others
+    """From the family's record or the mentor's match: the key worker's conversation
+    with the family's peer mentor."""
+    try:
+        return redirect(chat_access.team_conversation_for_user(request.user, family_id))
+    except Http404:
+        pass
+    try:  # a match from before there were team conversations
+        services.conversation_team_ensure(user=request.user, family_id=family_id)
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    return redirect(chat_access.team_conversation_for_user(request.user, family_id))
 
 
 @login_required

@@ -146,6 +146,7 @@ def browsable_mentor(mentor_id: int) -> Mentor:
 class MatchAccess:
     match: MentorMatch
     role: str  # "family", "mentor", "key_worker" or "manager"
+    viewer_id: int | None = None
 
     @property
     def is_family(self) -> bool:
@@ -200,6 +201,16 @@ class MatchAccess:
     def sees_family_plan(self) -> bool:
         return self.can_log_contact
 
+    @property
+    def may_message_team(self) -> bool:
+        """The mentor and the family's own key worker talk about arranging support (the
+        messages app decides who else, such as a duty key worker, may join them)."""
+        if self.match.status != MentorMatch.Status.ACCEPTED:
+            return False
+        return self.is_mentor or (
+            self.role == "key_worker" and self.match.family.lead_key_worker_id == self.viewer_id
+        )
+
 
 def _load_match(match_id: int) -> MentorMatch:
     match = (
@@ -225,7 +236,7 @@ def match_access(user: AnyUser, match: MentorMatch, *, path: str = "") -> MatchA
         # A suggestion the family has not agreed to yet has not reached the mentor.
         if match.sent_at is None:
             raise Http404
-        return MatchAccess(match=match, role="mentor")
+        return MatchAccess(match=match, role="mentor", viewer_id=user.pk)
     if core.is_manager(user):
         manager_gate(user)
         audit_manager_read(user, record=match, family=match.family, path=path)
@@ -235,7 +246,7 @@ def match_access(user: AnyUser, match: MentorMatch, *, path: str = "") -> MatchA
         if relation in {core.Relation.LEAD_KEY_WORKER, core.Relation.STAFF_WITH_REASON}:
             # Checks two-step sign-in and any reason, and writes the audit event.
             core.family_access(user, match.family, record=match, path=path)
-            return MatchAccess(match=match, role="key_worker")
+            return MatchAccess(match=match, role="key_worker", viewer_id=user.pk)
     raise Http404
 
 

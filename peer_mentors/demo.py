@@ -1,4 +1,5 @@
-"""Demo mentors: Jo and Tunde, both active, their applications recorded by the manager."""
+"""Demo mentors: Jo and Tunde, both active, their applications recorded by the manager;
+Jo supports the Browns (the Khans ask for a mentor in the demo's own journeys)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 from django.utils import timezone
 
 from . import services
-from .models import Availability, Experience, Mentor, ProfilePart, SupervisionNote
+from .models import Availability, Experience, Mentor, MentorMatch, ProfilePart, SupervisionNote
 
 JO: dict[str, Any] = {
     "display_name": "Jo",
@@ -79,3 +80,13 @@ def seed_demo(people: dict) -> None:
                 actor=manager,
                 note="First supervision after training. Feeling ready; agreed to check in monthly.",
             )
+    browns = people["family:brown"]
+    if not MentorMatch.objects.filter(family=browns).exists():
+        jo = Mentor.objects.get(user=people["mentor"])
+        match = services.match_request(
+            family=browns,
+            mentor=jo,
+            actor=people["brown"],
+            message="I would like someone to come with me to the housing office.",
+        )
+        services.match_respond(match=match, actor=people["mentor"], accept=True)

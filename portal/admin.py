@@ -40,7 +40,9 @@ class FamilyAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["display_name", "reference"]
     inlines = [FamilyMemberInline]
-    autocomplete_fields = ["lead_key_worker"]
+    # Where a family is in the programme, and who leads it, change only through the
+    # portal's own pages (their services audit each change and tell the people involved).
+    readonly_fields = ["status", "lead_key_worker"]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         from . import access

@@ -9,7 +9,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import services
-from .models import Agency, Family, FamilyMember, FamilyPractitioner, SafeContact, StaffProfile
+from .models import (
+    Agency,
+    Family,
+    FamilyMember,
+    FamilyPractitioner,
+    LeadKeyWorker,
+    SafeContact,
+    StaffProfile,
+)
 from .registry import demo_seeders
 
 User = get_user_model()
@@ -155,6 +163,31 @@ FAMILIES: list[tuple[str, str, str, str, str, list[tuple[str, str, str | None]]]
 ]
 
 
+def _brown_handover(people: dict) -> None:
+    """The Browns were Sam's before Kim's: a history with a handover note to show."""
+    family = people["family:brown"]
+    history = LeadKeyWorker.objects.filter(family=family)
+    if history.count() != 1:
+        return
+    now = timezone.now()
+    handed_over = now - timedelta(days=90)
+    history.update(started_at=handed_over)
+    LeadKeyWorker.objects.create(
+        family=family,
+        key_worker=people["key_worker_2"],
+        started_at=now - timedelta(days=240),
+        ended_at=handed_over,
+    )
+    history.filter(key_worker=people["key_worker"]).update(
+        handover_note=(
+            "Lisa asked for a woman key worker. Tyler's school is worried about his attendance "
+            "on Mondays. Lisa is working on her rent arrears with Whitefriars and would like "
+            "help with the forms."
+        ),
+        handed_over_by=people["key_worker_2"],
+    )
+
+
 def _user(email: str, **kwargs):
     existing = User.objects.filter(email=email).first()
     if existing:
@@ -197,6 +230,7 @@ def seed() -> dict:
         for member in family.members.select_related("user"):
             if member.user:
                 people.setdefault(key, member.user)
+    _brown_handover(people)
     parent_family = people["family:parent"]
     for person, agency_name, kind, team_role in KHAN_TEAM:
         agency, _created = Agency.objects.get_or_create(name=agency_name, defaults={"kind": kind})

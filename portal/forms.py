@@ -201,6 +201,35 @@ class TeamAddForm(TeamDatesForm):
         self.fields["agency"].queryset = Agency.objects.filter(is_active=True).order_by("name")
 
 
+class LeadTransferForm(forms.Form):
+    to: "forms.ModelChoiceField[User]" = forms.ModelChoiceField(
+        label=_("New key worker"),
+        queryset=None,
+        empty_label=_("Choose a key worker"),
+        error_messages={
+            "required": _("Choose a key worker from the list."),
+            "invalid_choice": _("Choose a key worker from the list."),
+        },
+    )
+    note = forms.CharField(
+        label=_("Note for the new key worker"),
+        help_text=_(
+            "What they need to know first: how the family likes to be contacted, what is "
+            "happening now, what you promised. The family does not see this note."
+        ),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=2000,
+        error_messages={
+            "required": _("Write a note for the new key worker: what they need to know first."),
+        },
+    )
+
+    def __init__(self, *args, key_workers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to"].queryset = key_workers
+        self.fields["to"].label_from_instance = lambda user: user.display_name
+
+
 class TeamRemoveForm(forms.Form):
     reason = forms.CharField(
         label=_("Why are they leaving the team?"),

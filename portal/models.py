@@ -160,6 +160,41 @@ class Family(models.Model):
         return reverse("portal:family_detail", kwargs={"family_id": self.pk})
 
 
+class LeadKeyWorker(models.Model):
+    """One spell of a key worker leading a family's work. One at a time: the open spell
+    (no ``ended_at``) is the family's ``lead_key_worker``; earlier ones are its history."""
+
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="lead_history")
+    key_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("key worker"),
+    )
+    started_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    # What whoever passed the family on wrote for the new key worker.
+    handover_note = models.TextField(_("note for the new key worker"), blank=True)
+    handed_over_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("lead key worker")
+        verbose_name_plural = _("lead key workers")
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["family"],
+                condition=models.Q(ended_at__isnull=True),
+                name="one_lead_key_worker_at_a_time",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.key_worker} leading {self.family}"
+
+
 class CurrentMemberManager(models.Manager["FamilyMember"]):
     """People who live in the household now: someone who has left is no one's member."""
 

@@ -15,6 +15,7 @@ from .models import (
     FamilyMember,
     FamilyPractitioner,
     Invitation,
+    LeadKeyWorker,
     SafeContact,
     StaffProfile,
     User,
@@ -198,6 +199,22 @@ def team_history(*, family: Family) -> list[FamilyPractitioner]:
         .exclude(pk__in=current)
         .select_related("user", "agency", "removed_by")
         .order_by("-starts", "id")
+    )
+
+
+def lead_history(*, family: Family) -> list[LeadKeyWorker]:
+    """Every key worker who has led the family, the current one first."""
+    return list(
+        LeadKeyWorker.objects.filter(family=family).select_related("key_worker", "handed_over_by")
+    )
+
+
+def key_workers_to_pass_to(*, family: Family) -> QuerySet[User]:
+    """Active key workers other than the family's lead, to pass the family to."""
+    return (
+        User.objects.filter(staff_profile__role=StaffProfile.Role.KEY_WORKER, is_active=True)
+        .exclude(pk=family.lead_key_worker_id or 0)
+        .order_by("first_name", "last_name", "id")
     )
 
 

@@ -23,11 +23,12 @@ from .models import (
     FamilyMember,
     FamilyPractitioner,
     Invitation,
+    LeadKeyWorker,
     SafeContact,
     StaffProfile,
     User,
 )
-from .notify import email_send
+from .notify import email_send, notify_users
 
 
 def user_create(
@@ -116,6 +117,8 @@ def family_create(
             ward=ward,
             preferred_language=preferred_language,
         )
+        if lead_key_worker is not None:
+            LeadKeyWorker.objects.create(family=family, key_worker=lead_key_worker)
         if actor is not None:
             access.audit_record(
                 actor=actor, action=AuditEvent.Action.CREATE, family=family, record=family
@@ -140,6 +143,101 @@ def family_status_set(*, family: Family, status: str, actor: User) -> Family:
             reason=f"Status changed to {family.get_status_display()}",
         )
     return family
+
+
+HANDOVER_NOTE_MAX = 2000
+
+
+def family_lead_transfer(*, family: Family, to: User, note: str, actor: User) -> LeadKeyWorker:
+    """Pass the family to another key worker, with a note for them. The family's lead key
+    worker or a service manager may; the new lead is told, and the old one if someone else
+    did it."""
+    if not (
+        access.mfa_passed(actor)
+        and (access.is_manager(actor) or family.lead_key_worker_id == actor.pk)
+    ):
+        raise PermissionDenied
+    if not (to.is_active and access.is_key_worker(to)):
+        raise ValidationError({"to": _("Choose a key worker from the list.")})
+    note = note.strip()
+    if not note:
+        raise ValidationError(
+            {"note": _("Write a note for the new key worker: what they need to know first.")}
+        )
+    if len(note) > HANDOVER_NOTE_MAX:
+        raise ValidationError(
+            {
+                "note": _("The note must be %(max)s characters or fewer.")
+                % {"max": HANDOVER_NOTE_MAX}
+            }
+        )
+    with transaction.atomic():
+        family = (
+            Family.objects.select_for_update().select_related("lead_key_worker").get(pk=family.pk)
+        )
+        before = family.lead_key_worker
+        if before is not None and before.pk == to.pk:
+            raise ValidationError(
+                {"to": _("%(name)s already leads this family.") % {"name": to.display_name}}
+            )
+        now = timezone.now()
+        LeadKeyWorker.objects.filter(family=family, ended_at__isnull=True).update(ended_at=now)
+        spell = LeadKeyWorker.objects.create(
+            family=family, key_worker=to, started_at=now, handover_note=note, handed_over_by=actor
+        )
+        family.lead_key_worker = to
+        family.save(update_fields=["lead_key_worker", "updated_at"])
+        access.audit_record(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            family=family,
+            record=spell,
+            reason=f"Lead key worker changed from "
+            f"{before.display_name if before else 'no one'} to {to.display_name}",
+        )
+        url = reverse("portal:family_detail", kwargs={"family_id": family.pk})
+        notify_users(
+            recipients=[to],
+            actor=actor,
+            verb=_("A family has been passed to you"),
+            description=_("%(name)s left a note for you on the family's record.")
+            % {"name": actor.display_name},
+            url=url,
+            target=family,
+            family=family,
+        )
+        adults = User.objects.filter(
+            family_membership__family=family, family_membership__left_at__isnull=True
+        ).exclude(family_membership__relationship=FamilyMember.Relationship.CHILD)
+        notify_users(
+            recipients=adults,
+            actor=actor,
+            verb=_("You have a new key worker: %(name)s") % {"name": to.display_name},
+            url=reverse("portal:dashboard"),
+            family=family,
+        )
+        if before is not None and before.pk != actor.pk:
+            notify_users(
+                recipients=[before],
+                actor=actor,
+                verb=_("A family on your caseload has been passed on"),
+                description=_("%(name)s now leads it.") % {"name": to.display_name},
+                url=reverse("portal:dashboard"),
+                family=family,
+            )
+        link = settings.SITE_URL.rstrip("/") + url
+        transaction.on_commit(
+            lambda: email_send(
+                subject=_("A family has been passed to you"),
+                message=_(
+                    "%(name)s has passed a family to you and left a note for you on its "
+                    "record. Sign in to read it: %(link)s"
+                )
+                % {"name": actor.display_name, "link": link},
+                users=[to],
+            )
+        )
+    return spell
 
 
 def family_member_add(

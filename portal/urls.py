@@ -15,6 +15,7 @@ portal_patterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("families/new/", views.family_create, name="family_create"),
     path("families/<id:family_id>/", views.family_detail, name="family_detail"),
+    path("families/<id:family_id>/lead/", views.family_lead_transfer, name="lead_transfer"),
     path("families/<id:family_id>/team/", views.family_team, name="family_team"),
     path("families/<id:family_id>/team/add/", views.team_add, name="team_add"),
     path(

@@ -36,6 +36,7 @@ from .forms import (
     FamilyMemberForm,
     FamilySearchForm,
     InvitationForm,
+    LeadTransferForm,
     MemberRemoveForm,
     ReasonForm,
     SafeContactForm,
@@ -169,6 +170,9 @@ def _family_page(request, family_id, family_access, *, status=200, **forms):
             "invite_form": InvitationForm(prefix="invite"),
             "member_form": FamilyMemberForm(prefix="member"),
             "team_history": selectors.team_history(family=family),
+            "lead_history": selectors.lead_history(family=family),
+            "can_pass_on": access.is_manager(request.user)
+            or family.lead_key_worker_id == request.user.pk,
             "today": timezone.localdate(),
         }
         context |= forms
@@ -662,6 +666,42 @@ def team_edit(request, family_id, membership_id):
         request,
         "portal/team_edit.html",
         {"family": family, "membership": membership, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def family_lead_transfer(request, family_id):
+    """The lead key worker, or a service manager, passes the family to another key worker
+    with a note for them."""
+    family, _found = access.family_for_user(request.user, family_id, path=request.get_full_path())
+    if not (access.is_manager(request.user) or family.lead_key_worker_id == request.user.pk):
+        raise Http404
+    form = LeadTransferForm(
+        request.POST or None, key_workers=selectors.key_workers_to_pass_to(family=family)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.family_lead_transfer(
+                family=family, to=data["to"], note=data["note"], actor=request.user
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(name)s now leads the family's work. We have told them and the family.")
+                % {"name": data["to"].display_name},
+            )
+            if access.is_manager(request.user):
+                return redirect(family)
+            return redirect("portal:dashboard")
+    return render(
+        request,
+        "portal/lead_transfer.html",
+        {"family": family, "form": form},
         status=400 if form.errors else 200,
     )
 

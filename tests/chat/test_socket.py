@@ -521,7 +521,12 @@ async def test_mentor_match_opens_and_ending_it_removes_access(family, parent, m
     )
     parent_socket, _ = await open_socket(await database_sync_to_async(session_cookie)(parent))
     mentor_socket, hello = await open_socket(await database_sync_to_async(session_cookie)(mentor))
-    [mentor_conversation] = [c["id"] for c in hello["conversations"]]
+    mentor_conversation = (
+        await Conversation.objects.aget(family=family, kind=Conversation.Kind.MENTOR)
+    ).pk
+    # And the one with the family's key worker, for arranging support.
+    team = (await Conversation.objects.aget(family=family, kind=Conversation.Kind.TEAM)).pk
+    assert sorted(c["id"] for c in hello["conversations"]) == sorted([mentor_conversation, team])
     await mentor_socket.send_json_to(
         {
             "type": "send",
@@ -537,7 +542,10 @@ async def test_mentor_match_opens_and_ending_it_removes_access(family, parent, m
         sender=None, family=family, mentor=mentor, match_id=5, reason="ended"
     )
     removed, _ = await receive_until(mentor_socket, "removed")
-    assert removed["conversation"] == mentor_conversation
+    again, _ = await receive_until(mentor_socket, "removed")
+    assert sorted([removed["conversation"], again["conversation"]]) == sorted(
+        [mentor_conversation, team]
+    )
     # The socket stays open for notifications, but the conversation is gone from it.
     await mentor_socket.send_json_to(
         {"type": "resume", "conversation": mentor_conversation, "after": 0}
@@ -556,8 +564,9 @@ async def test_mentor_who_is_also_a_parent_keeps_the_socket_when_a_match_ends(
         sender=None, family=family, mentor=mentor, match_id=6
     )
     socket, hello = await open_socket(await database_sync_to_async(session_cookie)(mentor))
-    # Their own family's conversation, their own private one, and the mentor one.
-    assert len(hello["conversations"]) == 3
+    # Their own family's conversation, their own private one, the mentor one and the one
+    # with the family's key worker.
+    assert len(hello["conversations"]) == 4
     await database_sync_to_async(mentor_match_ended.send)(
         sender=None, family=family, mentor=mentor, match_id=6, reason="ended"
     )

@@ -38,7 +38,8 @@ def test_demo_parent_finds_asks_and_mentor_accepts(client, db):
     match.refresh_from_db()
     assert match.status == MentorMatch.Status.ACCEPTED
     assert relation_to_family(jo_user, family) is Relation.MENTOR
-    # Jo sees the Khans but not the Browns.
-    assert relation_to_family(jo_user, people["family:brown"]) is Relation.NONE
+    # Jo sees the Khans (and the Browns, whom she supports in the demo) but not the Nowaks.
+    assert relation_to_family(jo_user, people["family:brown"]) is Relation.MENTOR
+    assert relation_to_family(jo_user, people["family:nowak"]) is Relation.NONE
     page = client.get(match.get_absolute_url()).content.decode()
     assert "Aisha" in page and "Zara is missing school." in page
