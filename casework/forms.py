@@ -1,14 +1,23 @@
-"""Forms for agency records: they only collect what people type; services decide."""
+"""Forms for agency records: they only collect what people type; services decide.
+
+Forms for meetings and appointments: GOV.UK fields, plain-English errors, and what was
+typed kept when it is wrong.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Agency
+from portal.forms import apply_errors
+from portal.models import Agency, FamilyPractitioner
 
 from .imports import MAX_BYTES
-from .models import Outcome, RecordKind
+from .models import Outcome, RecordKind, Where
 
 
 def _date_field(label, *, required=True, required_message=None):
@@ -251,3 +260,246 @@ class ImportForm(forms.Form):
                 % {"agency": agency.name, "kind": kind.name},
             )
         return data
+
+
+# Service errors name the record's fields; these forms ask for them in parts.
+RENAMED = {"starts_at": "day", "ends_at": "ends"}
+
+
+def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        exc = ValidationError(
+            {RENAMED.get(field, field): errors for field, errors in exc.error_dict.items()}
+        )
+    apply_errors(form, exc)
+
+
+def _time_field(label, required_message):
+    return forms.TimeField(
+        label=label,
+        help_text=_("Use the 24-hour clock, for example 14:30"),
+        input_formats=["%H:%M", "%H.%M", "%H%M"],
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-5", "inputmode": "numeric"}),
+        error_messages={
+            "required": required_message,
+            "invalid": _("Enter a real time, like 14:30"),
+        },
+    )
+
+
+class WhenForm(forms.Form):
+    """The day, and the start and end times, as GOV.UK asks for them."""
+
+    day = forms.DateField(
+        label=_("Date"),
+        help_text=_("For example, 27/03/2026"),
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-10"}),
+        error_messages={
+            "required": _("Enter the date"),
+            "invalid": _("Enter a real date, like 27/03/2026"),
+        },
+    )
+    starts = _time_field(_("Start time"), _("Enter the start time"))
+    ends = _time_field(_("End time"), _("Enter the end time"))
+
+    def when(self) -> tuple[datetime, datetime]:
+        day = self.cleaned_data["day"]
+        return (
+            timezone.make_aware(datetime.combine(day, self.cleaned_data["starts"])),
+            timezone.make_aware(datetime.combine(day, self.cleaned_data["ends"])),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        starts, ends = cleaned.get("starts"), cleaned.get("ends")
+        if starts and ends and ends <= starts:
+            self.add_error("ends", _("The end time must be after the start time"))
+        return cleaned
+
+
+def _adults_field(label, *, required=False, message=""):
+    return forms.ModelMultipleChoiceField(
+        label=label,
+        queryset=None,
+        required=required,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": message} if message else {},
+    )
+
+
+class AppointmentForm(WhenForm):
+    where = forms.CharField(
+        label=_("Where"),
+        help_text=_("For example: Foleshill Family Hub, or your home"),
+        max_length=300,
+        error_messages={"required": _("Enter where it is")},
+    )
+    purpose = forms.CharField(
+        label=_("What it is for"),
+        help_text=_("In words the family would use, for example: talk about Sam's school"),
+        max_length=300,
+        error_messages={"required": _("Enter what it is for")},
+    )
+    coming = _adults_field(_("Who is coming from the family"))
+
+    field_order = ["day", "starts", "ends", "where", "purpose", "coming"]
+
+    def __init__(self, *args, adults=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["coming"].queryset = adults
+        self.fields["coming"].label_from_instance = lambda member: member.name
+
+
+class MentorAnswerForm(forms.Form):
+    answer = forms.ChoiceField(
+        label=_("Can you go with them?"),
+        choices=[("yes", _("Yes, I can go")), ("no", _("No, I cannot go"))],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Say whether you can go")},
+    )
+    reason = forms.CharField(
+        label=_("Why not (optional)"),
+        help_text=_("The family and their key worker will see this"),
+        max_length=300,
+        required=False,
+    )
+
+
+class AppointmentRecordForm(forms.Form):
+    came = _adults_field(_("Who came from the family"))
+    mentor_came = forms.BooleanField(label=_("Their peer mentor came with them"), required=False)
+
+    def __init__(self, *args, adults=(), mentor_name="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["came"].queryset = adults
+        self.fields["came"].label_from_instance = lambda member: member.name
+        if mentor_name:
+            self.fields["mentor_came"].label = _("%(name)s, their peer mentor, came with them") % {
+                "name": mentor_name
+            }
+        else:
+            del self.fields["mentor_came"]
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is it cancelled? (optional)"),
+        help_text=_("Everyone invited is told it is cancelled; only staff see the reason"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class MeetingWhenForm(WhenForm):
+    where = forms.ChoiceField(
+        label=_("How will you meet?"),
+        choices=Where.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose whether you meet in person or by a call")},
+    )
+    place = forms.CharField(
+        label=_("The place, or how to join the call"),
+        help_text=_("An address, or the phone number or link and any code"),
+        max_length=300,
+        error_messages={"required": _("Enter where the meeting is, or how to join the call")},
+    )
+
+
+class MeetingForm(MeetingWhenForm):
+    members = _adults_field(
+        _("Who from the family is invited"),
+        required=True,
+        message=_("Invite at least one adult of the family"),
+    )
+    practitioners: forms.ModelMultipleChoiceField[FamilyPractitioner] = (
+        forms.ModelMultipleChoiceField(
+            label=_("Who from the team is invited"),
+            queryset=None,
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+        )
+    )
+    invite_mentor = forms.BooleanField(required=False)
+    staff_notes = forms.CharField(
+        label=_("Notes for staff (optional)"),
+        help_text=_("Only the key worker and managers see these"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, adults=(), team=(), mentor_name="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = adults
+        self.fields["members"].label_from_instance = lambda member: member.name
+        self.fields["practitioners"].queryset = team
+        self.fields["practitioners"].label_from_instance = lambda p: p.name_with_agency
+        if mentor_name:
+            self.fields["invite_mentor"].label = _("Invite %(name)s, the family's peer mentor") % {
+                "name": mentor_name
+            }
+        else:
+            del self.fields["invite_mentor"]
+
+
+class MeetingRecordForm(forms.Form):
+    attended = forms.MultipleChoiceField(
+        label=_("Who came"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    family_notes = forms.CharField(
+        label=_("Notes agreed with the family"),
+        help_text=_("The family and everyone invited see these once the family agreed them"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    notes_agreed = forms.BooleanField(
+        label=_("The family agreed these notes can be shared"), required=False
+    )
+    staff_notes = forms.CharField(
+        label=_("Notes for staff (optional)"),
+        help_text=_("Only the key worker and managers see these"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, invites=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attended"].choices = [(str(i.pk), i.name) for i in invites]
+
+
+class ActionForm(forms.Form):
+    """One action agreed at the meeting. A row left empty is not an action."""
+
+    text = forms.CharField(label=_("What will happen"), max_length=300, required=False)
+    who = forms.ChoiceField(label=_("Who will do it"), required=False)
+    goal = forms.TypedChoiceField(label=_("Which goal it is for"), coerce=int, required=False)
+    due_date = forms.DateField(
+        label=_("By when (optional)"),
+        help_text=_("For example, 27/03/2026"),
+        required=False,
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-10"}),
+        error_messages={"invalid": _("Enter a real date, like 27/03/2026")},
+    )
+
+    def __init__(self, *args, who_choices=(), goal_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["who"].choices = [("", _("Choose who")), *who_choices]
+        self.fields["goal"].choices = [("", _("Choose a goal")), *goal_choices]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("text"):
+            return cleaned
+        if not cleaned.get("who"):
+            self.add_error("who", _("Choose who will do it"))
+        if not cleaned.get("goal"):
+            self.add_error("goal", _("Choose the goal it is for"))
+        return cleaned
+
+
+ActionFormSet = forms.formset_factory(ActionForm, extra=4, max_num=10)

@@ -1,13 +1,23 @@
-"""Reads of agency records, each with the joins it needs so query counts stay flat."""
+"""Reads of agency records, each with the joins it needs so query counts stay flat.
+
+Reads of team meetings and appointments, with the joins each page needs.
+"""
 
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet
+from datetime import datetime, timedelta
+from typing import Any
 
-from portal.models import FamilyMember, User
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+
+from peer_mentors import selectors as mentor_selectors
+from plans import selectors as plan_selectors
+from portal.models import Family, FamilyMember, FamilyPractitioner, User
+from portal.prepared import prepared
 
 from .access import RecordsAccess
-from .models import AgencyRecord, RecordImport, RecordKind
+from .models import AgencyRecord, Appointment, Meeting, MeetingAction, RecordImport, RecordKind
 
 _JOINS = ("kind", "agency", "member", "recorded_by", "corrects__kind", "source_import")
 
@@ -70,3 +80,137 @@ def import_records(*, record_import: RecordImport) -> list[AgencyRecord]:
         .filter(source_import=record_import)
         .order_by("family__reference", "id")
     )
+
+
+OPEN_APPOINTMENTS = (Appointment.Status.BOOKED, Appointment.Status.CHANGED)
+OPEN_MEETINGS = (Meeting.Status.ARRANGED, Meeting.Status.CHANGED)
+UPCOMING = 20
+MENTOR_ALONGSIDE = (Appointment.MentorStatus.ASKED, Appointment.MentorStatus.ACCEPTED)
+
+
+def _appointments() -> QuerySet[Appointment]:
+    return Appointment.objects.select_related("family").order_by("starts_at", "id")
+
+
+def _meetings() -> QuerySet[Meeting]:
+    return Meeting.objects.select_related("family").order_by("starts_at", "id")
+
+
+def family_adults(*, family: Family) -> QuerySet[FamilyMember]:
+    """The family's adults, for choosing who comes (a queryset, as a form's choices)."""
+    return (
+        FamilyMember.objects.filter(family=family)
+        .exclude(relationship=FamilyMember.Relationship.CHILD)
+        .order_by("id")
+    )
+
+
+def family_team(*, family: Family) -> QuerySet[FamilyPractitioner]:
+    """Today's team, for inviting to a meeting."""
+    return (
+        FamilyPractitioner.objects.filter(family=family)
+        .select_related("user", "agency")
+        .order_by("id")
+    )
+
+
+@prepared(family_id=int, now=datetime)
+def _family_appointments(*, family_id: int, now: datetime) -> QuerySet[Appointment]:
+    return _appointments().filter(
+        family_id=family_id, status__in=OPEN_APPOINTMENTS, ends_at__gte=now
+    )[:UPCOMING]
+
+
+@prepared(family_id=int, now=datetime)
+def _family_meetings(*, family_id: int, now: datetime) -> QuerySet[Meeting]:
+    return _meetings().filter(family_id=family_id, status__in=OPEN_MEETINGS, ends_at__gte=now)[
+        :UPCOMING
+    ]
+
+
+def upcoming_for_family(*, family: Family) -> dict[str, list[Any]]:
+    """The family's appointments and meetings still to come (on every parent's dashboard,
+    so compiled once: ``portal.prepared``)."""
+    now = timezone.now()
+    return {
+        "appointments": list(_family_appointments.rows(family_id=family.pk, now=now)),
+        "meetings": list(_family_meetings.rows(family_id=family.pk, now=now)),
+    }
+
+
+def for_family_record(*, family: Family) -> dict[str, list[Any]]:
+    """On the family's record for staff: what is to come and the last few held."""
+    now = timezone.now()
+    since = now - timedelta(days=180)
+    return {
+        "appointments": list(_appointments().filter(family=family, ends_at__gte=since)[:20]),
+        "meetings": list(_meetings().filter(family=family, ends_at__gte=since)[:20]),
+    }
+
+
+def upcoming_for_key_worker(*, user: User, limit: int = 20) -> dict[str, list[Any]]:
+    """The key worker's appointments and meetings to come, across their caseload."""
+    now = timezone.now()
+    return {
+        "appointments": list(
+            _appointments().filter(
+                family__lead_key_worker=user, status__in=OPEN_APPOINTMENTS, ends_at__gte=now
+            )[:limit]
+        ),
+        "meetings": list(
+            _meetings().filter(
+                family__lead_key_worker=user, status__in=OPEN_MEETINGS, ends_at__gte=now
+            )[:limit]
+        ),
+    }
+
+
+def mentor_appointments(*, user: User, limit: int = 20) -> list[Appointment]:
+    """Appointments a mentor was asked to, or will, go to with a parent."""
+    return list(
+        _appointments().filter(
+            mentor_user=user,
+            mentor_status__in=MENTOR_ALONGSIDE,
+            status__in=OPEN_APPOINTMENTS,
+            ends_at__gte=timezone.now(),
+        )[:limit]
+    )
+
+
+def calendar_for_user(*, user: User, family: Family | None) -> list[Appointment | Meeting]:
+    """Everything to come for one person's calendar feed: their family's appointments and
+    meetings, and appointments they go to as a mentor."""
+    now = timezone.now()
+    items: list[Appointment | Meeting] = []
+    if family is not None:
+        upcoming = upcoming_for_family(family=family)
+        items += upcoming["appointments"] + upcoming["meetings"]
+    items += list(
+        _appointments().filter(
+            mentor_user=user,
+            mentor_status=Appointment.MentorStatus.ACCEPTED,
+            status__in=OPEN_APPOINTMENTS,
+            ends_at__gte=now,
+        )
+    )
+    return sorted(items, key=lambda item: item.starts_at)
+
+
+def meeting_page(*, meeting: Meeting) -> dict[str, Any]:
+    """The meeting's invites (family first) and actions, each with the plan step it
+    became (as many queries for 3 invites and actions as for 30)."""
+    invites = list(meeting.invites.all())  # prefetched by the access check
+    order = {"family": 0, "team": 1, "mentor": 2}
+    invites.sort(key=lambda invite: (order.get(invite.kind, 9), invite.pk))
+    actions = list(MeetingAction.objects.filter(meeting=meeting))
+    steps = plan_selectors.steps_by_id(step_ids=[a.step_id for a in actions if a.step_id])
+    return {
+        "invites": invites,
+        "actions": [(action, steps.get(action.step_id or 0)) for action in actions],
+    }
+
+
+def family_mentor_name(*, family: Family) -> str:
+    """The name families see of the family's peer mentor now, or "" if it has none."""
+    current = mentor_selectors.family_mentor_state(family=family)["current"]
+    return str(current.mentor.display_name) if current is not None else ""

@@ -3,11 +3,17 @@
 Entries are append-only: there is no service that changes or deletes one. A correction
 is a new entry pointing at the one it corrects, with a reason; the current value is the
 latest entry nobody has corrected.
+
+Every write to team meetings and appointments.
+
+Permission is checked here through ``casework.access`` and the core policy; staff
+changes are audited; notifications and emails (with a calendar file) go out on commit.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -17,13 +23,30 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as _noop
 
+from peer_mentors import selectors as mentor_selectors
+from peer_mentors import services as mentor_services
+from plans import selectors as plan_selectors
+from plans import services as plan_services
 from portal import access as core
-from portal.models import Agency, AuditEvent, Family, FamilyMember, User
+from portal.access import FamilyAccess
+from portal.models import Agency, AuditEvent, Family, FamilyMember, FamilyPractitioner, User
+from portal.notify import notify_users
 
 from . import access
 from .access import RecordsAccess
-from .models import AgencyRecord, Outcome, RecordImport, RecordKind
+from .models import (
+    AgencyRecord,
+    Appointment,
+    Meeting,
+    MeetingAction,
+    MeetingInvite,
+    Outcome,
+    RecordImport,
+    RecordKind,
+    Where,
+)
 
 MAX_NOTE = 2000
 MAX_PERCENT = Decimal(100)
@@ -576,3 +599,655 @@ def record_import_confirm(
             for family_id in sorted({row.family.pk for row in check.rows if row.family})
         )
     return records
+
+
+def _manage(actor: User, family: Family) -> FamilyAccess:
+    """The family's key worker, or staff with a reason; PermissionDenied otherwise."""
+    found = core.family_access(actor, family)
+    if not found.can_manage:
+        raise PermissionDenied
+    return found
+
+
+def _audit(actor: User, found: FamilyAccess, action: str, record: object, why: str = "") -> None:
+    core.audit_record(
+        actor=actor,
+        action=action,
+        family=found.family,
+        record=record,
+        reason=" ".join(part for part in (why, found.reason) if part),
+    )
+
+
+def _adults(family: Family) -> list[FamilyMember]:
+    return list(
+        FamilyMember.objects.filter(family=family)
+        .exclude(relationship=FamilyMember.Relationship.CHILD)
+        .select_related("user")
+    )
+
+
+def _current_mentor(family: Family) -> tuple[int, User, str] | None:
+    """(match id, the mentor's account, the name families see) of the family's mentor."""
+    current = mentor_selectors.family_mentor_state(family=family)["current"]
+    if current is None:
+        return None
+    return current.pk, current.mentor.user, current.mentor.display_name
+
+
+def _check_times(starts_at: datetime, ends_at: datetime) -> None:
+    errors = {}
+    if starts_at <= timezone.now():
+        errors["starts_at"] = _("The date and time must be in the future")
+    if ends_at <= starts_at:
+        errors["ends_at"] = _("The end time must be after the start time")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _text(value: str, *, field: str, max_length: int, required: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError({field: required})
+    if len(value) > max_length:
+        raise ValidationError(
+            {field: _("Keep it to %(n)s characters or fewer") % {"n": max_length}}
+        )
+    return value
+
+
+def _tell(
+    *,
+    kind: str,
+    record: Appointment | Meeting,
+    people: Iterable[User | None],
+    actor: User,
+    verb: str,
+) -> None:
+    """A notification now, and an email with the calendar file, once committed."""
+    users = [p for p in people if p is not None and p.pk != actor.pk]
+    if not users:
+        return
+    notify_users(
+        recipients=users,
+        verb=verb,
+        actor=actor,
+        target=record,
+        url=record.get_absolute_url(),
+        family=record.family,
+    )
+    from .tasks import casework_email_send
+
+    record_kind = "meeting" if isinstance(record, Meeting) else "appointment"
+    user_ids = [u.pk for u in users]
+    transaction.on_commit(
+        lambda: casework_email_send.enqueue(record_kind, record.pk, user_ids, kind)
+    )
+
+
+# Appointments ---------------------------------------------------------------------------
+
+
+def _appointment_people(appointment: Appointment) -> list[User | None]:
+    """Who hears about an appointment: the adults coming (every adult if none was named),
+    and the mentor once asked."""
+    coming = list(appointment.coming.select_related("user"))
+    people: list[User | None] = [m.user for m in (coming or _adults(appointment.family))]
+    if appointment.mentor_status in {
+        Appointment.MentorStatus.ASKED,
+        Appointment.MentorStatus.ACCEPTED,
+    }:
+        people.append(appointment.mentor_user)
+    return people
+
+
+def _coming(family: Family, coming: Iterable[FamilyMember]) -> list[FamilyMember]:
+    chosen = list(coming)
+    adults = {m.pk for m in _adults(family)}
+    if any(m.pk not in adults for m in chosen):
+        raise ValidationError({"coming": _("Choose adults of this family")})
+    return chosen
+
+
+def appointment_book(
+    *,
+    family: Family,
+    actor: User,
+    starts_at: datetime,
+    ends_at: datetime,
+    where: str,
+    purpose: str,
+    coming: Iterable[FamilyMember] = (),
+) -> Appointment:
+    """The key worker books an appointment with the family; the adults coming hear of it."""
+    found = _manage(actor, family)
+    where = _text(where, field="where", max_length=300, required=_("Enter where it is"))
+    purpose = _text(purpose, field="purpose", max_length=300, required=_("Enter what it is for"))
+    _check_times(starts_at, ends_at)
+    chosen = _coming(family, coming)
+    with transaction.atomic():
+        appointment = Appointment.objects.create(
+            family=family,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            where=where,
+            purpose=purpose,
+            booked_by=actor,
+        )
+        appointment.coming.set(chosen)
+        _audit(actor, found, AuditEvent.Action.CREATE, appointment)
+        _tell(
+            kind="booked",
+            record=appointment,
+            people=_appointment_people(appointment),
+            actor=actor,
+            verb=_("Your key worker booked an appointment with you"),
+        )
+    return appointment
+
+
+def appointment_change(
+    *,
+    appointment: Appointment,
+    actor: User,
+    starts_at: datetime,
+    ends_at: datetime,
+    where: str,
+    purpose: str,
+    coming: Iterable[FamilyMember] = (),
+) -> Appointment:
+    """The key worker moves an appointment; everyone who knew of it gets the new time."""
+    found = _manage(actor, appointment.family)
+    where = _text(where, field="where", max_length=300, required=_("Enter where it is"))
+    purpose = _text(purpose, field="purpose", max_length=300, required=_("Enter what it is for"))
+    _check_times(starts_at, ends_at)
+    chosen = _coming(appointment.family, coming)
+    with transaction.atomic():
+        appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        if not appointment.is_open:
+            raise ValidationError(_("This appointment has been cancelled or has happened"))
+        before = _appointment_people(appointment)
+        appointment.starts_at, appointment.ends_at = starts_at, ends_at
+        appointment.where, appointment.purpose = where, purpose
+        appointment.status = Appointment.Status.CHANGED
+        appointment.sequence += 1
+        appointment.save()
+        appointment.coming.set(chosen)
+        _audit(actor, found, AuditEvent.Action.UPDATE, appointment, "changed")
+        _tell(
+            kind="changed",
+            record=appointment,
+            people=[*before, *_appointment_people(appointment)],
+            actor=actor,
+            verb=_("An appointment with your key worker has changed"),
+        )
+    return appointment
+
+
+def appointment_cancel(*, appointment: Appointment, actor: User, reason: str = "") -> Appointment:
+    """The key worker calls an appointment off; calendars are told to remove it."""
+    found = _manage(actor, appointment.family)
+    with transaction.atomic():
+        appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        if not appointment.is_open:
+            raise ValidationError(_("This appointment has already been cancelled or happened"))
+        appointment.status = Appointment.Status.CANCELLED
+        appointment.cancel_reason = reason.strip()[:300]
+        appointment.sequence += 1
+        appointment.save(update_fields=["status", "cancel_reason", "sequence", "updated_at"])
+        _audit(actor, found, AuditEvent.Action.UPDATE, appointment, "cancelled")
+        _tell(
+            kind="cancelled",
+            record=appointment,
+            people=_appointment_people(appointment),
+            actor=actor,
+            verb=_("An appointment with your key worker has been cancelled"),
+        )
+    return appointment
+
+
+def appointment_ask_mentor(*, appointment: Appointment, actor: User) -> Appointment:
+    """A parent of the family asks their peer mentor to come with them. They need a
+    mentor matched with the family now."""
+    if access.adult_of(actor, appointment.family) is None:
+        raise PermissionDenied
+    mentor = _current_mentor(appointment.family)
+    if mentor is None:
+        raise ValidationError(_("Your family does not have a peer mentor at the moment"))
+    match_id, mentor_user, mentor_name = mentor
+    with transaction.atomic():
+        appointment = (
+            Appointment.objects.select_for_update(of=("self",))
+            .select_related("family")
+            .get(pk=appointment.pk)
+        )
+        if not appointment.is_open or appointment.starts_at <= timezone.now():
+            raise ValidationError(_("This appointment has been cancelled or has happened"))
+        if appointment.mentor_status in {
+            Appointment.MentorStatus.ASKED,
+            Appointment.MentorStatus.ACCEPTED,
+        }:
+            raise ValidationError(_("You have already asked your mentor to come"))
+        appointment.mentor_status = Appointment.MentorStatus.ASKED
+        appointment.mentor_requested_by = actor
+        appointment.mentor_requested_at = timezone.now()
+        appointment.mentor_user = mentor_user
+        appointment.mentor_name = mentor_name
+        appointment.mentor_match_id = match_id
+        appointment.mentor_answered_at = None
+        appointment.mentor_reason = ""
+        appointment.save()
+        notify_users(
+            recipients=[mentor_user],
+            verb=_("A family you support asked you to come to an appointment"),
+            actor=actor,
+            target=appointment,
+            url=appointment.get_absolute_url(),
+        )
+    return appointment
+
+
+def appointment_mentor_answer(
+    *, appointment: Appointment, actor: User, accept: bool, reason: str = ""
+) -> Appointment:
+    """The family's mentor says whether they can come; the family and the key worker hear."""
+    reason = reason.strip()
+    if len(reason) > 300:
+        raise ValidationError({"reason": _("Keep it to 300 characters or fewer")})
+    with transaction.atomic():
+        appointment = (
+            Appointment.objects.select_for_update(of=("self",))
+            .select_related("family", "family__lead_key_worker")
+            .get(pk=appointment.pk)
+        )
+        if appointment.mentor_user_id != actor.pk or (
+            core.relation_to_family(actor, appointment.family) is not core.Relation.MENTOR
+        ):
+            raise PermissionDenied
+        if appointment.mentor_status != Appointment.MentorStatus.ASKED or not appointment.is_open:
+            raise ValidationError(_("This request has already been answered"))
+        appointment.mentor_status = (
+            Appointment.MentorStatus.ACCEPTED if accept else Appointment.MentorStatus.DECLINED
+        )
+        appointment.mentor_answered_at = timezone.now()
+        appointment.mentor_reason = "" if accept else reason[:300]
+        appointment.save()
+        name = appointment.mentor_name
+        family_people = [m.user for m in _adults(appointment.family)]
+        verb = (
+            _("%(name)s will come with you to your appointment") % {"name": name}
+            if accept
+            else _("%(name)s cannot come to your appointment") % {"name": name}
+        )
+        notify_users(
+            recipients=family_people,
+            verb=verb,
+            actor=actor,
+            target=appointment,
+            url=appointment.get_absolute_url(),
+            family=appointment.family,
+        )
+        notify_users(
+            recipients=[appointment.family.lead_key_worker],
+            verb=(
+                _("A peer mentor will come to an appointment you booked")
+                if accept
+                else _("A peer mentor cannot come to an appointment you booked")
+            ),
+            actor=actor,
+            target=appointment,
+            url=appointment.get_absolute_url(),
+            family=appointment.family,
+        )
+        if accept:
+            from .tasks import casework_email_send
+
+            appointment_id, mentor_ids = appointment.pk, [actor.pk]
+            transaction.on_commit(
+                lambda: casework_email_send.enqueue(
+                    "appointment", appointment_id, mentor_ids, "mentor_coming"
+                )
+            )
+    return appointment
+
+
+def appointment_record(
+    *,
+    appointment: Appointment,
+    actor: User,
+    came: Iterable[FamilyMember],
+    mentor_came: bool = False,
+) -> Appointment:
+    """The key worker records who came. If the mentor came, it goes on the mentor's
+    contact log, linked to this appointment."""
+    found = _manage(actor, appointment.family)
+    chosen = _coming(appointment.family, came)
+    with transaction.atomic():
+        appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        if appointment.status == Appointment.Status.CANCELLED:
+            raise ValidationError(_("This appointment was cancelled"))
+        if appointment.starts_at > timezone.now():
+            raise ValidationError(_("You can record who came once the appointment has started"))
+        if mentor_came and appointment.mentor_status != Appointment.MentorStatus.ACCEPTED:
+            raise ValidationError(
+                {"mentor_came": _("The family's mentor had not said they would come")}
+            )
+        appointment.status = Appointment.Status.HELD
+        appointment.mentor_came = mentor_came if appointment.mentor_user_id else None
+        appointment.recorded_by = actor
+        appointment.recorded_at = timezone.now()
+        appointment.save()
+        appointment.came.set(chosen)
+        _audit(actor, found, AuditEvent.Action.UPDATE, appointment, "attendance recorded")
+        if mentor_came and appointment.mentor_match_id:
+            mentor_services.contact_log_for_appointment(
+                match_id=appointment.mentor_match_id,
+                actor=actor,
+                happened_on=timezone.localdate(appointment.starts_at),
+                appointment_id=appointment.pk,
+                summary=appointment.purpose[:280],
+            )
+    return appointment
+
+
+# Team meetings --------------------------------------------------------------------------
+
+
+def _check_where(where: str, place: str) -> str:
+    if where not in Where.values:
+        raise ValidationError({"where": _("Choose whether you meet in person or by a call")})
+    return _text(
+        place,
+        field="place",
+        max_length=300,
+        required=(
+            _("Enter where the meeting is")
+            if where == Where.PLACE
+            else _("Enter how to join the call")
+        ),
+    )
+
+
+def _meeting_people(meeting: Meeting) -> list[User | None]:
+    return [
+        invite.member.user
+        if invite.member is not None
+        else invite.practitioner.user
+        if invite.practitioner is not None
+        else invite.mentor_user
+        for invite in meeting.invites.select_related(
+            "member__user", "practitioner__user", "mentor_user"
+        )
+    ]
+
+
+def meeting_arrange(
+    *,
+    family: Family,
+    actor: User,
+    starts_at: datetime,
+    ends_at: datetime,
+    where: str,
+    place: str,
+    members: Iterable[FamilyMember],
+    practitioners: Iterable[FamilyPractitioner] = (),
+    invite_mentor: bool = False,
+    staff_notes: str = "",
+) -> Meeting:
+    """The key worker arranges a team-around-the-family meeting. The family is invited
+    first; the team members and the family's mentor as chosen."""
+    found = _manage(actor, family)
+    place = _check_where(where, place)
+    _check_times(starts_at, ends_at)
+    adults = {m.pk: m for m in _adults(family)}
+    chosen_members = list(members)
+    if not chosen_members:
+        raise ValidationError({"members": _("Invite at least one adult of the family")})
+    if any(m.pk not in adults for m in chosen_members):
+        raise ValidationError({"members": _("Choose adults of this family")})
+    team = {p.pk for p in FamilyPractitioner.objects.filter(family=family)}
+    chosen_team = list(practitioners)
+    if any(p.pk not in team for p in chosen_team):
+        raise ValidationError({"practitioners": _("Choose people on the family's team")})
+    mentor = _current_mentor(family) if invite_mentor else None
+    if invite_mentor and mentor is None:
+        raise ValidationError({"invite_mentor": _("The family does not have a peer mentor")})
+    with transaction.atomic():
+        meeting = Meeting.objects.create(
+            family=family,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            where=where,
+            place=place,
+            arranged_by=actor,
+            staff_notes=staff_notes.strip()[:5000],
+        )
+        invites = [
+            *(MeetingInvite(meeting=meeting, kind="family", member=m) for m in chosen_members),
+            *(MeetingInvite(meeting=meeting, kind="team", practitioner=p) for p in chosen_team),
+        ]
+        if mentor is not None:
+            invites.append(
+                MeetingInvite(
+                    meeting=meeting, kind="mentor", mentor_user=mentor[1], mentor_name=mentor[2]
+                )
+            )
+        MeetingInvite.objects.bulk_create(invites)
+        _audit(actor, found, AuditEvent.Action.CREATE, meeting)
+        _tell(
+            kind="arranged",
+            record=meeting,
+            people=_meeting_people(meeting),
+            actor=actor,
+            verb=_("You are invited to a team meeting"),
+        )
+    return meeting
+
+
+def meeting_change(
+    *,
+    meeting: Meeting,
+    actor: User,
+    starts_at: datetime,
+    ends_at: datetime,
+    where: str,
+    place: str,
+) -> Meeting:
+    """Move a meeting or change where it is; everyone invited gets the new calendar file
+    (the same UID, the next SEQUENCE)."""
+    found = _manage(actor, meeting.family)
+    place = _check_where(where, place)
+    _check_times(starts_at, ends_at)
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if not meeting.is_open:
+            raise ValidationError(_("This meeting has been cancelled or has happened"))
+        meeting.starts_at, meeting.ends_at = starts_at, ends_at
+        meeting.where, meeting.place = where, place
+        meeting.status = Meeting.Status.CHANGED
+        meeting.sequence += 1
+        meeting.save()
+        _audit(actor, found, AuditEvent.Action.UPDATE, meeting, "changed")
+        _tell(
+            kind="changed",
+            record=meeting,
+            people=_meeting_people(meeting),
+            actor=actor,
+            verb=_("A team meeting you are invited to has changed"),
+        )
+    return meeting
+
+
+def meeting_cancel(*, meeting: Meeting, actor: User, reason: str = "") -> Meeting:
+    """Call a meeting off; everyone invited is told and calendars remove it."""
+    found = _manage(actor, meeting.family)
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if not meeting.is_open:
+            raise ValidationError(_("This meeting has already been cancelled or happened"))
+        meeting.status = Meeting.Status.CANCELLED
+        meeting.cancel_reason = reason.strip()[:300]
+        meeting.sequence += 1
+        meeting.save(update_fields=["status", "cancel_reason", "sequence", "updated_at"])
+        _audit(actor, found, AuditEvent.Action.UPDATE, meeting, "cancelled")
+        _tell(
+            kind="cancelled",
+            record=meeting,
+            people=_meeting_people(meeting),
+            actor=actor,
+            verb=_("A team meeting you were invited to has been cancelled"),
+        )
+    return meeting
+
+
+@dataclass(frozen=True)
+class ActionInput:
+    """One action the meeting agreed. ``who`` is a plan's "who" (member, mentor,
+    key_worker, partner, other) with the adult or team member it names."""
+
+    text: str
+    who: str
+    goal_id: int
+    member: FamilyMember | None = None
+    practitioner: FamilyPractitioner | None = None
+    due_date: date | None = None
+
+
+def _who_label(action: ActionInput) -> str:
+    if action.member is not None:
+        return action.member.name
+    if action.practitioner is not None:
+        return action.practitioner.name_with_agency
+    return dict(plan_selectors.step_who_choices()).get(action.who, action.who)
+
+
+def meeting_record(
+    *,
+    meeting: Meeting,
+    actor: User,
+    attended: Iterable[int],
+    actions: Sequence[ActionInput] = (),
+    staff_notes: str = "",
+    family_notes: str = "",
+    notes_agreed: bool = False,
+) -> Meeting:
+    """After the meeting: who came (invite ids), what was agreed (each action becomes a
+    step on the family's plan, with who and by when) and the notes. Notes for the family
+    are shown to them only once they agreed to them."""
+    found = _manage(actor, meeting.family)
+    family_notes = family_notes.strip()
+    if notes_agreed and not family_notes:
+        raise ValidationError({"family_notes": _("Write the notes the family agreed to")})
+    came = set(attended)
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if not meeting.is_open:
+            raise ValidationError(_("This meeting has been cancelled or already recorded"))
+        if meeting.starts_at > timezone.now():
+            raise ValidationError(_("You can record the meeting once it has started"))
+        for invite in meeting.invites.all():
+            invite.attended = invite.pk in came
+            invite.save(update_fields=["attended"])
+        for number, action in enumerate(actions, start=1):
+            try:
+                step = plan_services.step_add_from_meeting(
+                    goal_id=action.goal_id,
+                    actor=actor,
+                    text=action.text,
+                    owner=plan_services.StepOwner(
+                        who=action.who, member=action.member, practitioner=action.practitioner
+                    ),
+                    due_date=action.due_date,
+                )
+            except ValidationError as exc:
+                raise ValidationError(
+                    _("Action %(n)s: %(problem)s")
+                    % {"n": number, "problem": " ".join(exc.messages)}
+                ) from exc
+            MeetingAction.objects.create(
+                meeting=meeting,
+                text=step.text,
+                who=action.who,
+                member=action.member,
+                practitioner=action.practitioner,
+                who_label=_who_label(action),
+                due_date=action.due_date,
+                goal_id=action.goal_id,
+                step_id=step.pk,
+                order=number,
+            )
+        meeting.status = Meeting.Status.HELD
+        meeting.staff_notes = staff_notes.strip()[:5000]
+        meeting.family_notes = family_notes[:5000]
+        meeting.notes_agreed = notes_agreed
+        meeting.held_recorded_by = actor
+        meeting.save()
+        _audit(actor, found, AuditEvent.Action.UPDATE, meeting, "recorded")
+        notify_users(
+            recipients=[m.user for m in _adults(meeting.family)],
+            verb=_("What your team meeting agreed is on your plan"),
+            actor=actor,
+            target=meeting,
+            url=meeting.get_absolute_url(),
+            family=meeting.family,
+        )
+    return meeting
+
+
+# Emails ---------------------------------------------------------------------------------
+
+_SUBJECTS = {
+    ("appointment", "booked"): _noop("An appointment has been booked"),
+    ("appointment", "changed"): _noop("An appointment has changed"),
+    ("appointment", "cancelled"): _noop("An appointment has been cancelled"),
+    ("appointment", "mentor_coming"): _noop("You are going to an appointment with a family"),
+    ("meeting", "arranged"): _noop("You are invited to a team meeting"),
+    ("meeting", "changed"): _noop("A team meeting has changed"),
+    ("meeting", "cancelled"): _noop("A team meeting has been cancelled"),
+}
+
+
+def record_email(*, record_kind: str, record_id: int, user_ids: list[int], kind: str) -> int:
+    """Send the email about a meeting or appointment to each person it is safe to email:
+    the time, the place and a link (nothing from the notes), with a calendar file that
+    adds, moves or removes the event. Returns how many were sent."""
+    from django.conf import settings
+    from django.template.loader import render_to_string
+
+    from portal.notify import email_send
+
+    from . import calendar
+
+    record: Appointment | Meeting | None
+    if record_kind == "meeting":
+        record = Meeting.objects.select_related("family").filter(pk=record_id).first()
+    else:
+        record = Appointment.objects.select_related("family").filter(pk=record_id).first()
+    if record is None or (record_kind, kind) not in _SUBJECTS:
+        return 0
+    event = (
+        calendar.meeting_event(record)
+        if isinstance(record, Meeting)
+        else calendar.appointment_event(record)
+    )
+    method = "CANCEL" if kind == "cancelled" else "REQUEST"
+    ics = calendar.calendar_file([event], method=method)
+    body = render_to_string(
+        "casework/email/record.txt",
+        {
+            "record": record,
+            "record_kind": record_kind,
+            "kind": kind,
+            "link": settings.SITE_URL.rstrip("/") + record.get_absolute_url(),
+            "service_name": settings.SERVICE_NAME,
+        },
+    )
+    sent = 0
+    for person in User.objects.filter(pk__in=user_ids, is_active=True).exclude(email=""):
+        sent += email_send(
+            subject=_(_SUBJECTS[(record_kind, kind)]),
+            message=body,
+            users=[person],
+            attachments=[("invite.ics", ics, f"text/calendar; method={method}")],
+        )
+    return sent

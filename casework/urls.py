@@ -1,23 +1,66 @@
 from django.urls import path
 
-from . import views
+from .views import appointments, meetings, records
 
 app_name = "casework"
 
 urlpatterns = [
-    path("families/<id:family_id>/records/", views.family_records, name="family_records"),
-    path("families/<id:family_id>/records/new/", views.record_choose, name="record_choose"),
+    path("families/<id:family_id>/records/", records.family_records, name="family_records"),
+    path("families/<id:family_id>/records/new/", records.record_choose, name="record_choose"),
     path(
         "families/<id:family_id>/records/new/<id:kind_id>/",
-        views.record_add,
+        records.record_add,
         name="record_add",
     ),
-    path("records/<id:record_id>/correct/", views.record_correct, name="record_correct"),
-    path("yours/records/", views.yours, name="yours"),
-    path("record-kinds/", views.kinds, name="kinds"),
-    path("record-kinds/<id:kind_id>/retire/", views.kind_retire, name="kind_retire"),
-    path("imports/", views.import_list, name="import_list"),
-    path("imports/new/", views.import_upload, name="import_upload"),
-    path("imports/<id:import_id>/", views.import_detail, name="import_detail"),
-    path("imports/<id:import_id>/confirm/", views.import_confirm, name="import_confirm"),
+    path("records/<id:record_id>/correct/", records.record_correct, name="record_correct"),
+    path("yours/records/", records.yours, name="yours"),
+    path("record-kinds/", records.kinds, name="kinds"),
+    path("record-kinds/<id:kind_id>/retire/", records.kind_retire, name="kind_retire"),
+    path("imports/", records.import_list, name="import_list"),
+    path("imports/new/", records.import_upload, name="import_upload"),
+    path("imports/<id:import_id>/", records.import_detail, name="import_detail"),
+    path("imports/<id:import_id>/confirm/", records.import_confirm, name="import_confirm"),
+    path(
+        "families/<id:family_id>/appointments/new/",
+        appointments.appointment_book,
+        name="appointment_book",
+    ),
+    path("appointments/<id:appointment_id>/", appointments.appointment_detail, name="appointment"),
+    path(
+        "appointments/<id:appointment_id>/ask-mentor/",
+        appointments.appointment_ask_mentor,
+        name="appointment_ask_mentor",
+    ),
+    path(
+        "appointments/<id:appointment_id>/mentor-answer/",
+        appointments.appointment_mentor_answer,
+        name="appointment_mentor_answer",
+    ),
+    path(
+        "appointments/<id:appointment_id>/record/",
+        appointments.appointment_record,
+        name="appointment_record",
+    ),
+    path(
+        "appointments/<id:appointment_id>/change/",
+        appointments.appointment_change,
+        name="appointment_change",
+    ),
+    path(
+        "appointments/<id:appointment_id>/cancel/",
+        appointments.appointment_cancel,
+        name="appointment_cancel",
+    ),
+    path(
+        "appointments/<id:appointment_id>/calendar.ics",
+        appointments.appointment_ics,
+        name="appointment_ics",
+    ),
+    path("calendar.ics", appointments.calendar_feed, name="calendar_feed"),
+    path("families/<id:family_id>/meetings/new/", meetings.meeting_arrange, name="meeting_arrange"),
+    path("meetings/<id:meeting_id>/", meetings.meeting_detail, name="meeting"),
+    path("meetings/<id:meeting_id>/change/", meetings.meeting_change, name="meeting_change"),
+    path("meetings/<id:meeting_id>/cancel/", meetings.meeting_cancel, name="meeting_cancel"),
+    path("meetings/<id:meeting_id>/record/", meetings.meeting_record, name="meeting_record"),
+    path("meetings/<id:meeting_id>/calendar.ics", meetings.meeting_ics, name="meeting_ics"),
 ]

@@ -294,10 +294,20 @@ class ContactLog(models.Model):
     logged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    # The casework appointment the mentor went to with the parent, kept by id so this app
+    # imports nothing of casework's.
+    appointment_id = models.PositiveBigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-happened_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["appointment_id"],
+                condition=Q(appointment_id__isnull=False),
+                name="one_contact_log_per_appointment",
+            )
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} on {self.happened_on:%d/%m/%Y}"

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from portal.access import AnyUser
 from portal.models import Family, FamilyMember
 from portal.prepared import prepared
 from portal.registry import family_needs
@@ -132,6 +133,14 @@ def family_mentor_state(*, family: Family) -> dict[str, Any]:
     waiting = next((m for m in matches if m.is_open and not m.is_overdue), None)
     past = [m for m in matches if m is not current and m is not waiting]
     return {"current": current, "waiting": waiting, "past": past}
+
+
+def has_mentor_record(user: AnyUser) -> bool:
+    """Whether the person applied to be, or is, a peer mentor (loaded with the signed-in
+    person, so no query)."""
+    from .access import mentor_of
+
+    return mentor_of(user) is not None
 
 
 def mentor_home(*, mentor: Mentor) -> dict[str, Any]:

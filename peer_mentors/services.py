@@ -625,6 +625,30 @@ def contact_log_create(
         )
 
 
+def contact_log_for_appointment(
+    *, match_id: int, actor: User, happened_on: date, appointment_id: int, summary: str = ""
+) -> ContactLog:
+    """The key worker records that the mentor went with the parent to an appointment
+    (casework's, kept by id). Once for each appointment: a second call returns the first."""
+    match = MentorMatch.objects.select_related("family", "mentor").filter(pk=match_id).first()
+    if match is None or not core.family_access(actor, match.family).can_manage:
+        raise PermissionDenied
+    with transaction.atomic():
+        existing = ContactLog.objects.filter(appointment_id=appointment_id).first()
+        if existing is not None:
+            return existing
+        log = ContactLog.objects.create(
+            match=match,
+            kind=ContactLog.Kind.APPOINTMENT,
+            happened_on=happened_on,
+            summary=summary.strip()[:280],
+            logged_by=actor,
+            appointment_id=appointment_id,
+        )
+        _audit(actor, AuditEvent.Action.CREATE, log, family=match.family)
+    return log
+
+
 def supervision_note_add(
     *, mentor: Mentor, actor: User, note: str, shared_with_mentor: bool = True
 ) -> SupervisionNote:

@@ -1053,3 +1053,27 @@ def team_sight(family: Family, member: FamilyMember | None) -> dict[int, list[st
     ):
         seen.setdefault(practitioner_id, []).append(title)
     return seen
+
+
+def goals_for_meeting_actions(*, family: Family) -> list[tuple[int, str]]:
+    """(id, title) of the goals of the whole family (no one's private goal) that a team
+    meeting's actions may be added to, in the plan's order."""
+    return list(
+        Goal.objects.filter(plan__family=family, archived_at__isnull=True, private_to__isnull=True)
+        .order_by("order", "id")
+        .values_list("pk", "title")
+    )
+
+
+def steps_by_id(*, step_ids: Iterable[int]) -> dict[int, Step]:
+    """Steps by id with their goal's title, for the records that made them."""
+    return {
+        step.pk: step for step in Step.objects.select_related("goal").filter(pk__in=list(step_ids))
+    }
+
+
+def step_who_choices() -> list[tuple[str, str]]:
+    """Who may do a step, as the plan names them."""
+    from .models import Who
+
+    return [(value, str(label)) for value, label in Who.choices]

@@ -579,6 +579,38 @@ def step_update(
     return current
 
 
+def step_add_from_meeting(
+    *,
+    goal_id: int,
+    actor: User,
+    text: str,
+    owner: StepOwner,
+    due_date: dt.date | None = None,
+) -> Step:
+    """A key worker writes onto the plan an action the family agreed at a team meeting
+    (casework's). Only to a goal of the whole family: a private goal is its adult's alone,
+    and a meeting of the team is no place for it."""
+    goal = (
+        Goal.objects.select_related("plan", "plan__family", "plan__family__lead_key_worker")
+        .filter(pk=goal_id)
+        .first()
+    )
+    if goal is None:
+        raise ValidationError({"goal": _("Choose a goal from the family's plan")})
+    plan_acc = _access(actor, goal.plan)
+    _require(plan_acc.can_suggest)
+    if goal.private_to_id is not None or goal.archived_at is not None:
+        raise ValidationError({"goal": _("Choose a goal from the family's plan")})
+    fields = _step_fields(plan=goal.plan, text=text, owner=owner, due_date=due_date)
+    with transaction.atomic():
+        Goal.objects.select_for_update().filter(pk=goal.pk).first()
+        order = (goal.steps.aggregate(m=Max("order"))["m"] or 0) + 1
+        step = Step.objects.create(goal=goal, order=order, created_by=actor, **fields)
+        _bump_revision(goal.plan)
+        _audit(actor, plan_acc, AuditEvent.Action.CREATE, step)
+    return step
+
+
 def step_done_set(*, step: Step, actor: User, done: bool) -> Step:
     """Tick a step off (or untick it). Progress, not words: the plan stays agreed.
 

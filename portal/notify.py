@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from datetime import time as dt_time
 from typing import Any
 
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, send_mail
 from django.db import transaction
 from django.utils import timezone
 from notifications.signals import notify
@@ -99,9 +99,11 @@ def email_send(
     message: str,
     users: Iterable[User] = (),
     addresses: Iterable[str] = (),
+    attachments: Iterable[tuple[str, bytes, str]] = (),
 ) -> int:
     """Send one email to ``users`` it is safe to email, and to ``addresses`` (people with no
     account yet, such as someone invited). Returns how many addresses it went to.
+    ``attachments`` are (file name, content, MIME type), such as a calendar file.
 
     Raises whatever the mail backend raises, so a task can try again.
     """
@@ -118,7 +120,17 @@ def email_send(
     recipients |= {address.strip().lower() for address in addresses if address.strip()}
     if not recipients:
         return 0
-    send_mail(
-        subject=str(subject), message=message, from_email=None, recipient_list=sorted(recipients)
-    )
+    files = list(attachments)
+    if files:
+        email = EmailMessage(subject=str(subject), body=message, to=sorted(recipients))
+        for name, content, mimetype in files:
+            email.attach(name, content, mimetype)
+        email.send()
+    else:
+        send_mail(
+            subject=str(subject),
+            message=message,
+            from_email=None,
+            recipient_list=sorted(recipients),
+        )
     return len(recipients)

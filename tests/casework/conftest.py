@@ -57,3 +57,14 @@ def records_world(family, parent, key_worker, partner, manager, other_parent):
         "zara": zara,
         "yusuf": yusuf,
     }
+
+
+@pytest.fixture
+def jo(manager):
+    return mentor_helpers.mentor(manager, name="Jo", ward="Foleshill")
+
+
+@pytest.fixture
+def match(parent, jo):
+    """Aisha's family is matched with Jo."""
+    return mentor_helpers.accepted_match(parent, jo)

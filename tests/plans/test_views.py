@@ -904,7 +904,7 @@ def test_parent_dashboard_query_count_is_pinned(
     client.force_login(parent)
     client.get(reverse("portal:dashboard"))
     # The person; the plan panel (two); the peer mentor and bookings panels (one each); the
-    # menu's two counts (one query).
-    with django_assert_num_queries(session_queries + 6):
+    # appointments and meetings to come (one each); the menu's two counts (one query).
+    with django_assert_num_queries(session_queries + 8):
         body = client.get(reverse("portal:dashboard")).content.decode()
     assert body.count("Coming up:") == 5 and 'data-live-count="messages"' in body

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from portal import access as core
 from portal.forms import apply_errors
 
-from . import access, selectors, services
-from .forms import (
+from .. import access, selectors, services
+from ..forms import (
     CorrectionForm,
     ImportForm,
     RecordChooseForm,
@@ -25,7 +25,7 @@ from .forms import (
     RecordKindForm,
     RetireForm,
 )
-from .imports import COLUMNS
+from ..imports import COLUMNS
 
 # The file being checked, between its preview and its confirmation: kept in the person's
 # own session (never in the form), with the import's id; the import keeps its digest.

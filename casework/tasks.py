@@ -1,0 +1,13 @@
+"""Background work for meetings and appointments: the emails, each with its calendar file."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task()
+def casework_email_send(record_kind: str, record_id: int, user_ids: list[int], kind: str) -> int:
+    """Email each person (one email each) about a meeting or appointment, with its .ics."""
+    from .services import record_email
+
+    return record_email(record_kind=record_kind, record_id=record_id, user_ids=user_ids, kind=kind)
