@@ -197,15 +197,24 @@ def _as_signed_in(user: User) -> User:
     return acting
 
 
+def _weekday(day: date, step: int) -> date:
+    """The day itself, or the nearest weekday going ``step`` days at a time: the service
+    does not meet families at weekends."""
+    while day.weekday() >= 5:
+        day += timedelta(days=step)
+    return day
+
+
 def _at(days: int, hour: int) -> datetime:
-    return timezone.make_aware(
-        datetime.combine(timezone.localdate() + timedelta(days=days), time(hour))
-    )
+    day = _weekday(timezone.localdate() + timedelta(days=days), 1)
+    return timezone.make_aware(datetime.combine(day, time(hour)))
 
 
 def _happened(record: Meeting | Appointment, days_ago: int) -> None:
     """Time passes: it took place ``days_ago`` days ago at the same hour."""
     starts = record.starts_at - timedelta(days=days_ago + 30)
+    local = timezone.localtime(starts)
+    starts = timezone.make_aware(datetime.combine(_weekday(local.date(), -1), local.time()))
     type(record).objects.filter(pk=record.pk).update(
         starts_at=starts, ends_at=starts + (record.ends_at - record.starts_at)
     )

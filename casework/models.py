@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Agency, Family, FamilyMember, FamilyPractitioner
@@ -278,8 +279,16 @@ class Meeting(models.Model):
             )
         ]
 
+    # Told apart from an appointment where the two are listed together.
+    is_meeting = True
+
     def __str__(self):
         return f"Team meeting for {self.family} on {self.starts_at:%d/%m/%Y}"
+
+    @property
+    def has_started(self) -> bool:
+        """Whether it is time to record who came (not before it starts)."""
+        return self.starts_at <= timezone.now()
 
     def get_absolute_url(self) -> str:
         return reverse("casework:meeting", kwargs={"meeting_id": self.pk})
@@ -448,8 +457,15 @@ class Appointment(models.Model):
             )
         ]
 
+    is_meeting = False
+
     def __str__(self):
         return f"Appointment for {self.family} on {self.starts_at:%d/%m/%Y}"
+
+    @property
+    def has_started(self) -> bool:
+        """Whether it is time to record who came (not before it starts)."""
+        return self.starts_at <= timezone.now()
 
     def get_absolute_url(self) -> str:
         return reverse("casework:appointment", kwargs={"appointment_id": self.pk})

@@ -128,41 +128,55 @@ def _family_meetings(*, family_id: int, now: datetime) -> QuerySet[Meeting]:
     ]
 
 
+def _with_events(found: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    """Adds ``events``: the appointments and meetings together, in the order they happen."""
+    found["events"] = sorted(
+        [*found["appointments"], *found["meetings"]], key=lambda event: event.starts_at
+    )
+    return found
+
+
 def upcoming_for_family(*, family: Family) -> dict[str, list[Any]]:
     """The family's appointments and meetings still to come (on every parent's dashboard,
     so compiled once: ``portal.prepared``)."""
     now = timezone.now()
-    return {
-        "appointments": list(_family_appointments.rows(family_id=family.pk, now=now)),
-        "meetings": list(_family_meetings.rows(family_id=family.pk, now=now)),
-    }
+    return _with_events(
+        {
+            "appointments": list(_family_appointments.rows(family_id=family.pk, now=now)),
+            "meetings": list(_family_meetings.rows(family_id=family.pk, now=now)),
+        }
+    )
 
 
 def for_family_record(*, family: Family) -> dict[str, list[Any]]:
     """On the family's record for staff: what is to come and the last few held."""
     now = timezone.now()
     since = now - timedelta(days=180)
-    return {
-        "appointments": list(_appointments().filter(family=family, ends_at__gte=since)[:20]),
-        "meetings": list(_meetings().filter(family=family, ends_at__gte=since)[:20]),
-    }
+    return _with_events(
+        {
+            "appointments": list(_appointments().filter(family=family, ends_at__gte=since)[:20]),
+            "meetings": list(_meetings().filter(family=family, ends_at__gte=since)[:20]),
+        }
+    )
 
 
 def upcoming_for_key_worker(*, user: User, limit: int = 20) -> dict[str, list[Any]]:
     """The key worker's appointments and meetings to come, across their caseload."""
     now = timezone.now()
-    return {
-        "appointments": list(
-            _appointments().filter(
-                family__lead_key_worker=user, status__in=OPEN_APPOINTMENTS, ends_at__gte=now
-            )[:limit]
-        ),
-        "meetings": list(
-            _meetings().filter(
-                family__lead_key_worker=user, status__in=OPEN_MEETINGS, ends_at__gte=now
-            )[:limit]
-        ),
-    }
+    return _with_events(
+        {
+            "appointments": list(
+                _appointments().filter(
+                    family__lead_key_worker=user, status__in=OPEN_APPOINTMENTS, ends_at__gte=now
+                )[:limit]
+            ),
+            "meetings": list(
+                _meetings().filter(
+                    family__lead_key_worker=user, status__in=OPEN_MEETINGS, ends_at__gte=now
+                )[:limit]
+            ),
+        }
+    )
 
 
 def mentor_appointments(*, user: User, limit: int = 20) -> list[Appointment]:

@@ -499,3 +499,15 @@ def test_the_familys_upcoming_queries_match_their_querysets(
                 list(query.build(family_id=family_id, now=now))
             )
     assert len(selectors.upcoming_for_family(family=family)["appointments"]) == 1
+
+
+def test_who_came_is_asked_only_once_the_appointment_has_started(client, key_worker, family):
+    appointment = helpers.book(key_worker, family)
+    client.force_login(key_worker)
+    before = client.get(appointment.get_absolute_url()).content.decode()
+    assert "You can record who came once the appointment has started." in before
+    assert "Save who came" not in before
+    assert "Change the time or place" in before
+    helpers.in_the_past(appointment)
+    after = client.get(appointment.get_absolute_url()).content.decode()
+    assert "Save who came" in after

@@ -182,6 +182,13 @@ def test_a_meeting_cannot_be_recorded_before_it_starts(key_worker, meeting):
         services.meeting_record(meeting=meeting, actor=key_worker, attended=[])
 
 
+def test_the_record_button_shows_once_the_meeting_has_started(client, key_worker, meeting):
+    client.force_login(key_worker)
+    assert "Record the meeting" not in client.get(meeting.get_absolute_url()).content.decode()
+    helpers.in_the_past(meeting)
+    assert "Record the meeting" in client.get(meeting.get_absolute_url()).content.decode()
+
+
 # Who sees a meeting ----------------------------------------------------------------------
 
 
