@@ -285,13 +285,13 @@ class Meeting(models.Model):
     def __str__(self):
         return f"Team meeting for {self.family} on {self.starts_at:%d/%m/%Y}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("casework:meeting", kwargs={"meeting_id": self.pk})
+
     @property
     def has_started(self) -> bool:
         """Whether it is time to record who came (not before it starts)."""
         return self.starts_at <= timezone.now()
-
-    def get_absolute_url(self) -> str:
-        return reverse("casework:meeting", kwargs={"meeting_id": self.pk})
 
     @property
     def is_open(self) -> bool:
@@ -462,13 +462,13 @@ class Appointment(models.Model):
     def __str__(self):
         return f"Appointment for {self.family} on {self.starts_at:%d/%m/%Y}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("casework:appointment", kwargs={"appointment_id": self.pk})
+
     @property
     def has_started(self) -> bool:
         """Whether it is time to record who came (not before it starts)."""
         return self.starts_at <= timezone.now()
-
-    def get_absolute_url(self) -> str:
-        return reverse("casework:appointment", kwargs={"appointment_id": self.pk})
 
     @property
     def is_open(self) -> bool:
