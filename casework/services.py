@@ -13,10 +13,11 @@ changes are audited; notifications and emails (with a calendar file) go out on c
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from typing import TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -784,26 +785,44 @@ def appointment_change(
     return appointment
 
 
+Cancellable = TypeVar("Cancellable", Meeting, Appointment)
+
+
+def _cancel(
+    record: Cancellable,
+    *,
+    actor: User,
+    reason: str,
+    people: Callable[[Cancellable], list[User | None]],
+    verb: str,
+    done: str,
+) -> Cancellable:
+    """Call a meeting or an appointment off (``done`` says why it cannot be when it is no
+    longer open): everyone it concerns is told, with a calendar file that removes it."""
+    found = _manage(actor, record.family)
+    with transaction.atomic():
+        record = type(record).objects.select_for_update().get(pk=record.pk)
+        if not record.is_open:
+            raise ValidationError(done)
+        record.status = type(record).Status.CANCELLED
+        record.cancel_reason = reason.strip()[:300]
+        record.sequence += 1
+        record.save(update_fields=["status", "cancel_reason", "sequence", "updated_at"])
+        _audit(actor, found, AuditEvent.Action.UPDATE, record, "cancelled")
+        _tell(kind="cancelled", record=record, people=people(record), actor=actor, verb=verb)
+    return record
+
+
 def appointment_cancel(*, appointment: Appointment, actor: User, reason: str = "") -> Appointment:
     """The key worker calls an appointment off; calendars are told to remove it."""
-    found = _manage(actor, appointment.family)
-    with transaction.atomic():
-        appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
-        if not appointment.is_open:
-            raise ValidationError(_("This appointment has already been cancelled or happened"))
-        appointment.status = Appointment.Status.CANCELLED
-        appointment.cancel_reason = reason.strip()[:300]
-        appointment.sequence += 1
-        appointment.save(update_fields=["status", "cancel_reason", "sequence", "updated_at"])
-        _audit(actor, found, AuditEvent.Action.UPDATE, appointment, "cancelled")
-        _tell(
-            kind="cancelled",
-            record=appointment,
-            people=_appointment_people(appointment),
-            actor=actor,
-            verb=_("An appointment with your key worker has been cancelled"),
-        )
-    return appointment
+    return _cancel(
+        appointment,
+        actor=actor,
+        reason=reason,
+        people=_appointment_people,
+        verb=_("An appointment with your key worker has been cancelled"),
+        done=_("This appointment has already been cancelled or happened"),
+    )
 
 
 def appointment_ask_mentor(*, appointment: Appointment, actor: User) -> Appointment:
@@ -1080,24 +1099,14 @@ def meeting_change(
 
 def meeting_cancel(*, meeting: Meeting, actor: User, reason: str = "") -> Meeting:
     """Call a meeting off; everyone invited is told and calendars remove it."""
-    found = _manage(actor, meeting.family)
-    with transaction.atomic():
-        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
-        if not meeting.is_open:
-            raise ValidationError(_("This meeting has already been cancelled or happened"))
-        meeting.status = Meeting.Status.CANCELLED
-        meeting.cancel_reason = reason.strip()[:300]
-        meeting.sequence += 1
-        meeting.save(update_fields=["status", "cancel_reason", "sequence", "updated_at"])
-        _audit(actor, found, AuditEvent.Action.UPDATE, meeting, "cancelled")
-        _tell(
-            kind="cancelled",
-            record=meeting,
-            people=_meeting_people(meeting),
-            actor=actor,
-            verb=_("A team meeting you were invited to has been cancelled"),
-        )
-    return meeting
+    return _cancel(
+        meeting,
+        actor=actor,
+        reason=reason,
+        people=_meeting_people,
+        verb=_("A team meeting you were invited to has been cancelled"),
+        done=_("This meeting has already been cancelled or happened"),
+    )
 
 
 @dataclass(frozen=True)

@@ -173,7 +173,9 @@ def family_lead_transfer(*, family: Family, to: User, note: str, actor: User) ->
         )
     with transaction.atomic():
         family = (
-            Family.objects.select_for_update().select_related("lead_key_worker").get(pk=family.pk)
+            Family.objects.select_for_update(of=("self",))
+            .select_related("lead_key_worker")
+            .get(pk=family.pk)
         )
         before = family.lead_key_worker
         if before is not None and before.pk == to.pk:
