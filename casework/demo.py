@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from plans import selectors as plan_selectors
 from portal import access as core
+from portal.demo import acting_signed_in
 from portal.models import Agency, FamilyMember, FamilyPractitioner, User
 
 from . import access, services
@@ -188,15 +189,6 @@ def seed_records_demo(people: dict) -> None:
         )
 
 
-def _as_signed_in(user: User) -> User:
-    """The key worker as she is after two-step sign-in (a fresh demo has not set up her
-    authenticator app yet): what she arranges is audited in her name, as in the portal."""
-    acting = User.objects.get(pk=user.pk)
-    acting._portal_has_mfa = True  # type: ignore[attr-defined]  # what has_mfa remembers
-    acting._portal_session_mfa = True
-    return acting
-
-
 def _weekday(day: date, step: int) -> date:
     """The day itself, or the nearest weekday going ``step`` days at a time: the service
     does not meet families at weekends."""
@@ -225,7 +217,7 @@ def seed_meetings_demo(people: dict) -> None:
     family = people["family:parent"]
     if Meeting.objects.filter(family=family).exists():
         return
-    kim = _as_signed_in(people["key_worker"])
+    kim = acting_signed_in(people["key_worker"])
     adults = list(
         FamilyMember.objects.filter(family=family).exclude(
             relationship=FamilyMember.Relationship.CHILD

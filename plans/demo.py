@@ -8,7 +8,7 @@ import datetime as dt
 from django.utils import timezone
 
 from portal.access import has_mfa
-from portal.models import User
+from portal.demo import acting_signed_in
 
 from . import services
 from .models import (
@@ -283,16 +283,6 @@ def _seed_aisha_private(people) -> None:
     )
 
 
-def _signed_in(user: User) -> User:
-    """The seeder acts for a member of staff as the service itself, as if they had signed
-    in with their code: on a copy of them, so nobody's own sign-in is changed."""
-    acting = User.objects.get(pk=user.pk)
-    acting._portal_session_mfa = True
-    # What ``portal.access.has_mfa`` remembers for this object.
-    setattr(acting, "_portal_has_mfa", True)  # noqa: B010 - a remembered value, not a field
-    return acting
-
-
 def _seed_school_on_the_khan_plan(people) -> None:
     """Pat Doyle, the attendance officer at Foleshill Primary School, on the goal Aisha
     shared with school: one step suggested, their own step ticked off, one update."""
@@ -310,7 +300,7 @@ def _seed_school_on_the_khan_plan(people) -> None:
     )
     if plan is None or share is None:
         return
-    goal, pat = share.goal, _signed_in(people["partner"])
+    goal, pat = share.goal, acting_signed_in(people["partner"])
     if Comment.objects.filter(goal=goal, author=pat, kind=Comment.Kind.UPDATE).exists():
         return
     own = Step.objects.filter(goal=goal, who=Who.PARTNER, practitioner=share.practitioner).first()
