@@ -13,6 +13,7 @@ changes are audited; notifications and emails (with a calendar file) go out on c
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -70,6 +71,10 @@ def _decimal(text: str) -> Decimal | None:
     return number if number.is_finite() else None
 
 
+# A count is typed as plain digits: no sign, no decimal point, no other script's digits.
+WHOLE_NUMBER = re.compile(r"[0-9]+")
+
+
 def value_parse(*, kind: RecordKind, text: str) -> RecordValue:
     """The value ``text`` gives for ``kind``; ValidationError saying what to type if none."""
     text = text.strip()
@@ -86,7 +91,7 @@ def value_parse(*, kind: RecordKind, text: str) -> RecordValue:
             raise ValidationError(_("The percentage must be 0 or more."))
         return RecordValue(number=number)
     if value_type == RecordKind.ValueType.COUNT:
-        if not text.isdigit() or not text.isascii():
+        if not WHOLE_NUMBER.fullmatch(text):
             raise ValidationError(_("Enter a whole number, like 2."))
         if int(text) > MAX_COUNT:
             raise ValidationError(_("Enter a number of %(max)s or fewer.") % {"max": MAX_COUNT})

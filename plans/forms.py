@@ -461,6 +461,11 @@ class TemplateSearchForm(forms.Form):
         if not statuses:
             del self.fields["status"]
 
+    def clean_agency(self) -> int | str | None:
+        """The early help service's own ideas (``"own"``), an agency's id, or any agency."""
+        chosen = self.cleaned_data["agency"]
+        return int(chosen) if chosen not in ("", "own") else chosen or None
+
 
 class TemplateForm(forms.Form):
     title = forms.CharField(

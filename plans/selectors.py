@@ -772,12 +772,14 @@ def templates_search(
     *,
     query: str = "",
     outcome: str = "",
-    agency: str = "",
+    agency: int | str | None = None,
     status: str = InterventionTemplate.Status.APPROVED,
+    proposed_by: User | None = None,
     visible: Q | None = None,
 ) -> QuerySet[InterventionTemplate]:
     """The library, searched by words and filtered by outcome area slug, agency (an id,
-    or ``OWN_AGENCY``) and status, among the ideas ``visible`` (``LibraryAccess``)."""
+    or ``OWN_AGENCY``), status and who proposed an idea, among the ideas ``visible``
+    (``LibraryAccess``)."""
     templates = InterventionTemplate.objects.filter(visible or Q(), status=status)
     for word in query.split()[:8]:
         templates = templates.filter(
@@ -790,8 +792,10 @@ def templates_search(
         templates = templates.filter(outcome_areas__slug=outcome)
     if agency == OWN_AGENCY:
         templates = templates.filter(agency__isnull=True)
-    elif agency.isdigit():
-        templates = templates.filter(agency_id=int(agency))
+    elif isinstance(agency, int):
+        templates = templates.filter(agency_id=agency)
+    if proposed_by is not None:
+        templates = templates.filter(created_by=proposed_by)
     return (
         templates.select_related("agency", "created_by")
         .prefetch_related("outcome_areas")

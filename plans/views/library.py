@@ -50,7 +50,8 @@ def templates(request):
     form = TemplateSearchForm(
         request.GET or None, agencies=selectors.library_agencies(), statuses=statuses
     )
-    query = outcome = agency = ""
+    query = outcome = ""
+    agency: int | str | None = None
     status = InterventionTemplate.Status.APPROVED
     if form.is_valid():
         data = form.cleaned_data
@@ -61,10 +62,9 @@ def templates(request):
         outcome=outcome,
         agency=agency,
         status=InterventionTemplate.Status.PROPOSED if status == MINE else status,
+        proposed_by=request.user if status == MINE else None,
         visible=lib.visible_filter(),
     )
-    if status == MINE:
-        found = found.filter(created_by=request.user)
     page = Paginator(found, 20).get_page(request.GET.get("page"))
     goal = None
     goal_id = request.GET.get("goal", "")

@@ -203,6 +203,18 @@ def test_library_filters_by_outcome_area_and_agency(client, manager, partner, sc
     assert "Our own idea" in body and "School idea" not in body
     body = client.get(f"{url}?outcome=education").content.decode()
     assert "Our own idea" in body and "Health idea" not in body
+    # An agency that is not in the filter's list filters nothing and is not an error.
+    body = client.get(f"{url}?agency=99999").content.decode()
+    assert "School idea" in body and "Health idea" in body
+
+
+def test_the_next_page_link_keeps_the_filters_and_says_no_agency_as_none(client, manager):
+    for n in range(21):
+        _idea(manager, title=f"Idea {n:02}")
+    client.force_login(manager)
+    body = client.get(reverse("plans:templates")).content.decode()
+    assert "agency=&amp;" in body
+    assert "None" not in body
 
 
 def test_idea_page_lists_the_directory_services_that_deliver_it(client, manager, parent):
