@@ -317,8 +317,16 @@ class WhenForm(forms.Form):
         return cleaned
 
 
+class AdultsField(forms.ModelMultipleChoiceField):
+    """Adults of the family to tick, each by the name the family uses; the form's
+    ``__init__`` gives the queryset."""
+
+    def label_from_instance(self, obj):
+        return obj.name
+
+
 def _adults_field(label, *, required=False, message=""):
-    return forms.ModelMultipleChoiceField(
+    return AdultsField(
         label=label,
         queryset=None,
         required=required,
@@ -347,7 +355,6 @@ class AppointmentForm(WhenForm):
     def __init__(self, *args, adults=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["coming"].queryset = adults
-        self.fields["coming"].label_from_instance = lambda member: member.name
 
 
 class MentorAnswerForm(forms.Form):
@@ -372,7 +379,6 @@ class AppointmentRecordForm(forms.Form):
     def __init__(self, *args, adults=(), mentor_name="", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["came"].queryset = adults
-        self.fields["came"].label_from_instance = lambda member: member.name
         if mentor_name:
             self.fields["mentor_came"].label = _("%(name)s, their peer mentor, came with them") % {
                 "name": mentor_name
@@ -432,7 +438,6 @@ class MeetingForm(MeetingWhenForm):
     def __init__(self, *args, adults=(), team=(), mentor_name="", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["members"].queryset = adults
-        self.fields["members"].label_from_instance = lambda member: member.name
         self.fields["practitioners"].queryset = team
         self.fields["practitioners"].label_from_instance = lambda p: p.name_with_agency
         if mentor_name:
