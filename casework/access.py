@@ -415,3 +415,15 @@ def appointment_for_user(
     if appointment is None:
         raise Http404
     return appointment_access(user, appointment, path=path)
+
+
+# Referrals ---------------------------------------------------------------------------
+
+
+# Assessment and needs --------------------------------------------------------------------
+
+
+# Closure, step-down and the six months after -------------------------------------------
+
+
+# Chronology --------------------------------------------------------------------------------

@@ -308,3 +308,15 @@ def seed_meetings_demo(people: dict) -> None:
     )
     _happened(past, 7)
     services.appointment_record(appointment=past, actor=kim, came=adults)
+
+
+# Referrals ---------------------------------------------------------------------------
+
+
+# Assessment and needs --------------------------------------------------------------------
+
+
+# Closure, step-down and the six months after -------------------------------------------
+
+
+# Chronology --------------------------------------------------------------------------------

@@ -508,3 +508,15 @@ class ActionForm(forms.Form):
 
 
 ActionFormSet = forms.formset_factory(ActionForm, extra=4, max_num=10)
+
+
+# Referrals ---------------------------------------------------------------------------
+
+
+# Assessment and needs --------------------------------------------------------------------
+
+
+# Closure, step-down and the six months after -------------------------------------------
+
+
+# Chronology --------------------------------------------------------------------------------

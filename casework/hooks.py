@@ -160,3 +160,15 @@ register_dashboard_panel(
     )
 )
 register_demo_seeder(seed_meetings_demo, order=71)
+
+
+# Referrals
+
+
+# Assessment and needs
+
+
+# Closure, step-down and the six months after
+
+
+# Chronology

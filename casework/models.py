@@ -477,3 +477,407 @@ class Appointment(models.Model):
     @property
     def mentor_coming(self) -> bool:
         return self.mentor_status == self.MentorStatus.ACCEPTED
+
+
+# The family's journey: referral, assessment and needs, closure, the six months after -----
+
+
+class Framework(models.Model):
+    """A version of the outcome framework that needs are identified against (the 2022-25
+    Supporting Families framework is loaded by a migration). Managers keep it as data; one
+    version is in use for new needs, and needs keep the descriptor they were recorded with."""
+
+    name = models.CharField(_("name"), max_length=120)
+    version = models.CharField(_("version"), max_length=20)
+    in_use = models.BooleanField(_("in use for new needs"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("outcome framework")
+        verbose_name_plural = _("outcome frameworks")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "version"], name="framework_version_once"),
+            models.UniqueConstraint(
+                fields=["in_use"], condition=Q(in_use=True), name="one_framework_in_use"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.version})"
+
+
+class Descriptor(models.Model):
+    """One need a family may have under a headline outcome ("a child's attendance is below
+    90%"), in the staff's words and in plain words for the family, with the test the
+    six-month check applies: a new entry of ``test_kind`` that ``breaks_when`` against
+    ``threshold`` shows the need has come back."""
+
+    class Breaks(models.TextChoices):
+        ANY = "any", _("Any new entry")
+        BELOW = "below", _("A value below the threshold")
+        ABOVE = "above", _("A value above the threshold")
+        YES = "yes", _("An entry saying yes")
+        STATUS = "status", _("An entry with one of the statuses")
+
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="descriptors")
+    outcome = models.CharField(_("headline outcome"), max_length=30, choices=Outcome.choices)
+    code = models.SlugField(_("short code"), max_length=60)
+    text = models.CharField(_("descriptor"), max_length=300)
+    family_text = models.CharField(_("in plain words for the family"), max_length=300)
+    order = models.PositiveSmallIntegerField(default=0)
+    test_kind = models.ForeignKey(
+        RecordKind,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="descriptors",
+        verbose_name=_("agency record that tests it"),
+    )
+    breaks_when = models.CharField(
+        _("the need has come back when"), max_length=10, choices=Breaks.choices, blank=True
+    )
+    threshold = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    # For ``Breaks.STATUS``: the statuses (of ``test_kind.statuses``) that break it.
+    breaking_statuses = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("need descriptor")
+        verbose_name_plural = _("need descriptors")
+        ordering = ["framework", "outcome", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "code"], name="descriptor_code_once")
+        ]
+
+    def __str__(self):
+        return self.text
+
+
+class CaseworkSettings(models.Model):
+    """Choices service managers make for the whole service (one row, ``load``)."""
+
+    read_access_days = models.PositiveSmallIntegerField(
+        _("days a closed family can still read its plan"), default=90
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("casework settings")
+        verbose_name_plural = _("casework settings")
+
+    def __str__(self):
+        return str(_("Casework settings"))
+
+    @classmethod
+    def load(cls) -> CaseworkSettings:
+        found, _created = cls.objects.get_or_create(pk=1)
+        return found
+
+
+class Referral(models.Model):
+    """Someone asking for early help for a family: a partner practitioner, or the family
+    itself from the public site. What the referrer wrote is kept as they wrote it; a
+    service manager links it to a family already known or opens a new one, and decides."""
+
+    class Source(models.TextChoices):
+        PARTNER = "partner", _("A practitioner")
+        FAMILY = "family", _("The family asked for help")
+
+    class Status(models.TextChoices):
+        NEW = "new", _("Waiting for a decision")
+        ACCEPTED = "accepted", _("Accepted for early help")
+        SIGNPOSTED = "signposted", _("Signposted to another service")
+        SOCIAL_CARE = "social_care", _("Passed to children's social care")
+
+    source = models.CharField(max_length=10, choices=Source.choices)
+    referred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="referrals_made",
+    )
+    referrer_agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="referrals"
+    )
+    # For the family asking for themselves: who to reply to, and how it is safe to.
+    contact_name = models.CharField(_("your name"), max_length=80, blank=True)
+    contact_email = models.EmailField(_("email address"), blank=True)
+    contact_phone = models.CharField(_("phone number"), max_length=40, blank=True)
+    safe_contact = models.TextField(_("how and when it is safe to contact you"), blank=True)
+
+    surname = models.CharField(_("family's surname"), max_length=80)
+    postcode = models.CharField(_("postcode"), max_length=10)
+    # [{"name": ..., "relationship": FamilyMember.Relationship, "date_of_birth": "YYYY-MM-DD"}]
+    people = models.JSONField(_("who is in the family"), default=list)
+    worries = models.TextField(_("what worries you"), max_length=5000)
+    outcomes = models.JSONField(_("headline outcomes"), default=list)  # Outcome values
+    consent = models.BooleanField(_("the family agreed to this referral"), default=False)
+    no_consent_reason = models.TextField(
+        _("the safeguarding reason for referring without agreement"), blank=True
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.NEW)
+    family = models.ForeignKey(
+        Family, on_delete=models.PROTECT, null=True, blank=True, related_name="referrals"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    # What the referrer is told beside the outcome (never the family's details).
+    decision_note = models.TextField(_("note for the referrer"), blank=True)
+    signposted_service_id = models.PositiveBigIntegerField(null=True, blank=True)
+    signposted_service_name = models.CharField(max_length=200, blank=True)
+    # Inside 12 months of the family's last closure: counted as a re-referral.
+    is_rereferral = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "-created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(consent=True) | ~Q(no_consent_reason=""),
+                name="referral_consent_or_reason",
+            )
+        ]
+
+    def __str__(self):
+        return f"Referral of the {self.surname} family ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("casework:referral", kwargs={"referral_id": self.pk})
+
+
+class Episode(models.Model):
+    """One time the service works with a family, from the referral accepted to closure or
+    step-down. A family re-referred opens another; one inside 12 months of the last
+    closure is a re-referral."""
+
+    class Reason(models.TextChoices):
+        ACHIEVED = "achieved", _("The plan was achieved")
+        STEPPED_DOWN = "stepped_down", _("Stepped down to universal or targeted services")
+        STEPPED_UP = "stepped_up", _("Stepped up to children's social care")
+        MOVED = "moved", _("The family moved away")
+        WITHDREW = "withdrew", _("The family chose to stop")
+
+    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="episodes")
+    referral = models.OneToOneField(
+        Referral, on_delete=models.PROTECT, null=True, blank=True, related_name="episode"
+    )
+    opened_on = models.DateField(_("opened"))
+    is_rereferral = models.BooleanField(default=False)
+    closed_on = models.DateField(_("closed"), null=True, blank=True)
+    closure_reason = models.CharField(
+        _("why the work ended"), max_length=20, choices=Reason.choices, blank=True
+    )
+    closing_summary = models.TextField(_("closing summary for the family"), blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Stepping up: the social care referral made (its reference, the date and to whom).
+    social_care_referral = models.TextField(_("the social care referral"), blank=True)
+    # Until then the family can still read its plan.
+    read_access_until = models.DateField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("episode of early help")
+        verbose_name_plural = _("episodes of early help")
+        ordering = ["-opened_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["family"],
+                condition=Q(closed_on__isnull=True),
+                name="one_open_episode_per_family",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.family} from {self.opened_on:%d/%m/%Y}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_on is None
+
+
+class Assessment(models.Model):
+    """The whole-family assessment for an episode, done with the family: who it covered."""
+
+    episode = models.OneToOneField(Episode, on_delete=models.CASCADE, related_name="assessment")
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="assessments")
+    members = models.ManyToManyField(FamilyMember, related_name="+", verbose_name=_("covered"))
+    assessed_on = models.DateField(_("date of the assessment"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    summary = models.TextField(_("what the family told us"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("whole-family assessment")
+        verbose_name_plural = _("whole-family assessments")
+
+    def __str__(self):
+        return f"Assessment of {self.family} on {self.assessed_on:%d/%m/%Y}"
+
+
+class Need(models.Model):
+    """A need the assessment identified: for a member (or the household), under a headline
+    outcome, by a descriptor of the framework, with a baseline. At closure the key worker
+    says whether it was met; the six-month check then marks it sustained or broken."""
+
+    class Sustained(models.TextChoices):
+        WAITING = "waiting", _("Being checked")
+        SUSTAINED = "sustained", _("Sustained for six months")
+        BROKEN = "broken", _("Not sustained")
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="needs")
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="needs")
+    member = models.ForeignKey(
+        FamilyMember,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="needs",
+        verbose_name=_("who"),
+    )
+    descriptor = models.ForeignKey(Descriptor, on_delete=models.PROTECT, related_name="needs")
+    # Copied from the descriptor so reports group by it in one table.
+    outcome = models.CharField(max_length=30, choices=Outcome.choices)
+    identified_on = models.DateField(_("date identified"))
+    raised_by = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="needs_raised",
+        verbose_name=_("agency that raised it"),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    # The baseline: an agency record, or a rating from 1 (worst) to 10 (best).
+    baseline_record = models.ForeignKey(
+        AgencyRecord, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    baseline_rating = models.PositiveSmallIntegerField(null=True, blank=True)
+    note = models.TextField(_("note for staff"), blank=True)
+    # Where the family disagree, in their words.
+    family_view = models.TextField(_("what the family say"), blank=True)
+    family_view_by = models.ForeignKey(
+        FamilyMember, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    family_view_at = models.DateTimeField(null=True, blank=True)
+    # A need taken off before closure (wrongly recorded, say), with why: kept for the counts.
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    met_at_closure = models.BooleanField(null=True, blank=True)
+    sustained = models.CharField(max_length=10, choices=Sustained.choices, blank=True)
+    sustained_on = models.DateField(null=True, blank=True)
+    broken_by = models.ForeignKey(
+        AgencyRecord, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    checked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("need")
+        verbose_name_plural = _("needs")
+        ordering = ["identified_on", "id"]
+        indexes = [
+            models.Index(fields=["family", "episode"]),
+            models.Index(fields=["sustained", "episode"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(baseline_rating__isnull=True)
+                | Q(baseline_rating__gte=1, baseline_rating__lte=10),
+                name="need_baseline_rating_1_to_10",
+            )
+        ]
+
+    def __str__(self):
+        return str(self.descriptor)
+
+
+class NeedGoal(models.Model):
+    """A plan goal that addresses a need (the goal kept by id: casework reads plans only
+    through its selectors). Every need has at least one before the plan can be agreed."""
+
+    need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="goals")
+    goal_id = models.PositiveBigIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["need", "goal_id"], name="need_goal_once")]
+
+    def __str__(self):
+        return f"Goal {self.goal_id} for {self.need}"
+
+
+class FollowUp(models.Model):
+    """The short "how are things now" question a family is asked three and six months
+    after closure, and their answer."""
+
+    class Answer(models.TextChoices):
+        BETTER = "better", _("Better")
+        SAME = "same", _("About the same")
+        WORSE = "worse", _("Worse")
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="follow_ups")
+    months = models.PositiveSmallIntegerField()  # 3 or 6
+    asked_at = models.DateTimeField()
+    answer = models.CharField(max_length=10, choices=Answer.choices, blank=True)
+    words = models.TextField(_("anything you want to tell us"), max_length=2000, blank=True)
+    answered_by = models.ForeignKey(
+        FamilyMember, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["episode", "months"]
+        constraints = [models.UniqueConstraint(fields=["episode", "months"], name="follow_up_once")]
+
+    def __str__(self):
+        return f"{self.months}-month question for {self.episode}"
+
+
+class ChronologyEntry(models.Model):
+    """An event a practitioner adds to the family's chronology by hand (a phone call, a
+    visit, a worry); the rest of the chronology is read from the records themselves."""
+
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="chronology")
+    member = models.ForeignKey(
+        FamilyMember,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("about"),
+    )
+    happened_on = models.DateField(_("when it happened"))
+    title = models.CharField(_("what happened"), max_length=200)
+    detail = models.TextField(_("more detail"), max_length=5000, blank=True)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("chronology entry")
+        verbose_name_plural = _("chronology entries")
+        ordering = ["-happened_on", "-id"]
+        indexes = [models.Index(fields=["family", "-happened_on"])]
+
+    def __str__(self):
+        return self.title

@@ -228,3 +228,15 @@ def family_mentor_name(*, family: Family) -> str:
     """The name families see of the family's peer mentor now, or "" if it has none."""
     current = mentor_selectors.family_mentor_state(family=family)["current"]
     return str(current.mentor.display_name) if current is not None else ""
+
+
+# Referrals ---------------------------------------------------------------------------
+
+
+# Assessment and needs --------------------------------------------------------------------
+
+
+# Closure, step-down and the six months after -------------------------------------------
+
+
+# Chronology --------------------------------------------------------------------------------

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from .views import appointments, meetings, records
+from .views import (  # noqa: F401 - each stage of the journey fills its module
+    appointments,
+    chronology,
+    closure,
+    meetings,
+    needs,
+    records,
+    referrals,
+)
 
 app_name = "casework"
 
@@ -63,4 +71,11 @@ urlpatterns = [
     path("meetings/<id:meeting_id>/cancel/", meetings.meeting_cancel, name="meeting_cancel"),
     path("meetings/<id:meeting_id>/record/", meetings.meeting_record, name="meeting_record"),
     path("meetings/<id:meeting_id>/calendar.ics", meetings.meeting_ics, name="meeting_ics"),
+    # Referrals
+    #
+    # Assessment and needs
+    #
+    # Closure, step-down and the six months after
+    #
+    # Chronology
 ]

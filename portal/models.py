@@ -143,6 +143,11 @@ class Family(models.Model):
         verbose_name=_("lead key worker"),
     )
     ward = models.CharField(_("area (ward)"), max_length=80, blank=True)
+    # For finding a family that may already be known when a referral comes in
+    # (``casework.selectors.possible_duplicates``): the surname most of the household uses,
+    # and the postcode kept in one form (capitals, one space before the last three).
+    surname = models.CharField(_("surname"), max_length=80, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=10, blank=True, db_index=True)
     preferred_language = models.CharField(_("preferred language"), max_length=40, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -158,6 +163,28 @@ class Family(models.Model):
 
     def get_absolute_url(self):
         return reverse("portal:family_detail", kwargs={"family_id": self.pk})
+
+
+class FamilyStatusChange(models.Model):
+    """Each time the family moved on in the programme (referred, active, stepped down,
+    closed), by whom and why: written only by ``portal.services.family_status_set``."""
+
+    family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="status_changes")
+    before = models.CharField(max_length=20, choices=Family.Status.choices, blank=True)
+    after = models.CharField(max_length=20, choices=Family.Status.choices)
+    changed_at = models.DateTimeField(default=timezone.now)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("change of family status")
+        verbose_name_plural = _("changes of family status")
+        ordering = ["changed_at", "id"]
+
+    def __str__(self):
+        return f"{self.family} {self.before or '-'} -> {self.after}"
 
 
 class LeadKeyWorker(models.Model):

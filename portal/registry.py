@@ -185,3 +185,15 @@ def team_sight(family, member) -> dict[int, list[str]]:
         for membership_id, titles in provider(family, member).items():
             seen.setdefault(membership_id, []).extend(titles)
     return seen
+
+
+# Referrals ---------------------------------------------------------------------------
+
+
+# Assessment and needs --------------------------------------------------------------------
+
+
+# Closure, step-down and the six months after -------------------------------------------
+
+
+# Chronology --------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from .models import (
     Family,
     FamilyMember,
     FamilyPractitioner,
+    FamilyStatusChange,
     Invitation,
     LeadKeyWorker,
     SafeContact,
@@ -89,6 +90,13 @@ def staff_create(
     return user
 
 
+def postcode_normalise(postcode: str) -> str:
+    """A postcode in one form, whatever the spacing or case typed: "cv1 5fb" and "CV15FB"
+    are both "CV1 5FB"."""
+    compact = "".join(postcode.split()).upper()
+    return f"{compact[:-3]} {compact[-3:]}" if len(compact) > 3 else compact
+
+
 def _next_reference() -> str:
     last = Family.objects.order_by("-id").values_list("id", flat=True).first() or 0
     return f"EH-{last + 1:05d}"
@@ -102,6 +110,8 @@ def family_create(
     ward: str = "",
     preferred_language: str = "",
     reference: str = "",
+    surname: str = "",
+    postcode: str = "",
     actor: User | None = None,
 ) -> Family:
     """Open a family record. Staff creating one is audited."""
@@ -116,9 +126,12 @@ def family_create(
             status=status,
             ward=ward,
             preferred_language=preferred_language,
+            surname=surname.strip(),
+            postcode=postcode_normalise(postcode),
         )
         if lead_key_worker is not None:
             LeadKeyWorker.objects.create(family=family, key_worker=lead_key_worker)
+        FamilyStatusChange.objects.create(family=family, after=status, changed_by=actor)
         if actor is not None:
             access.audit_record(
                 actor=actor, action=AuditEvent.Action.CREATE, family=family, record=family
@@ -126,23 +139,34 @@ def family_create(
     return family
 
 
-def family_status_set(*, family: Family, status: str, actor: User) -> Family:
-    """Change where the family is in the programme; only staff who manage it may."""
+def family_status_set(*, family: Family, status: str, actor: User, reason: str = "") -> Family:
+    """Move the family on in the programme; only staff who manage it may. The one place a
+    family's status changes: the referral, closure and re-opening services call it, and
+    each change is kept (``FamilyStatusChange``, read by the chronology) and audited."""
     if not access.family_access(actor, family).can_manage:
         raise PermissionDenied
     if status not in Family.Status.values:
         raise ValidationError({"status": _("Choose a status from the list.")})
     with transaction.atomic():
-        family.status = status
-        family.save(update_fields=["status", "updated_at"])
+        _status_change(family=family, status=status, actor=actor, reason=reason)
         access.audit_record(
             actor=actor,
             action=AuditEvent.Action.UPDATE,
             family=family,
             record=family,
-            reason=f"Status changed to {family.get_status_display()}",
+            reason=f"Status changed to {family.get_status_display()}"
+            + (f": {reason}" if reason else ""),
         )
     return family
+
+
+def _status_change(*, family: Family, status: str, actor: User, reason: str = "") -> None:
+    before = Family.objects.select_for_update().values_list("status", flat=True).get(pk=family.pk)
+    family.status = status
+    family.save(update_fields=["status", "updated_at"])
+    FamilyStatusChange.objects.create(
+        family=family, before=before, after=status, changed_by=actor, reason=reason[:300]
+    )
 
 
 HANDOVER_NOTE_MAX = 2000
@@ -389,8 +413,12 @@ def invitation_accept(
         invitation.accepted_by = user
         invitation.save(update_fields=["accepted_at", "accepted_by"])
         if invitation.family.status == Family.Status.REFERRED:
-            invitation.family.status = Family.Status.ACTIVE
-            invitation.family.save(update_fields=["status", "updated_at"])
+            _status_change(
+                family=invitation.family,
+                status=Family.Status.ACTIVE,
+                actor=user,
+                reason="The first adult of the family joined the portal",
+            )
     return user, invitation
 
 

@@ -247,7 +247,7 @@ def test_no_service_changes_or_deletes_an_entry():
     folder = inspect.getfile(casework).rsplit("/", 1)[0]
     import pathlib
 
-    for path in pathlib.Path(folder).glob("*.py"):
+    for path in pathlib.Path(folder).rglob("*.py"):
         tree = ast.parse(path.read_text())
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):

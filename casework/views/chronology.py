@@ -1,0 +1,1 @@
+"""The family's chronology for staff: every significant event, and entries added by hand."""

@@ -1,0 +1,1 @@
+"""Closing the work or stepping down, and the six months after."""

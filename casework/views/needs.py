@@ -1,0 +1,1 @@
+"""The whole-family assessment and the needs it found; the family's view of them."""
