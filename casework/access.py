@@ -26,12 +26,22 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from portal import access as core
 from portal.access import AnyUser, FamilyAccess, Relation
-from portal.models import Agency, Family, FamilyMember, FamilyPractitioner, User, on_team_today
+from portal.models import (
+    Agency,
+    AuditEvent,
+    Family,
+    FamilyMember,
+    FamilyPractitioner,
+    StaffProfile,
+    User,
+    on_team_today,
+)
 
-from .models import AgencyRecord, Appointment, Meeting, RecordImport, RecordKind
+from .models import AgencyRecord, Appointment, Meeting, RecordImport, RecordKind, Referral
 
 
 @dataclass(frozen=True)
@@ -418,6 +428,123 @@ def appointment_for_user(
 
 
 # Referrals ---------------------------------------------------------------------------
+#
+# Practitioners (partners for their agency, key workers and managers for the service's
+# own) refer a family and see only the outcome of what they referred. Service managers,
+# with two-step sign-in, read and decide every referral: that is their job, so no reason
+# is asked for, and every read and decision is audited. The lead key worker of the family
+# a referral was joined to reads it too.
+
+
+def may_refer(user: AnyUser) -> bool:
+    """Without auditing: whether to offer the person "Refer a family"."""
+    return core.staff_role(user) in {
+        StaffProfile.Role.PARTNER,
+        StaffProfile.Role.KEY_WORKER,
+        StaffProfile.Role.MANAGER,
+    }
+
+
+def referrer_gate(user: AnyUser) -> User:
+    """A practitioner who may refer, with two-step sign-in; Http404 for anyone else."""
+    if not user.is_authenticated or not may_refer(user):
+        raise Http404
+    if not core.mfa_passed(user):
+        raise core.MFASetupRequired
+    return user
+
+
+def referring_agencies(user: User) -> list[Agency]:
+    """The agencies a partner may refer for: those they are on a family's team for today,
+    or any agency in use if they are on none yet. Empty for the service's own staff, who
+    refer for the service itself."""
+    if not core.is_partner(user):
+        return []
+    return importing_agencies(user) or list(Agency.objects.filter(is_active=True))
+
+
+def referral_for_referrer(user: AnyUser, referral_id: int) -> Referral:
+    """A referral the person made themselves, or Http404."""
+    referrer = referrer_gate(user)
+    found = (
+        Referral.objects.select_related("referrer_agency")
+        .filter(pk=referral_id, referred_by=referrer)
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found
+
+
+def may_decide_referrals(user: AnyUser) -> bool:
+    """Without auditing: a service manager who passed two-step sign-in."""
+    return core.is_manager(user) and core.mfa_passed(user)
+
+
+@dataclass(frozen=True)
+class ReferralAccess:
+    referral: Referral
+    can_decide: bool
+
+
+def referral_for_user(user: AnyUser, referral_id: int, *, path: str = "") -> ReferralAccess:
+    """A referral for a service manager (to decide it), or for the lead key worker of the
+    family it was joined to (to read what the referrer wrote); each read audited. Http404
+    for anyone else."""
+    referral = (
+        Referral.objects.select_related(
+            "referred_by", "referrer_agency", "decided_by", "family", "family__lead_key_worker"
+        )
+        .filter(pk=referral_id)
+        .first()
+    )
+    if referral is None or not user.is_authenticated:
+        raise Http404
+    if core.is_manager(user):
+        manager_gate(user)
+        core.audit_record(
+            actor=user,
+            action=AuditEvent.Action.VIEW,
+            family=referral.family,
+            record=referral,
+            path=path,
+        )
+        return ReferralAccess(referral=referral, can_decide=referral.status == Referral.Status.NEW)
+    if referral.family is None or referral.family.lead_key_worker_id != user.pk:
+        raise Http404
+    core.family_access(user, referral.family, record=referral, path=path)
+    return ReferralAccess(referral=referral, can_decide=False)
+
+
+def referral_queue_gate(user: AnyUser, *, path: str = "") -> User:
+    """Service managers with two-step sign-in open the referrals; the list is audited."""
+    manager_gate(user)
+    if not user.is_authenticated:  # never: manager_gate lets only a manager through
+        raise Http404
+    AuditEvent.objects.create(
+        actor=user, action=AuditEvent.Action.VIEW, object_type="Referral", path=path[:300]
+    )
+    return user
+
+
+def audit_duplicates_shown(
+    user: User, *, referral: Referral, families: list[Family], path: str = ""
+) -> None:
+    """Families shown to a manager as possibly the one referred: one audit event each."""
+    now = timezone.now()
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            actor=user,
+            action=AuditEvent.Action.VIEW,
+            family=family,
+            object_type="Referral",
+            object_id=str(referral.pk),
+            reason="Shown as a possible match for a referral",
+            path=path[:300],
+            created_at=now,
+        )
+        for family in families
+    )
 
 
 # Assessment and needs --------------------------------------------------------------------

@@ -26,8 +26,8 @@ from portal import access as core
 from portal.demo import acting_signed_in
 from portal.models import Agency, FamilyMember, FamilyPractitioner, User
 
-from . import access, services
-from .models import AgencyRecord, Appointment, Meeting, RecordKind
+from . import access, selectors, services
+from .models import AgencyRecord, Appointment, Meeting, Outcome, RecordKind, Referral
 
 TERMS = [
     ("autumn 2025", date(2025, 9, 3), date(2025, 12, 19)),
@@ -311,6 +311,129 @@ def seed_meetings_demo(people: dict) -> None:
 
 
 # Referrals ---------------------------------------------------------------------------
+#
+# The Nowaks came from the health visitor, accepted for Sam. Waiting: the school's
+# referral of the Khans (a likely duplicate: same surname and postcode) and a mum who
+# asked for help herself. Decided earlier: the housing officer's referral of the Walshes,
+# signposted to the money advice drop-in.
+
+
+def _backdate(referral: Referral, *, days: int, decided: bool = False) -> None:
+    """Time passes: it was made (and decided, a day later) ``days`` days ago."""
+    made = timezone.now() - timedelta(days=days)
+    Referral.objects.filter(pk=referral.pk).update(
+        created_at=made, **({"decided_at": made + timedelta(days=1)} if decided else {})
+    )
+
+
+def _team_agency(user: User, family) -> Agency | None:
+    link = FamilyPractitioner.objects.filter(family=family, user=user).select_related("agency")
+    found = link.first()
+    return found.agency if found else None
+
+
+def seed_referrals_demo(people: dict) -> None:
+    if Referral.objects.exists():
+        return
+    mina = acting_signed_in(people["manager"])
+    khans, nowaks = people["family:parent"], people["family:nowak"]
+    Person = services.PersonInput
+    Rel = FamilyMember.Relationship
+
+    helen = acting_signed_in(people["health_visitor"])
+    nowak = services.referral_make(
+        actor=helen,
+        agency=_team_agency(helen, khans),
+        surname="Nowak",
+        postcode=nowaks.postcode or "CV4 9LJ",
+        people=[
+            Person(name="Marta", relationship=Rel.MUM),
+            Person(name="Piotr", relationship=Rel.DAD),
+            Person(name="Ola", relationship=Rel.CHILD, date_of_birth=date(2025, 4, 12)),
+        ],
+        worries=(
+            "Marta has been very low since Ola was born and Piotr works nights. Ola is "
+            "behind with her weight. They would like help with routines and someone to talk to."
+        ),
+        outcomes=[Outcome.EARLY_YEARS, Outcome.HEALTH],
+        consent=True,
+    )
+    if nowaks.postcode:
+        services.referral_decide(
+            referral=nowak,
+            actor=mina,
+            decision=Referral.Status.ACCEPTED,
+            family=nowaks,
+            lead=people["key_worker_2"],
+            note="Thank you. Sam Okafor will be in touch with the family this week.",
+        )
+    _backdate(nowak, days=21, decided=True)
+
+    omar = acting_signed_in(people["housing_officer"])
+    walsh = services.referral_make(
+        actor=omar,
+        agency=_team_agency(omar, khans),
+        surname="Walsh",
+        postcode="CV2 4FT",
+        people=[
+            Person(name="Kerry", relationship=Rel.MUM),
+            Person(name="Mason", relationship=Rel.CHILD, date_of_birth=date(2014, 9, 30)),
+        ],
+        worries="Rent arrears of about £900 after a benefits change. Kerry is worried about eviction.",
+        outcomes=[Outcome.FINANCIAL_STABILITY, Outcome.HOUSING],
+        consent=True,
+    )
+    directory = dict((name, pk) for pk, name in selectors.directory_services())
+    money = directory.get("Money Advice Drop-in") or next(iter(directory.values()), None)
+    services.referral_decide(
+        referral=walsh,
+        actor=mina,
+        decision=Referral.Status.SIGNPOSTED if money else Referral.Status.SOCIAL_CARE,
+        service_id=money,
+        note="The drop-in can help with the arrears and the benefits change straight away.",
+    )
+    _backdate(walsh, days=12, decided=True)
+
+    pat = acting_signed_in(people["partner"])
+    khan = services.referral_make(
+        actor=pat,
+        agency=_team_agency(pat, khans),
+        surname="Khan",
+        postcode=khans.postcode or "CV6 5AB",
+        people=[
+            Person(name="Aisha", relationship=Rel.MUM),
+            Person(name="Zara", relationship=Rel.CHILD),
+            Person(name="Yusuf", relationship=Rel.CHILD),
+        ],
+        worries=(
+            "Yusuf has missed most Mondays this half term and arrives upset. Mum says "
+            "mornings are a struggle and she would welcome help."
+        ),
+        outcomes=[Outcome.EDUCATION, Outcome.FAMILY_RELATIONSHIPS],
+        consent=True,
+    )
+    _backdate(khan, days=2)
+
+    ellis = services.referral_ask_for_help(
+        contact=services.ContactInput(
+            name="Sarah Ellis",
+            phone="07700 900456",
+            by_text=True,
+            when_safe="Weekday afternoons. Please do not leave a voicemail.",
+        ),
+        surname="Ellis",
+        postcode="CV2 1BD",
+        people=[
+            Person(name="Sarah", relationship=Rel.MUM),
+            Person(name="Liam", relationship=Rel.CHILD, date_of_birth=date(2015, 6, 2)),
+        ],
+        worries=(
+            "My son has stopped going to school and I am struggling with money since my "
+            "partner left. I do not know where to start."
+        ),
+        outcomes=[Outcome.EDUCATION, Outcome.FINANCIAL_STABILITY],
+    )
+    _backdate(ellis, days=1)
 
 
 # Assessment and needs --------------------------------------------------------------------

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.forms import apply_errors
-from portal.models import Agency, FamilyPractitioner
+from portal.models import Agency, FamilyMember, FamilyPractitioner
 
 from .imports import MAX_BYTES
 from .models import Outcome, RecordKind, Where
@@ -511,6 +511,372 @@ ActionFormSet = forms.formset_factory(ActionForm, extra=4, max_num=10)
 
 
 # Referrals ---------------------------------------------------------------------------
+
+PEOPLE_ROWS = 6
+
+# The headline outcomes in a family's words, for "ask for help".
+FAMILY_OUTCOME_LABELS = {
+    Outcome.EDUCATION: _("Going to school or college, and learning"),
+    Outcome.EARLY_YEARS: _("A baby or young child growing and learning"),
+    Outcome.HEALTH: _("Health, feelings and mental health"),
+    Outcome.SUBSTANCE_USE: _("Drinking or drugs"),
+    Outcome.FAMILY_RELATIONSHIPS: _("Getting on at home"),
+    Outcome.SAFE_FROM_EXPLOITATION: _("A child being hurt, groomed or pressured by others"),
+    Outcome.CRIME: _("Trouble with the police"),
+    Outcome.DOMESTIC_ABUSE: _("Someone at home hurting, scaring or controlling you"),
+    Outcome.HOUSING: _("Somewhere safe and settled to live"),
+    Outcome.FINANCIAL_STABILITY: _("Money, debts or work"),
+}
+
+
+def _people_names() -> list[str]:
+    return [
+        f"person_{n}_{part}"
+        for n in range(1, PEOPLE_ROWS + 1)
+        for part in ("name", "relationship", "date_of_birth")
+    ]
+
+
+class PeopleFields(forms.Form):
+    """A fixed set of rows for who is in the family (no script needed to add one); blank
+    rows are left out. ``people_rows`` gives the template each row's bound fields."""
+
+    people_required = _("Add at least one person in the family.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        relationships = [("", _("Choose")), *FamilyMember.Relationship.choices]
+        for n in range(1, PEOPLE_ROWS + 1):
+            self.fields[f"person_{n}_name"] = forms.CharField(
+                label=_("Name"), max_length=80, required=False
+            )
+            self.fields[f"person_{n}_relationship"] = forms.ChoiceField(
+                label=_("Who they are in the family"), choices=relationships, required=False
+            )
+            self.fields[f"person_{n}_date_of_birth"] = forms.DateField(
+                label=_("Date of birth (optional)"),
+                help_text=_("For example, 27/03/2016"),
+                required=False,
+                widget=forms.TextInput(attrs={"class": "govuk-input--width-10"}),
+                error_messages={"invalid": _("Enter a real date, like 27/03/2016.")},
+            )
+
+    def people_rows(self):
+        return [
+            (
+                n,
+                self[f"person_{n}_name"],
+                self[f"person_{n}_relationship"],
+                self[f"person_{n}_date_of_birth"],
+            )
+            for n in range(1, PEOPLE_ROWS + 1)
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        named = 0
+        for n in range(1, PEOPLE_ROWS + 1):
+            name = (cleaned.get(f"person_{n}_name") or "").strip()
+            if not name:
+                continue
+            named += 1
+            if not cleaned.get(f"person_{n}_relationship"):
+                self.add_error(
+                    f"person_{n}_relationship",
+                    _("Say who %(name)s is in the family.") % {"name": name},
+                )
+            born = cleaned.get(f"person_{n}_date_of_birth")
+            if born and born > timezone.localdate():
+                self.add_error(
+                    f"person_{n}_date_of_birth",
+                    _("%(name)s's date of birth must be in the past.") % {"name": name},
+                )
+        if not named and not self.has_error("person_1_name"):
+            self.add_error("person_1_name", self.people_required)
+        return cleaned
+
+    def people(self):
+        from .services import PersonInput
+
+        return [
+            PersonInput(
+                name=self.cleaned_data[f"person_{n}_name"].strip(),
+                relationship=self.cleaned_data[f"person_{n}_relationship"],
+                date_of_birth=self.cleaned_data[f"person_{n}_date_of_birth"],
+            )
+            for n in range(1, PEOPLE_ROWS + 1)
+            if (self.cleaned_data.get(f"person_{n}_name") or "").strip()
+        ]
+
+    def service_errors(self, exc: ValidationError) -> None:
+        """A service's errors on this form: "people" is the first row's name."""
+        if hasattr(exc, "error_dict"):
+            renamed = {"people": "person_1_name", "contact_ways": "contact_ways"}
+            exc = ValidationError(
+                {renamed.get(field, field): errors for field, errors in exc.error_dict.items()}
+            )
+        apply_errors(self, exc)
+
+
+def _surname_postcode(form: forms.Form, *, family_words: bool) -> None:
+    form.fields["surname"] = forms.CharField(
+        label=_("Your family's surname") if family_words else _("The family's surname"),
+        help_text=_("The surname most of the household uses."),
+        max_length=80,
+        error_messages={"required": _("Enter the family's surname.")},
+    )
+    form.fields["postcode"] = forms.CharField(
+        label=_("Your postcode") if family_words else _("The family's postcode"),
+        max_length=10,
+        widget=forms.TextInput(
+            attrs={"class": "govuk-input--width-10", "autocomplete": "postal-code"}
+        ),
+        error_messages={"required": _("Enter the postcode.")},
+    )
+
+
+class ReferralForm(PeopleFields):
+    """A practitioner refers a family."""
+
+    agency = forms.TypedChoiceField(
+        label=_("Which agency are you referring for?"),
+        coerce=int,
+        error_messages={"required": _("Choose the agency you are referring for.")},
+    )
+    worries = forms.CharField(
+        label=_("What worries you about the family?"),
+        help_text=_("What you have seen or heard, and what the family say they need."),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=5000,
+        error_messages={"required": _("Say what worries you about the family.")},
+    )
+    outcomes = forms.MultipleChoiceField(
+        label=_("Which of the headline outcomes are the worries about?"),
+        help_text=_("Choose all that apply."),
+        choices=Outcome.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one of the headline outcomes.")},
+    )
+    consent = forms.ChoiceField(
+        label=_("Has the family agreed to this referral?"),
+        choices=[("yes", _("Yes")), ("no", _("No"))],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Say whether the family agreed to this referral.")},
+    )
+    no_consent_reason = forms.CharField(
+        label=_("The safeguarding reason for referring without their agreement"),
+        help_text=_("For example: asking would put a child or an adult at risk."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        required=False,
+    )
+
+    field_order = ["agency", "surname", "postcode"]
+
+    def __init__(self, *args, agencies, **kwargs):
+        super().__init__(*args, **kwargs)
+        _surname_postcode(self, family_words=False)
+        self.agencies = {agency.pk: agency for agency in agencies}
+        if agencies:
+            self.fields["agency"].choices = [(a.pk, a.name) for a in agencies]
+            self.fields["agency"].widget = forms.RadioSelect(choices=self.fields["agency"].choices)
+            if len(agencies) == 1:
+                self.fields["agency"].initial = agencies[0].pk
+        else:
+            del self.fields["agency"]
+        self.order_fields(["agency", "surname", "postcode", *_people_names(), "worries"])
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("consent") == "no" and not (cleaned.get("no_consent_reason") or "").strip():
+            self.add_error(
+                "no_consent_reason",
+                _("Give the safeguarding reason for referring without the family's agreement."),
+            )
+        return cleaned
+
+    def chosen_agency(self) -> Agency | None:
+        return self.agencies.get(self.cleaned_data.get("agency") or 0)
+
+
+class AskForHelpForm(PeopleFields):
+    """A family asks for help themselves, in plain words."""
+
+    people_required = _("Tell us at least one person who lives with you (you can add yourself).")
+
+    contact_name = forms.CharField(
+        label=_("Your name"),
+        max_length=80,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages={"required": _("Enter your name.")},
+    )
+    contact_ways = forms.MultipleChoiceField(
+        label=_("How can we contact you safely?"),
+        help_text=_("We will only contact you in the way you choose. Choose all that are safe."),
+        choices=[
+            ("email", _("Email")),
+            ("phone", _("Phone call")),
+            ("text", _("Text message")),
+        ],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one way we can contact you safely.")},
+    )
+    contact_email = forms.EmailField(
+        label=_("Email address (if email is safe)"),
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={"invalid": _("Enter an email address like name@example.com.")},
+    )
+    contact_phone = forms.CharField(
+        label=_("Phone number (if a call or text is safe)"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    when_safe = forms.CharField(
+        label=_("When is it safe to contact you? (optional)"),
+        help_text=_(
+            "For example: weekday mornings only, do not leave a message, or ask for me by name."
+        ),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+    )
+    worries = forms.CharField(
+        label=_("What would you like help with?"),
+        help_text=_("In your own words. Tell us as much or as little as you want."),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=5000,
+        error_messages={"required": _("Tell us what you would like help with.")},
+    )
+    outcomes = forms.MultipleChoiceField(
+        label=_("Is it about any of these? (optional)"),
+        help_text=_("Choose any that fit. You do not have to choose any."),
+        choices=list(FAMILY_OUTCOME_LABELS.items()),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _surname_postcode(self, family_words=True)
+        self.order_fields(
+            [
+                "contact_name",
+                "contact_ways",
+                "contact_email",
+                "contact_phone",
+                "when_safe",
+                "surname",
+                "postcode",
+                *_people_names(),
+                "worries",
+            ]
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        ways = set(cleaned.get("contact_ways") or ())
+        if (
+            "email" in ways
+            and not cleaned.get("contact_email")
+            and not self.has_error("contact_email")
+        ):
+            self.add_error("contact_email", _("Enter your email address, or do not choose email."))
+        if ways & {"phone", "text"} and not (cleaned.get("contact_phone") or "").strip():
+            self.add_error(
+                "contact_phone", _("Enter your phone number, or do not choose a call or text.")
+            )
+        return cleaned
+
+    def contact(self):
+        from .services import ContactInput
+
+        data = self.cleaned_data
+        ways = set(data["contact_ways"])
+        return ContactInput(
+            name=data["contact_name"],
+            email=data["contact_email"] or "",
+            phone=data["contact_phone"],
+            by_email="email" in ways,
+            by_phone="phone" in ways,
+            by_text="text" in ways,
+            when_safe=data["when_safe"],
+        )
+
+
+class ReferralDecisionForm(forms.Form):
+    """A manager's decision: which family (one that may already be known, or a new one),
+    and what happens next."""
+
+    family = forms.ChoiceField(
+        label=_("Is this a family we already know?"),
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the family this referral is about, or a new one.")},
+    )
+    decision = forms.ChoiceField(
+        label=_("What happens next?"),
+        choices=[
+            ("accepted", _("Accept for early help and allocate a lead key worker")),
+            ("signposted", _("Signpost to a service in the directory")),
+            ("social_care", _("Pass to children's social care")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose what happens next.")},
+    )
+    lead = forms.TypedChoiceField(
+        label=_("Lead key worker"), coerce=int, required=False, empty_value=None
+    )
+    handover_note = forms.CharField(
+        label=_("Note for the key worker (optional)"),
+        help_text=_("What they need to know first. The family and the referrer do not see it."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+    )
+    service = forms.TypedChoiceField(
+        label=_("Service"), coerce=int, required=False, empty_value=None
+    )
+    note = forms.CharField(
+        label=_("Note for the referrer (optional)"),
+        help_text=_("They see it beside the outcome. Say nothing of the family's record."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+    )
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, candidates, key_workers, services, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.candidates = {str(family.pk): family for family in candidates}
+        self.fields["family"].choices = [
+            *((key, f"{f.display_name} ({f.reference})") for key, f in self.candidates.items()),
+            ("new", _("No, this is a new family")),
+        ]
+        if not candidates:
+            self.fields["family"].initial = "new"
+        self.key_workers = {user.pk: user for user in key_workers}
+        self.fields["lead"].choices = [
+            ("", _("Choose a key worker")),
+            *((user.pk, user.display_name) for user in key_workers),
+        ]
+        self.services = dict(services)
+        self.fields["service"].choices = [("", _("Choose a service")), *services]
+
+    def clean(self):
+        cleaned = super().clean()
+        decision = cleaned.get("decision")
+        if decision == "accepted" and cleaned.get("lead") not in self.key_workers:
+            self.add_error("lead", _("Choose the key worker who will lead the family's work."))
+        if decision == "signposted" and cleaned.get("service") not in self.services:
+            self.add_error("service", _("Choose a service from the directory."))
+        return cleaned
+
+    def chosen_family(self):
+        return self.candidates.get(self.cleaned_data.get("family") or "")
+
+    def chosen_lead(self):
+        return self.key_workers.get(self.cleaned_data.get("lead") or 0)
 
 
 # Assessment and needs --------------------------------------------------------------------

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
 from peer_mentors import selectors as mentor_selectors
 from portal import access as core
 from portal.models import Family
-from portal.registry import DashboardPanel, register_dashboard_panel, register_demo_seeder
+from portal.registry import (
+    DashboardPanel,
+    NavItem,
+    register_dashboard_panel,
+    register_demo_seeder,
+    register_family_opened,
+    register_nav_item,
+)
 
-from . import access, selectors
-from .demo import seed_meetings_demo, seed_records_demo
+from . import access, selectors, services
+from .demo import seed_meetings_demo, seed_records_demo, seed_referrals_demo
 
 
 def _records_family_record_panel(request):
@@ -163,6 +173,68 @@ register_demo_seeder(seed_meetings_demo, order=71)
 
 
 # Referrals
+
+
+def _referrals_manager_panel(request):
+    if not access.may_decide_referrals(request.user):
+        return None
+    return {"waiting": selectors.referrals_waiting_count()}
+
+
+def _referrals_staff_panel(request):
+    user = request.user
+    if core.is_manager(user) or not access.may_refer(user) or not core.mfa_passed(user):
+        return None
+    return {}
+
+
+def _family_opened(*, family, actor) -> None:
+    """A key worker who adds a family from "Add a family" starts working with it."""
+    if services.open_episode(family) is None:
+        services.episode_open(family=family, actor=actor)
+
+
+register_dashboard_panel(
+    DashboardPanel(
+        key="casework_referrals_manager",
+        template="casework/panels/referrals_manager.html",
+        context=_referrals_manager_panel,
+        order=15,
+        audiences=frozenset({"manager"}),
+    )
+)
+register_dashboard_panel(
+    DashboardPanel(
+        key="casework_referrals_staff",
+        template="casework/panels/referrals_staff.html",
+        context=_referrals_staff_panel,
+        order=85,
+        audiences=frozenset({"staff"}),
+    )
+)
+register_nav_item(
+    NavItem(
+        key="ask_for_help",
+        label=_("Ask for help"),
+        url=lambda user: reverse("casework:ask_for_help"),
+        visible=lambda user: not user.is_authenticated,
+        order=47,
+        visitors=True,
+    )
+)
+register_nav_item(
+    NavItem(
+        key="referrals",
+        label=_("Referrals"),
+        url=lambda user: reverse(
+            "casework:referral_queue" if core.is_manager(user) else "casework:referrals_mine"
+        ),
+        visible=lambda user: core.is_manager(user) or core.is_partner(user),
+        order=60,
+    )
+)
+register_family_opened(_family_opened)
+register_demo_seeder(seed_referrals_demo, order=65)
 
 
 # Assessment and needs

@@ -608,6 +608,11 @@ class Referral(models.Model):
     contact_email = models.EmailField(_("email address"), blank=True)
     contact_phone = models.CharField(_("phone number"), max_length=40, blank=True)
     safe_contact = models.TextField(_("how and when it is safe to contact you"), blank=True)
+    # The ways they said are safe (as ``portal.models.SafeContact``): nothing is emailed
+    # to someone who did not say email is safe.
+    contact_by_email = models.BooleanField(_("email is safe"), default=False)
+    contact_by_phone = models.BooleanField(_("a phone call is safe"), default=False)
+    contact_by_text = models.BooleanField(_("a text message is safe"), default=False)
 
     surname = models.CharField(_("family's surname"), max_length=80)
     postcode = models.CharField(_("postcode"), max_length=10)

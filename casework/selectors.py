@@ -5,19 +5,28 @@ Reads of team meetings and appointments, with the joins each page needs.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from peer_mentors import selectors as mentor_selectors
 from plans import selectors as plan_selectors
-from portal.models import Family, FamilyMember, FamilyPractitioner, User
+from portal.models import Family, FamilyMember, FamilyPractitioner, StaffProfile, User
 from portal.prepared import prepared
+from portal.services import postcode_normalise
 
 from .access import RecordsAccess
-from .models import AgencyRecord, Appointment, Meeting, MeetingAction, RecordImport, RecordKind
+from .models import (
+    AgencyRecord,
+    Appointment,
+    Meeting,
+    MeetingAction,
+    RecordImport,
+    RecordKind,
+    Referral,
+)
 
 _JOINS = ("kind", "agency", "member", "recorded_by", "corrects__kind", "source_import")
 
@@ -231,6 +240,104 @@ def family_mentor_name(*, family: Family) -> str:
 
 
 # Referrals ---------------------------------------------------------------------------
+
+
+def _referral_dates_of_birth(referral: Referral) -> set[date]:
+    found = set()
+    for person in referral.people:
+        try:
+            found.add(date.fromisoformat(person.get("date_of_birth") or ""))
+        except ValueError:
+            continue
+    return found
+
+
+def possible_duplicates(referral: Referral) -> list[Family]:
+    """Families the referral may be about: the same postcode, and either the same surname
+    (in any case) or a child born on the day of someone in the referral. Each comes with
+    its lead key worker, the first names of its household (``household``), when its work
+    last closed (``last_closed_on``) and whether work is open now (``open_since``)."""
+    postcode = postcode_normalise(referral.postcode)
+    if not postcode:
+        return []
+    same = Q(surname__iexact=referral.surname.strip()) if referral.surname.strip() else Q(pk=None)
+    dates = _referral_dates_of_birth(referral)
+    if dates:
+        same |= Q(
+            pk__in=FamilyMember.objects.filter(
+                relationship=FamilyMember.Relationship.CHILD, date_of_birth__in=dates
+            ).values("family_id")
+        )
+    matching = Family.objects.filter(same, postcode=postcode).values("pk")
+    return list(
+        Family.objects.filter(pk__in=matching)
+        .select_related("lead_key_worker")
+        .annotate(
+            last_closed_on=Max("episodes__closed_on"),
+            open_since=Min("episodes__opened_on", filter=Q(episodes__closed_on__isnull=True)),
+        )
+        .prefetch_related(
+            Prefetch(
+                "members",
+                queryset=FamilyMember.objects.order_by("id"),
+                to_attr="household",
+            )
+        )
+        .order_by("display_name", "id")
+    )
+
+
+def rereferral_closed_on(family: Family) -> date | None:
+    """For a family from ``possible_duplicates``: the day its work last closed, if
+    accepting a referral for it today counts as a re-referral (inside 12 months of that
+    closure, with no work open now); None otherwise."""
+    from .services.journey import REREFERRAL_WINDOW
+
+    last: date | None = getattr(family, "last_closed_on", None)
+    if last is None or getattr(family, "open_since", None) is not None:
+        return None
+    return last if timezone.localdate() - last <= REREFERRAL_WINDOW else None
+
+
+def referral_queue(*, decided_limit: int = 50) -> dict[str, list[Referral]]:
+    """Waiting referrals, oldest first (the longest wait at the top), then the latest
+    decided ones."""
+    base = Referral.objects.select_related("referred_by", "referrer_agency", "decided_by")
+    return {
+        "waiting": list(base.filter(status=Referral.Status.NEW).order_by("created_at", "id")),
+        "decided": list(
+            base.exclude(status=Referral.Status.NEW).order_by("-decided_at", "-id")[:decided_limit]
+        ),
+    }
+
+
+def referrals_waiting_count() -> int:
+    return Referral.objects.filter(status=Referral.Status.NEW).count()
+
+
+def referrals_made(*, user: User) -> list[Referral]:
+    """What one practitioner referred, newest first (only what they wrote and the outcome)."""
+    return list(
+        Referral.objects.filter(referred_by=user)
+        .select_related("referrer_agency")
+        .order_by("-created_at", "-id")
+    )
+
+
+def key_workers_to_allocate() -> list[User]:
+    """Active key workers, to lead a family accepted from a referral."""
+    return list(
+        User.objects.filter(staff_profile__role=StaffProfile.Role.KEY_WORKER, is_active=True)
+        .select_related("staff_profile")
+        .order_by("first_name", "last_name", "id")
+    )
+
+
+def directory_services() -> list[tuple[int, str]]:
+    """(id, name) of each published service in the directory, to signpost to."""
+    from content import selectors as directory
+
+    return [(service.pk, service.name) for service in directory.service_list()]
 
 
 # Assessment and needs --------------------------------------------------------------------

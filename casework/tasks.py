@@ -11,3 +11,14 @@ def casework_email_send(record_kind: str, record_id: int, user_ids: list[int], k
     from .services import record_email
 
     return record_email(record_kind=record_kind, record_id=record_id, user_ids=user_ids, kind=kind)
+
+
+# Referrals
+
+
+@task()
+def referral_outcome_email(referral_id: int) -> int:
+    """Email the referrer the outcome of their referral (and nothing of the family)."""
+    from .services import referral_email
+
+    return referral_email(referral_id=referral_id)

@@ -72,6 +72,13 @@ urlpatterns = [
     path("meetings/<id:meeting_id>/record/", meetings.meeting_record, name="meeting_record"),
     path("meetings/<id:meeting_id>/calendar.ics", meetings.meeting_ics, name="meeting_ics"),
     # Referrals
+    path("referrals/", referrals.referral_queue, name="referral_queue"),
+    path("referrals/new/", referrals.referral_new, name="referral_new"),
+    path("referrals/mine/", referrals.referrals_mine, name="referrals_mine"),
+    path("referrals/<id:referral_id>/", referrals.referral_detail, name="referral"),
+    path("referrals/<id:referral_id>/sent/", referrals.referral_sent, name="referral_sent"),
+    path("ask-for-help/", referrals.ask_for_help, name="ask_for_help"),
+    path("ask-for-help/sent/", referrals.ask_for_help_sent, name="ask_for_help_sent"),
     #
     # Assessment and needs
     #

@@ -101,11 +101,14 @@ KHAN_TEAM = [
     ("police_officer", "West Midlands Police", Agency.Kind.POLICE, "Neighbourhood officer"),
 ]
 
-# (key, name, key worker, status, ward, members: (name, relationship, email or None))
-FAMILIES: list[tuple[str, str, str, str, str, list[tuple[str, str, str | None]]]] = [
+# (key, name, surname, postcode, key worker, status, ward,
+#  members: (name, relationship, email or None))
+FAMILIES: list[tuple[str, str, str, str, str, str, str, list[tuple[str, str, str | None]]]] = [
     (
         "parent",
         "The Khan family",
+        "Khan",
+        "CV6 5AB",
         "key_worker",
         Family.Status.ACTIVE,
         "Foleshill",
@@ -119,6 +122,8 @@ FAMILIES: list[tuple[str, str, str, str, str, list[tuple[str, str, str | None]]]
     (
         "brown",
         "The Browns",
+        "Brown",
+        "CV1 5FB",
         "key_worker",
         Family.Status.ACTIVE,
         "Hillfields",
@@ -130,6 +135,8 @@ FAMILIES: list[tuple[str, str, str, str, str, list[tuple[str, str, str | None]]]
     (
         "nowak",
         "Nowak household",
+        "Nowak",
+        "CV4 9LJ",
         "key_worker_2",
         Family.Status.REFERRED,
         "Tile Hill",
@@ -142,6 +149,8 @@ FAMILIES: list[tuple[str, str, str, str, str, list[tuple[str, str, str | None]]]
     (
         "mentor_family",
         "The Greens",
+        "Green",
+        "CV6 7DE",
         "key_worker_2",
         Family.Status.CLOSED,
         "Foleshill",
@@ -153,6 +162,8 @@ FAMILIES: list[tuple[str, str, str, str, str, list[tuple[str, str, str | None]]]
     (
         "mentor_family_2",
         "Adeyemi family",
+        "Adeyemi",
+        "CV3 3GU",
         "key_worker",
         Family.Status.STEPPED_DOWN,
         "Willenhall",
@@ -224,7 +235,7 @@ def seed() -> dict:
                 phone="024 7683 1000",
             )
         people[key] = user
-    for key, name, worker, status, ward, members in FAMILIES:
+    for key, name, surname, postcode, worker, status, ward, members in FAMILIES:
         family = Family.objects.filter(display_name=name).first()
         if family is None:
             family = services.family_create(
@@ -232,6 +243,8 @@ def seed() -> dict:
                 lead_key_worker=people[worker],
                 status=status,
                 ward=ward,
+                surname=surname,
+                postcode=postcode,
             )
             for member_name, relationship, member_email in members:
                 user = _user(member_email, preferred_name=member_name) if member_email else None

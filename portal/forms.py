@@ -133,6 +133,19 @@ class FamilyCreateForm(forms.Form):
     preferred_language = forms.CharField(
         label=_("Language the family prefers"), max_length=40, required=False
     )
+    # So a referral for a family already known finds it (casework's possible duplicates).
+    surname = forms.CharField(
+        label=_("Surname (optional)"),
+        help_text=_("The surname most of the household uses."),
+        max_length=80,
+        required=False,
+    )
+    postcode = forms.CharField(
+        label=_("Postcode (optional)"),
+        max_length=10,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-10"}),
+    )
 
 
 def _date_field(label, *, required=True):

@@ -189,6 +189,22 @@ def team_sight(family, member) -> dict[int, list[str]]:
 
 # Referrals ---------------------------------------------------------------------------
 
+# Told when a key worker opens a family record from "Add a family": casework starts an
+# episode of work with it, so every family the service works with has one.
+FamilyOpened = Callable[..., None]
+_family_opened: list[FamilyOpened] = []
+
+
+def register_family_opened(hook: FamilyOpened) -> None:
+    """``hook(family=..., actor=...)`` runs in the same transaction as the new record."""
+    if hook not in _family_opened:
+        _family_opened.append(hook)
+
+
+def family_opened(*, family: Any, actor: Any) -> None:
+    for hook in _family_opened:
+        hook(family=family, actor=actor)
+
 
 # Assessment and needs --------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.core.paginator import Paginator
-from django.db import connection
+from django.db import connection, transaction
 from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
@@ -24,7 +24,7 @@ from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import access, selectors, services
+from . import access, registry, selectors, services
 from .access import before_mfa, public
 from .forms import (
     AcceptInvitationForm,
@@ -199,9 +199,11 @@ def family_create(request):
     form = FamilyCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            family = services.family_create(
-                lead_key_worker=request.user, actor=request.user, **form.cleaned_data
-            )
+            with transaction.atomic():
+                family = services.family_create(
+                    lead_key_worker=request.user, actor=request.user, **form.cleaned_data
+                )
+                registry.family_opened(family=family, actor=request.user)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:

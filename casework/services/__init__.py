@@ -1279,6 +1279,15 @@ from .journey import (  # noqa: E402, F401 - re-exported; after the stages above
 )
 
 # Referrals
+from .referrals import (  # noqa: E402, F401 - re-exported
+    ContactInput,
+    PersonInput,
+    referral_ask_for_help,
+    referral_decide,
+    referral_email,
+    referral_make,
+    referral_outcome,
+)
 
 # Assessment and needs
 
