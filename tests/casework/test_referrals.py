@@ -93,9 +93,7 @@ def test_a_child_born_on_the_same_day_at_the_postcode_is_a_possible_duplicate(
     assert [f.pk for f in selectors.possible_duplicates(referral)] == [khans.pk]
 
 
-def test_no_duplicate_for_another_postcode_or_another_surname_and_birthday(
-    partner, school, khans
-):
+def test_no_duplicate_for_another_postcode_or_another_surname_and_birthday(partner, school, khans):
     elsewhere = helpers.refer(partner, agency=school, postcode="CV1 5FB")
     stranger = helpers.refer(
         partner,
@@ -352,7 +350,9 @@ def test_accepting_within_12_months_of_closure_is_a_rereferral(
     data = {"family": khans.pk, "decision": "accepted", "lead": key_worker.pk, "note": ""}
     check = client.post(referral.get_absolute_url(), data).content.decode()
     assert "Check your decision" in check
-    assert "This family's work closed on 3 March 2026: accepting it counts as a re-referral" in check
+    assert (
+        "This family's work closed on 3 March 2026: accepting it counts as a re-referral" in check
+    )
     client.post(referral.get_absolute_url(), data | {"confirm": "on"})
     referral.refresh_from_db()
     assert referral.status == Referral.Status.ACCEPTED
@@ -484,9 +484,7 @@ def test_a_family_is_emailed_the_outcome_only_if_they_said_email_is_safe(
     manager, django_capture_on_commit_callbacks
 ):
     by_text = helpers.ask(surname="Text")
-    by_email = helpers.ask(
-        surname="Mail", email="sarah@example.org", by_email=True, by_text=False
-    )
+    by_email = helpers.ask(surname="Mail", email="sarah@example.org", by_email=True, by_text=False)
     with django_capture_on_commit_callbacks(execute=True):
         for referral in (by_text, by_email):
             services.referral_decide(
