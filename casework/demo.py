@@ -28,6 +28,7 @@ from portal.models import Agency, FamilyMember, FamilyPractitioner, User
 
 from . import access, selectors, services
 from .models import AgencyRecord, Appointment, Meeting, Outcome, RecordKind, Referral
+from .services import referrals
 
 TERMS = [
     ("autumn 2025", date(2025, 9, 3), date(2025, 12, 19)),
@@ -337,11 +338,11 @@ def seed_referrals_demo(people: dict) -> None:
         return
     mina = acting_signed_in(people["manager"])
     khans, nowaks = people["family:parent"], people["family:nowak"]
-    Person = services.PersonInput
+    Person = referrals.PersonInput
     Rel = FamilyMember.Relationship
 
     helen = acting_signed_in(people["health_visitor"])
-    nowak = services.referral_make(
+    nowak = referrals.referral_make(
         actor=helen,
         agency=_team_agency(helen, khans),
         surname="Nowak",
@@ -359,7 +360,7 @@ def seed_referrals_demo(people: dict) -> None:
         consent=True,
     )
     if nowaks.postcode:
-        services.referral_decide(
+        referrals.referral_decide(
             referral=nowak,
             actor=mina,
             decision=Referral.Status.ACCEPTED,
@@ -370,7 +371,7 @@ def seed_referrals_demo(people: dict) -> None:
     _backdate(nowak, days=21, decided=True)
 
     omar = acting_signed_in(people["housing_officer"])
-    walsh = services.referral_make(
+    walsh = referrals.referral_make(
         actor=omar,
         agency=_team_agency(omar, khans),
         surname="Walsh",
@@ -385,7 +386,7 @@ def seed_referrals_demo(people: dict) -> None:
     )
     directory = dict((name, pk) for pk, name in selectors.directory_services())
     money = directory.get("Money Advice Drop-in") or next(iter(directory.values()), None)
-    services.referral_decide(
+    referrals.referral_decide(
         referral=walsh,
         actor=mina,
         decision=Referral.Status.SIGNPOSTED if money else Referral.Status.SOCIAL_CARE,
@@ -395,7 +396,7 @@ def seed_referrals_demo(people: dict) -> None:
     _backdate(walsh, days=12, decided=True)
 
     pat = acting_signed_in(people["partner"])
-    khan = services.referral_make(
+    khan = referrals.referral_make(
         actor=pat,
         agency=_team_agency(pat, khans),
         surname="Khan",
@@ -414,8 +415,8 @@ def seed_referrals_demo(people: dict) -> None:
     )
     _backdate(khan, days=2)
 
-    ellis = services.referral_ask_for_help(
-        contact=services.ContactInput(
+    ellis = referrals.referral_ask_for_help(
+        contact=referrals.ContactInput(
             name="Sarah Ellis",
             phone="07700 900456",
             by_text=True,

@@ -623,7 +623,11 @@ def _surname_postcode(form: forms.Form, *, family_words: bool) -> None:
         label=_("Your family's surname") if family_words else _("The family's surname"),
         help_text=_("The surname most of the household uses."),
         max_length=80,
-        error_messages={"required": _("Enter the family's surname.")},
+        error_messages={
+            "required": _("Enter your family's surname.")
+            if family_words
+            else _("Enter the family's surname.")
+        },
     )
     form.fields["postcode"] = forms.CharField(
         label=_("Your postcode") if family_words else _("The family's postcode"),
@@ -631,7 +635,9 @@ def _surname_postcode(form: forms.Form, *, family_words: bool) -> None:
         widget=forms.TextInput(
             attrs={"class": "govuk-input--width-10", "autocomplete": "postal-code"}
         ),
-        error_messages={"required": _("Enter the postcode.")},
+        error_messages={
+            "required": _("Enter your postcode.") if family_words else _("Enter the postcode.")
+        },
     )
 
 

@@ -17,8 +17,9 @@ from portal.registry import (
     register_nav_item,
 )
 
-from . import access, selectors, services
+from . import access, selectors
 from .demo import seed_meetings_demo, seed_records_demo, seed_referrals_demo
+from .services.journey import episode_open, open_episode
 
 
 def _records_family_record_panel(request):
@@ -190,8 +191,8 @@ def _referrals_staff_panel(request):
 
 def _family_opened(*, family, actor) -> None:
     """A key worker who adds a family from "Add a family" starts working with it."""
-    if services.open_episode(family) is None:
-        services.episode_open(family=family, actor=actor)
+    if open_episode(family) is None:
+        episode_open(family=family, actor=actor)
 
 
 register_dashboard_panel(

@@ -19,6 +19,6 @@ def casework_email_send(record_kind: str, record_id: int, user_ids: list[int], k
 @task()
 def referral_outcome_email(referral_id: int) -> int:
     """Email the referrer the outcome of their referral (and nothing of the family)."""
-    from .services import referral_email
+    from .services.referrals import referral_email
 
     return referral_email(referral_id=referral_id)
