@@ -189,6 +189,19 @@ def _referrals_staff_panel(request):
     return {}
 
 
+def _referrals_family_record_panel(request):
+    """On a family's record, the staff who manage it find the referrals that brought it."""
+    match = getattr(request, "resolver_match", None)
+    family_id = match.kwargs.get("family_id") if match else None
+    if family_id is None or not core.staff_profile(request.user):
+        return None
+    family = Family.objects.filter(pk=family_id).first()
+    if family is None or not access.may_manage(request.user, family):
+        return None
+    found = selectors.referrals_for_family(family=family)
+    return {"referrals": found} if found else None
+
+
 def _family_opened(*, family, actor) -> None:
     """A key worker who adds a family from "Add a family" starts working with it."""
     if open_episode(family) is None:
@@ -202,6 +215,15 @@ register_dashboard_panel(
         context=_referrals_manager_panel,
         order=15,
         audiences=frozenset({"manager"}),
+    )
+)
+register_dashboard_panel(
+    DashboardPanel(
+        key="casework_referrals_family_record",
+        template="casework/panels/referrals_family_record.html",
+        context=_referrals_family_record_panel,
+        order=25,
+        audiences=frozenset({"family"}),
     )
 )
 register_dashboard_panel(

@@ -324,6 +324,15 @@ def referrals_made(*, user: User) -> list[Referral]:
     )
 
 
+def referrals_for_family(*, family: Family) -> list[Referral]:
+    """The referrals joined to a family, newest first, for the staff who manage it."""
+    return list(
+        Referral.objects.filter(family=family)
+        .select_related("referred_by", "referrer_agency")
+        .order_by("-created_at", "-id")
+    )
+
+
 def key_workers_to_allocate() -> list[User]:
     """Active key workers, to lead a family accepted from a referral."""
     return list(

@@ -412,7 +412,7 @@ def _tell_referrer(referral: Referral, actor: User) -> None:
             recipients=[referral.referred_by],
             actor=actor,
             verb=_("A decision on a referral you made: %(outcome)s")
-            % {"outcome": referral_outcome(referral)},
+            % {"outcome": referral_outcome(referral=referral)},
             url=reverse("casework:referrals_mine"),
         )
     elif not (referral.contact_by_email and referral.contact_email):
@@ -421,7 +421,7 @@ def _tell_referrer(referral: Referral, actor: User) -> None:
     transaction.on_commit(lambda: referral_outcome_email.enqueue(referral_id))
 
 
-def referral_outcome(referral: Referral) -> str:
+def referral_outcome(*, referral: Referral) -> str:
     """The outcome as the referrer is told it, and nothing more."""
     if referral.status == Referral.Status.ACCEPTED:
         return _("Accepted")
@@ -447,7 +447,7 @@ def referral_email(*, referral_id: int) -> int:
         "casework/referrals/email/outcome.txt",
         {
             "referral": referral,
-            "outcome": referral_outcome(referral),
+            "outcome": referral_outcome(referral=referral),
             "service_name": settings.SERVICE_NAME,
             "link": settings.SITE_URL.rstrip("/") + reverse("casework:referrals_mine"),
             "from_family": referral.source == Referral.Source.FAMILY,

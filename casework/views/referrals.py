@@ -91,7 +91,7 @@ def referrals_mine(request):
     return render(
         request,
         "casework/referrals/mine.html",
-        {"rows": [(r, services.referral_outcome(r)) for r in referrals]},
+        {"rows": [(r, services.referral_outcome(referral=r)) for r in referrals]},
     )
 
 
@@ -173,7 +173,7 @@ def referral_detail(request, referral_id):
         raise Http404
     context = {
         "referral": referral,
-        "outcome": services.referral_outcome(referral),
+        "outcome": services.referral_outcome(referral=referral),
         "outcome_labels": _outcome_labels(referral),
         "people": _people(referral),
         "can_decide": found.can_decide,

@@ -337,7 +337,7 @@ def test_signposting_keeps_the_services_id_and_name(partner, school, manager):
         "Money Advice Drop-in",
     )
     assert decided.family is None
-    assert services.referral_outcome(decided) == "Signposted to Money Advice Drop-in"
+    assert services.referral_outcome(referral=decided) == "Signposted to Money Advice Drop-in"
 
 
 @time_machine.travel("2026-12-06 10:00Z")
@@ -415,8 +415,10 @@ def test_the_new_lead_reads_the_referral_but_cannot_decide(
     client, partner, school, manager, key_worker
 ):
     referral = helpers.refer(partner, agency=school, surname="Begum")
-    _accept(referral, manager, key_worker)
+    decided = _accept(referral, manager, key_worker)
     client.force_login(key_worker)
+    record = client.get(decided.family.get_absolute_url()).content.decode()
+    assert f'href="{referral.get_absolute_url()}"' in record
     page = client.get(referral.get_absolute_url())
     assert page.status_code == 200
     assert "Zara is missing Mondays" in page.content.decode()
