@@ -58,6 +58,11 @@ def test_the_school_refers_the_khans_and_the_manager_allocates_a_key_worker(
     expect(candidate).to_contain_text("Aisha")
     screenshot(mina.page, "referral-decide-desktop")
     assert_accessible(mina.page)
+    on_phone = open_page(people["manager"], viewport="phone")
+    for url in ("/casework/referrals/", referral.get_absolute_url()):
+        on_phone.goto(url)
+        no_sideways_scroll(on_phone)
+        screenshot(on_phone, f"manager-phone-{url.strip('/').replace('/', '-')}")
     mina.choose("Yes: The Khan family")
     mina.choose("Accept for early help and allocate a lead key worker")
     mina.select("Lead key worker", "Kim Lewis")

@@ -515,3 +515,22 @@ def test_outcomes_a_family_can_choose_are_in_plain_words():
     from casework.forms import FAMILY_OUTCOME_LABELS
 
     assert set(FAMILY_OUTCOME_LABELS) == set(Outcome)
+
+
+def test_a_key_worker_refers_for_the_service_itself(client, key_worker):
+    client.force_login(key_worker)
+    page = client.get(NEW).content.decode()
+    assert "Which agency are you referring for?" not in page
+    response = client.post(NEW, _form())
+    assert response.status_code == 302
+    referral = Referral.objects.get()
+    assert referral.referrer_agency is None
+    assert referral.referred_by == key_worker
+
+
+def test_a_partner_refers_only_for_an_agency_of_theirs(client, partner, school):
+    other = factories.agency_record(name="Another School")
+    client.force_login(partner)
+    response = client.post(NEW, _form(agency=other.pk))
+    assert response.status_code == 400
+    assert not Referral.objects.exists()
