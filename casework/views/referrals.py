@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 
 from allauth.account.adapter import get_adapter
@@ -24,22 +25,26 @@ from .. import access, selectors, services
 from ..forms import AskForHelpForm, ReferralDecisionForm, ReferralForm
 from ..models import Outcome, Referral
 
-# Asking for help is open to everyone: a few requests an hour from one place is plenty
-# for a family, and stops a script filling the managers' queue.
-ASK_LIMIT = Limit("casework:ask_for_help", 5, 60 * 60)
+# Asking for help is open to everyone: ten requests an hour from one place is plenty
+# even for a refuge or a library where families share an address, and stops a script
+# filling the managers' queue. Only requests that would be sent are counted, so someone
+# putting mistakes right is never refused.
+ASK_LIMIT = Limit("casework:ask_for_help", 10, 60 * 60)
 
 
 def _visitor_id(request) -> int:
     """Whom the ask-for-help limit counts: the person if signed in, otherwise the address
-    the request came from (as allauth reads it behind the proxy), as a number."""
+    the request came from (as allauth reads it behind the proxy). Visitors have no session
+    until they sign in, and clearing cookies would start a new one, so the address it is."""
     if request.user.is_authenticated:
         return int(request.user.pk)
     try:
         address = get_adapter().get_client_ip(request)
     except PermissionDenied:
         address = ""
+    digest = hashlib.sha256(address.encode()).digest()
     # Negative, so a visitor's count is never a signed-in person's.
-    return -int.from_bytes(address.encode()[:16].ljust(16, b"\0"), "big") - 1
+    return -int.from_bytes(digest[:8], "big") - 1
 
 
 @login_required
@@ -100,24 +105,23 @@ def referrals_mine(request):
 def ask_for_help(request):
     """A family asks for help themselves, without signing in."""
     form = AskForHelpForm(request.POST or None)
-    if request.method == "POST":
+    if request.method == "POST" and form.is_valid():
         if ratelimit.exceeded(ASK_LIMIT, _visitor_id(request)):
             return ratelimit.too_many(request, ASK_LIMIT)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.referral_ask_for_help(
-                    contact=form.contact(),
-                    surname=data["surname"],
-                    postcode=data["postcode"],
-                    people=form.people(),
-                    worries=data["worries"],
-                    outcomes=data["outcomes"],
-                )
-            except ValidationError as exc:
-                form.service_errors(exc)
-            else:
-                return redirect("casework:ask_for_help_sent")
+        data = form.cleaned_data
+        try:
+            services.referral_ask_for_help(
+                contact=form.contact(),
+                surname=data["surname"],
+                postcode=data["postcode"],
+                people=form.people(),
+                worries=data["worries"],
+                outcomes=data["outcomes"],
+            )
+        except ValidationError as exc:
+            form.service_errors(exc)
+        else:
+            return redirect("casework:ask_for_help_sent")
     return render(
         request,
         "casework/referrals/ask.html",
