@@ -210,7 +210,7 @@ def referral_detail(request, referral_id):
                 | {
                     "family": family,
                     "lead": form.chosen_lead(),
-                    "service_name": form.services.get(data["service"] or 0, ""),
+                    "signpost_name": form.services.get(data["service"] or 0, ""),
                     "rereferral_closed_on": selectors.rereferral_closed_on(family)
                     if family is not None and data["decision"] == "accepted"
                     else None,

@@ -43,6 +43,7 @@ def test_the_school_refers_the_khans_and_the_manager_allocates_a_key_worker(
     pat.press("Send the referral")
     expect(pat.page.get_by_role("heading", level=1)).to_have_text("Referral sent")
     no_sideways_scroll(pat.page)
+    assert_accessible(pat.page)
     referral = Referral.objects.filter(referred_by=people["partner"]).latest("created_at")
     assert referral.postcode == "CV6 5AB"
 
@@ -70,6 +71,7 @@ def test_the_school_refers_the_khans_and_the_manager_allocates_a_key_worker(
     mina.press("Continue")
     expect(mina.page.get_by_role("heading", level=1)).to_have_text("Check your decision")
     expect(mina.page.locator("#decision-summary")).to_contain_text("led by Kim Lewis")
+    assert_accessible(mina.page)
     mina.press("Confirm the decision")
     expect(mina.page.get_by_text("Decision made.")).to_be_visible()
     referral.refresh_from_db()
@@ -83,6 +85,7 @@ def test_the_school_refers_the_khans_and_the_manager_allocates_a_key_worker(
     expect(pat.page.get_by_text(khans.reference)).to_have_count(0)
     expect(pat.page.get_by_text("Kim Lewis")).to_have_count(0)
     no_sideways_scroll(pat.page)
+    assert_accessible(pat.page)
     screenshot(pat.page, "referrals-mine-phone")
 
 
@@ -114,5 +117,7 @@ def test_a_family_asks_for_help_from_the_public_site(open_page, people, screensh
         assert_accessible(visitor.page)
     visitor.press("Send")
     expect(visitor.page.get_by_role("heading", level=1)).to_have_text("We have your request")
+    if javascript:
+        assert_accessible(visitor.page)
     asked = Referral.objects.get(surname="Hart")
     assert asked.source == Referral.Source.FAMILY and asked.contact_by_text

@@ -538,3 +538,20 @@ def test_a_partner_refers_only_for_an_agency_of_theirs(client, partner, school):
     response = client.post(NEW, _form(agency=other.pk))
     assert response.status_code == 400
     assert not Referral.objects.exists()
+
+
+def test_the_manager_checks_a_signposting_before_it_is_made(client, partner, school, manager):
+    service = content_helpers.local_service(name="Money Advice Drop-in")
+    referral = helpers.refer(partner, agency=school)
+    client.force_login(manager)
+    data = {"family": "new", "decision": "signposted", "service": service.pk, "note": "Try them"}
+    check = client.post(referral.get_absolute_url(), data).content.decode()
+    assert "Signpost to Money Advice Drop-in" in check
+    referral.refresh_from_db()
+    assert referral.status == Referral.Status.NEW
+    changed = client.post(referral.get_absolute_url(), data | {"confirm": "on", "change": "1"})
+    assert "Try them" in changed.content.decode()  # "Change it" keeps what was chosen
+    client.post(referral.get_absolute_url(), data | {"confirm": "on"})
+    referral.refresh_from_db()
+    assert referral.signposted_service_name == "Money Advice Drop-in"
+    assert referral.decision_note == "Try them"
