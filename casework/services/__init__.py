@@ -1270,6 +1270,20 @@ def record_email(*, record_kind: str, record_id: int, user_ids: list[int], kind:
 # The family's journey, one module for each stage ------------------------------------------
 # (re-exported so callers write ``services.need_add``, as for everything above)
 
+# Referrals
+# Assessment and needs
+# Closure, step-down and the six months after
+from .closure import (  # noqa: E402, F401 - re-exported; after the stages above
+    casework_settings_update,
+    episode_close,
+    follow_up_answer,
+    follow_up_emails,
+    follow_ups_ask,
+    need_not_sustained_mark,
+    needs_sustain_check,
+    plan_readable_until,
+    sustain_job_run,
+)
 from .journey import (  # noqa: E402, F401 - re-exported; after the stages above
     REREFERRAL_WINDOW,
     episode_open,
@@ -1277,11 +1291,5 @@ from .journey import (  # noqa: E402, F401 - re-exported; after the stages above
     need_add,
     open_episode,
 )
-
-# Referrals
-
-# Assessment and needs
-
-# Closure, step-down and the six months after
 
 # Chronology
