@@ -26,7 +26,7 @@ def episode_close(request, family_id):
     episode = access.episode_to_close(request.user, family_id, path=request.get_full_path())
     needs = selectors.episode_needs(episode=episode)
     form = CloseForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         needs=needs,
         initial={"closed_on": timezone.localdate().strftime("%d/%m/%Y")},
     )
@@ -77,7 +77,7 @@ def yours_closed(request):
 @require_http_methods(["GET", "POST"])
 def how_are_things(request, follow_up_id):
     follow_up, member = access.follow_up_for_user(request.user, follow_up_id)
-    form = FollowUpForm(request.POST or None)
+    form = FollowUpForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and not follow_up.answer and form.is_valid():
         try:
             services.follow_up_answer(
@@ -131,7 +131,8 @@ def settings_page(request):
     access.manager_gate(request.user)
     current = CaseworkSettings.load()
     form = CaseworkSettingsForm(
-        request.POST or None, initial={"read_access_days": current.read_access_days}
+        request.POST if request.method == "POST" else None,
+        initial={"read_access_days": current.read_access_days},
     )
     if request.method == "POST" and form.is_valid():
         try:

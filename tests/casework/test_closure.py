@@ -57,7 +57,8 @@ def test_closing_needs_a_reason_a_summary_and_every_need_answered(client, key_wo
     client.force_login(key_worker)
     need = Need.objects.filter(episode=episode).first()
     response = client.post(
-        _url(episode.family), _close_post(episode, reason=None, summary="", **{f"need_{need.pk}": None})
+        _url(episode.family),
+        _close_post(episode, reason=None, summary="", **{f"need_{need.pk}": None}),
     )
     assert response.status_code == 400
     page = response.content.decode()
