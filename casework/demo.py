@@ -29,6 +29,7 @@ from portal.models import Agency, Family, FamilyMember, FamilyPractitioner, User
 
 from . import access, services
 from .models import AgencyRecord, Appointment, Descriptor, Episode, Meeting, RecordKind
+from .services import closure, journey
 
 TERMS = [
     ("autumn 2025", date(2025, 9, 3), date(2025, 12, 19)),
@@ -338,12 +339,12 @@ def _closed_journey(
     """An episode of work opened, assessed and closed in the past, all through the
     services: ``needs`` are (descriptor code, member or None, baseline rating)."""
     today = timezone.localdate()
-    episode = services.open_episode(family) or services.episode_open(
+    episode = journey.open_episode(family) or journey.episode_open(
         family=family, actor=actor, opened_on=today - timedelta(days=opened_days)
     )
     descriptors = {d.code: d for d in Descriptor.objects.filter(framework__in_use=True)}
     added = [
-        services.need_add(
+        journey.need_add(
             episode=episode,
             descriptor=descriptors[code],
             actor=actor,
@@ -353,7 +354,7 @@ def _closed_journey(
         )
         for code, member, rating in needs
     ]
-    return services.episode_close(
+    return closure.episode_close(
         episode=episode,
         actor=actor,
         closed_on=today - timedelta(days=closed_days),
@@ -404,7 +405,13 @@ def seed_closure_demo(people: dict) -> None:
         ),
     )
     police = people["police_officer"]
-    police_agency = Agency.objects.filter(kind=Agency.Kind.POLICE, is_active=True).first()
+    # The officer's own force, as on the Khans' team.
+    khans_officer = (
+        FamilyPractitioner.everyone.select_related("agency")
+        .filter(user=police, agency__kind=Agency.Kind.POLICE)
+        .first()
+    )
+    police_agency = khans_officer.agency if khans_officer is not None else None
     asb = RecordKind.objects.filter(code="asb-report").first()
     if police_agency is not None and asb is not None and femi is not None:
         assert closed.closed_on is not None  # noqa: S101 - just closed
@@ -459,8 +466,8 @@ def seed_closure_demo(people: dict) -> None:
     )
     people["family:osei"] = osei
     people["osei"] = ama_user
-    services.needs_sustain_check(today=today)
-    services.follow_ups_ask(today=today)
+    closure.needs_sustain_check(today=today)
+    closure.follow_ups_ask(today=today)
 
 
 # Chronology --------------------------------------------------------------------------------

@@ -16,9 +16,10 @@ from portal.registry import (
     register_plan_reading_provider,
 )
 
-from . import access, selectors, services
+from . import access, selectors
 from .demo import seed_closure_demo, seed_meetings_demo, seed_records_demo
 from .models import Episode
+from .services import closure as closure_services
 
 
 def _records_family_record_panel(request):
@@ -258,7 +259,7 @@ register_dashboard_panel(
         audiences=frozenset({"manager"}),
     )
 )
-register_plan_reading_provider(services.plan_readable_until)
+register_plan_reading_provider(closure_services.plan_readable_until)
 register_periodic_job(
     PeriodicJob(
         key="casework_sustain_check",

@@ -5,11 +5,11 @@ Reads of team meetings and appointments, with the joins each page needs.
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
@@ -252,6 +252,15 @@ def family_mentor_name(*, family: Family) -> str:
 # Closure, step-down and the six months after -------------------------------------------
 
 
+def months_after(day: date, months: int) -> date:
+    """The same day ``months`` calendar months later (the month's last day if shorter)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )
+
+
 def episode_needs(*, episode: Episode) -> list[Need]:
     """The needs of an episode (not removed), each with its person and descriptor."""
     return list(
@@ -306,7 +315,7 @@ class SixMonthRow:
     def due_on(self) -> date | None:
         """Six calendar months after closure: when the needs still checked are sustained."""
         closed = self.episode.closed_on
-        return closed + relativedelta(months=6) if closed is not None else None
+        return months_after(closed, 6) if closed is not None else None
 
 
 def six_month_rows(*, key_worker: User | None, limit: int = 200) -> list[SixMonthRow]:

@@ -20,7 +20,7 @@ def casework_email_send(record_kind: str, record_id: int, user_ids: list[int], k
 def casework_sustain_check() -> dict[str, int]:
     """The daily job: the six-month check of needs met at closure, then the "how are
     things now" questions due."""
-    from .services import sustain_job_run
+    from .services.closure import sustain_job_run
 
     return sustain_job_run()
 
@@ -28,6 +28,6 @@ def casework_sustain_check() -> dict[str, int]:
 @task()
 def casework_follow_up_email(follow_up_ids: list[int]) -> int:
     """Email the adults of each family asked how things are now."""
-    from .services import follow_up_emails
+    from .services.closure import follow_up_emails
 
     return follow_up_emails(follow_up_ids=follow_up_ids)

@@ -1270,9 +1270,20 @@ def record_email(*, record_kind: str, record_id: int, user_ids: list[int], kind:
 # The family's journey, one module for each stage ------------------------------------------
 # (re-exported so callers write ``services.need_add``, as for everything above)
 
+from .journey import (  # noqa: E402, F401 - re-exported; after the stages above
+    REREFERRAL_WINDOW,
+    episode_open,
+    is_rereferral,
+    need_add,
+    open_episode,
+)
+
 # Referrals
+
 # Assessment and needs
+
 # Closure, step-down and the six months after
+# isort: split
 from .closure import (  # noqa: E402, F401 - re-exported; after the stages above
     casework_settings_update,
     episode_close,
@@ -1283,13 +1294,6 @@ from .closure import (  # noqa: E402, F401 - re-exported; after the stages above
     needs_sustain_check,
     plan_readable_until,
     sustain_job_run,
-)
-from .journey import (  # noqa: E402, F401 - re-exported; after the stages above
-    REREFERRAL_WINDOW,
-    episode_open,
-    is_rereferral,
-    need_add,
-    open_episode,
 )
 
 # Chronology

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
-from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -36,20 +35,15 @@ from ..models import (
     Need,
     RecordKind,
 )
+from ..selectors import months_after
 
 SUMMARY_MAX = 5000
 REFERRAL_MAX = 1000
 FOLLOW_UP_WORDS_MAX = 2000
-SIX_MONTHS = relativedelta(months=6)
 # The "how are things now" questions, by months after closure.
 FOLLOW_UP_MONTHS = (3, 6)
 # Needs read and written at once by the daily check.
 CHECK_BATCH = 2000
-
-
-def months_after(day: date, months: int) -> date:
-    """The same day ``months`` calendar months later (the month's last day if shorter)."""
-    return day + relativedelta(months=months)
 
 
 # Closing the work --------------------------------------------------------------------
@@ -118,7 +112,7 @@ def episode_close(
         locked.closing_summary = summary
         locked.closed_by = actor
         locked.social_care_referral = social_care_referral
-        locked.read_access_until = closed_on + relativedelta(days=settings.read_access_days)
+        locked.read_access_until = closed_on + timedelta(days=settings.read_access_days)
         locked.save(
             update_fields=[
                 "closed_on",
@@ -139,7 +133,7 @@ def episode_close(
             else Family.Status.CLOSED
         )
         core_services.family_status_set(
-            family=family, status=status, actor=actor, reason=Episode.Reason(reason).label
+            family=family, status=status, actor=actor, reason=str(Episode.Reason(reason).label)
         )
         core.audit_record(
             actor=actor,
@@ -408,16 +402,16 @@ def follow_ups_ask(*, today: date | None = None) -> list[FollowUp]:
     Only work closed through the portal (with a reason) and not re-opened since."""
     today = today or timezone.localdate()
     asked = set(
-        FollowUp.objects.filter(
-            episode__closed_on__gte=today - relativedelta(months=7)
-        ).values_list("episode_id", "months")
+        FollowUp.objects.filter(episode__closed_on__gte=months_after(today, -7)).values_list(
+            "episode_id", "months"
+        )
     )
     candidates = (
         Episode.objects.select_related("family")
         .filter(
             closed_on__isnull=False,
-            closed_on__gte=today - relativedelta(months=7),
-            closed_on__lte=today - relativedelta(months=3),
+            closed_on__gte=months_after(today, -7),
+            closed_on__lte=months_after(today, -3),
         )
         .exclude(closure_reason="")
         .exclude(family__episodes__closed_on__isnull=True)

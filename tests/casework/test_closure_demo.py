@@ -34,4 +34,6 @@ def test_jo_reads_the_greens_closing_summary_and_still_mentors(client, db):
     assert "Ellie is at school nearly every day" in page.content.decode()
     assert client.get(reverse("casework:yours_closed")).status_code == 200
     assert client.get(reverse("peer_mentors:find")).status_code in {200, 302}
-    assert "Your time with the service has ended" in client.get(reverse("plans:plan")).content.decode()
+    assert (
+        "Your time with the service has ended" in client.get(reverse("plans:plan")).content.decode()
+    )

@@ -16,6 +16,7 @@ from notifications.models import Notification
 
 from casework import services
 from casework.models import FollowUp, Need
+from casework.selectors import months_after
 from portal import registry
 from portal import services as core_services
 from portal.models import FamilyMember, StaffProfile
@@ -61,7 +62,7 @@ def _attendance(closed):
 
 
 def test_needs_met_are_sustained_after_six_calendar_months_unbroken(closed):
-    six_months = services.closure.months_after(closed.closed_on, 6)
+    six_months = months_after(closed.closed_on, 6)
     with time_machine.travel(_at(six_months - dt.timedelta(days=1)), tick=False):
         services.needs_sustain_check()
     assert set(Need.objects.filter(episode=closed).values_list("sustained", flat=True)) == {
@@ -187,7 +188,7 @@ def test_a_need_with_no_test_is_sustained_unless_the_key_worker_marks_it(
     client.force_login(key_worker)
     response = client.post(reverse("casework:need_not_sustained", kwargs={"need_id": carer.pk}))
     assert response.status_code == 302
-    with time_machine.travel(_at(services.closure.months_after(closed.closed_on, 6)), tick=False):
+    with time_machine.travel(_at(months_after(closed.closed_on, 6)), tick=False):
         services.needs_sustain_check()
     parenting.refresh_from_db()
     carer.refresh_from_db()
@@ -244,11 +245,11 @@ def test_the_family_is_asked_at_three_and_six_months_once_each(
 ):
     closed_on = closed.closed_on
     for day, expected in [
-        (services.closure.months_after(closed_on, 3) - dt.timedelta(days=1), set()),
-        (services.closure.months_after(closed_on, 3), {3}),
-        (services.closure.months_after(closed_on, 3) + dt.timedelta(days=1), {3}),
-        (services.closure.months_after(closed_on, 6), {3, 6}),
-        (services.closure.months_after(closed_on, 6) + dt.timedelta(days=5), {3, 6}),
+        (months_after(closed_on, 3) - dt.timedelta(days=1), set()),
+        (months_after(closed_on, 3), {3}),
+        (months_after(closed_on, 3) + dt.timedelta(days=1), {3}),
+        (months_after(closed_on, 6), {3, 6}),
+        (months_after(closed_on, 6) + dt.timedelta(days=5), {3, 6}),
     ]:
         with (
             time_machine.travel(_at(day), tick=False),
@@ -266,7 +267,7 @@ def test_the_question_is_not_emailed_to_an_adult_who_chose_no_email(
     closed, parent, django_capture_on_commit_callbacks
 ):
     core_services.safe_contact_set(user=parent, by_email=False, by_text=False, by_phone=False)
-    day = services.closure.months_after(closed.closed_on, 3)
+    day = months_after(closed.closed_on, 3)
     with (
         time_machine.travel(_at(day), tick=False),
         django_capture_on_commit_callbacks(execute=True),
@@ -277,7 +278,7 @@ def test_the_question_is_not_emailed_to_an_adult_who_chose_no_email(
 
 
 def _asked(closed) -> FollowUp:
-    with time_machine.travel(_at(services.closure.months_after(closed.closed_on, 3)), tick=False):
+    with time_machine.travel(_at(months_after(closed.closed_on, 3)), tick=False):
         services.follow_ups_ask()
     return FollowUp.objects.get(episode=closed, months=3)
 
@@ -368,6 +369,6 @@ def test_the_check_is_a_daily_job_with_its_command(closed):
     job = next(j for j in registry.periodic_jobs() if j.key == "casework_sustain_check")
     assert job.every_seconds == 24 * 60 * 60
     assert job.command == "check_sustained_needs"
-    with time_machine.travel(_at(services.closure.months_after(closed.closed_on, 6)), tick=False):
+    with time_machine.travel(_at(months_after(closed.closed_on, 6)), tick=False):
         call_command("check_sustained_needs")
     assert _attendance(closed).sustained == Need.Sustained.SUSTAINED
