@@ -330,3 +330,15 @@ def test_a_manager_without_two_step_sign_in_is_sent_to_set_it_up(client, manager
 
     force_login_password_only(client, manager)
     assert client.get(reverse("casework:settings")).status_code == 302
+
+
+def test_a_closed_familys_comment_is_refused_while_it_reads_the_plan(
+    client, key_worker, episode, parent, plan
+):
+    from plans.models import Comment
+
+    helpers.close(key_worker, episode)
+    client.force_login(parent)
+    url = reverse("plans:comment_add", kwargs={"family_id": plan.family_id})
+    assert client.post(url, {"text": "One more thing"}).status_code == 404
+    assert not Comment.objects.filter(plan=plan).exists()
