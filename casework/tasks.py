@@ -22,3 +22,23 @@ def referral_outcome_email(referral_id: int) -> int:
     from .services.referrals import referral_email
 
     return referral_email(referral_id=referral_id)
+
+
+# Closure, step-down and the six months after
+
+
+@task()
+def casework_sustain_check() -> dict[str, int]:
+    """The daily job: the six-month check of needs met at closure, then the "how are
+    things now" questions due."""
+    from .services.closure import sustain_job_run
+
+    return sustain_job_run()
+
+
+@task()
+def casework_follow_up_email(follow_up_ids: list[int]) -> int:
+    """Email the adults of each family asked how things are now."""
+    from .services.closure import follow_up_emails
+
+    return follow_up_emails(follow_up_ids=follow_up_ids)

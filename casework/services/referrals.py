@@ -295,7 +295,7 @@ def _accept(
             verb=_("A family has been allocated to you"),
             description=_("%(name)s accepted a referral and named you as lead key worker.")
             % {"name": actor.display_name},
-            url=family.get_absolute_url(),
+            url=reverse("portal:family_detail", kwargs={"family_id": family.pk}),
             target=family,
             family=family,
         )
