@@ -10,7 +10,12 @@ export default [
   js.configs.recommended,
   {
     // Classic scripts loaded with <script defer>.
-    files: ["chat/static/**/*.js", "plans/static/**/*.js", "portal/static/**/*.js"],
+    files: [
+      "casework/static/**/*.js",
+      "chat/static/**/*.js",
+      "plans/static/**/*.js",
+      "portal/static/**/*.js",
+    ],
     languageOptions: {
       ecmaVersion: 2022,
       sourceType: "script",

@@ -520,3 +520,63 @@ ActionFormSet = forms.formset_factory(ActionForm, extra=4, max_num=10)
 
 
 # Chronology --------------------------------------------------------------------------------
+
+
+class ChronologyFilterForm(forms.Form):
+    """Which events to show: about whom, and of which kinds (none ticked: all)."""
+
+    member = forms.TypedMultipleChoiceField(
+        label=_("About"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "govuk-checkboxes--small"}),
+    )
+    kind = forms.MultipleChoiceField(
+        label=_("What happened"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "govuk-checkboxes--small"}),
+    )
+
+    def __init__(self, *args, members, kinds, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].choices = [(m.pk, m.name) for m in members]
+        self.fields["kind"].choices = [(k.slug, k.label) for k in kinds]
+
+    def chosen(self) -> tuple[list[int], list[str]]:
+        if not self.is_valid():
+            return [], []
+        return self.cleaned_data["member"], self.cleaned_data["kind"]
+
+    def chosen_labels(self) -> list[str]:
+        """The filters used, in words, for the top of a printed page."""
+        member_ids, kinds = self.chosen()
+        members = dict(self.fields["member"].choices)
+        labels = dict(self.fields["kind"].choices)
+        return [str(members[m]) for m in member_ids] + [str(labels[k]) for k in kinds]
+
+
+class ChronologyEntryForm(forms.Form):
+    happened_on = _date_field(_("When it happened"))
+    title = forms.CharField(
+        label=_("What happened"),
+        max_length=200,
+        error_messages={"required": _("Enter what happened.")},
+        help_text=_("In a few words, for example 'Home visit with Aisha'"),
+    )
+    detail = forms.CharField(
+        label=_("More detail (optional)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=5000,
+    )
+    member = forms.TypedChoiceField(
+        label=_("Who it is about (optional)"), coerce=int, required=False, empty_value=None
+    )
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.members = {m.pk: m for m in members}
+        self.fields["member"].choices = [
+            ("", _("The whole family")),
+            *((m.pk, m.name) for m in members),
+        ]

@@ -78,4 +78,14 @@ urlpatterns = [
     # Closure, step-down and the six months after
     #
     # Chronology
+    path(
+        "families/<id:family_id>/chronology/",
+        chronology.family_chronology,
+        name="family_chronology",
+    ),
+    path(
+        "families/<id:family_id>/chronology/new/",
+        chronology.chronology_entry_add,
+        name="chronology_entry_add",
+    ),
 ]

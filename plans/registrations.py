@@ -9,8 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from portal import access as core
 from portal.models import Family
 from portal.registry import (
+    ChronologyKind,
     DashboardPanel,
     NavItem,
+    register_chronology_provider,
     register_dashboard_panel,
     register_demo_seeder,
     register_family_needs_provider,
@@ -121,3 +123,10 @@ def register() -> None:
 
 
 register_team_sight_provider(selectors.team_sight)
+register_chronology_provider(
+    selectors.chronology_events,
+    kinds=[
+        ChronologyKind("plan", _("Plan agreed"), 70, shared_with_partners=True),
+        ChronologyKind("review", _("Plan reviews"), 75, shared_with_partners=True),
+    ],
+)

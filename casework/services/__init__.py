@@ -1285,3 +1285,5 @@ from .journey import (  # noqa: E402, F401 - re-exported; after the stages above
 # Closure, step-down and the six months after
 
 # Chronology
+# isort: split
+from .chronology import chronology_entry_add  # noqa: E402, F401 - re-exported
