@@ -388,3 +388,22 @@ def test_the_chronology_query_count_is_pinned(
     with django_assert_num_queries(QUERIES + session_queries):
         assert client.get(_url(world["family"])).status_code == 200
 
+
+
+# Demo -------------------------------------------------------------------------------------
+
+
+def test_the_demo_adds_entries_by_hand_once_and_the_rest_comes_from_the_records(client):
+    from portal import demo
+
+    demo.seed()
+    people = demo.seed()
+    family = people["family:parent"]
+    entries = ChronologyEntry.objects.filter(family=family).select_related("agency")
+    assert entries.count() == 3
+    by_pat = entries.get(written_by=people["partner"])
+    assert by_pat.agency.name == "Foleshill Primary School"
+    page = _page(client, factories.give_mfa(people["key_worker"]), family)
+    assert "Home visit with Aisha and Imran" in page
+    assert "Team meeting held" in page
+    assert "School attendance" in page
