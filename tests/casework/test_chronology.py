@@ -169,7 +169,7 @@ def test_the_printed_page_names_the_family_reference_and_date_and_hides_controls
     assert f"Printed on {timezone.localdate():%-d %B %Y}" in page
     assert "casework/chronology.css" in page
     assert 'data-chronology-print hidden' in page
-    assert 'class="app-no-print app-chronology-filter"' in page
+    assert 'class="govuk-details app-no-print app-chronology-filter" open' in page
 
 
 def test_a_partner_sees_only_what_the_family_shared_with_them(client, world):
