@@ -539,8 +539,10 @@ class ChronologyFilterForm(forms.Form):
 
     def __init__(self, *args, members, kinds, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["member"].choices = [(m.pk, m.name) for m in members]
-        self.fields["kind"].choices = [(k.slug, k.label) for k in kinds]
+        self.member_names = {m.pk: m.name for m in members}
+        self.kind_labels = {k.slug: k.label for k in kinds}
+        self.fields["member"].choices = list(self.member_names.items())
+        self.fields["kind"].choices = list(self.kind_labels.items())
 
     def chosen(self) -> tuple[list[int], list[str]]:
         if not self.is_valid():
@@ -550,9 +552,9 @@ class ChronologyFilterForm(forms.Form):
     def chosen_labels(self) -> list[str]:
         """The filters used, in words, for the top of a printed page."""
         member_ids, kinds = self.chosen()
-        members = dict(self.fields["member"].choices)
-        labels = dict(self.fields["kind"].choices)
-        return [str(members[m]) for m in member_ids] + [str(labels[k]) for k in kinds]
+        return [self.member_names[m] for m in member_ids] + [
+            str(self.kind_labels[k]) for k in kinds
+        ]
 
 
 class ChronologyEntryForm(forms.Form):

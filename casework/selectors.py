@@ -358,7 +358,7 @@ def _episode_events(family: Family) -> Iterable[ChronologyEvent]:
 
 
 def _status_events(family: Family) -> Iterable[ChronologyEvent]:
-    labels = dict(Family.Status.choices)
+    labels = {value: str(label) for value, label in Family.Status.choices}
     for change in FamilyStatusChange.objects.select_related("changed_by").filter(family=family):
         after = labels.get(change.after, change.after)
         if change.before:
@@ -504,7 +504,7 @@ def _meeting_events(family: Family, viewer: ChronologyViewer) -> Iterable[Chrono
         meetings = meetings.filter(invites__practitioner_id__in=viewer.team_ids).distinct()
     invites = MeetingInvite.objects.select_related("member").filter(kind=MeetingInvite.Kind.FAMILY)
     meetings = meetings.prefetch_related(Prefetch("invites", queryset=invites))
-    titles = {
+    titles: dict[str, str] = {
         Meeting.Status.HELD: _("Team meeting held"),
         Meeting.Status.CANCELLED: _("Team meeting cancelled"),
     }

@@ -1286,4 +1286,4 @@ from .journey import (  # noqa: E402, F401 - re-exported; after the stages above
 
 # Chronology
 # isort: split
-from .chronology import chronology_entry_add  # noqa: E402, F401 - re-exported
+from .chronology import chronology_entry_add as chronology_entry_add  # noqa: E402 - re-exported

@@ -168,7 +168,7 @@ def test_the_printed_page_names_the_family_reference_and_date_and_hides_controls
     assert f"Family reference {world['family'].reference}." in page
     assert f"Printed on {timezone.localdate():%-d %B %Y}" in page
     assert "casework/chronology.css" in page
-    assert 'data-chronology-print hidden' in page
+    assert "data-chronology-print hidden" in page
     assert 'class="govuk-details app-no-print app-chronology-filter" open' in page
 
 
@@ -231,8 +231,9 @@ def test_another_key_worker_must_give_a_reason_and_sees_nothing_first(client, wo
     client.force_login(world["people"]["other_key_worker"])
     response = client.get(_url(world["family"]))
     assert response.status_code == 302
-    assert reverse("portal:family_reason", kwargs={"family_id": world["family"].pk}) in (
-        response["Location"]
+    assert (
+        reverse("portal:family_reason", kwargs={"family_id": world["family"].pk})
+        in (response["Location"])
     )
 
 
@@ -387,7 +388,6 @@ def test_the_chronology_query_count_is_pinned(
     client.force_login(world["people"]["lead_key_worker"])
     with django_assert_num_queries(QUERIES + session_queries):
         assert client.get(_url(world["family"])).status_code == 200
-
 
 
 # Demo -------------------------------------------------------------------------------------

@@ -142,9 +142,7 @@ def meetings_and_appointments(family, key_worker, *, team_member) -> dict:
 
 
 def concern(family, key_worker, *, details="I am worried about the children at night."):
-    return safeguarding_services.concern_raise(
-        family=family, raised_by=key_worker, details=details
-    )
+    return safeguarding_services.concern_raise(family=family, raised_by=key_worker, details=details)
 
 
 def entry(family, author, title, *, days_ago=3, member=None, detail=""):
