@@ -102,23 +102,24 @@ def managers() -> list[User]:
 
 
 def chronology_events(family: Family, viewer: ChronologyViewer) -> list[ChronologyEvent]:
-    """Concerns for the family's chronology (registered with the core): for the lead key
-    worker and staff with a reason only, never a partner. What was said, and the link,
-    only for those who may open a concern (the lead key worker and managers). One query."""
-    if not viewer.sees_all:
+    """Concerns for the family's chronology (registered with the core), for those who may
+    open a concern: the family's lead key worker and managers (``access.concern_for_user``).
+    Nobody else learns one exists, not staff covering with a reason, never a partner. One
+    query."""
+    user = viewer.user
+    if not viewer.sees_all or not (core.is_manager(user) or family.lead_key_worker_id == user.pk):
         return []
-    opens = core.is_manager(viewer.user) or family.lead_key_worker_id == viewer.user.pk
     concerns = Concern.objects.select_related("raised_by", "decided_by").filter(family=family)
     events: list[ChronologyEvent] = []
     for concern in concerns:
-        url = concern.get_absolute_url() if opens else ""
+        url = concern.get_absolute_url()
         events.append(
             ChronologyEvent(
                 on=timezone.localdate(concern.created_at),
                 at=concern.created_at,
                 kind="concern",
                 title=_("Concern about safety raised"),
-                detail=concern.details if opens else "",
+                detail=concern.details,
                 by=f"{concern.raised_by.display_name} ({concern.get_raised_as_display()})",
                 url=url,
             )
@@ -131,7 +132,7 @@ def chronology_events(family: Family, viewer: ChronologyViewer) -> list[Chronolo
                     kind="concern",
                     title=_("Decision on the concern: %(decision)s")
                     % {"decision": concern.get_decision_display()},
-                    detail=concern.decision_notes if opens else "",
+                    detail=concern.decision_notes,
                     by=concern.decided_by.display_name if concern.decided_by else "",
                     url=url,
                 )

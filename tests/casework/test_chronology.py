@@ -123,14 +123,22 @@ def test_a_status_change_says_who_changed_it_and_why(client, world):
     assert world["people"]["lead_key_worker"].display_name in row
 
 
-def test_staff_with_a_reason_see_everything_and_the_reason(client, world):
+def test_staff_with_a_reason_see_everything_but_concerns_and_the_reason(client, world):
     covering = world["people"]["key_worker_with_reason"]
     page = _page(client, covering, world["family"])
-    assert "Concern about safety raised" in page
+    assert "Need identified:" in page
+    assert "Appointment booked" in page
     assert "Covering for a colleague on leave" in page
-    # Only the lead key worker and managers open a concern: no link, no words.
-    assert world["concern"].get_absolute_url() not in page
+    # Only the lead key worker and managers open a concern; nobody else learns of one.
+    assert "Concern about safety raised" not in page
     assert "I am worried about the children at night." not in page
+
+
+def test_a_manager_with_a_reason_sees_the_concern_and_opens_it(client, world):
+    manager = plan_helpers.with_reason(world["people"]["manager"], world["family"])
+    page = _page(client, manager, world["family"])
+    assert "I am worried about the children at night." in page
+    assert world["concern"].get_absolute_url() in page
 
 
 def test_filtering_by_a_child_shows_only_events_about_them(client, world):
