@@ -31,7 +31,16 @@ from portal import access as core
 from portal.access import AnyUser, FamilyAccess, Relation
 from portal.models import Agency, Family, FamilyMember, FamilyPractitioner, User, on_team_today
 
-from .models import AgencyRecord, Appointment, Meeting, RecordImport, RecordKind
+from .models import (
+    AgencyRecord,
+    Appointment,
+    Episode,
+    FollowUp,
+    Meeting,
+    Need,
+    RecordImport,
+    RecordKind,
+)
 
 
 @dataclass(frozen=True)
@@ -424,6 +433,69 @@ def appointment_for_user(
 
 
 # Closure, step-down and the six months after -------------------------------------------
+
+
+def episode_to_close(user: AnyUser, family_id: int, *, path: str = "") -> Episode:
+    """The family's open episode, for its lead key worker or staff with a reason (two-step
+    sign-in and the audit come with ``family_for_user``); Http404 for anyone else or when
+    no work is open."""
+    family = family_to_manage(user, family_id, path=path)
+    episode = Episode.objects.filter(family=family, closed_on__isnull=True).first()
+    if episode is None:
+        raise Http404
+    episode.family = family
+    return episode
+
+
+def own_closed_episode(user: AnyUser) -> tuple[Episode, FamilyMember]:
+    """The signed-in adult's family's latest episode, when it has closed; Http404 for
+    anyone else (children, staff, a family still being worked with)."""
+    member = core.membership(user)
+    if member is None or member.relationship == FamilyMember.Relationship.CHILD:
+        raise Http404
+    episode = (
+        Episode.objects.filter(family_id=member.family_id).order_by("-opened_on", "-id").first()
+    )
+    if episode is None or episode.closed_on is None or not episode.closure_reason:
+        raise Http404
+    episode.family = member.family
+    return episode, member
+
+
+def follow_up_for_user(user: AnyUser, follow_up_id: int) -> tuple[FollowUp, FamilyMember]:
+    """A "how are things now" question asked of the signed-in adult's family, or Http404."""
+    member = core.membership(user)
+    if member is None or member.relationship == FamilyMember.Relationship.CHILD:
+        raise Http404
+    follow_up = (
+        FollowUp.objects.select_related("episode__family")
+        .filter(pk=follow_up_id, episode__family_id=member.family_id)
+        .first()
+    )
+    if follow_up is None:
+        raise Http404
+    return follow_up, member
+
+
+def need_to_mark(user: AnyUser, need_id: int, *, path: str = "") -> Need:
+    """A need met at closure whose family this person manages (audited), or Http404."""
+    need = Need.objects.select_related("family", "descriptor").filter(pk=need_id).first()
+    if need is None:
+        raise Http404
+    found = core.family_access(user, need.family, record=need, path=path)
+    if not found.can_manage:
+        raise Http404
+    return need
+
+
+def six_months_gate(user: AnyUser) -> User | None:
+    """Who the six-month page is for: a key worker (their caseload: returns them) or a
+    service manager (every family: returns None), each after two-step sign-in."""
+    if not (core.is_key_worker(user) or core.is_manager(user)) or not user.is_authenticated:
+        raise Http404
+    if not core.mfa_passed(user):
+        raise core.MFASetupRequired
+    return None if core.is_manager(user) else user
 
 
 # Chronology --------------------------------------------------------------------------------

@@ -23,11 +23,13 @@ from django.utils import timezone
 
 from plans import selectors as plan_selectors
 from portal import access as core
-from portal.demo import acting_signed_in
-from portal.models import Agency, FamilyMember, FamilyPractitioner, User
+from portal import services as portal_services
+from portal.demo import DEMO_PASSWORD, acting_signed_in
+from portal.models import Agency, Family, FamilyMember, FamilyPractitioner, User
 
 from . import access, services
-from .models import AgencyRecord, Appointment, Meeting, RecordKind
+from .models import AgencyRecord, Appointment, Descriptor, Episode, Meeting, RecordKind
+from .services import closure, journey
 
 TERMS = [
     ("autumn 2025", date(2025, 9, 3), date(2025, 12, 19)),
@@ -317,6 +319,155 @@ def seed_meetings_demo(people: dict) -> None:
 
 
 # Closure, step-down and the six months after -------------------------------------------
+#
+# The Greens (Jo's family: she became a peer mentor) closed about eight months ago with
+# their needs met and sustained. The Adeyemis stepped down about seven months ago; an
+# anti-social behaviour report a month and a half later broke one of Femi's needs. The
+# Osei family closed about three and a half months ago and has been asked how things are.
+
+
+def _closed_journey(
+    *,
+    family,
+    actor: User,
+    opened_days: int,
+    closed_days: int,
+    reason: str,
+    needs: list[tuple[str, FamilyMember | None, int]],
+    summary: str,
+) -> Episode:
+    """An episode of work opened, assessed and closed in the past, all through the
+    services: ``needs`` are (descriptor code, member or None, baseline rating)."""
+    today = timezone.localdate()
+    episode = journey.open_episode(family) or journey.episode_open(
+        family=family, actor=actor, opened_on=today - timedelta(days=opened_days)
+    )
+    descriptors = {d.code: d for d in Descriptor.objects.filter(framework__in_use=True)}
+    added = [
+        journey.need_add(
+            episode=episode,
+            descriptor=descriptors[code],
+            actor=actor,
+            member=member,
+            identified_on=episode.opened_on + timedelta(days=7),
+            baseline_rating=rating,
+        )
+        for code, member, rating in needs
+    ]
+    return closure.episode_close(
+        episode=episode,
+        actor=actor,
+        closed_on=today - timedelta(days=closed_days),
+        reason=reason,
+        summary=summary,
+        met={need.pk: True for need in added},
+    )
+
+
+def seed_closure_demo(people: dict) -> None:
+    if Family.objects.filter(display_name="The Osei family").exists():
+        return
+    if not Descriptor.objects.filter(framework__in_use=True).exists():
+        return  # the framework comes with its migration
+    today = timezone.localdate()
+    kim = acting_signed_in(people["key_worker"])
+    sam = acting_signed_in(people["key_worker_2"])
+
+    greens = people["family:mentor_family"]
+    ellie = FamilyMember.objects.filter(family=greens, name="Ellie").first()
+    _closed_journey(
+        family=greens,
+        actor=sam,
+        opened_days=420,
+        closed_days=240,
+        reason=Episode.Reason.ACHIEVED,
+        needs=[("persistent-absence", ellie, 3), ("debt", None, 2), ("parenting", None, 4)],
+        summary=(
+            "Jo, you have done so much this year. Ellie is at school nearly every day now, "
+            "and you have paid off the rent you owed. You said mornings feel calm again. "
+            "If things get hard, you can ask for help at any time."
+        ),
+    )
+
+    adeyemis = people["family:mentor_family_2"]
+    femi = FamilyMember.objects.filter(family=adeyemis, name="Femi").first()
+    closed = _closed_journey(
+        family=adeyemis,
+        actor=kim,
+        opened_days=400,
+        closed_days=215,
+        reason=Episode.Reason.STEPPED_DOWN,
+        needs=[("suspension-exclusion", femi, 3), ("offending-asb", femi, 2)],
+        summary=(
+            "Tunde, Femi has not been sent home from school since the spring, and the youth "
+            "club is going well. The school's family support worker will keep in touch. "
+            "You can ask us for help again at any time."
+        ),
+    )
+    police = people["police_officer"]
+    # The officer's own force, as on the Khans' team.
+    khans_officer = (
+        FamilyPractitioner.everyone.select_related("agency")
+        .filter(user=police, agency__kind=Agency.Kind.POLICE)
+        .first()
+    )
+    police_agency = khans_officer.agency if khans_officer is not None else None
+    asb = RecordKind.objects.filter(code="asb-report").first()
+    if police_agency is not None and asb is not None and femi is not None:
+        assert closed.closed_on is not None  # noqa: S101 - just closed
+        portal_services.family_practitioner_add(
+            family=adeyemis,
+            practitioner=police,
+            agency=police_agency,
+            role="Neighbourhood officer",
+            starts=closed.closed_on - timedelta(days=200),
+            actor=kim,
+        )
+        services.agency_record_add(
+            records_access=_access(police, adeyemis),
+            kind=asb,
+            member=femi,
+            value="1",
+            starts=closed.closed_on + timedelta(days=45),
+            note="Report of Femi and friends throwing stones at the bus shelter.",
+            recorder=police,
+        )
+
+    osei = portal_services.family_create(
+        display_name="The Osei family",
+        lead_key_worker=people["key_worker"],
+        status=Family.Status.REFERRED,
+        ward="Radford",
+        surname="Osei",
+        postcode="CV6 1AA",
+    )
+    ama_user = User.objects.filter(email="osei@example.org").first() or (
+        portal_services.user_create(
+            email="osei@example.org", password=DEMO_PASSWORD, preferred_name="Ama"
+        )
+    )
+    portal_services.family_member_add(
+        family=osei, name="Ama", relationship=FamilyMember.Relationship.MUM, user=ama_user
+    )
+    kofi = portal_services.family_member_add(
+        family=osei, name="Kofi", relationship=FamilyMember.Relationship.CHILD
+    )
+    _closed_journey(
+        family=osei,
+        actor=kim,
+        opened_days=300,
+        closed_days=105,
+        reason=Episode.Reason.ACHIEVED,
+        needs=[("risk-of-losing-home", None, 2), ("development", kofi, 4)],
+        summary=(
+            "Ama, you kept your home and Kofi is talking more every week. The children's "
+            "centre stay-and-play is there on Tuesdays. Ask us again if you need to."
+        ),
+    )
+    people["family:osei"] = osei
+    people["osei"] = ama_user
+    closure.needs_sustain_check(today=today)
+    closure.follow_ups_ask(today=today)
 
 
 # Chronology --------------------------------------------------------------------------------

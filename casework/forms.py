@@ -17,7 +17,7 @@ from portal.forms import apply_errors
 from portal.models import Agency, FamilyPractitioner
 
 from .imports import MAX_BYTES
-from .models import Outcome, RecordKind, Where
+from .models import Episode, FollowUp, Outcome, RecordKind, Where
 
 
 def _date_field(label, *, required=True, required_message=None):
@@ -517,6 +517,94 @@ ActionFormSet = forms.formset_factory(ActionForm, extra=4, max_num=10)
 
 
 # Closure, step-down and the six months after -------------------------------------------
+
+MET_CHOICES = [("yes", _("Yes, it was met")), ("no", _("No, not yet"))]
+
+
+class CloseForm(forms.Form):
+    """Closing the work: the service decides; this form only asks, one question a need."""
+
+    closed_on = _date_field(
+        _("When did the work with the family end?"),
+        required_message=_("Enter the date the work ended."),
+    )
+    reason = forms.ChoiceField(
+        label=_("Why did the work end?"),
+        choices=Episode.Reason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose why the work with the family ended.")},
+    )
+    social_care_referral = forms.CharField(
+        label=_("The social care referral (only when stepping up)"),
+        help_text=_("Its reference, the date it was made and who it went to."),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    summary = forms.CharField(
+        label=_("Closing summary for the family"),
+        help_text=_(
+            "The family will read this. Use plain words: what went well, what changed, "
+            "and where to go if they need help again."
+        ),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        error_messages={"required": _("Write a closing summary for the family.")},
+    )
+
+    def __init__(self, *args, needs=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.needs = list(needs)
+        for need in self.needs:
+            who = need.member.name if need.member is not None else _("The household")
+            self.fields[f"need_{need.pk}"] = forms.ChoiceField(
+                label=_("%(who)s: %(need)s. Was this need met?")
+                % {"who": who, "need": need.descriptor.text},
+                choices=MET_CHOICES,
+                widget=forms.RadioSelect,
+                error_messages={"required": _("Say whether this need was met.")},
+            )
+
+    def need_fields(self):
+        return [self[f"need_{need.pk}"] for need in self.needs]
+
+    def met(self) -> dict[int, bool]:
+        return {
+            need.pk: self.cleaned_data[f"need_{need.pk}"] == "yes"
+            for need in self.needs
+            if self.cleaned_data.get(f"need_{need.pk}")
+        }
+
+
+class CaseworkSettingsForm(forms.Form):
+    read_access_days = forms.IntegerField(
+        label=_("How many days can a family still read its plan after its work ends?"),
+        help_text=_("They can read it but not change it. 0 means the plan is hidden at once."),
+        min_value=0,
+        max_value=730,
+        error_messages={
+            "required": _("Enter a number of days."),
+            "invalid": _("Enter a whole number of days, like 90."),
+            "min_value": _("Give a number of days from 0 to 730 (two years)."),
+            "max_value": _("Give a number of days from 0 to 730 (two years)."),
+        },
+        widget=forms.NumberInput(attrs={"class": "govuk-input--width-4"}),
+    )
+
+
+class FollowUpForm(forms.Form):
+    answer = forms.ChoiceField(
+        label=_("How are things now, compared with when your time with us ended?"),
+        choices=FollowUp.Answer.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose how things are now.")},
+    )
+    words = forms.CharField(
+        label=_("Anything you want to tell us (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
 
 
 # Chronology --------------------------------------------------------------------------------

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from django.http import Http404
+
 from peer_mentors import selectors as mentor_selectors
 from portal import access as core
 from portal.models import Family
-from portal.registry import DashboardPanel, register_dashboard_panel, register_demo_seeder
+from portal.registry import (
+    DashboardPanel,
+    PeriodicJob,
+    register_dashboard_panel,
+    register_demo_seeder,
+    register_periodic_job,
+    register_plan_reading_provider,
+)
 
 from . import access, selectors
-from .demo import seed_meetings_demo, seed_records_demo
+from .demo import seed_closure_demo, seed_meetings_demo, seed_records_demo
+from .models import Episode
+from .services import closure as closure_services
 
 
 def _records_family_record_panel(request):
@@ -169,6 +180,95 @@ register_demo_seeder(seed_meetings_demo, order=71)
 
 
 # Closure, step-down and the six months after
+
+
+def _closure_family_record_panel(request):
+    """On a family's record, its key worker sees the work open (to close it) or closed."""
+    match = getattr(request, "resolver_match", None)
+    family_id = match.kwargs.get("family_id") if match else None
+    if family_id is None or not core.staff_profile(request.user):
+        return None
+    family = Family.objects.filter(pk=family_id).first()
+    if family is None or not access.may_manage(request.user, family):
+        return None
+    episode = Episode.objects.filter(family=family).order_by("-opened_on", "-id").first()
+    return {"family": family, "episode": episode} if episode is not None else None
+
+
+def _closure_parent_panel(request):
+    """A closed family's adults read the closing summary and what changed."""
+    member = core.membership(request.user)
+    if member is None or member.family.status not in FINISHED:
+        return None
+    try:
+        episode, member = access.own_closed_episode(request.user)
+    except Http404:
+        return None
+    return selectors.closed_for_family(episode=episode, member=member)
+
+
+def _closure_staff_panel(request):
+    user = request.user
+    if not (core.is_key_worker(user) or core.is_manager(user)) or not core.mfa_passed(user):
+        return None
+    rows = selectors.six_month_rows(key_worker=None if core.is_manager(user) else user, limit=5)
+    return {"rows": rows} if rows else None
+
+
+def _sustain_check_enqueue() -> None:
+    from .tasks import casework_sustain_check
+
+    casework_sustain_check.enqueue()
+
+
+FINISHED = frozenset({Family.Status.CLOSED, Family.Status.STEPPED_DOWN})
+
+register_dashboard_panel(
+    DashboardPanel(
+        key="casework_closure_family_record",
+        template="casework/panels/closure_family_record.html",
+        context=_closure_family_record_panel,
+        order=25,
+        audiences=frozenset({"family"}),
+    )
+)
+register_dashboard_panel(
+    DashboardPanel(
+        key="casework_closure_parent",
+        template="casework/panels/closure_parent.html",
+        context=_closure_parent_panel,
+        order=15,
+        audiences=frozenset({"parent"}),
+    )
+)
+register_dashboard_panel(
+    DashboardPanel(
+        key="casework_closure_staff",
+        template="casework/panels/closure_staff.html",
+        context=_closure_staff_panel,
+        order=22,
+        audiences=frozenset({"staff", "manager"}),
+    )
+)
+register_dashboard_panel(
+    DashboardPanel(
+        key="casework_closure_manager",
+        template="casework/panels/closure_manager.html",
+        context=_records_manager_panel,
+        order=82,
+        audiences=frozenset({"manager"}),
+    )
+)
+register_plan_reading_provider(closure_services.plan_readable_until)
+register_periodic_job(
+    PeriodicJob(
+        key="casework_sustain_check",
+        every_seconds=24 * 60 * 60,
+        run=_sustain_check_enqueue,
+        command="check_sustained_needs",
+    )
+)
+register_demo_seeder(seed_closure_demo, order=75)
 
 
 # Chronology

@@ -5,10 +5,12 @@ Reads of team meetings and appointments, with the joins each page needs.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import calendar
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from peer_mentors import selectors as mentor_selectors
@@ -17,7 +19,18 @@ from portal.models import Family, FamilyMember, FamilyPractitioner, User
 from portal.prepared import prepared
 
 from .access import RecordsAccess
-from .models import AgencyRecord, Appointment, Meeting, MeetingAction, RecordImport, RecordKind
+from .models import (
+    AgencyRecord,
+    Appointment,
+    Episode,
+    FollowUp,
+    Meeting,
+    MeetingAction,
+    Need,
+    Outcome,
+    RecordImport,
+    RecordKind,
+)
 
 _JOINS = ("kind", "agency", "member", "recorded_by", "corrects__kind", "source_import")
 
@@ -237,6 +250,111 @@ def family_mentor_name(*, family: Family) -> str:
 
 
 # Closure, step-down and the six months after -------------------------------------------
+
+
+def months_after(day: date, months: int) -> date:
+    """The same day ``months`` calendar months later (the month's last day if shorter)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )
+
+
+def episode_needs(*, episode: Episode) -> list[Need]:
+    """The needs of an episode (not removed), each with its person and descriptor."""
+    return list(
+        Need.objects.select_related("member", "descriptor")
+        .filter(episode=episode, removed_at__isnull=True)
+        .order_by("identified_on", "id")
+    )
+
+
+def closed_for_family(*, episode: Episode, member: FamilyMember) -> dict[str, Any]:
+    """What an adult reads about the end of their family's work: the summary, the needs
+    about them, their children or the household (never another adult's, never domestic
+    abuse, which may involve someone in the household), and the questions waiting."""
+    needs = [
+        need
+        for need in Need.objects.select_related("member", "descriptor")
+        .filter(episode=episode, removed_at__isnull=True, met_at_closure__isnull=False)
+        .exclude(outcome=Outcome.DOMESTIC_ABUSE)
+        .filter(
+            Q(member__isnull=True)
+            | Q(member=member)
+            | Q(member__relationship=FamilyMember.Relationship.CHILD)
+        )
+        .order_by("identified_on", "id")
+    ]
+    return {
+        "episode": episode,
+        "met": [need for need in needs if need.met_at_closure],
+        "not_met": [need for need in needs if not need.met_at_closure],
+        "questions": list(FollowUp.objects.filter(episode=episode, answer="")),
+    }
+
+
+@dataclass(frozen=True)
+class SixMonthRow:
+    """One family on the six-month page: its closed work, the needs still being checked
+    or broken, and what the family answered."""
+
+    episode: Episode
+    needs: list[Need]
+    follow_ups: list[FollowUp]
+
+    @property
+    def family(self) -> Family:
+        return self.episode.family
+
+    @property
+    def broken(self) -> list[Need]:
+        return [need for need in self.needs if need.sustained == Need.Sustained.BROKEN]
+
+    @property
+    def due_on(self) -> date | None:
+        """Six calendar months after closure: when the needs still checked are sustained."""
+        closed = self.episode.closed_on
+        return months_after(closed, 6) if closed is not None else None
+
+
+def six_month_rows(*, key_worker: User | None, limit: int = 200) -> list[SixMonthRow]:
+    """Families whose six-month check is under way or has found a need come back, with the
+    entry that broke it, and the families' answers: a key worker's caseload, or every
+    family (``key_worker`` None, for managers). Three queries, however many families."""
+    needs = (
+        Need.objects.select_related(
+            "episode__family__lead_key_worker",
+            "member",
+            "descriptor__test_kind",
+            "broken_by__kind",
+            "broken_by__agency",
+        )
+        .filter(
+            met_at_closure=True,
+            sustained__in=[Need.Sustained.WAITING, Need.Sustained.BROKEN],
+            episode__closed_on__isnull=False,
+        )
+        .order_by("episode__closed_on", "episode_id", "id")
+    )
+    if key_worker is not None:
+        needs = needs.filter(family__lead_key_worker=key_worker)
+    by_episode: dict[int, list[Need]] = {}
+    episodes: dict[int, Episode] = {}
+    for need in needs[: limit * 10]:
+        if need.episode_id not in episodes and len(episodes) >= limit:
+            break
+        by_episode.setdefault(need.episode_id, []).append(need)
+        episodes.setdefault(need.episode_id, need.episode)
+    answers: dict[int, list[FollowUp]] = {}
+    for follow_up in FollowUp.objects.select_related("answered_by").filter(
+        episode_id__in=list(episodes)
+    ):
+        answers.setdefault(follow_up.episode_id, []).append(follow_up)
+    return [
+        SixMonthRow(episode=episodes[pk], needs=found, follow_ups=answers.get(pk, []))
+        for pk, found in by_episode.items()
+    ]
 
 
 # Chronology --------------------------------------------------------------------------------

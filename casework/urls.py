@@ -76,6 +76,20 @@ urlpatterns = [
     # Assessment and needs
     #
     # Closure, step-down and the six months after
+    path("families/<id:family_id>/close/", closure.episode_close, name="episode_close"),
+    path("yours/closed/", closure.yours_closed, name="yours_closed"),
+    path(
+        "yours/how-are-things/<id:follow_up_id>/",
+        closure.how_are_things,
+        name="how_are_things",
+    ),
+    path("six-months/", closure.six_months, name="six_months"),
+    path(
+        "needs/<id:need_id>/not-sustained/",
+        closure.need_not_sustained,
+        name="need_not_sustained",
+    ),
+    path("settings/", closure.settings_page, name="settings"),
     #
     # Chronology
     path(

@@ -427,7 +427,8 @@ def conversation_private_mentor_open(*, access: ConversationAccess, user: User) 
 
 def conversation_mentor_close(*, family: Family, mentor: User, match_id: int) -> None:
     """The match ended: the mentor loses access and their sockets stop getting it (the
-    family's mentor conversations and the key worker's team one with the mentor)."""
+    family's mentor conversations and the key worker's team one with the mentor), and
+    their notifications about the family are withdrawn."""
     with transaction.atomic():
         conversations = list(
             Conversation.objects.select_for_update().filter(
@@ -448,6 +449,11 @@ def conversation_mentor_close(*, family: Family, mentor: User, match_id: int) ->
                 _participants_sync(conversation, _team_wanted(conversation))
             people = list(conversation.participants.values_list("user_id", flat=True))
             _after_access_change(conversation.pk, people)
+        if not FamilyMember.objects.filter(family=family, user=mentor).exists():
+            # What they were told about the family goes with their access to it.
+            _notification_model().objects.filter(
+                recipient=mentor, data__family_id=family.pk
+            ).delete()
 
 
 def conversation_concern_raise(

@@ -18,12 +18,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Protocol
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from portal import access as core
+from portal import registry
 from portal.access import AnyUser, FamilyAccess, Relation
 from portal.models import Family, FamilyMember, FamilyPractitioner
 from portal.prepared import prepared
@@ -45,6 +48,9 @@ class PlanAccess:
     user: AnyUser
     # A partner's place on the family's team today (with its agency); None for anyone else.
     team_member: FamilyPractitioner | None = None
+    # For the family's adults once its work has ended: the last day they may read the plan
+    # (and change nothing). None while the service works with the family.
+    readable_until: date | None = None
 
     @property
     def family(self) -> Family:
@@ -67,9 +73,14 @@ class PlanAccess:
         return self.relation is Relation.LEAD_KEY_WORKER
 
     @property
+    def read_only(self) -> bool:
+        """The family's work has ended: its adults read the plan but change nothing."""
+        return self.is_member and self.readable_until is not None
+
+    @property
     def can_draft(self) -> bool:
         """Write the plan's words: only the family does."""
-        return self.is_member
+        return self.is_member and not self.read_only
 
     @property
     def can_suggest(self) -> bool:
@@ -83,7 +94,7 @@ class PlanAccess:
     @property
     def can_tick_steps(self) -> bool:
         """Tick off any step the person sees: the family and the staff who manage it."""
-        return self.sees_everything
+        return self.sees_everything and not self.read_only
 
     @property
     def is_partner(self) -> bool:
@@ -236,11 +247,22 @@ def goal_owner_id(goal: Goal, adults: Mapping[int, int]) -> int | None:
     return adults.get(goal.created_by_id)
 
 
+class PlanEnded(Http404):
+    """The family's time with the service has ended and so has its time to read the plan."""
+
+
 def plan_access(
     user: AnyUser, family: Family, *, record: object | None = None, path: str = ""
 ) -> PlanAccess:
-    """The person's access to ``family``'s plan; staff reads are audited by the core."""
+    """The person's access to ``family``'s plan; staff reads are audited by the core. The
+    family's adults read a closed family's plan until the day casework says
+    (``registry.plan_readable_until``), then get ``PlanEnded`` (a 404 but for the plan page)."""
     found = core.family_access(user, family, record=record, path=path)
+    if found.is_member:
+        until = registry.plan_readable_until(family)
+        if until is not None and timezone.localdate() > until:
+            raise PlanEnded
+        return PlanAccess(family_access=found, user=user, readable_until=until)
     team_member = None
     if found.relation is Relation.PARTNER and user.is_authenticated:
         team_member = (

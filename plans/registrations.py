@@ -4,9 +4,11 @@ list for the plain-English checker, and demo data."""
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal import access as core
+from portal import registry
 from portal.models import Family
 from portal.registry import (
     ChronologyKind,
@@ -34,6 +36,9 @@ def _parent_panel(request):
     if finished and not panel.get("plan"):
         # A family that has finished (a peer mentor's own, say) is not asked to start one.
         return None
+    until = registry.plan_readable_until(member.family) if finished else None
+    if until is not None and timezone.localdate() > until:
+        return None  # its time to read the plan has ended too
     return panel
 
 

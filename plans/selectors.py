@@ -23,6 +23,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from portal import access as core
+from portal import disclosure
 from portal.access import AnyUser
 from portal.models import Agency, Family, FamilyMember, FamilyPractitioner, User
 from portal.prepared import Rows, prepared
@@ -825,8 +826,8 @@ def approved_template(template_id: int | None) -> InterventionTemplate | None:
     ).first()
 
 
-# Figures about fewer families than this are shown as "fewer than 8", never as a number.
-FEWEST_FAMILIES = 8
+# Figures about fewer families are shown as "fewer than 8", never as a number.
+FEWEST_FAMILIES = disclosure.FEWEST_FAMILIES
 
 
 @dataclass(frozen=True)

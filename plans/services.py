@@ -107,7 +107,9 @@ def _require(allowed: bool) -> None:
 
 
 def _access(actor: User, plan: Plan) -> access.PlanAccess:
-    return access.plan_access(actor, plan.family, record=plan)
+    plan_acc = access.plan_access(actor, plan.family, record=plan)
+    _require(not plan_acc.read_only)  # every service here changes the plan
+    return plan_acc
 
 
 def _audit(actor: User, plan_acc: access.PlanAccess, action: str, record: Model) -> None:
@@ -177,7 +179,7 @@ def _active_outcomes(outcome_areas: Iterable[OutcomeArea] | None) -> list[Outcom
 def plan_start(*, family: Family, actor: User) -> Plan:
     """Start the family's plan (idempotent). The family or its key worker may."""
     plan_acc = access.plan_access(actor, family, record=family)
-    _require(plan_acc.is_member or plan_acc.can_suggest)
+    _require(plan_acc.can_draft or plan_acc.can_suggest)
     with transaction.atomic():
         plan, created = Plan.objects.get_or_create(family=family, defaults={"created_by": actor})
         if created:

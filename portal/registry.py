@@ -195,6 +195,26 @@ def team_sight(family, member) -> dict[int, list[str]]:
 
 # Closure, step-down and the six months after -------------------------------------------
 
+# How long a family whose work has ended may still read its plan: provider(family) -> the
+# last day it may (after it the plan is no longer shown to the family), or None while the
+# service works with it. Casework provides it; plans reads it without importing casework.
+PlanReadingProvider = Callable[[Any], Any]
+_plan_reading: list[PlanReadingProvider] = []
+
+
+def register_plan_reading_provider(provider: PlanReadingProvider) -> None:
+    if provider not in _plan_reading:
+        _plan_reading.append(provider)
+
+
+def plan_readable_until(family) -> Any:
+    """The last day (a ``date``) the family may read its plan, or None for no limit."""
+    for provider in _plan_reading:
+        until = provider(family)
+        if until is not None:
+            return until
+    return None
+
 
 # Chronology --------------------------------------------------------------------------------
 

@@ -1283,6 +1283,18 @@ from .journey import (  # noqa: E402, F401 - re-exported; after the stages above
 # Assessment and needs
 
 # Closure, step-down and the six months after
+# isort: split
+from .closure import (  # noqa: E402, F401 - re-exported; after the stages above
+    casework_settings_update,
+    episode_close,
+    follow_up_answer,
+    follow_up_emails,
+    follow_ups_ask,
+    need_not_sustained_mark,
+    needs_sustain_check,
+    plan_readable_until,
+    sustain_job_run,
+)
 
 # Chronology
 # isort: split

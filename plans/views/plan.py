@@ -80,8 +80,11 @@ def render_plan(
 @login_required
 @require_GET
 def plan(request):
-    """A parent's own current plan."""
-    _family, plan_obj, plan_acc = access.own_plan(request.user, path=path_of(request))
+    """A parent's own current plan (once their time to read it has ended, a page saying so)."""
+    try:
+        _family, plan_obj, plan_acc = access.own_plan(request.user, path=path_of(request))
+    except access.PlanEnded:
+        return render(request, "plans/plan_ended.html", {"show_exit_this_page": True})
     return render_plan(request, plan_obj, plan_acc)
 
 

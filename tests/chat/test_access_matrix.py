@@ -301,15 +301,22 @@ def test_mentor_cannot_share_or_see_share_choice(client, world, mentor):
 
 
 def test_ended_match_removes_the_mentor_and_keeps_history_for_the_family(
-    client, world, parent, mentor
+    client, world, parent, mentor, django_capture_on_commit_callbacks
 ):
+    from portal.notify import notify_users
     from portal.signals import mentor_match_ended
 
     family = world["conversation"].family
+    with django_capture_on_commit_callbacks(execute=True):
+        notify_users(recipients=[mentor], verb="Aisha wrote to you", url="/", family=family)
+        notify_users(recipients=[mentor], verb="Something else", url="/")
+    assert mentor.notifications.count() == 2
     mentor_match_ended.send(sender=None, family=family, mentor=mentor, match_id=1, reason="done")
     url = f"/messages/{world['mentor_conversation'].pk}/"
     client.force_login(mentor)
     assert client.get(url).status_code == 404
+    # What they were told about the family is withdrawn; the rest stays.
+    assert list(mentor.notifications.values_list("verb", flat=True)) == ["Something else"]
     client.force_login(parent)
     response = client.get(url)
     assert response.status_code == 200 and b"hi mentor" in response.content

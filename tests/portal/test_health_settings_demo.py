@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from portal import demo
 from portal.models import Family, FamilyMember, StaffProfile, User
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -116,7 +117,9 @@ def test_seed_demo_is_safe_to_run_twice(db):
     counts = (User.objects.count(), Family.objects.count(), FamilyMember.objects.count())
     call_command("seed_demo")
     assert counts == (User.objects.count(), Family.objects.count(), FamilyMember.objects.count())
-    assert Family.objects.count() == 5
+    # The core's five families (feature apps' seeders may add their own, such as casework's
+    # Osei family, closed three months ago).
+    assert Family.objects.filter(display_name__in=[f[1] for f in demo.FAMILIES]).count() == 5
     roles = StaffProfile.objects.values_list("role", flat=True)
     assert list(roles).count(StaffProfile.Role.KEY_WORKER) == 2
     assert StaffProfile.objects.filter(role=StaffProfile.Role.MANAGER).exists()
