@@ -360,7 +360,6 @@ def six_month_rows(*, key_worker: User | None, limit: int = 200) -> list[SixMont
 # Chronology --------------------------------------------------------------------------------
 
 from collections.abc import Iterable  # noqa: E402 - kept with this section
-from datetime import date  # noqa: E402 - kept with this section
 
 from django.db.models import Prefetch  # noqa: E402 - kept with this section
 from django.urls import reverse  # noqa: E402 - kept with this section
@@ -380,9 +379,7 @@ from .access import ChronologyAccess  # noqa: E402 - kept with this section
 from .models import (  # noqa: E402 - kept with this section
     Assessment,
     ChronologyEntry,
-    Episode,
     MeetingInvite,
-    Need,
     Referral,
 )
 
