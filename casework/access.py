@@ -627,3 +627,83 @@ def six_months_gate(user: AnyUser) -> User | None:
 
 
 # Chronology --------------------------------------------------------------------------------
+
+from django.core.exceptions import PermissionDenied  # noqa: E402 - kept with this section
+
+from portal.registry import ChronologyViewer  # noqa: E402 - kept with this section
+
+
+@dataclass(frozen=True)
+class Chronology:
+    """The family's chronology as a thing read: what its audit events name."""
+
+    family: Family
+
+    @property
+    def pk(self) -> int:
+        return self.family.pk
+
+
+@dataclass(frozen=True)
+class ChronologyAccess:
+    """What one member of staff may see of one family's chronology."""
+
+    family: Family
+    family_access: FamilyAccess
+    records_access: RecordsAccess
+    viewer: ChronologyViewer
+
+    @property
+    def sees_all(self) -> bool:
+        return self.viewer.sees_all
+
+    @property
+    def agency(self) -> Agency | None:
+        """A partner's agency on the family's team, which their own entries carry."""
+        return self.records_access.agency
+
+
+def _chronology_access(user: User, family: Family, found: FamilyAccess) -> ChronologyAccess:
+    records = records_access(user, family, family_access=found)
+    if records.sees_all:
+        viewer = ChronologyViewer(user=user, sees_all=True)
+    else:
+        team_ids = frozenset(
+            FamilyPractitioner.objects.filter(family=family, user=user).values_list("pk", flat=True)
+        )
+        viewer = ChronologyViewer(
+            user=user,
+            sees_all=False,
+            team_ids=team_ids,
+            agency_id=records.agency.pk if records.agency else None,
+        )
+    return ChronologyAccess(
+        family=family, family_access=found, records_access=records, viewer=viewer
+    )
+
+
+def chronology_for_user(user: AnyUser, family_id: int, *, path: str = "") -> ChronologyAccess:
+    """The chronology of a family, for its lead key worker, staff with a reason and the
+    partners on its team today (each read audited); Http404 for the family's own adults,
+    its mentor and anyone else."""
+    family = Family.objects.select_related("lead_key_worker").filter(pk=family_id).first()
+    if family is None or not user.is_authenticated:
+        raise Http404
+    relation = core.relation_to_family(user, family)
+    if relation not in core.STAFF_RELATIONS:
+        raise Http404
+    found = core.family_access(user, family, record=Chronology(family), path=path)
+    return _chronology_access(user, family, found)
+
+
+def chronology_for_writer(user: User, family: Family) -> ChronologyAccess:
+    """For a service adding an entry: the same rule as reading, or PermissionDenied."""
+    if core.relation_to_family(user, family) not in core.STAFF_RELATIONS:
+        raise PermissionDenied
+    found = core.family_access(user, family, record=Chronology(family))
+    return _chronology_access(user, family, found)
+
+
+def may_see_chronology(user: AnyUser, family: Family) -> bool:
+    """Without auditing: whether to offer the person the link to the chronology."""
+    return core.relation_to_family(user, family) in core.STAFF_RELATIONS

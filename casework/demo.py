@@ -603,3 +603,51 @@ def seed_closure_demo(people: dict) -> None:
 
 
 # Chronology --------------------------------------------------------------------------------
+
+
+def seed_chronology_demo(people: dict) -> None:
+    """A few entries added by hand to the Khans' chronology (a home visit and a call with
+    the school by Kim, a note by Pat Doyle for the school); the rest of the chronology
+    comes from the other demo records."""
+    from .models import ChronologyEntry
+
+    family = people["family:parent"]
+    if ChronologyEntry.objects.filter(family=family).exists():
+        return
+    members = {m.name: m for m in FamilyMember.objects.filter(family=family)}
+    today = timezone.localdate()
+    kim, pat = acting_signed_in(people["key_worker"]), acting_signed_in(people["partner"])
+    entries = [
+        (
+            kim,
+            35,
+            "Home visit with Aisha and Imran",
+            "We talked about mornings before school and what gets in the way. Aisha would "
+            "like help with the walk to school; Imran can do Fridays.",
+            None,
+        ),
+        (
+            kim,
+            21,
+            "Phone call with Foleshill Primary School about Yusuf",
+            "Pat Doyle says Yusuf is settling well in Year 2 and was late twice this month.",
+            members.get("Yusuf"),
+        ),
+        (
+            pat,
+            12,
+            "Zara's class teacher met Aisha after school",
+            "Zara has joined the lunchtime reading club. Her teacher will send home a "
+            "reading log each Friday.",
+            members.get("Zara"),
+        ),
+    ]
+    for author, days_ago, title, detail, member in entries:
+        services.chronology_entry_add(
+            family=family,
+            actor=author,
+            happened_on=today - timedelta(days=days_ago),
+            title=title,
+            detail=detail,
+            member=member,
+        )

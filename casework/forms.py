@@ -980,3 +980,65 @@ class FollowUpForm(forms.Form):
 
 
 # Chronology --------------------------------------------------------------------------------
+
+
+class ChronologyFilterForm(forms.Form):
+    """Which events to show: about whom, and of which kinds (none ticked: all)."""
+
+    member = forms.TypedMultipleChoiceField(
+        label=_("About"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "govuk-checkboxes--small"}),
+    )
+    kind = forms.MultipleChoiceField(
+        label=_("What happened"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "govuk-checkboxes--small"}),
+    )
+
+    def __init__(self, *args, members, kinds, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.member_names = {m.pk: m.name for m in members}
+        self.kind_labels = {k.slug: k.label for k in kinds}
+        self.fields["member"].choices = list(self.member_names.items())
+        self.fields["kind"].choices = list(self.kind_labels.items())
+
+    def chosen(self) -> tuple[list[int], list[str]]:
+        if not self.is_valid():
+            return [], []
+        return self.cleaned_data["member"], self.cleaned_data["kind"]
+
+    def chosen_labels(self) -> list[str]:
+        """The filters used, in words, for the top of a printed page."""
+        member_ids, kinds = self.chosen()
+        return [self.member_names[m] for m in member_ids] + [
+            str(self.kind_labels[k]) for k in kinds
+        ]
+
+
+class ChronologyEntryForm(forms.Form):
+    happened_on = _date_field(_("When it happened"))
+    title = forms.CharField(
+        label=_("What happened"),
+        max_length=200,
+        error_messages={"required": _("Enter what happened.")},
+        help_text=_("In a few words, for example 'Home visit with Aisha'"),
+    )
+    detail = forms.CharField(
+        label=_("More detail (optional)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=5000,
+    )
+    member = forms.TypedChoiceField(
+        label=_("Who it is about (optional)"), coerce=int, required=False, empty_value=None
+    )
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.members = {m.pk: m for m in members}
+        self.fields["member"].choices = [
+            ("", _("The whole family")),
+            *((m.pk, m.name) for m in members),
+        ]

@@ -362,3 +362,34 @@ register_demo_seeder(seed_closure_demo, order=75)
 
 
 # Chronology
+
+from portal.registry import register_chronology_provider  # noqa: E402 - with this section
+
+from .demo import seed_chronology_demo  # noqa: E402 - kept with this section
+
+
+def _chronology_family_record_panel(request):
+    """On a family's record, the staff who may read its chronology find it from there."""
+    user = request.user
+    match = getattr(request, "resolver_match", None)
+    family_id = match.kwargs.get("family_id") if match else None
+    if family_id is None or core.membership(user) is not None or not core.staff_profile(user):
+        return None
+    family = Family.objects.filter(pk=family_id).first()
+    if family is None or not access.may_see_chronology(user, family):
+        return None
+    return {"family": family}
+
+
+register_dashboard_panel(
+    DashboardPanel(
+        key="casework_chronology_family_record",
+        template="casework/chronology/panel.html",
+        context=_chronology_family_record_panel,
+        order=45,
+        audiences=frozenset({"family"}),
+    )
+)
+register_chronology_provider(selectors.chronology_events, kinds=selectors.CHRONOLOGY_KINDS)
+# Last: the chronology's own entries sit beside what every other seeder made.
+register_demo_seeder(seed_chronology_demo, order=80)

@@ -467,3 +467,390 @@ def six_month_rows(*, key_worker: User | None, limit: int = 200) -> list[SixMont
 
 
 # Chronology --------------------------------------------------------------------------------
+
+from collections.abc import Iterable  # noqa: E402 - kept with this section
+
+from django.db.models import Prefetch  # noqa: E402 - kept with this section
+from django.urls import reverse  # noqa: E402 - kept with this section
+from django.utils.translation import gettext as _  # noqa: E402 - kept with this section
+from django.utils.translation import gettext_lazy  # noqa: E402 - kept with this section
+
+from portal import access as core  # noqa: E402 - kept with this section
+from portal import registry  # noqa: E402 - kept with this section
+from portal.models import FamilyStatusChange, LeadKeyWorker  # noqa: E402 - with this section
+from portal.registry import (  # noqa: E402 - kept with this section
+    ChronologyEvent,
+    ChronologyKind,
+    ChronologyViewer,
+)
+
+from .access import ChronologyAccess  # noqa: E402 - kept with this section
+from .models import (  # noqa: E402 - kept with this section
+    Assessment,
+    ChronologyEntry,
+    MeetingInvite,
+    Referral,
+)
+
+# The kinds of event casework gives (plans and safeguarding register theirs).
+CHRONOLOGY_KINDS = (
+    ChronologyKind("referral", gettext_lazy("Referrals"), 10, shared_with_partners=True),
+    ChronologyKind("episode", gettext_lazy("Work opened and closed"), 20),
+    ChronologyKind("status", gettext_lazy("Status changes"), 30),
+    ChronologyKind("lead", gettext_lazy("Lead key worker"), 40),
+    ChronologyKind("assessment", gettext_lazy("Assessment"), 50),
+    ChronologyKind("need", gettext_lazy("Needs"), 60),
+    ChronologyKind("record", gettext_lazy("Agency records"), 80, shared_with_partners=True),
+    ChronologyKind("meeting", gettext_lazy("Team meetings"), 90, shared_with_partners=True),
+    ChronologyKind("appointment", gettext_lazy("Appointments"), 95),
+    ChronologyKind("entry", gettext_lazy("Added by hand"), 110, shared_with_partners=True),
+)
+
+
+def _local(moment: datetime) -> date:
+    return timezone.localdate(moment)
+
+
+def _who(user: User | None, agency: Any = None) -> str:
+    name = user.display_name if user is not None else ""
+    agency_name = getattr(agency, "name", "") or ""
+    return ", ".join(part for part in (name, agency_name) if part)
+
+
+def _member_fields(members: Iterable[FamilyMember | None]) -> dict[str, Any]:
+    found = [m for m in members if m is not None]
+    return {"member_ids": tuple(m.pk for m in found), "members": tuple(m.name for m in found)}
+
+
+def _referral_events(family: Family, viewer: ChronologyViewer) -> Iterable[ChronologyEvent]:
+    referrals = Referral.objects.select_related("referred_by", "referrer_agency", "decided_by")
+    referrals = referrals.filter(family=family)
+    if not viewer.sees_all:
+        referrals = referrals.filter(referred_by=viewer.user)
+    for referral in referrals:
+        if referral.source == Referral.Source.FAMILY:
+            by = _("The family asked for help")
+        else:
+            by = _who(referral.referred_by, referral.referrer_agency)
+        yield ChronologyEvent(
+            on=_local(referral.created_at),
+            at=referral.created_at,
+            kind="referral",
+            title=_("Referral received (a re-referral)")
+            if referral.is_rereferral
+            else _("Referral received"),
+            detail=referral.worries if viewer.sees_all else "",
+            by=by,
+        )
+        if referral.decided_at is not None:
+            outcome = referral.get_status_display()
+            if referral.status == Referral.Status.SIGNPOSTED and referral.signposted_service_name:
+                outcome = _("Signposted to %(service)s") % {
+                    "service": referral.signposted_service_name
+                }
+            yield ChronologyEvent(
+                on=_local(referral.decided_at),
+                at=referral.decided_at,
+                kind="referral",
+                title=_("Referral decided: %(outcome)s") % {"outcome": outcome},
+                detail=referral.decision_note,
+                by=_who(referral.decided_by),
+            )
+
+
+def _episode_events(family: Family) -> Iterable[ChronologyEvent]:
+    for episode in Episode.objects.select_related("closed_by").filter(family=family):
+        yield ChronologyEvent(
+            on=episode.opened_on,
+            kind="episode",
+            title=_("Work with the family began again: a re-referral within 12 months")
+            if episode.is_rereferral
+            else _("Work with the family began"),
+        )
+        if episode.closed_on is not None:
+            detail = episode.closing_summary
+            if episode.social_care_referral:
+                detail = "\n".join(p for p in (episode.social_care_referral, detail) if p)
+            yield ChronologyEvent(
+                on=episode.closed_on,
+                kind="episode",
+                title=_("Case closed: %(reason)s")
+                % {"reason": episode.get_closure_reason_display() or _("no reason given")},
+                detail=detail,
+                by=_who(episode.closed_by),
+            )
+
+
+def _status_events(family: Family) -> Iterable[ChronologyEvent]:
+    labels = {value: str(label) for value, label in Family.Status.choices}
+    for change in FamilyStatusChange.objects.select_related("changed_by").filter(family=family):
+        after = labels.get(change.after, change.after)
+        if change.before:
+            title = _("Status changed from %(before)s to %(after)s") % {
+                "before": labels.get(change.before, change.before),
+                "after": after,
+            }
+        else:
+            title = _("Status set to %(after)s") % {"after": after}
+        yield ChronologyEvent(
+            on=_local(change.changed_at),
+            at=change.changed_at,
+            kind="status",
+            title=title,
+            detail=change.reason,
+            by=_who(change.changed_by),
+        )
+
+
+def _lead_events(family: Family) -> Iterable[ChronologyEvent]:
+    spells = LeadKeyWorker.objects.select_related("key_worker", "handed_over_by")
+    for spell in spells.filter(family=family):
+        yield ChronologyEvent(
+            on=_local(spell.started_at),
+            at=spell.started_at,
+            kind="lead",
+            title=_("%(name)s became the lead key worker")
+            % {"name": spell.key_worker.display_name},
+            by=_who(spell.handed_over_by),
+        )
+
+
+def _assessment_events(family: Family) -> Iterable[ChronologyEvent]:
+    assessments = Assessment.objects.select_related("recorded_by").prefetch_related("members")
+    for assessment in assessments.filter(family=family):
+        yield ChronologyEvent(
+            on=assessment.assessed_on,
+            kind="assessment",
+            title=_("Whole-family assessment"),
+            detail=assessment.summary,
+            by=_who(assessment.recorded_by),
+            **_member_fields(assessment.members.all()),
+        )
+
+
+def _need_events(family: Family) -> Iterable[ChronologyEvent]:
+    needs = Need.objects.select_related(
+        "descriptor", "member", "raised_by", "recorded_by", "episode", "broken_by__kind"
+    ).filter(family=family)
+    for need in needs:
+        about = _member_fields([need.member])
+        what = need.descriptor.text
+        yield ChronologyEvent(
+            on=need.identified_on,
+            kind="need",
+            title=_("Need identified: %(need)s") % {"need": what},
+            detail=need.get_outcome_display(),
+            by=_who(need.recorded_by, need.raised_by),
+            **about,
+        )
+        if need.removed_at is not None:
+            yield ChronologyEvent(
+                on=_local(need.removed_at),
+                at=need.removed_at,
+                kind="need",
+                title=_("Need removed: %(need)s") % {"need": what},
+                detail=need.removed_reason,
+                **about,
+            )
+        if need.met_at_closure is not None and need.episode.closed_on is not None:
+            yield ChronologyEvent(
+                on=need.episode.closed_on,
+                kind="need",
+                title=(
+                    _("Need met at closure: %(need)s")
+                    if need.met_at_closure
+                    else _("Need not met at closure: %(need)s")
+                )
+                % {"need": what},
+                **about,
+            )
+        if need.sustained == Need.Sustained.SUSTAINED and need.sustained_on is not None:
+            yield ChronologyEvent(
+                on=need.sustained_on,
+                kind="need",
+                title=_("Need sustained for six months: %(need)s") % {"need": what},
+                **about,
+            )
+        if need.sustained == Need.Sustained.BROKEN:
+            broken = need.broken_by
+            detail = ""
+            if broken is not None:
+                detail = _("Not sustained: %(kind)s %(value)s on %(day)s") % {
+                    "kind": broken.kind.name,
+                    "value": broken.value_display,
+                    "day": f"{broken.starts:%d/%m/%Y}",
+                }
+            yield ChronologyEvent(
+                on=need.sustained_on or (broken.starts if broken else need.identified_on),
+                kind="need",
+                title=_("Need came back: %(need)s") % {"need": what},
+                detail=detail,
+                **about,
+            )
+
+
+def _record_events(chronology: ChronologyAccess) -> Iterable[ChronologyEvent]:
+    records = chronology.records_access.visible(
+        AgencyRecord.objects.select_related("kind", "agency", "member", "recorded_by", "corrects")
+    )
+    url = reverse("casework:family_records", kwargs={"family_id": chronology.family.pk})
+    for record in records:
+        value = record.value_display
+        if record.corrects is not None:
+            title = _("%(kind)s corrected: %(value)s (was %(old)s)") % {
+                "kind": record.kind.name,
+                "value": value,
+                "old": record.corrects.value_display,
+            }
+            detail = record.correction_reason
+        else:
+            title = f"{record.kind.name}: {value}"
+            detail = record.note
+        if record.ends:
+            detail = " ".join(
+                p for p in (_("To %(day)s.") % {"day": f"{record.ends:%d/%m/%Y}"}, detail) if p
+            )
+        yield ChronologyEvent(
+            on=record.starts,
+            at=record.recorded_at,
+            kind="record",
+            title=title,
+            detail=detail,
+            by=_who(record.recorded_by, record.agency),
+            url=f"{url}#record-{record.pk}",
+            **_member_fields([record.member]),
+        )
+
+
+def _meeting_events(family: Family, viewer: ChronologyViewer) -> Iterable[ChronologyEvent]:
+    meetings = Meeting.objects.select_related("arranged_by").filter(family=family)
+    if not viewer.sees_all:
+        meetings = meetings.filter(invites__practitioner_id__in=viewer.team_ids).distinct()
+    invites = MeetingInvite.objects.select_related("member").filter(kind=MeetingInvite.Kind.FAMILY)
+    meetings = meetings.prefetch_related(Prefetch("invites", queryset=invites))
+    titles: dict[str, str] = {
+        Meeting.Status.HELD: _("Team meeting held"),
+        Meeting.Status.CANCELLED: _("Team meeting cancelled"),
+    }
+    for meeting in meetings:
+        detail = meeting.cancel_reason if meeting.status == Meeting.Status.CANCELLED else ""
+        if meeting.status == Meeting.Status.HELD and meeting.notes_agreed:
+            detail = meeting.family_notes
+        yield ChronologyEvent(
+            on=_local(meeting.starts_at),
+            at=meeting.starts_at,
+            kind="meeting",
+            title=titles.get(meeting.status, _("Team meeting arranged")),
+            detail=detail,
+            by=_who(meeting.arranged_by),
+            url=meeting.get_absolute_url(),
+            **_member_fields(invite.member for invite in meeting.invites.all()),
+        )
+
+
+def _appointment_events(family: Family) -> Iterable[ChronologyEvent]:
+    appointments = (
+        Appointment.objects.select_related("booked_by")
+        .prefetch_related("coming")
+        .filter(family=family)
+    )
+    for appointment in appointments:
+        if appointment.status == Appointment.Status.HELD:
+            title = _("Appointment held: %(purpose)s")
+        elif appointment.status == Appointment.Status.CANCELLED:
+            title = _("Appointment cancelled: %(purpose)s")
+        else:
+            title = _("Appointment booked: %(purpose)s")
+        yield ChronologyEvent(
+            on=_local(appointment.starts_at),
+            at=appointment.starts_at,
+            kind="appointment",
+            title=title % {"purpose": appointment.purpose},
+            detail=appointment.cancel_reason or appointment.where,
+            by=_who(appointment.booked_by),
+            url=appointment.get_absolute_url(),
+            **_member_fields(appointment.coming.all()),
+        )
+
+
+def _entry_events(family: Family, viewer: ChronologyViewer) -> Iterable[ChronologyEvent]:
+    entries = ChronologyEntry.objects.select_related("member", "written_by", "agency")
+    entries = entries.filter(family=family)
+    if not viewer.sees_all:
+        entries = entries.filter(agency_id=viewer.agency_id) if viewer.agency_id else entries.none()
+    for entry in entries:
+        yield ChronologyEvent(
+            on=entry.happened_on,
+            at=entry.created_at,
+            kind="entry",
+            title=entry.title,
+            detail=entry.detail,
+            by=_who(entry.written_by, entry.agency),
+            **_member_fields([entry.member]),
+        )
+
+
+def chronology_events(family: Family, viewer: ChronologyViewer) -> list[ChronologyEvent]:
+    """Casework's events for the chronology (its registered provider): everything for the
+    lead key worker and staff with a reason; for a partner, the referral they made, the
+    agency records they may see, the meetings they were invited to and their agency's own
+    entries. The same number of queries however many events there are."""
+    from .access import records_access
+
+    found = core.FamilyAccess(
+        family=family,
+        relation=core.Relation.LEAD_KEY_WORKER if viewer.sees_all else core.Relation.PARTNER,
+    )
+    chronology = ChronologyAccess(
+        family=family,
+        family_access=found,
+        records_access=records_access(viewer.user, family, family_access=found),
+        viewer=viewer,
+    )
+    events: list[ChronologyEvent] = [
+        *_referral_events(family, viewer),
+        *_record_events(chronology),
+        *_meeting_events(family, viewer),
+        *_entry_events(family, viewer),
+    ]
+    if viewer.sees_all:
+        events += [
+            *_episode_events(family),
+            *_status_events(family),
+            *_lead_events(family),
+            *_assessment_events(family),
+            *_need_events(family),
+            *_appointment_events(family),
+        ]
+    return events
+
+
+def chronology_members(*, family: Family) -> list[FamilyMember]:
+    """Everyone who is or was in the household, for the filter."""
+    return list(FamilyMember.everyone.filter(family=family).order_by("id"))
+
+
+def chronology_kinds(*, viewer: ChronologyViewer) -> list[ChronologyKind]:
+    """The kinds of event this person may see, for the filter."""
+    return [
+        kind for kind in registry.chronology_kinds() if viewer.sees_all or kind.shared_with_partners
+    ]
+
+
+def chronology(
+    *,
+    chronology_access: ChronologyAccess,
+    member_ids: Iterable[int] = (),
+    kinds: Iterable[str] = (),
+) -> list[ChronologyEvent]:
+    """The family's chronology as this person may see it, newest first, about any of
+    ``member_ids`` and of any of ``kinds`` when given."""
+    wanted_members, wanted_kinds = set(member_ids), set(kinds)
+    allowed = {kind.slug for kind in chronology_kinds(viewer=chronology_access.viewer)}
+    return [
+        event
+        for event in registry.chronology_events(chronology_access.family, chronology_access.viewer)
+        if event.kind in allowed
+        and (not wanted_kinds or event.kind in wanted_kinds)
+        and (not wanted_members or wanted_members & set(event.member_ids))
+    ]

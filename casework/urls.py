@@ -99,4 +99,14 @@ urlpatterns = [
     path("settings/", closure.settings_page, name="settings"),
     #
     # Chronology
+    path(
+        "families/<id:family_id>/chronology/",
+        chronology.family_chronology,
+        name="family_chronology",
+    ),
+    path(
+        "families/<id:family_id>/chronology/new/",
+        chronology.chronology_entry_add,
+        name="chronology_entry_add",
+    ),
 ]

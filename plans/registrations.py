@@ -11,8 +11,10 @@ from portal import access as core
 from portal import registry
 from portal.models import Family
 from portal.registry import (
+    ChronologyKind,
     DashboardPanel,
     NavItem,
+    register_chronology_provider,
     register_dashboard_panel,
     register_demo_seeder,
     register_family_needs_provider,
@@ -126,3 +128,10 @@ def register() -> None:
 
 
 register_team_sight_provider(selectors.team_sight)
+register_chronology_provider(
+    selectors.chronology_events,
+    kinds=[
+        ChronologyKind("plan", _("Plan agreed"), 70, shared_with_partners=True),
+        ChronologyKind("review", _("Plan reviews"), 75, shared_with_partners=True),
+    ],
+)

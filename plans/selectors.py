@@ -27,6 +27,7 @@ from portal import disclosure
 from portal.access import AnyUser
 from portal.models import Agency, Family, FamilyMember, FamilyPractitioner, User
 from portal.prepared import Rows, prepared
+from portal.registry import ChronologyEvent, ChronologyViewer
 
 from . import access
 from .access import PlanAccess
@@ -1082,3 +1083,76 @@ def step_who_choices() -> list[tuple[str, str]]:
     from .models import Who
 
     return [(value, str(label)) for value, label in Who.choices]
+
+
+def chronology_events(family: Family, viewer: ChronologyViewer) -> list[ChronologyEvent]:
+    """The plan's events for the family's chronology (registered with the core): each
+    version agreed and each review held. A partner sees only those about the goals the
+    family shares with them, naming only those goals. Three queries, four for a partner."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    shared: dict[int, str] | None = None
+    if not viewer.sees_all:
+        shares = GoalShare.objects.filter(
+            goal__plan__family=family,
+            audience=GoalShare.Audience.PARTNER,
+            withdrawn_at__isnull=True,
+            practitioner_id__in=viewer.team_ids,
+        ).filter(Q(goal__private_to__isnull=True) | Q(granted_by=F("goal__private_to__user")))
+        shared = dict(shares.values_list("goal_id", "goal__title"))
+        if not shared:
+            return []
+    plan_url = reverse("plans:family_plan", kwargs={"family_id": family.pk})
+    events: list[ChronologyEvent] = []
+    for version in PlanVersion.objects.filter(plan__family=family).order_by("number"):
+        goals = [
+            goal["title"]
+            for goal in version.snapshot.get("goals", [])
+            if shared is None or goal.get("id") in shared
+        ]
+        if shared is not None and not goals:
+            continue
+        title = (
+            _("Plan agreed")
+            if version.number == 1
+            else _("Plan agreed again: version %(n)s") % {"n": version.number}
+        )
+        url = plan_url
+        if viewer.sees_all:
+            url = reverse(
+                "plans:version_detail", kwargs={"family_id": family.pk, "number": version.number}
+            )
+        events.append(
+            ChronologyEvent(
+                on=timezone.localdate(version.created_at),
+                at=version.created_at,
+                kind="plan",
+                title=title,
+                detail=_("Goals: %(goals)s") % {"goals": "; ".join(goals)} if goals else "",
+                by=version.agreed_by,
+                url=url,
+            )
+        )
+    ratings = GoalRating.objects.select_related("goal").order_by("goal__order", "goal_id", "id")
+    reviews = Review.objects.filter(
+        plan__family=family, status=Review.Status.DONE
+    ).prefetch_related(Prefetch("ratings", queryset=ratings))
+    for review in reviews:
+        rated = [r for r in review.ratings.all() if shared is None or r.goal_id in shared]
+        if shared is not None and not rated:
+            continue
+        events.append(
+            ChronologyEvent(
+                on=review.date,
+                kind="review",
+                title=_("Plan review held"),
+                detail="; ".join(
+                    f"{r.goal.title}: {r.score}/10 ({r.get_by_display()})" for r in rated
+                ),
+                url=reverse("plans:review", kwargs={"review_id": review.pk})
+                if viewer.sees_all
+                else plan_url,
+            )
+        )
+    return events

@@ -233,3 +233,76 @@ def plan_readable_until(family) -> Any:
 
 
 # Chronology --------------------------------------------------------------------------------
+
+# The family's chronology: every significant event on the family's record, in date order,
+# read from the records themselves. Each app that keeps such records registers a provider,
+# provider(family, viewer) -> events, and says which kinds of event it gives; the
+# provider decides what the viewer may see (a partner: only what the family shared with
+# them) and which events link to a page they may open.
+
+from datetime import date, datetime  # noqa: E402 - kept with the section that uses it
+
+
+@dataclass(frozen=True)
+class ChronologyKind:
+    slug: str
+    label: StrOrPromise
+    order: int = 50
+    # Whether a partner on the family's team ever sees events of this kind.
+    shared_with_partners: bool = False
+
+
+@dataclass(frozen=True)
+class ChronologyViewer:
+    """Who is reading a family's chronology: the lead key worker or staff with a reason
+    (``sees_all``), or a partner on the team today (their team rows and agency)."""
+
+    user: Any
+    sees_all: bool
+    team_ids: frozenset[int] = frozenset()
+    agency_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ChronologyEvent:
+    on: date
+    kind: str
+    title: str
+    detail: str = ""
+    # Whom it is about (FamilyMember ids, with their names); none for the whole family.
+    member_ids: tuple[int, ...] = ()
+    members: tuple[str, ...] = ()
+    # Who did it, with their agency.
+    by: str = ""
+    url: str = ""
+    # When in the day, where known, to order one day's events.
+    at: datetime | None = None
+
+
+ChronologyProvider = Callable[[Any, ChronologyViewer], Iterable[ChronologyEvent]]
+_chronology_providers: list[ChronologyProvider] = []
+_chronology_kinds: dict[str, ChronologyKind] = {}
+
+
+def register_chronology_provider(
+    provider: ChronologyProvider, *, kinds: Iterable[ChronologyKind]
+) -> None:
+    if provider not in _chronology_providers:
+        _chronology_providers.append(provider)
+    for kind in kinds:
+        _chronology_kinds[kind.slug] = kind
+
+
+def chronology_kinds() -> list[ChronologyKind]:
+    return sorted(_chronology_kinds.values(), key=lambda kind: (kind.order, kind.slug))
+
+
+def chronology_events(family, viewer: ChronologyViewer) -> list[ChronologyEvent]:
+    """Every registered provider's events for ``family`` as ``viewer`` may see them,
+    newest first."""
+    events = [event for provider in _chronology_providers for event in provider(family, viewer)]
+    return sorted(events, key=_chronology_order, reverse=True)
+
+
+def _chronology_order(event: ChronologyEvent) -> tuple[date, bool, datetime | None, str]:
+    return (event.on, event.at is not None, event.at, event.title)

@@ -8,9 +8,11 @@ from django.utils.translation import gettext_lazy as _
 from portal import access as core
 from portal.models import Family, FamilyMember
 from portal.registry import (
+    ChronologyKind,
     DashboardPanel,
     NavItem,
     PeriodicJob,
+    register_chronology_provider,
     register_dashboard_panel,
     register_demo_seeder,
     register_nav_item,
@@ -107,4 +109,8 @@ register_periodic_job(
         run=_escalate_due,
         command="escalate_concerns",
     )
+)
+register_chronology_provider(
+    selectors.chronology_events,
+    kinds=[ChronologyKind("concern", _("Concerns about safety"), 100)],
 )

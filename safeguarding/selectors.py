@@ -6,8 +6,11 @@ import datetime as dt
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from portal.models import StaffProfile, User
+from portal import access as core
+from portal.models import Family, StaffProfile, User
+from portal.registry import ChronologyEvent, ChronologyViewer
 
 from .models import Concern, ConcernAction, DutyManager
 
@@ -96,3 +99,42 @@ def managers() -> list[User]:
         User.objects.filter(staff_profile__role=StaffProfile.Role.MANAGER, is_active=True),
         key=lambda u: (u.display_name.lower(), u.pk),
     )
+
+
+def chronology_events(family: Family, viewer: ChronologyViewer) -> list[ChronologyEvent]:
+    """Concerns for the family's chronology (registered with the core), for those who may
+    open a concern: the family's lead key worker and managers (``access.concern_for_user``).
+    Nobody else learns one exists, not staff covering with a reason, never a partner. One
+    query."""
+    user = viewer.user
+    if not viewer.sees_all or not (core.is_manager(user) or family.lead_key_worker_id == user.pk):
+        return []
+    concerns = Concern.objects.select_related("raised_by", "decided_by").filter(family=family)
+    events: list[ChronologyEvent] = []
+    for concern in concerns:
+        url = concern.get_absolute_url()
+        events.append(
+            ChronologyEvent(
+                on=timezone.localdate(concern.created_at),
+                at=concern.created_at,
+                kind="concern",
+                title=_("Concern about safety raised"),
+                detail=concern.details,
+                by=f"{concern.raised_by.display_name} ({concern.get_raised_as_display()})",
+                url=url,
+            )
+        )
+        if concern.decided_at is not None:
+            events.append(
+                ChronologyEvent(
+                    on=timezone.localdate(concern.decided_at),
+                    at=concern.decided_at,
+                    kind="concern",
+                    title=_("Decision on the concern: %(decision)s")
+                    % {"decision": concern.get_decision_display()},
+                    detail=concern.decision_notes,
+                    by=concern.decided_by.display_name if concern.decided_by else "",
+                    url=url,
+                )
+            )
+    return events

@@ -1306,3 +1306,5 @@ from .closure import (  # noqa: E402, F401 - re-exported; after the stages above
 )
 
 # Chronology
+# isort: split
+from .chronology import chronology_entry_add as chronology_entry_add  # noqa: E402 - re-exported
