@@ -1281,6 +1281,12 @@ from .journey import (  # noqa: E402, F401 - re-exported; after the stages above
 # Referrals
 
 # Assessment and needs
+from .needs import (  # noqa: E402, F401 - re-exported
+    assessment_save,
+    need_family_view_set,
+    need_goals_set,
+    need_remove,
+)
 
 # Closure, step-down and the six months after
 # isort: split
