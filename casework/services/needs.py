@@ -110,7 +110,7 @@ def need_remove(*, need: Need, actor: User, reason: str) -> Need:
         locked.save(update_fields=["removed_at", "removed_reason"])
         core.audit_record(
             actor=actor,
-            action=AuditEvent.Action.DELETE,
+            action=AuditEvent.Action.REMOVE,
             family=need.family,
             record=locked,
             reason=" ".join(part for part in (f"Taken off: {reason}", found.reason) if part),
