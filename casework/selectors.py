@@ -495,15 +495,20 @@ def plan_needs(family: Family, member: FamilyMember | None) -> PlanNeeds:
     """For the plan (``portal.registry.plan_needs``): the needs of the open episode each
     live goal meets and those none meets yet; for an adult of the household only what
     they may read, in plain words."""
-    episode = current_episode(family=family)
-    if episode is None:
-        return NO_PLAN_NEEDS
-    needs = list(_needs().filter(episode=episode, removed_at__isnull=True))
+    # One query when the family has none, as the plan page of most families.
+    needs = list(
+        _needs().filter(
+            episode__family=family, episode__closed_on__isnull=True, removed_at__isnull=True
+        )
+    )
     if not needs:
         return NO_PLAN_NEEDS
     live = {goal.id for goal in plan_selectors.goals_for_needs(family=family)}
     seen = (
-        {n.pk for n in Need.objects.filter(member_needs_filter(member), episode=episode)}
+        set(
+            Need.objects.filter(member_needs_filter(member), episode=needs[0].episode_id)
+            .values_list("pk", flat=True)
+        )
         if member is not None
         else {n.pk for n in needs}
     )

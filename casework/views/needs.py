@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -122,7 +123,9 @@ def need_new(request, family_id):
         request.POST.get("descriptor") or request.GET.get("descriptor")
     )
     form = NeedForm(
-        request.POST or None, choices=selectors.need_choices(family=family, descriptor=descriptor)
+        request.POST or None,
+        choices=selectors.need_choices(family=family, descriptor=descriptor),
+        initial={"identified_on": timezone.localdate().strftime("%d/%m/%Y")},
     )
     if request.method == "POST" and form.is_valid():
         try:
