@@ -512,7 +512,6 @@ def may_see_need(member: FamilyMember, need: Need) -> bool:
     return Need.objects.filter(member_needs_filter(member), pk=need.pk).exists()
 
 
-
 # Closure, step-down and the six months after -------------------------------------------
 
 

@@ -324,19 +324,21 @@ def seed_meetings_demo(people: dict) -> None:
 # shows the flag.
 
 from .models import Assessment, Descriptor  # noqa: E402
+from .services.journey import episode_open, need_add, open_episode  # noqa: E402
+from .services.needs import assessment_save, need_goals_set  # noqa: E402
 
 
 def _assessed(people: dict, key: str, kim: User, summary: str):
     """The family's open episode (opened if none) and its new assessment, or None if it
     has one already."""
     family = people[f"family:{key}"]
-    episode = services.open_episode(family) or services.episode_open(
+    episode = open_episode(family) or episode_open(
         family=family, actor=kim, opened_on=timezone.localdate() - timedelta(days=60)
     )
     if Assessment.objects.filter(episode=episode).exists():
         return None
     today = timezone.localdate()
-    services.assessment_save(
+    assessment_save(
         episode=episode,
         actor=kim,
         assessed_on=max(episode.opened_on, today - timedelta(days=45)),
@@ -387,7 +389,7 @@ def seed_needs_demo(people: dict) -> None:
             ("parental-conflict", None, None, 4, calmer),
         ):
             record = _attendance_below_90(family, baseline) if baseline else None
-            need = services.need_add(
+            need = need_add(
                 episode=episode,
                 descriptor=descriptors[code],
                 actor=kim,
@@ -398,7 +400,7 @@ def seed_needs_demo(people: dict) -> None:
                 baseline_rating=rating if record is None else None,
             )
             if goal_id is not None:
-                services.need_goals_set(need=need, actor=kim, goal_ids=[goal_id])
+                need_goals_set(need=need, actor=kim, goal_ids=[goal_id])
     episode = _assessed(
         people,
         "brown",
@@ -408,7 +410,7 @@ def seed_needs_demo(people: dict) -> None:
     )
     if episode is not None:
         tyler = FamilyMember.objects.filter(family=episode.family, name="Tyler").first()
-        services.need_add(
+        need_add(
             episode=episode,
             descriptor=descriptors["persistent-absence"],
             actor=kim,

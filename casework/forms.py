@@ -524,7 +524,9 @@ class MembersField(forms.ModelMultipleChoiceField):
 
 
 class AssessmentForm(forms.Form):
-    assessed_on = _date_field(_("Date of the assessment"), required_message=_("Enter the date of the assessment."))
+    assessed_on = _date_field(
+        _("Date of the assessment"), required_message=_("Enter the date of the assessment.")
+    )
     members = MembersField(
         label=_("Who the assessment covered"),
         queryset=None,
@@ -565,7 +567,9 @@ class NeedForm(forms.Form):
             "invalid_choice": _("Choose a need from the list."),
         },
     )
-    identified_on = _date_field(_("Date identified"), required_message=_("Enter the date the need was identified."))
+    identified_on = _date_field(
+        _("Date identified"), required_message=_("Enter the date the need was identified.")
+    )
     raised_by = forms.ChoiceField(
         label=_("Agency that raised it"),
         error_messages={"required": _("Choose the agency that raised it.")},

@@ -328,9 +328,7 @@ def assessment_page(*, family: Family) -> AssessmentPage:
     members = list(FamilyMember.objects.filter(family=family).order_by("id"))
     if episode is None:
         return AssessmentPage(episode=None, assessment=None, needs=[], members=members)
-    assessment = (
-        Assessment.objects.filter(episode=episode).prefetch_related("members").first()
-    )
+    assessment = Assessment.objects.filter(episode=episode).prefetch_related("members").first()
     goals = plan_selectors.goals_for_needs(family=family)
     by_id = {goal.id: goal for goal in goals}
     rows = []
@@ -429,7 +427,9 @@ def need_choices(*, family: Family, descriptor: Descriptor | None = None) -> Nee
         ):
             matching.append((record.pk, _record_words(record)))
         else:
-            by_outcome.setdefault(record.kind.outcome, []).append((record.pk, _record_words(record)))
+            by_outcome.setdefault(record.kind.outcome, []).append(
+                (record.pk, _record_words(record))
+            )
     record_groups = [(str(_("Records for this need")), matching)] if matching else []
     record_groups += [
         (str(labels[outcome]), by_outcome[outcome]) for outcome in labels if outcome in by_outcome
@@ -506,8 +506,9 @@ def plan_needs(family: Family, member: FamilyMember | None) -> PlanNeeds:
     live = {goal.id for goal in plan_selectors.goals_for_needs(family=family)}
     seen = (
         set(
-            Need.objects.filter(member_needs_filter(member), episode=needs[0].episode_id)
-            .values_list("pk", flat=True)
+            Need.objects.filter(
+                member_needs_filter(member), episode=needs[0].episode_id
+            ).values_list("pk", flat=True)
         )
         if member is not None
         else {n.pk for n in needs}

@@ -241,7 +241,6 @@ def plan_needs(family, member) -> PlanNeeds:
     )
 
 
-
 # Closure, step-down and the six months after -------------------------------------------
 
 # How long a family whose work has ended may still read its plan: provider(family) -> the

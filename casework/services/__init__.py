@@ -1281,6 +1281,7 @@ from .journey import (  # noqa: E402, F401 - re-exported; after the stages above
 # Referrals
 
 # Assessment and needs
+# isort: split
 from .needs import (  # noqa: E402, F401 - re-exported
     assessment_save,
     need_family_view_set,

@@ -126,9 +126,7 @@ def need_goals_set(*, need: Need, actor: User, goal_ids: Iterable[int]) -> Need:
     if not need.episode.is_open or need.removed_at is not None:
         raise ValidationError(_("This need can no longer be changed."))
     wanted = set(goal_ids)
-    allowed = set(
-        access.goals_may_meet(need, plan_selectors.goals_for_needs(family=need.family))
-    )
+    allowed = set(access.goals_may_meet(need, plan_selectors.goals_for_needs(family=need.family)))
     if wanted - allowed:
         raise ValidationError({"goals": _("Choose goals of this family's plan.")})
     with transaction.atomic():
@@ -144,9 +142,7 @@ def need_goals_set(*, need: Need, actor: User, goal_ids: Iterable[int]) -> Need:
             family=need.family,
             record=need,
             reason=" ".join(
-                part
-                for part in (f"Goals meeting it: {len(wanted)}", found.reason)
-                if part
+                part for part in (f"Goals meeting it: {len(wanted)}", found.reason) if part
             ),
         )
     return need

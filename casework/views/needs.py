@@ -77,9 +77,7 @@ def assessment(request, family_id):
     episode = selectors.current_episode(family=family)
     if episode is None:
         raise Http404
-    form = AssessmentForm(
-        request.POST, members=selectors.household(family=family)
-    )
+    form = AssessmentForm(request.POST, members=selectors.household(family=family))
     if form.is_valid():
         try:
             services.assessment_save(
@@ -258,6 +256,4 @@ def framework(request):
     """Service managers read the outcome framework needs are recorded against."""
     access.manager_gate(request.user)
     found, groups = selectors.framework_in_use()
-    return render(
-        request, "casework/needs/framework.html", {"framework": found, "groups": groups}
-    )
+    return render(request, "casework/needs/framework.html", {"framework": found, "groups": groups})

@@ -65,9 +65,7 @@ def test_kim_records_three_needs_and_aisha_says_where_she_disagrees(open_page, p
         .order_by("-starts")
         .first()
     )
-    record_label = (
-        f"{zaras.kind.name}, Zara: {zaras.value_display} ({zaras.starts:%d/%m/%Y})"
-    )
+    record_label = f"{zaras.kind.name}, Zara: {zaras.value_display} ({zaras.starts:%d/%m/%Y})"
 
     worker = Person(open_page(people["key_worker"], viewport="desktop"))
     worker.page.goto(family.get_absolute_url())

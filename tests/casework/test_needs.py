@@ -227,7 +227,10 @@ def test_a_family_with_no_open_episode_is_told_and_the_key_worker_can_open_one(c
     client.force_login(key_worker)
     page = client.get(assessment_url(family)).content.decode()
     assert "not working with this family" in page
-    assert client.post(reverse("casework:episode_start", kwargs={"family_id": family.pk})).status_code == 302
+    assert (
+        client.post(reverse("casework:episode_start", kwargs={"family_id": family.pk})).status_code
+        == 302
+    )
     assert family.episodes.filter(closed_on__isnull=True).exists()
 
 
@@ -387,7 +390,9 @@ def test_a_parent_says_where_they_disagree_and_the_key_worker_is_told(
     told = Notification.objects.get(recipient=world["kim"])
     assert "disagree" in told.verb
     client.force_login(world["kim"])
-    assert "Zara was ill in October." in client.get(assessment_url(world["family"])).content.decode()
+    assert (
+        "Zara was ill in October." in client.get(assessment_url(world["family"])).content.decode()
+    )
 
 
 @pytest.mark.parametrize("which", ["imran", "aisha_abuse", "household_abuse"])
@@ -409,14 +414,25 @@ def test_needs_pages_are_404_for_other_families_partners_and_mentors(
     client.force_login(person)
     family = world["family"]
     assert client.get(assessment_url(family)).status_code == 404
-    assert client.get(reverse("casework:need_new", kwargs={"family_id": family.pk})).status_code == 404
-    assert client.post(reverse("casework:need_goals", kwargs={"need_id": zara.pk})).status_code == 404
-    assert client.get(reverse("casework:need_remove", kwargs={"need_id": zara.pk})).status_code == 404
-    assert client.post(reverse("casework:need_view", kwargs={"need_id": zara.pk})).status_code == 404
+    assert (
+        client.get(reverse("casework:need_new", kwargs={"family_id": family.pk})).status_code == 404
+    )
+    assert (
+        client.post(reverse("casework:need_goals", kwargs={"need_id": zara.pk})).status_code == 404
+    )
+    assert (
+        client.get(reverse("casework:need_remove", kwargs={"need_id": zara.pk})).status_code == 404
+    )
+    assert (
+        client.post(reverse("casework:need_view", kwargs={"need_id": zara.pk})).status_code == 404
+    )
     if who in {"school", "unnamed_partner"}:
         assert client.get(reverse("casework:yours_needs")).status_code == 404
     else:  # a parent of another family (a mentor's own, say) reads only their own
-        assert "Going to school most days" not in client.get(reverse("casework:yours_needs")).content.decode()
+        assert (
+            "Going to school most days"
+            not in client.get(reverse("casework:yours_needs")).content.decode()
+        )
 
 
 def test_a_parent_cannot_open_the_key_workers_pages(client, world, needs_of_all_kinds):

@@ -11,7 +11,10 @@ def test_demo_needs_are_seeded_once_with_baselines_and_goals(db):
     khans = people["family:parent"]
     assessment = Assessment.objects.get(family=khans)
     assert assessment.members.count() == 4
-    needs = {(n.descriptor.code, n.member.name if n.member else None): n for n in Need.objects.filter(family=khans)}
+    needs = {
+        (n.descriptor.code, n.member.name if n.member else None): n
+        for n in Need.objects.filter(family=khans)
+    }
     assert set(needs) == {
         ("persistent-absence", "Zara"),
         ("persistent-absence", "Yusuf"),
