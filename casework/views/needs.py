@@ -51,7 +51,9 @@ def _render_assessment(request, family, *, form=None, goal_data=None, need_id=No
         form = AssessmentForm(
             members=selectors.household(family=family),
             initial={
-                "assessed_on": assessment.assessed_on if assessment else None,
+                "assessed_on": (
+                    assessment.assessed_on if assessment else timezone.localdate()
+                ).strftime("%d/%m/%Y"),
                 "members": [m.pk for m in assessment.members.all()]
                 if assessment
                 else [m.pk for m in page.members],
