@@ -266,11 +266,13 @@ def _who(need: Need, *, household: str) -> str:
 
 
 def need_staff_words(need: Need) -> str:
-    return f"{need.descriptor.text} ({_who(need, household=str(_('the whole household')))})"
+    """ "Zara: A child's attendance is below 90% (persistently absent)"."""
+    return f"{_who(need, household=str(_('The whole household')))}: {need.descriptor.text}"
 
 
 def need_family_words(need: Need) -> str:
-    return f"{need.descriptor.family_text} ({_who(need, household=str(_('your household')))})"
+    """ "Zara: Going to school most days", "Your household: Getting on better at home"."""
+    return f"{_who(need, household=str(_('Your household')))}: {need.descriptor.family_text}"
 
 
 def baseline_words(need: Need) -> str:

@@ -108,7 +108,9 @@ def test_kim_records_three_needs_and_aisha_says_where_she_disagrees(open_page, p
     _tick_goal(worker, new[2], HOME_GOAL)
     worker.page.goto(reverse("plans:family_plan", args=[family.pk]))
     expect(worker.page.locator("#uncovered-needs")).to_have_count(0)
-    expect(worker.page.locator(".app-plan-goal__meets").first).to_contain_text("Meets:")
+    expect(worker.page.locator(".app-plan-goal__meets").first).to_contain_text(
+        "Zara: A child's attendance is below 90%"
+    )
 
     mum = Person(open_page(people["parent"], viewport="phone"))
     mum.page.goto(reverse("portal:dashboard"))

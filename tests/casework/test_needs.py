@@ -74,7 +74,7 @@ def test_the_plan_cannot_be_agreed_while_a_need_has_no_goal_and_can_once_one_mee
     plan, kim = world["plan"], world["kim"]
     with pytest.raises(ValidationError) as refused:
         plan_services.plan_confirm(plan=plan, actor=kim, revision=plan.revision)
-    assert "A child's attendance is below 90% (persistently absent) (Zara)" in str(refused.value)
+    assert "Zara: A child's attendance is below 90% (persistently absent)" in str(refused.value)
     services.need_goals_set(need=zara, actor=kim, goal_ids=[world["school_goal"].pk])
     plan_services.plan_confirm(plan=plan, actor=kim, revision=plan.revision)
     assert plan.confirmations.filter(user=kim).exists()
@@ -90,7 +90,7 @@ def test_the_family_is_told_in_plain_words_which_needs_no_goal_meets(client, wor
         reverse("plans:agree", kwargs={"family_id": plan.family_id}), {"revision": plan.revision}
     )
     assert answer.status_code == 400
-    assert "Going to school most days (Zara)" in answer.content.decode()
+    assert "Zara: Going to school most days" in answer.content.decode()
     assert not plan.confirmations.exists()
 
 
@@ -133,14 +133,16 @@ def test_the_plan_page_shows_which_needs_each_goal_meets_and_flags_the_rest(clie
     client.force_login(world["kim"])
     page = client.get(reverse("plans:family_plan", kwargs={"family_id": family.pk}))
     html = page.content.decode()
-    assert "Meets: A child&#x27;s attendance is below 90% (persistently absent) (Zara)" in html
+    assert "Meets these needs:" in html
+    assert "<li>Zara: A child&#x27;s attendance is below 90% (persistently absent)</li>" in html
     assert 'id="uncovered-needs"' in html
     assert "Conflict between parents or carers is harming the children" in html
 
     client.force_login(world["people"]["parent"])
     html = client.get(reverse("plans:plan")).content.decode()
-    assert "Meets: Going to school most days (Zara)" in html
-    assert "Getting on better at home (your household)" in html
+    assert "What this helps with:" in html
+    assert "<li>Zara: Going to school most days</li>" in html
+    assert "Your household: Getting on better at home" in html
 
 
 def test_partners_and_mentors_see_no_needs_on_the_plan(client, world):
@@ -157,7 +159,7 @@ def test_partners_and_mentors_see_no_needs_on_the_plan(client, world):
     client.force_login(school)
     html = client.get(reverse("plans:family_plan", kwargs={"family_id": family.pk})).content
     assert b"Get the kids to school on time" in html
-    assert b"Meets:" not in html and b"attendance" not in html
+    assert b"Meets these needs" not in html and b"attendance" not in html
 
 
 # Needs and goals -------------------------------------------------------------------------

@@ -35,5 +35,5 @@ def test_the_browns_plan_flags_the_need_no_goal_meets(db):
     people = demo.seed()
     found = registry.plan_needs(people["family:brown"], None)
     assert found.any_uncovered
-    assert found.uncovered == ("A child's attendance is below 90% (persistently absent) (Tyler)",)
+    assert found.uncovered == ("Tyler: A child's attendance is below 90% (persistently absent)",)
     assert not registry.plan_needs(people["family:parent"], None).any_uncovered
