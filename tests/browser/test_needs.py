@@ -102,6 +102,7 @@ def test_kim_records_three_needs_and_aisha_says_where_she_disagrees(open_page, p
     # The plan says what no goal meets yet; ticking goals clears it.
     worker.page.goto(reverse("plans:family_plan", args=[family.pk]))
     expect(worker.page.locator("#uncovered-needs")).to_contain_text("The family has debts")
+    _snap(worker.page, "plan-uncovered-desktop")
     worker.page.goto(reverse("casework:assessment", args=[family.pk]))
     _tick_goal(worker, new[0], SCHOOL_GOAL)
     _tick_goal(worker, new[1], HOME_GOAL)
@@ -111,6 +112,7 @@ def test_kim_records_three_needs_and_aisha_says_where_she_disagrees(open_page, p
     expect(worker.page.locator(".app-plan-goal__meets").first).to_contain_text(
         "Zara: A child's attendance is below 90%"
     )
+    _snap(worker.page, "plan-meets-desktop")
 
     mum = Person(open_page(people["parent"], viewport="phone"))
     mum.page.goto(reverse("portal:dashboard"))
