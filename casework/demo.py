@@ -323,7 +323,7 @@ def seed_meetings_demo(people: dict) -> None:
 # assessment found Tyler's Mondays off school, which no goal meets yet, so their plan
 # shows the flag.
 
-from .models import Assessment, Descriptor  # noqa: E402
+from .models import Assessment  # noqa: E402
 from .services.journey import episode_open, need_add, open_episode  # noqa: E402
 from .services.needs import assessment_save, need_goals_set  # noqa: E402
 

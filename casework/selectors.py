@@ -249,8 +249,6 @@ def family_mentor_name(*, family: Family) -> str:
 # Assessment and needs --------------------------------------------------------------------
 # (imported here, beside what uses them, so each stage's reads stay in their own section)
 
-from dataclasses import dataclass  # noqa: E402
-
 from django.urls import reverse  # noqa: E402
 from django.utils.translation import gettext as _  # noqa: E402
 
@@ -258,7 +256,7 @@ from portal.models import Agency, on_team_today  # noqa: E402
 from portal.registry import NO_PLAN_NEEDS, PlanNeeds  # noqa: E402
 
 from .access import goals_may_meet, member_needs_filter  # noqa: E402
-from .models import Assessment, Descriptor, Episode, Framework, Need, Outcome  # noqa: E402
+from .models import Assessment, Descriptor, Framework  # noqa: E402
 
 
 def _who(need: Need, *, household: str) -> str:
