@@ -48,6 +48,7 @@ from .models import (
     FollowUp,
     Meeting,
     Need,
+    Outcome,
     RecordImport,
     RecordKind,
     Referral,
@@ -558,6 +559,85 @@ def audit_duplicates_shown(
 
 
 # Assessment and needs --------------------------------------------------------------------
+#
+# The key worker (or staff with a reason) records and reads every need. Each adult of the
+# household reads the needs about themselves, their children and the household, never
+# one about the other adult, and never a domestic abuse need (the household may include
+# the person who harmed them). Partners, mentors and children's accounts see none.
+
+from collections.abc import Iterable  # noqa: E402
+
+from plans.selectors import GoalChoice  # noqa: E402
+
+
+def member_needs_filter(member: FamilyMember) -> Q:
+    """A filter on ``Need`` for what ``member``, an adult of the household, may read."""
+    return (
+        Q(family_id=member.family_id, removed_at__isnull=True)
+        & ~Q(outcome=Outcome.DOMESTIC_ABUSE)
+        & (
+            Q(member__isnull=True)
+            | Q(member=member)
+            | Q(member__relationship=FamilyMember.Relationship.CHILD)
+        )
+    )
+
+
+def need_to_manage(user: AnyUser, need_id: int, *, path: str = "") -> Need:
+    """A need the person records for the family (its key worker, or staff with a
+    reason; audited), or Http404."""
+    need = (
+        Need.objects.select_related(
+            "family", "family__lead_key_worker", "episode", "descriptor", "member"
+        )
+        .filter(pk=need_id)
+        .first()
+    )
+    if need is None:
+        raise Http404
+    found = core.family_access(user, need.family, record=need, path=path)
+    if not found.can_manage:
+        raise Http404
+    return need
+
+
+def own_needs_member(user: AnyUser) -> FamilyMember:
+    """The adult of a household looking at their family's needs, or Http404."""
+    member = core.membership(user)
+    if member is None or adult_of(user, member.family) is None:
+        raise Http404
+    core.family_access(user, member.family)
+    return member
+
+
+def own_need_for_user(user: AnyUser, need_id: int) -> tuple[Need, FamilyMember]:
+    """A need this adult of the household may read, or Http404 (another family's, the
+    other adult's, a domestic abuse need, one taken off)."""
+    member = own_needs_member(user)
+    need = (
+        Need.objects.select_related("descriptor", "member", "episode")
+        .filter(member_needs_filter(member), pk=need_id)
+        .first()
+    )
+    if need is None:
+        raise Http404
+    return need, member
+
+
+def goals_may_meet(need: Need, goals: Iterable[GoalChoice]) -> list[int]:
+    """The ids of the goals that may meet ``need``: the whole family's, and the private
+    goals of the adult the need is about. So what meets a need another adult of the
+    household reads is always something they can see."""
+    return [
+        goal.id
+        for goal in goals
+        if goal.private_to_id is None
+        or (need.member_id is not None and goal.private_to_id == need.member_id)
+    ]
+
+
+def may_see_need(member: FamilyMember, need: Need) -> bool:
+    return Need.objects.filter(member_needs_filter(member), pk=need.pk).exists()
 
 
 # Closure, step-down and the six months after -------------------------------------------

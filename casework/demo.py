@@ -448,6 +448,109 @@ def seed_referrals_demo(people: dict) -> None:
 
 
 # Assessment and needs --------------------------------------------------------------------
+#
+# The Khans' whole-family assessment covered all four of them: Zara's and Yusuf's
+# attendance (last term's figures from school as the starting points), Imran out of work
+# and the arguments at home (ratings), each met by a goal of their plan. The Browns'
+# assessment found Tyler's Mondays off school, which no goal meets yet, so their plan
+# shows the flag.
+
+from .models import Assessment  # noqa: E402
+from .services.journey import episode_open, need_add, open_episode  # noqa: E402
+from .services.needs import assessment_save, need_goals_set  # noqa: E402
+
+
+def _assessed(people: dict, key: str, kim: User, summary: str):
+    """The family's open episode (opened if none) and its new assessment, or None if it
+    has one already."""
+    family = people[f"family:{key}"]
+    episode = open_episode(family) or episode_open(
+        family=family, actor=kim, opened_on=timezone.localdate() - timedelta(days=60)
+    )
+    if Assessment.objects.filter(episode=episode).exists():
+        return None
+    today = timezone.localdate()
+    assessment_save(
+        episode=episode,
+        actor=kim,
+        assessed_on=max(episode.opened_on, today - timedelta(days=45)),
+        members=FamilyMember.objects.filter(family=family),
+        summary=summary,
+    )
+    return episode
+
+
+def _attendance_below_90(family, name: str) -> AgencyRecord | None:
+    return (
+        AgencyRecord.objects.filter(
+            family=family,
+            member__name=name,
+            kind__code="school-attendance",
+            corrected_by__isnull=True,
+            number__lt=90,
+        )
+        .order_by("-starts", "-id")
+        .first()
+    )
+
+
+def seed_needs_demo(people: dict) -> None:
+    if not Descriptor.objects.filter(framework__in_use=True).exists():
+        return  # the framework comes with the migration
+    kim = acting_signed_in(people["key_worker"])
+    descriptors = {d.code: d for d in Descriptor.objects.filter(framework__in_use=True)}
+    episode = _assessed(
+        people,
+        "parent",
+        kim,
+        "Aisha and Imran want the mornings to be calmer and the kids at school on time. "
+        "Imran would like to find work again. They argue about money and it upsets Zara.",
+    )
+    if episode is not None:
+        family = episode.family
+        members = {m.name: m for m in FamilyMember.objects.filter(family=family)}
+        school = Agency.objects.filter(team_members__user=people["partner"]).first()
+        goals = {goal.title: goal.id for goal in plan_selectors.goals_for_needs(family=family)}
+        on_time = goals.get("I need to get the kids to school on time")
+        calmer = goals.get("We want fewer arguments at home, especially about money")
+        assessed_on = episode.assessment.assessed_on
+        for code, name, baseline, rating, goal_id in (
+            ("persistent-absence", "Zara", "Zara", None, on_time),
+            ("persistent-absence", "Yusuf", "Yusuf", None, on_time),
+            ("worklessness", "Imran", None, 3, calmer),
+            ("parental-conflict", None, None, 4, calmer),
+        ):
+            record = _attendance_below_90(family, baseline) if baseline else None
+            need = need_add(
+                episode=episode,
+                descriptor=descriptors[code],
+                actor=kim,
+                member=members.get(name) if name else None,
+                identified_on=assessed_on,
+                raised_by=school if record is not None else None,
+                baseline_record=record,
+                baseline_rating=rating if record is None else None,
+            )
+            if goal_id is not None:
+                need_goals_set(need=need, actor=kim, goal_ids=[goal_id])
+    episode = _assessed(
+        people,
+        "brown",
+        kim,
+        "Lisa says Tyler finds Mondays hard and often stays at home. The rent arrears are "
+        "coming down with Whitefriars' help.",
+    )
+    if episode is not None:
+        tyler = FamilyMember.objects.filter(family=episode.family, name="Tyler").first()
+        need_add(
+            episode=episode,
+            descriptor=descriptors["persistent-absence"],
+            actor=kim,
+            member=tyler,
+            identified_on=episode.assessment.assessed_on,
+            baseline_rating=5,
+            note="School to send this term's attendance figure.",
+        )
 
 
 # Closure, step-down and the six months after -------------------------------------------

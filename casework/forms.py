@@ -888,6 +888,161 @@ class ReferralDecisionForm(forms.Form):
 # Assessment and needs --------------------------------------------------------------------
 
 
+class MembersField(forms.ModelMultipleChoiceField):
+    """People of the household to tick, each by name; the form's ``__init__`` gives them."""
+
+    def label_from_instance(self, obj):
+        return obj.name
+
+
+class AssessmentForm(forms.Form):
+    assessed_on = _date_field(
+        _("Date of the assessment"), required_message=_("Enter the date of the assessment.")
+    )
+    members = MembersField(
+        label=_("Who the assessment covered"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose who the assessment covered.")},
+    )
+    summary = forms.CharField(
+        label=_("What the family told us"),
+        help_text=_("A short summary, in the family's words where you can."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=5000,
+    )
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = members
+
+
+HOUSEHOLD = "household"
+OWN_SERVICE = "own"
+
+
+class NeedForm(forms.Form):
+    """A need the assessment found. The descriptor and record choices are drawn by the
+    page, grouped by headline outcome; this form checks what comes back."""
+
+    member = forms.ChoiceField(
+        label=_("Who the need is about"),
+        error_messages={"required": _("Choose who the need is about.")},
+    )
+    descriptor = forms.TypedChoiceField(
+        label=_("The need"),
+        coerce=int,
+        help_text=_("From the outcome framework in use, by headline outcome."),
+        error_messages={
+            "required": _("Choose the need."),
+            "invalid_choice": _("Choose a need from the list."),
+        },
+    )
+    identified_on = _date_field(
+        _("Date identified"), required_message=_("Enter the date the need was identified.")
+    )
+    raised_by = forms.ChoiceField(
+        label=_("Agency that raised it"),
+        error_messages={"required": _("Choose the agency that raised it.")},
+    )
+    baseline_record = forms.TypedChoiceField(
+        label=_("Starting point: an agency record"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text=_("The family's current records. Choose one, or give a rating below."),
+        error_messages={"invalid_choice": _("Choose one of this family's current records.")},
+    )
+    baseline_rating = forms.IntegerField(
+        label=_("Or a rating from 1 (worst) to 10 (best)"),
+        required=False,
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-2", "inputmode": "numeric"}),
+        error_messages={"invalid": _("The rating must be a number from 1 to 10.")},
+    )
+    note = forms.CharField(
+        label=_("Note for staff (optional)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+    )
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.choices = choices
+        self.members = {str(m.pk): m for m in choices.members}
+        self.fields["member"].choices = [
+            ("", _("Choose who")),
+            (HOUSEHOLD, _("The whole household")),
+            *((str(m.pk), m.name) for m in choices.members),
+        ]
+        self.fields["descriptor"].choices = [
+            ("", _("Choose the need")),
+            *((label, options) for label, options in choices.descriptor_groups),
+        ]
+        self.agencies = {str(a.pk): a for a in choices.agencies}
+        self.fields["raised_by"].choices = [
+            ("", _("Choose the agency")),
+            (OWN_SERVICE, _("Early help (this service)")),
+            *((str(a.pk), a.name) for a in choices.agencies),
+        ]
+        self.fields["baseline_record"].choices = [
+            ("", _("No record: give a rating instead")),
+            *((label, options) for label, options in choices.record_groups),
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("baseline_record") and cleaned.get("baseline_rating") is not None:
+            self.add_error(
+                "baseline_rating", _("Choose an agency record or give a rating, not both.")
+            )
+        return cleaned
+
+    def service_values(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "member": self.members.get(data["member"]),
+            "raised_by": self.agencies.get(data["raised_by"]),
+            "identified_on": data["identified_on"],
+            "baseline_rating": data["baseline_rating"],
+            "note": data["note"],
+        }
+
+
+class NeedRemoveForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is this need being taken off?"),
+        help_text=_("It is kept, with your reason, but no longer counts."),
+        max_length=300,
+        error_messages={"required": _("Say why the need is being taken off.")},
+    )
+
+
+class NeedGoalsForm(forms.Form):
+    goals = forms.TypedMultipleChoiceField(
+        label=_("Goals that meet this need"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Choose goals of this family's plan.")},
+    )
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["goals"].choices = choices
+
+
+class FamilyViewForm(forms.Form):
+    view = forms.CharField(
+        label=_("Where do you disagree?"),
+        help_text=_("Your key worker will read this. Leave it empty if you agree."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+    )
+
+
 # Closure, step-down and the six months after -------------------------------------------
 
 MET_CHOICES = [("yes", _("Yes, it was met")), ("no", _("No, not yet"))]

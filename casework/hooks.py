@@ -268,6 +268,65 @@ register_demo_seeder(seed_referrals_demo, order=65)
 
 # Assessment and needs
 
+from portal.registry import register_plan_needs_provider  # noqa: E402
+
+from .demo import seed_needs_demo  # noqa: E402
+
+
+def _needs_family_record_panel(request):
+    """On a family's record, its key worker (or staff with a reason) finds the assessment."""
+    match = getattr(request, "resolver_match", None)
+    family_id = match.kwargs.get("family_id") if match else None
+    if family_id is None or not core.staff_profile(request.user):
+        return None
+    family = Family.objects.filter(pk=family_id).first()
+    if family is None or not access.may_manage(request.user, family):
+        return None
+    return {"family": family, **selectors.needs_summary(family=family)}
+
+
+def _needs_parent_panel(request):
+    member = core.membership(request.user)
+    if member is None or access.adult_of(request.user, member.family) is None:
+        return None
+    return {}
+
+
+def _needs_manager_panel(request):
+    return {} if core.is_manager(request.user) and core.mfa_passed(request.user) else None
+
+
+register_dashboard_panel(
+    DashboardPanel(
+        key="casework_needs_family_record",
+        template="casework/panels/needs_family_record.html",
+        context=_needs_family_record_panel,
+        order=25,
+        audiences=frozenset({"family"}),
+    )
+)
+register_dashboard_panel(
+    DashboardPanel(
+        key="casework_needs_parent",
+        template="casework/panels/needs_parent.html",
+        context=_needs_parent_panel,
+        order=81,
+        audiences=frozenset({"parent"}),
+    )
+)
+register_dashboard_panel(
+    DashboardPanel(
+        key="casework_needs_manager",
+        template="casework/panels/needs_manager.html",
+        context=_needs_manager_panel,
+        order=81,
+        audiences=frozenset({"manager"}),
+    )
+)
+register_plan_needs_provider(selectors.plan_needs)
+# After the records (70), whose attendance figures are the needs' starting points.
+register_demo_seeder(seed_needs_demo, order=75)
+
 
 # Closure, step-down and the six months after
 

@@ -356,6 +356,297 @@ def directory_services() -> list[tuple[int, str]]:
 
 
 # Assessment and needs --------------------------------------------------------------------
+# (imported here, beside what uses them, so each stage's reads stay in their own section)
+
+from django.urls import reverse  # noqa: E402
+from django.utils.translation import gettext as _  # noqa: E402
+
+from portal.models import Agency, on_team_today  # noqa: E402
+from portal.registry import NO_PLAN_NEEDS, PlanNeeds  # noqa: E402
+
+from .access import goals_may_meet, member_needs_filter  # noqa: E402
+from .models import Assessment, Descriptor, Framework  # noqa: E402
+
+
+def _who(need: Need, *, household: str) -> str:
+    return need.member.name if need.member is not None else household
+
+
+def need_staff_words(need: Need) -> str:
+    """ "Zara: A child's attendance is below 90% (persistently absent)"."""
+    return f"{_who(need, household=str(_('The whole household')))}: {need.descriptor.text}"
+
+
+def need_family_words(need: Need) -> str:
+    """ "Zara: Going to school most days", "Your household: Getting on better at home"."""
+    return f"{_who(need, household=str(_('Your household')))}: {need.descriptor.family_text}"
+
+
+def baseline_words(need: Need) -> str:
+    """The starting point the need is measured from, in the staff's words."""
+    record = need.baseline_record
+    if record is not None:
+        about = f", {record.member.name}" if record.member is not None else ""
+        return f"{record.kind.name}{about}: {record.value_display} ({record.starts:%d/%m/%Y})"
+    if need.baseline_rating is not None:
+        return str(_("Rated %(n)d out of 10")) % {"n": need.baseline_rating}
+    return ""
+
+
+def _needs() -> QuerySet[Need]:
+    return Need.objects.select_related(
+        "descriptor",
+        "member",
+        "raised_by",
+        "family_view_by",
+        "baseline_record__kind",
+        "baseline_record__member",
+    ).prefetch_related("goals")
+
+
+@dataclass
+class NeedRow:
+    """A need on the staff's page, with the goals that meet it and those that may."""
+
+    need: Need
+    baseline: str
+    meets: list[plan_selectors.GoalChoice]
+    choices: list[plan_selectors.GoalChoice]
+
+    @property
+    def checked(self) -> set[int]:
+        return {goal.id for goal in self.meets}
+
+
+@dataclass
+class AssessmentPage:
+    episode: Episode | None
+    assessment: Assessment | None
+    needs: list[NeedRow]
+    members: list[FamilyMember]
+
+
+def current_episode(*, family: Family) -> Episode | None:
+    return Episode.objects.filter(family=family, closed_on__isnull=True).first()
+
+
+def assessment_page(*, family: Family) -> AssessmentPage:
+    """The open episode's assessment and its needs (those taken off left out), each with
+    the goals meeting it, in a fixed number of queries however many needs there are."""
+    episode = current_episode(family=family)
+    members = list(FamilyMember.objects.filter(family=family).order_by("id"))
+    if episode is None:
+        return AssessmentPage(episode=None, assessment=None, needs=[], members=members)
+    assessment = Assessment.objects.filter(episode=episode).prefetch_related("members").first()
+    goals = plan_selectors.goals_for_needs(family=family)
+    by_id = {goal.id: goal for goal in goals}
+    rows = []
+    for need in _needs().filter(episode=episode, removed_at__isnull=True):
+        linked = {link.goal_id for link in need.goals.all()}
+        allowed = set(goals_may_meet(need, goals))
+        rows.append(
+            NeedRow(
+                need=need,
+                baseline=baseline_words(need),
+                meets=[by_id[goal_id] for goal_id in by_id if goal_id in linked],
+                choices=[goal for goal in goals if goal.id in allowed],
+            )
+        )
+    return AssessmentPage(episode=episode, assessment=assessment, needs=rows, members=members)
+
+
+def household(*, family: Family) -> QuerySet[FamilyMember]:
+    """Everyone in the household, to tick who the assessment covered."""
+    return FamilyMember.objects.filter(family=family).order_by("id")
+
+
+def chosen_descriptor(descriptor_id: object) -> Descriptor | None:
+    """A descriptor of the framework in use, from what a form sent (anything else: None)."""
+    try:
+        pk = int(str(descriptor_id))
+    except ValueError:
+        return None
+    return Descriptor.objects.filter(pk=pk, framework__in_use=True).first()
+
+
+def family_record(*, family: Family, record_id: int | None) -> AgencyRecord | None:
+    """One of the family's agency records, chosen as a need's starting point."""
+    if record_id is None:
+        return None
+    return AgencyRecord.objects.filter(family=family, pk=record_id).first()
+
+
+def needs_summary(*, family: Family) -> dict[str, Any]:
+    """For the family's record: whether an episode is open, and its needs with and
+    without a goal (two queries)."""
+    episode = current_episode(family=family)
+    if episode is None:
+        return {"episode": None, "count": 0, "uncovered": 0}
+    needs = Need.objects.filter(episode=episode, removed_at__isnull=True)
+    count = needs.count()
+    live = [goal.id for goal in plan_selectors.goals_for_needs(family=family)]
+    uncovered = needs.exclude(goals__goal_id__in=live).count() if count else 0
+    return {"episode": episode, "count": count, "uncovered": uncovered}
+
+
+@dataclass(frozen=True)
+class NeedChoices:
+    """What the form for a new need offers."""
+
+    members: list[FamilyMember]
+    descriptor_groups: list[tuple[str, list[tuple[int, str]]]]
+    agencies: list[Agency]
+    # (headline outcome, [(record id, words)]): the family's current records, those of
+    # the chosen descriptor's kind (or outcome) first.
+    record_groups: list[tuple[str, list[tuple[int, str]]]]
+
+
+def _record_words(record: AgencyRecord) -> str:
+    about = record.member.name if record.member is not None else _("the whole household")
+    return f"{record.kind.name}, {about}: {record.value_display} ({record.starts:%d/%m/%Y})"
+
+
+def need_choices(*, family: Family, descriptor: Descriptor | None = None) -> NeedChoices:
+    """The household, the framework in use by headline outcome, the agencies on the
+    family's team today, and the family's current agency records (four queries)."""
+    labels = dict(Outcome.choices)
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for found in Descriptor.objects.filter(framework__in_use=True).order_by(
+        "outcome", "order", "id"
+    ):
+        groups.setdefault(found.outcome, []).append((found.pk, found.text))
+    descriptor_groups = [
+        (str(labels[outcome]), groups[outcome]) for outcome in labels if outcome in groups
+    ]
+    agencies = list(
+        Agency.objects.filter(on_team_today("team_members__"), team_members__family=family)
+        .distinct()
+        .order_by("name")
+    )
+    records = list(
+        AgencyRecord.objects.filter(family=family, corrected_by__isnull=True)
+        .select_related("kind", "member")
+        .order_by("kind__outcome", "kind__name", "-starts", "-id")
+    )
+    matching: list[tuple[int, str]] = []
+    by_outcome: dict[str, list[tuple[int, str]]] = {}
+    for record in records:
+        if descriptor is not None and (
+            record.kind_id == descriptor.test_kind_id or record.kind.outcome == descriptor.outcome
+        ):
+            matching.append((record.pk, _record_words(record)))
+        else:
+            by_outcome.setdefault(record.kind.outcome, []).append(
+                (record.pk, _record_words(record))
+            )
+    record_groups = [(str(_("Records for this need")), matching)] if matching else []
+    record_groups += [
+        (str(labels[outcome]), by_outcome[outcome]) for outcome in labels if outcome in by_outcome
+    ]
+    return NeedChoices(
+        members=list(FamilyMember.objects.filter(family=family).order_by("id")),
+        descriptor_groups=descriptor_groups,
+        agencies=agencies,
+        record_groups=record_groups,
+    )
+
+
+def framework_in_use() -> tuple[Framework | None, list[tuple[str, list[Descriptor]]]]:
+    """The framework new needs are recorded against, its descriptors by headline outcome."""
+    framework = Framework.objects.filter(in_use=True).first()
+    if framework is None:
+        return None, []
+    labels = dict(Outcome.choices)
+    groups: dict[str, list[Descriptor]] = {}
+    for descriptor in framework.descriptors.select_related("test_kind").order_by(
+        "outcome", "order", "id"
+    ):
+        groups.setdefault(descriptor.outcome, []).append(descriptor)
+    return framework, [(str(labels[o]), groups[o]) for o in labels if o in groups]
+
+
+@dataclass
+class FamilyNeed:
+    """A need as an adult of the household reads it."""
+
+    need: Need
+    words: str
+    goals: list[str]
+
+
+def needs_for_member(*, member: FamilyMember) -> list[FamilyNeed]:
+    """The needs of the family's latest episode this adult may read (``access``), in plain
+    words, each with the titles of the goals meeting it that they can see."""
+    episode = (
+        Episode.objects.filter(family_id=member.family_id).order_by("-opened_on", "-id").first()
+    )
+    if episode is None:
+        return []
+    goals = {
+        goal.id: goal.title
+        for goal in plan_selectors.goals_for_needs(family=member.family)
+        if goal.private_to_id in {None, member.pk}
+    }
+    found = []
+    for need in _needs().filter(member_needs_filter(member), episode=episode):
+        linked = {link.goal_id for link in need.goals.all()}
+        found.append(
+            FamilyNeed(
+                need=need,
+                words=need.descriptor.family_text,
+                goals=[title for goal_id, title in goals.items() if goal_id in linked],
+            )
+        )
+    return found
+
+
+def plan_needs(family: Family, member: FamilyMember | None) -> PlanNeeds:
+    """For the plan (``portal.registry.plan_needs``): the needs of the open episode each
+    live goal meets and those none meets yet; for an adult of the household only what
+    they may read, in plain words."""
+    # One query when the family has none, as the plan page of most families.
+    needs = list(
+        _needs().filter(
+            episode__family=family, episode__closed_on__isnull=True, removed_at__isnull=True
+        )
+    )
+    if not needs:
+        return NO_PLAN_NEEDS
+    live = {goal.id for goal in plan_selectors.goals_for_needs(family=family)}
+    seen = (
+        set(
+            Need.objects.filter(
+                member_needs_filter(member), episode=needs[0].episode_id
+            ).values_list("pk", flat=True)
+        )
+        if member is not None
+        else {n.pk for n in needs}
+    )
+    words = need_staff_words if member is None else need_family_words
+    meets: dict[int, list[str]] = {}
+    uncovered: list[str] = []
+    any_uncovered = False
+    for need in needs:
+        linked = [link.goal_id for link in need.goals.all() if link.goal_id in live]
+        if not linked:
+            any_uncovered = True
+        if need.pk not in seen:
+            continue
+        if not linked:
+            uncovered.append(words(need))
+        for goal_id in linked:
+            meets.setdefault(goal_id, []).append(words(need))
+    url = (
+        reverse("casework:assessment", kwargs={"family_id": family.pk})
+        if member is None
+        else reverse("casework:yours_needs")
+    )
+    return PlanNeeds(
+        meets=tuple((goal_id, tuple(names)) for goal_id, names in meets.items()),
+        uncovered=tuple(uncovered),
+        any_uncovered=any_uncovered,
+        url=url,
+    )
 
 
 # Closure, step-down and the six months after -------------------------------------------

@@ -81,6 +81,14 @@ urlpatterns = [
     path("ask-for-help/sent/", referrals.ask_for_help_sent, name="ask_for_help_sent"),
     #
     # Assessment and needs
+    path("families/<id:family_id>/assessment/", needs.assessment, name="assessment"),
+    path("families/<id:family_id>/episode/start/", needs.episode_start, name="episode_start"),
+    path("families/<id:family_id>/needs/new/", needs.need_new, name="need_new"),
+    path("needs/<id:need_id>/goals/", needs.need_goals, name="need_goals"),
+    path("needs/<id:need_id>/remove/", needs.need_remove, name="need_remove"),
+    path("yours/needs/", needs.yours_needs, name="yours_needs"),
+    path("yours/needs/<id:need_id>/", needs.need_view, name="need_view"),
+    path("framework/", needs.framework, name="framework"),
     #
     # Closure, step-down and the six months after
     path("families/<id:family_id>/close/", closure.episode_close, name="episode_close"),

@@ -1071,6 +1071,31 @@ def goals_for_meeting_actions(*, family: Family) -> list[tuple[int, str]]:
     )
 
 
+@dataclass(frozen=True)
+class GoalChoice:
+    """A live goal of the family's plan, as the needs of its assessment name it."""
+
+    id: int
+    title: str
+    # The household row of the adult who keeps it private, and their name; None for the
+    # whole family's goals.
+    private_to_id: int | None
+    kept_by: str
+
+
+def goals_for_needs(*, family: Family) -> list[GoalChoice]:
+    """Every live goal of the family's plan in the plan's order, private ones with whose
+    they are: for the staff who link goals to needs, and for what each need is met by."""
+    return [
+        GoalChoice(id=pk, title=title, private_to_id=kept_by_id, kept_by=name or "")
+        for pk, title, kept_by_id, name in Goal.objects.filter(
+            plan__family=family, archived_at__isnull=True
+        )
+        .order_by("order", "id")
+        .values_list("pk", "title", "private_to_id", "private_to__name")
+    ]
+
+
 def steps_by_id(*, step_ids: Iterable[int]) -> dict[int, Step]:
     """Steps by id with their goal's title, for the records that made them."""
     return {

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal import access as core
+from portal import registry
 from portal.access import audit_record
 from portal.models import AuditEvent, Family, FamilyMember, FamilyPractitioner, User
 from portal.notify import notify_users
@@ -899,6 +900,29 @@ def required_agreers(plan: Plan) -> list[User]:
     return people
 
 
+def _refuse_while_needs_uncovered(actor: User, plan_acc: access.PlanAccess) -> None:
+    """Every need the assessment found must be met by a goal before the plan is agreed
+    (``registry.plan_needs``); the refusal names only the needs the person may see."""
+    if not registry.plan_needs(plan_acc.family, None).any_uncovered:
+        return
+    looker = None if plan_acc.sees_private else core.membership(actor)
+    seen = registry.plan_needs(plan_acc.family, looker).uncovered
+    if not seen:
+        raise ValidationError(
+            _(
+                "The plan can be agreed once your key worker has linked every need from "
+                "the assessment to a goal"
+            )
+        )
+    raise ValidationError(
+        _(
+            "The plan can be agreed once every need from the assessment is met by a goal. "
+            "No goal meets these yet: %(needs)s"
+        )
+        % {"needs": "; ".join(seen)}
+    )
+
+
 def plan_confirm(*, plan: Plan, actor: User, revision: int) -> PlanVersion | None:
     """Confirm the plan as read at ``revision``. The last confirmation saves a version."""
     plan_acc = _access(actor, plan)
@@ -914,6 +938,7 @@ def plan_confirm(*, plan: Plan, actor: User, revision: int) -> PlanVersion | Non
             )
         if not current.goals.filter(archived_at__isnull=True, private_to__isnull=True).exists():
             raise ValidationError(_("Add at least one goal before agreeing the plan"))
+        _refuse_while_needs_uncovered(actor, plan_acc)
         PlanConfirmation.objects.get_or_create(
             plan=current, user=actor, revision=revision, defaults={"confirmed_at": timezone.now()}
         )

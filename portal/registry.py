@@ -209,6 +209,54 @@ def family_opened(*, family: Any, actor: Any) -> None:
 # Assessment and needs --------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class PlanNeeds:
+    """The needs of a family's open episode as its plan shows them to one person: the
+    needs each goal meets (by goal id, as pairs so a template can loop over them), and the
+    needs no goal meets yet, in that person's words and only those they may see.
+    ``any_uncovered`` counts every need, seen or not, so agreement can be refused."""
+
+    meets: tuple[tuple[int, tuple[str, ...]], ...] = ()
+    uncovered: tuple[str, ...] = ()
+    any_uncovered: bool = False
+    # Where the person reads and changes the needs.
+    url: str = ""
+
+
+NO_PLAN_NEEDS = PlanNeeds()
+# provider(family, member or None) -> PlanNeeds: ``member`` is the adult of the household
+# looking (family words, only the needs they may see); None for staff (staff words, all).
+PlanNeedsProvider = Callable[[Any, Any], PlanNeeds]
+_plan_needs: list[PlanNeedsProvider] = []
+
+
+def register_plan_needs_provider(provider: PlanNeedsProvider) -> None:
+    """Casework tells the plans app which needs each goal meets and which no goal meets."""
+    if provider not in _plan_needs:
+        _plan_needs.append(provider)
+
+
+def plan_needs(family, member) -> PlanNeeds:
+    """What every registered provider says of ``family``'s needs, for ``member`` (or staff)."""
+    meets: dict[int, list[str]] = {}
+    uncovered: list[str] = []
+    any_uncovered = False
+    url = ""
+    for provider in _plan_needs:
+        found = provider(family, member)
+        url = url or found.url
+        for goal_id, names in found.meets:
+            meets.setdefault(goal_id, []).extend(names)
+        uncovered.extend(found.uncovered)
+        any_uncovered = any_uncovered or found.any_uncovered
+    return PlanNeeds(
+        meets=tuple((goal_id, tuple(names)) for goal_id, names in meets.items()),
+        uncovered=tuple(uncovered),
+        any_uncovered=any_uncovered,
+        url=url,
+    )
+
+
 # Closure, step-down and the six months after -------------------------------------------
 
 # How long a family whose work has ended may still read its plan: provider(family) -> the

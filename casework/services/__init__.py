@@ -1290,6 +1290,13 @@ from .referrals import (  # noqa: E402, F401 - re-exported
 )
 
 # Assessment and needs
+# isort: split
+from .needs import (  # noqa: E402, F401 - re-exported
+    assessment_save,
+    need_family_view_set,
+    need_goals_set,
+    need_remove,
+)
 
 # Closure, step-down and the six months after
 # isort: split

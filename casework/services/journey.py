@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from portal import access as core
 from portal import services as core_services
-from portal.models import Agency, AuditEvent, Family, FamilyMember, User
+from portal.models import Agency, AuditEvent, Family, FamilyMember, FamilyPractitioner, User
 
 from ..models import AgencyRecord, Descriptor, Episode, Need, Referral
 
@@ -117,8 +117,18 @@ def need_add(
         )
     if baseline_rating is not None and not 1 <= baseline_rating <= 10:
         errors["baseline_rating"] = _("The rating must be a number from 1 to 10.")
-    if baseline_record is not None and baseline_record.family_id != family.pk:
-        errors["baseline_record"] = _("Choose one of this family's agency records.")
+    if baseline_record is not None and (
+        baseline_record.family_id != family.pk
+        or AgencyRecord.objects.filter(corrects=baseline_record).exists()
+    ):
+        errors["baseline_record"] = _("Choose one of this family's current agency records.")
+    if baseline_record is not None and baseline_rating is not None:
+        errors["baseline_rating"] = _("Give an agency record or a rating, not both.")
+    if (
+        raised_by is not None
+        and not FamilyPractitioner.objects.filter(family=family, agency=raised_by).exists()
+    ):
+        errors["raised_by"] = _("Choose an agency on the family's team, or the service's own.")
     identified_on = identified_on or timezone.localdate()
     if identified_on > timezone.localdate():
         errors["identified_on"] = _("The date a need was found must be today or in the past.")

@@ -11,12 +11,24 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from portal import ratelimit
+from portal import access as core
+from portal import ratelimit, registry
 
 from .. import access, selectors, services
 from ..forms import AboutForm, CommentForm, PrivateWorryForm, ReviewScheduleForm
 from . import _autosave as autosave
 from ._common import SAVE_LIMIT, family_url, path_of, plan_or_404
+
+
+def _plan_needs(request, plan_acc) -> registry.PlanNeeds:
+    """The needs each goal meets and those no goal meets yet: staff who manage the family
+    see all in their words, each adult in plain words those about them, their children or
+    the household; partners and mentors see none."""
+    if plan_acc.sees_private:
+        return registry.plan_needs(plan_acc.family, None)
+    if plan_acc.is_member:
+        return registry.plan_needs(plan_acc.family, core.membership(request.user))
+    return registry.NO_PLAN_NEEDS
 
 
 def render_plan(
@@ -36,6 +48,7 @@ def render_plan(
         "plan": plan,
         "show_exit_this_page": not plan_acc.is_staff,
         "plan_url": family_url(plan_acc),
+        "plan_needs": _plan_needs(request, plan_acc),
     }
     if plan is not None:
         page = selectors.plan_page(plan=plan, plan_access=plan_acc)

@@ -5,8 +5,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from casework import services as casework_services
+from casework.models import Need
 from plans import services as plan_services
 from plans.models import GoalRating, Plan
+from portal.demo import acting_signed_in
 from tests.helpers.browser import (
     Person,
     assert_accessible,
@@ -138,6 +141,12 @@ def test_parent_drafts_agrees_reviews_and_sees_progress_on_a_phone(open_page, pe
     wait_for_autosave(page)
     person.press("Save step")
     expect(page.locator(".app-step__text")).to_have_text(["Walk with the mums on our route"])
+    # The demo's assessment of the Browns found Tyler's attendance; this goal meets it, so
+    # the plan can be agreed (casework's own journey ticks it on the page).
+    tyler = Need.objects.get(family=family, removed_at__isnull=True)
+    casework_services.need_goals_set(
+        need=tyler, actor=acting_signed_in(people["key_worker"]), goal_ids=[goal.pk]
+    )
 
     person.follow("Read and agree the plan")
     person.press("I agree to this plan")

@@ -574,9 +574,10 @@ def test_plan_page_query_count_is_pinned(
     client.get(reverse("plans:plan"))
     # The person, the plan, its goals with their outcome areas, steps, ratings and sharing,
     # the plan's comments and suggestions, the plan's review and agreement state, and the
-    # menu's two counts (one query). Any per-goal query would blow far past it with 30 goals
-    # and 300 ratings.
-    with django_assert_num_queries(session_queries + 11):
+    # menu's two counts (one query), and the needs of the family's assessment (one query
+    # finds there are none). Any per-goal query would blow far past it with 30 goals and
+    # 300 ratings.
+    with django_assert_num_queries(session_queries + 12):
         response = client.get(reverse("plans:plan"))
     assert response.content.decode().count('class="app-card app-plan-goal"') == 30
 
@@ -658,15 +659,15 @@ def test_the_key_workers_plan_page_query_count_is_pinned_with_private_worries_an
     # The person and their authenticator (two-step sign-in), the family, the plan, the
     # audit event of the read, its goals (private ones too) with their outcome areas, steps,
     # ratings and sharing, the plan's comments and suggestions, its review and agreement
-    # state, every adult's private worries with their names, and the menu's counts (one
-    # query).
-    with django_assert_num_queries(session_queries + 15):
+    # state, every adult's private worries with their names, the menu's counts (one
+    # query), and the needs of the family's assessment (one query finds there are none).
+    with django_assert_num_queries(session_queries + 16):
         response = client.get(url)
     body = response.content.decode()
     assert body.count("What I worry about") == 2
     assert body.count("Mine alone on the family&#x27;s goal") == 2
     _kept_private(plan, family, key_worker, adults=10)
-    with django_assert_num_queries(session_queries + 15):
+    with django_assert_num_queries(session_queries + 16):
         response = client.get(url)
     body = response.content.decode()
     assert body.count("What I worry about") == 12
