@@ -22,12 +22,15 @@ answer 404.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from plans.selectors import GoalChoice
 from portal import access as core
 from portal.access import AnyUser, FamilyAccess, Relation
 from portal.models import (
@@ -40,6 +43,7 @@ from portal.models import (
     User,
     on_team_today,
 )
+from portal.registry import ChronologyViewer
 
 from .models import (
     AgencyRecord,
@@ -565,10 +569,6 @@ def audit_duplicates_shown(
 # one about the other adult, and never a domestic abuse need (the household may include
 # the person who harmed them). Partners, mentors and children's accounts see none.
 
-from collections.abc import Iterable  # noqa: E402
-
-from plans.selectors import GoalChoice  # noqa: E402
-
 
 def member_needs_filter(member: FamilyMember) -> Q:
     """A filter on ``Need`` for what ``member``, an adult of the household, may read."""
@@ -707,10 +707,6 @@ def six_months_gate(user: AnyUser) -> User | None:
 
 
 # Chronology --------------------------------------------------------------------------------
-
-from django.core.exceptions import PermissionDenied  # noqa: E402 - kept with this section
-
-from portal.registry import ChronologyViewer  # noqa: E402 - kept with this section
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from . import access, selectors, services
 from .models import (
     AgencyRecord,
     Appointment,
+    Assessment,
     Descriptor,
     Episode,
     Meeting,
@@ -39,6 +40,8 @@ from .models import (
     Referral,
 )
 from .services import closure, journey, referrals
+from .services.journey import episode_open, need_add, open_episode
+from .services.needs import assessment_save, need_goals_set
 
 TERMS = [
     ("autumn 2025", date(2025, 9, 3), date(2025, 12, 19)),
@@ -454,10 +457,6 @@ def seed_referrals_demo(people: dict) -> None:
 # and the arguments at home (ratings), each met by a goal of their plan. The Browns'
 # assessment found Tyler's Mondays off school, which no goal meets yet, so their plan
 # shows the flag.
-
-from .models import Assessment  # noqa: E402
-from .services.journey import episode_open, need_add, open_episode  # noqa: E402
-from .services.needs import assessment_save, need_goals_set  # noqa: E402
 
 
 def _assessed(people: dict, key: str, kim: User, summary: str):

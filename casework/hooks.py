@@ -13,16 +13,25 @@ from portal.registry import (
     DashboardPanel,
     NavItem,
     PeriodicJob,
+    register_chronology_provider,
     register_dashboard_panel,
     register_demo_seeder,
     register_family_opened,
     register_nav_item,
     register_periodic_job,
+    register_plan_needs_provider,
     register_plan_reading_provider,
 )
 
 from . import access, selectors
-from .demo import seed_closure_demo, seed_meetings_demo, seed_records_demo, seed_referrals_demo
+from .demo import (
+    seed_chronology_demo,
+    seed_closure_demo,
+    seed_meetings_demo,
+    seed_needs_demo,
+    seed_records_demo,
+    seed_referrals_demo,
+)
 from .models import Episode
 from .services import closure as closure_services
 from .services.journey import episode_open, open_episode
@@ -268,10 +277,6 @@ register_demo_seeder(seed_referrals_demo, order=65)
 
 # Assessment and needs
 
-from portal.registry import register_plan_needs_provider  # noqa: E402
-
-from .demo import seed_needs_demo  # noqa: E402
-
 
 def _needs_family_record_panel(request):
     """On a family's record, its key worker (or staff with a reason) finds the assessment."""
@@ -421,10 +426,6 @@ register_demo_seeder(seed_closure_demo, order=75)
 
 
 # Chronology
-
-from portal.registry import register_chronology_provider  # noqa: E402 - with this section
-
-from .demo import seed_chronology_demo  # noqa: E402 - kept with this section
 
 
 def _chronology_family_record_panel(request):

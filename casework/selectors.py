@@ -6,27 +6,55 @@ Reads of team meetings and appointments, with the joins each page needs.
 from __future__ import annotations
 
 import calendar
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from peer_mentors import selectors as mentor_selectors
 from plans import selectors as plan_selectors
-from portal.models import Family, FamilyMember, FamilyPractitioner, StaffProfile, User
+from portal import access as core
+from portal import registry
+from portal.models import (
+    Agency,
+    Family,
+    FamilyMember,
+    FamilyPractitioner,
+    FamilyStatusChange,
+    LeadKeyWorker,
+    StaffProfile,
+    User,
+    on_team_today,
+)
 from portal.prepared import prepared
+from portal.registry import (
+    NO_PLAN_NEEDS,
+    ChronologyEvent,
+    ChronologyKind,
+    ChronologyViewer,
+    PlanNeeds,
+)
 from portal.services import postcode_normalise
 
-from .access import RecordsAccess
+from .access import ChronologyAccess, RecordsAccess, goals_may_meet, member_needs_filter
 from .models import (
     AgencyRecord,
     Appointment,
+    Assessment,
+    ChronologyEntry,
+    Descriptor,
     Episode,
     FollowUp,
+    Framework,
     Meeting,
     MeetingAction,
+    MeetingInvite,
     Need,
     Outcome,
     RecordImport,
@@ -356,16 +384,6 @@ def directory_services() -> list[tuple[int, str]]:
 
 
 # Assessment and needs --------------------------------------------------------------------
-# (imported here, beside what uses them, so each stage's reads stay in their own section)
-
-from django.urls import reverse  # noqa: E402
-from django.utils.translation import gettext as _  # noqa: E402
-
-from portal.models import Agency, on_team_today  # noqa: E402
-from portal.registry import NO_PLAN_NEEDS, PlanNeeds  # noqa: E402
-
-from .access import goals_may_meet, member_needs_filter  # noqa: E402
-from .models import Assessment, Descriptor, Framework  # noqa: E402
 
 
 def _who(need: Need, *, household: str) -> str:
@@ -759,29 +777,6 @@ def six_month_rows(*, key_worker: User | None, limit: int = 200) -> list[SixMont
 
 # Chronology --------------------------------------------------------------------------------
 
-from collections.abc import Iterable  # noqa: E402 - kept with this section
-
-from django.db.models import Prefetch  # noqa: E402 - kept with this section
-from django.urls import reverse  # noqa: E402 - kept with this section
-from django.utils.translation import gettext as _  # noqa: E402 - kept with this section
-from django.utils.translation import gettext_lazy  # noqa: E402 - kept with this section
-
-from portal import access as core  # noqa: E402 - kept with this section
-from portal import registry  # noqa: E402 - kept with this section
-from portal.models import FamilyStatusChange, LeadKeyWorker  # noqa: E402 - with this section
-from portal.registry import (  # noqa: E402 - kept with this section
-    ChronologyEvent,
-    ChronologyKind,
-    ChronologyViewer,
-)
-
-from .access import ChronologyAccess  # noqa: E402 - kept with this section
-from .models import (  # noqa: E402 - kept with this section
-    Assessment,
-    ChronologyEntry,
-    MeetingInvite,
-    Referral,
-)
 
 # The kinds of event casework gives (plans and safeguarding register theirs).
 CHRONOLOGY_KINDS = (
@@ -802,7 +797,7 @@ def _local(moment: datetime) -> date:
     return timezone.localdate(moment)
 
 
-def _who(user: User | None, agency: Any = None) -> str:
+def _done_by(user: User | None, agency: Any = None) -> str:
     name = user.display_name if user is not None else ""
     agency_name = getattr(agency, "name", "") or ""
     return ", ".join(part for part in (name, agency_name) if part)
@@ -822,7 +817,7 @@ def _referral_events(family: Family, viewer: ChronologyViewer) -> Iterable[Chron
         if referral.source == Referral.Source.FAMILY:
             by = _("The family asked for help")
         else:
-            by = _who(referral.referred_by, referral.referrer_agency)
+            by = _done_by(referral.referred_by, referral.referrer_agency)
         yield ChronologyEvent(
             on=_local(referral.created_at),
             at=referral.created_at,
@@ -845,7 +840,7 @@ def _referral_events(family: Family, viewer: ChronologyViewer) -> Iterable[Chron
                 kind="referral",
                 title=_("Referral decided: %(outcome)s") % {"outcome": outcome},
                 detail=referral.decision_note,
-                by=_who(referral.decided_by),
+                by=_done_by(referral.decided_by),
             )
 
 
@@ -868,7 +863,7 @@ def _episode_events(family: Family) -> Iterable[ChronologyEvent]:
                 title=_("Case closed: %(reason)s")
                 % {"reason": episode.get_closure_reason_display() or _("no reason given")},
                 detail=detail,
-                by=_who(episode.closed_by),
+                by=_done_by(episode.closed_by),
             )
 
 
@@ -889,7 +884,7 @@ def _status_events(family: Family) -> Iterable[ChronologyEvent]:
             kind="status",
             title=title,
             detail=change.reason,
-            by=_who(change.changed_by),
+            by=_done_by(change.changed_by),
         )
 
 
@@ -902,7 +897,7 @@ def _lead_events(family: Family) -> Iterable[ChronologyEvent]:
             kind="lead",
             title=_("%(name)s became the lead key worker")
             % {"name": spell.key_worker.display_name},
-            by=_who(spell.handed_over_by),
+            by=_done_by(spell.handed_over_by),
         )
 
 
@@ -914,7 +909,7 @@ def _assessment_events(family: Family) -> Iterable[ChronologyEvent]:
             kind="assessment",
             title=_("Whole-family assessment"),
             detail=assessment.summary,
-            by=_who(assessment.recorded_by),
+            by=_done_by(assessment.recorded_by),
             **_member_fields(assessment.members.all()),
         )
 
@@ -931,7 +926,7 @@ def _need_events(family: Family) -> Iterable[ChronologyEvent]:
             kind="need",
             title=_("Need identified: %(need)s") % {"need": what},
             detail=need.get_outcome_display(),
-            by=_who(need.recorded_by, need.raised_by),
+            by=_done_by(need.recorded_by, need.raised_by),
             **about,
         )
         if need.removed_at is not None:
@@ -1007,7 +1002,7 @@ def _record_events(chronology: ChronologyAccess) -> Iterable[ChronologyEvent]:
             kind="record",
             title=title,
             detail=detail,
-            by=_who(record.recorded_by, record.agency),
+            by=_done_by(record.recorded_by, record.agency),
             url=f"{url}#record-{record.pk}",
             **_member_fields([record.member]),
         )
@@ -1033,7 +1028,7 @@ def _meeting_events(family: Family, viewer: ChronologyViewer) -> Iterable[Chrono
             kind="meeting",
             title=titles.get(meeting.status, _("Team meeting arranged")),
             detail=detail,
-            by=_who(meeting.arranged_by),
+            by=_done_by(meeting.arranged_by),
             url=meeting.get_absolute_url(),
             **_member_fields(invite.member for invite in meeting.invites.all()),
         )
@@ -1058,7 +1053,7 @@ def _appointment_events(family: Family) -> Iterable[ChronologyEvent]:
             kind="appointment",
             title=title % {"purpose": appointment.purpose},
             detail=appointment.cancel_reason or appointment.where,
-            by=_who(appointment.booked_by),
+            by=_done_by(appointment.booked_by),
             url=appointment.get_absolute_url(),
             **_member_fields(appointment.coming.all()),
         )
@@ -1076,7 +1071,7 @@ def _entry_events(family: Family, viewer: ChronologyViewer) -> Iterable[Chronolo
             kind="entry",
             title=entry.title,
             detail=entry.detail,
-            by=_who(entry.written_by, entry.agency),
+            by=_done_by(entry.written_by, entry.agency),
             **_member_fields([entry.member]),
         )
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import (  # noqa: F401 - each stage of the journey fills its module
+from .views import (
     appointments,
     chronology,
     closure,

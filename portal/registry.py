@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -287,8 +288,6 @@ def plan_readable_until(family) -> Any:
 # provider(family, viewer) -> events, and says which kinds of event it gives; the
 # provider decides what the viewer may see (a partner: only what the family shared with
 # them) and which events link to a page they may open.
-
-from datetime import date, datetime  # noqa: E402 - kept with the section that uses it
 
 
 @dataclass(frozen=True)
