@@ -813,7 +813,12 @@ def _referral_events(family: Family, viewer: ChronologyViewer) -> Iterable[Chron
     referrals = referrals.filter(family=family)
     if not viewer.sees_all:
         referrals = referrals.filter(referred_by=viewer.user)
+    # The referral's page is the managers' and the lead key worker's (access.referral_for_user).
+    linked = viewer.sees_all and (
+        core.is_manager(viewer.user) or family.lead_key_worker_id == viewer.user.pk
+    )
     for referral in referrals:
+        url = referral.get_absolute_url() if linked else ""
         if referral.source == Referral.Source.FAMILY:
             by = _("The family asked for help")
         else:
@@ -827,6 +832,7 @@ def _referral_events(family: Family, viewer: ChronologyViewer) -> Iterable[Chron
             else _("Referral received"),
             detail=referral.worries if viewer.sees_all else "",
             by=by,
+            url=url,
         )
         if referral.decided_at is not None:
             outcome = referral.get_status_display()
@@ -841,6 +847,7 @@ def _referral_events(family: Family, viewer: ChronologyViewer) -> Iterable[Chron
                 title=_("Referral decided: %(outcome)s") % {"outcome": outcome},
                 detail=referral.decision_note,
                 by=_done_by(referral.decided_by),
+                url=url,
             )
 
 

@@ -15,6 +15,7 @@ from functools import partial
 from typing import Any, NamedTuple
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -450,10 +451,12 @@ def conversation_mentor_close(*, family: Family, mentor: User, match_id: int) ->
             people = list(conversation.participants.values_list("user_id", flat=True))
             _after_access_change(conversation.pk, people)
         if not FamilyMember.objects.filter(family=family, user=mentor).exists():
-            # What they were told about the family goes with their access to it.
+            # What they were told about the family goes with their access to it, except
+            # the notice that the match itself has ended.
+            match_type = ContentType.objects.get_by_natural_key("peer_mentors", "mentormatch")
             _notification_model().objects.filter(
                 recipient=mentor, data__family_id=family.pk
-            ).delete()
+            ).exclude(target_content_type=match_type, target_object_id=str(match_id)).delete()
 
 
 def conversation_concern_raise(

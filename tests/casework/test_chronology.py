@@ -16,6 +16,7 @@ from django.utils import timezone
 from casework import services
 from casework.models import ChronologyEntry
 from portal import access as core
+from portal import services as core_services
 from portal.models import AuditEvent, FamilyPractitioner
 from tests import factories
 from tests.helpers import casework_records as record_helpers
@@ -37,7 +38,7 @@ def world(records_world):
     people, family = records_world["people"], records_world["family"]
     kim, school, police = people["lead_key_worker"], people["school"], people["police"]
     school_row = FamilyPractitioner.objects.get(family=family, user=school)
-    helpers.referral_by(school, family, decided_by=people["manager"])
+    referral = helpers.referral_by(school, family, decided_by=people["manager"])
     journey = helpers.journey(family, kim, members=records_world, police=police)
     records = {
         "attendance": record_helpers.record(
@@ -66,6 +67,7 @@ def world(records_world):
         "home_goal": home_goal,
         "concern": concern,
         "entries": entries,
+        "referral": referral,
     }
 
 
@@ -206,9 +208,23 @@ def test_a_partner_sees_only_what_the_family_shared_with_them(client, world):
         "became the lead key worker",
         world["meetings"]["not_invited"].get_absolute_url(),
         "Zara and Yusuf are often late",  # what the referral said stays with the service
+        world["referral"].get_absolute_url(),  # the managers' and the lead's page
     ):
         assert hidden not in table, hidden
     assert "Concerns about safety" not in page  # not even as a filter
+
+
+def test_the_referral_links_to_its_page_for_the_lead_key_worker_and_managers(client, world):
+    url = world["referral"].get_absolute_url()
+    for who in ("lead_key_worker", "manager"):
+        user = world["people"][who]
+        if who == "manager":
+            core_services.access_grant_create(
+                user=user, family=world["family"], reason="Checking the referral was decided"
+            )
+        assert f'href="{url}"' in _page(client, user, world["family"]), who
+    # A key worker covering with a reason reads the chronology, not the referral itself.
+    assert url not in _page(client, world["people"]["key_worker_with_reason"], world["family"])
 
 
 def test_a_partner_with_no_goal_shared_sees_no_plan_events(client, world):

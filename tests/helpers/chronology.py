@@ -21,8 +21,8 @@ def descriptor() -> Descriptor:
 
 
 def referral_by(partner, family, *, days_ago: int = 120, decided_by=None) -> Referral:
-    # The referral services are written in parallel (issue 16, part 1): the row is made
-    # with the model here, as that service will make it, until the lead switches it over.
+    # Made as ``referral_decide`` leaves it, but dated in the past and without opening
+    # an episode, so one world can hold a referral beside the journey's own episodes.
     now = timezone.now()
     practitioner = FamilyPractitioner.objects.select_related("agency").get(
         family=family, user=partner
