@@ -142,13 +142,15 @@ def family_create(
 def family_status_set(*, family: Family, status: str, actor: User, reason: str = "") -> Family:
     """Move the family on in the programme; only staff who manage it may. The one place a
     family's status changes: the referral, closure and re-opening services call it, and
-    each change is kept (``FamilyStatusChange``, read by the chronology) and audited."""
+    each change is kept (``FamilyStatusChange``, read by the chronology) and audited. A
+    family already at ``status`` is left as it is, with nothing recorded."""
     if not access.family_access(actor, family).can_manage:
         raise PermissionDenied
     if status not in Family.Status.values:
         raise ValidationError({"status": _("Choose a status from the list.")})
     with transaction.atomic():
-        _status_change(family=family, status=status, actor=actor, reason=reason)
+        if not _status_change(family=family, status=status, actor=actor, reason=reason):
+            return family
         access.audit_record(
             actor=actor,
             action=AuditEvent.Action.UPDATE,
@@ -160,13 +162,18 @@ def family_status_set(*, family: Family, status: str, actor: User, reason: str =
     return family
 
 
-def _status_change(*, family: Family, status: str, actor: User, reason: str = "") -> None:
+def _status_change(*, family: Family, status: str, actor: User, reason: str = "") -> bool:
+    """Whether the status changed (a family already there is left as it is)."""
     before = Family.objects.select_for_update().values_list("status", flat=True).get(pk=family.pk)
+    if before == status:
+        family.status = status
+        return False
     family.status = status
     family.save(update_fields=["status", "updated_at"])
     FamilyStatusChange.objects.create(
         family=family, before=before, after=status, changed_by=actor, reason=reason[:300]
     )
+    return True
 
 
 HANDOVER_NOTE_MAX = 2000

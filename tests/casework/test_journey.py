@@ -16,11 +16,12 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
-def _close(episode: Episode, on: datetime.date) -> None:
-    # Closure has its own service and tests; here only the date matters.
+def _close(episode: Episode, on: datetime.date, actor) -> None:
+    # Closure has its own service and tests (test_closure.py); here only the date matters.
     episode.closed_on = on
     episode.closure_reason = Episode.Reason.ACHIEVED
     episode.save()
+    core_services.family_status_set(family=episode.family, status=Family.Status.CLOSED, actor=actor)
 
 
 def test_the_2022_25_framework_is_loaded_as_data_with_six_month_tests():
@@ -42,6 +43,12 @@ def test_opening_an_episode_makes_the_family_active_and_keeps_the_change(key_wor
     change = FamilyStatusChange.objects.filter(family=family).last()
     assert (change.before, change.after, change.changed_by) == ("referred", "active", key_worker)
     assert AuditEvent.objects.filter(family=family, object_type="Episode").exists()
+
+
+def test_a_status_that_does_not_change_is_not_recorded(family, key_worker):
+    before = FamilyStatusChange.objects.filter(family=family).count()
+    core_services.family_status_set(family=family, status=Family.Status.ACTIVE, actor=key_worker)
+    assert FamilyStatusChange.objects.filter(family=family).count() == before
 
 
 def test_a_family_has_one_open_episode_at_a_time(family, key_worker):
@@ -67,7 +74,7 @@ def test_work_starting_within_12_months_of_closure_is_a_re_referral(
         family=family, actor=key_worker, opened_on=datetime.date(2024, 1, 10)
     )
     closed = datetime.date(2025, 1, 10)
-    _close(first, closed)
+    _close(first, closed, key_worker)
     again = services.episode_open(
         family=family, actor=key_worker, opened_on=closed + datetime.timedelta(days=days_later)
     )
