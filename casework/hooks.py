@@ -37,15 +37,33 @@ from .services import closure as closure_services
 from .services.journey import episode_open, open_episode
 
 
+def _page_family(request) -> Family | None:
+    """The family whose record this page is, for staff: looked up once for every panel."""
+    match = getattr(request, "resolver_match", None)
+    family_id = match.kwargs.get("family_id") if match else None  # an int: <id:family_id>
+    if family_id is None or not core.staff_profile(request.user):
+        return None
+    if not hasattr(request, "_casework_family"):
+        request._casework_family = Family.objects.filter(pk=family_id).first()
+    return request._casework_family
+
+
+def _managed_family(request) -> Family | None:
+    """The page's family, if the person may manage it (its key worker, or staff with a
+    reason); asked once for every panel."""
+    family = _page_family(request)
+    if family is None:
+        return None
+    if not hasattr(request, "_casework_manages"):
+        request._casework_manages = access.may_manage(request.user, family)
+    return family if request._casework_manages else None
+
+
 def _records_family_record_panel(request):
     """On a family's record, staff who may read its agency records find them from there."""
     user = request.user
-    match = getattr(request, "resolver_match", None)
-    family_id = match.kwargs.get("family_id") if match else None
-    if family_id is None or core.membership(user) is not None or not core.staff_profile(user):
-        return None
-    family = Family.objects.filter(pk=family_id).first()
-    if family is None:
+    family = _page_family(request)
+    if family is None or core.membership(user) is not None:
         return None
     relation = core.relation_to_family(user, family)
     if relation not in core.STAFF_RELATIONS:
@@ -118,12 +136,8 @@ register_demo_seeder(seed_records_demo, order=70)
 def _family_record_panel(request):
     """On a family's record, its key worker (or staff with a reason) arranges meetings and
     books appointments, and sees what is to come."""
-    match = getattr(request, "resolver_match", None)
-    family_id = match.kwargs.get("family_id") if match else None  # an int: <id:family_id>
-    if family_id is None or not core.staff_profile(request.user):
-        return None
-    family = Family.objects.filter(pk=family_id).first()
-    if family is None or not access.may_manage(request.user, family):
+    family = _managed_family(request)
+    if family is None:
         return None
     return {"family": family, **selectors.for_family_record(family=family)}
 
@@ -206,12 +220,8 @@ def _referrals_staff_panel(request):
 
 def _referrals_family_record_panel(request):
     """On a family's record, the staff who manage it find the referrals that brought it."""
-    match = getattr(request, "resolver_match", None)
-    family_id = match.kwargs.get("family_id") if match else None
-    if family_id is None or not core.staff_profile(request.user):
-        return None
-    family = Family.objects.filter(pk=family_id).first()
-    if family is None or not access.may_manage(request.user, family):
+    family = _managed_family(request)
+    if family is None:
         return None
     found = selectors.referrals_for_family(family=family)
     return {"referrals": found} if found else None
@@ -280,12 +290,8 @@ register_demo_seeder(seed_referrals_demo, order=65)
 
 def _needs_family_record_panel(request):
     """On a family's record, its key worker (or staff with a reason) finds the assessment."""
-    match = getattr(request, "resolver_match", None)
-    family_id = match.kwargs.get("family_id") if match else None
-    if family_id is None or not core.staff_profile(request.user):
-        return None
-    family = Family.objects.filter(pk=family_id).first()
-    if family is None or not access.may_manage(request.user, family):
+    family = _managed_family(request)
+    if family is None:
         return None
     return {"family": family, **selectors.needs_summary(family=family)}
 
@@ -338,12 +344,8 @@ register_demo_seeder(seed_needs_demo, order=75)
 
 def _closure_family_record_panel(request):
     """On a family's record, its key worker sees the work open (to close it) or closed."""
-    match = getattr(request, "resolver_match", None)
-    family_id = match.kwargs.get("family_id") if match else None
-    if family_id is None or not core.staff_profile(request.user):
-        return None
-    family = Family.objects.filter(pk=family_id).first()
-    if family is None or not access.may_manage(request.user, family):
+    family = _managed_family(request)
+    if family is None:
         return None
     episode = Episode.objects.filter(family=family).order_by("-opened_on", "-id").first()
     return {"family": family, "episode": episode} if episode is not None else None
@@ -431,12 +433,10 @@ register_demo_seeder(seed_closure_demo, order=75)
 def _chronology_family_record_panel(request):
     """On a family's record, the staff who may read its chronology find it from there."""
     user = request.user
-    match = getattr(request, "resolver_match", None)
-    family_id = match.kwargs.get("family_id") if match else None
-    if family_id is None or core.membership(user) is not None or not core.staff_profile(user):
+    family = _page_family(request)
+    if family is None or core.membership(user) is not None:
         return None
-    family = Family.objects.filter(pk=family_id).first()
-    if family is None or not access.may_see_chronology(user, family):
+    if not access.may_see_chronology(user, family):
         return None
     return {"family": family}
 
