@@ -706,6 +706,26 @@ def six_months_gate(user: AnyUser) -> User | None:
     return None if core.is_manager(user) else user
 
 
+def audit_six_months_read(user: User, *, families: list[Family], path: str = "") -> None:
+    """A service manager read every family's six-month checks: one audit event for each
+    family shown (a key worker reading their own caseload is not asked for one)."""
+    if not core.is_manager(user):
+        return
+    now = timezone.now()
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            actor=user,
+            action=AuditEvent.Action.VIEW,
+            family=family,
+            object_type="Episode",
+            reason="Six months after closure",
+            path=path[:300],
+            created_at=now,
+        )
+        for family in families
+    )
+
+
 # Chronology --------------------------------------------------------------------------------
 
 

@@ -104,10 +104,14 @@ def how_are_things(request, follow_up_id):
 def six_months(request):
     """Families whose six-month check is under way or broken, and what they answered."""
     key_worker = access.six_months_gate(request.user)
+    rows = selectors.six_month_rows(key_worker=key_worker)
+    access.audit_six_months_read(
+        request.user, families=[row.episode.family for row in rows], path=request.get_full_path()
+    )
     return render(
         request,
         "casework/closure/six_months.html",
-        {"rows": selectors.six_month_rows(key_worker=key_worker), "all": key_worker is None},
+        {"rows": rows, "all": key_worker is None},
     )
 
 

@@ -19,7 +19,7 @@ from casework.models import FollowUp, Need
 from casework.selectors import months_after
 from portal import registry
 from portal import services as core_services
-from portal.models import FamilyMember, StaffProfile
+from portal.models import AuditEvent, FamilyMember, StaffProfile
 from tests import factories
 from tests.helpers import closure as helpers
 
@@ -333,6 +333,20 @@ def test_the_key_worker_sees_their_familys_broken_need_and_the_entry_that_broke_
         client.force_login(key_worker)
         dashboard = client.get("/dashboard/").content.decode()
         assert "Six months after closure" in dashboard
+
+
+def test_a_manager_reading_every_familys_checks_is_audited_for_each_family(
+    client, closed, school, child, key_worker, manager
+):
+    with time_machine.travel(_days(40), tick=False):
+        services.needs_sustain_check()
+        client.force_login(key_worker)
+        client.get(reverse("casework:six_months"))
+        assert not AuditEvent.objects.filter(actor=key_worker, reason__contains="Six months")
+        client.force_login(manager)
+        client.get(reverse("casework:six_months"))
+    read = AuditEvent.objects.get(actor=manager, reason="Six months after closure")
+    assert (read.family, read.action) == (closed.family, AuditEvent.Action.VIEW)
 
 
 def test_another_key_worker_does_not_see_the_family_and_parents_get_404(
