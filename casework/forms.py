@@ -13,23 +13,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms import apply_errors
+from portal.forms import apply_errors, date_field
 from portal.models import Agency, FamilyMember, FamilyPractitioner
 
 from .imports import MAX_BYTES
 from .models import Episode, FollowUp, Outcome, RecordKind, Where
-
-
-def _date_field(label, *, required=True, required_message=None):
-    return forms.DateField(
-        label=label,
-        required=required,
-        help_text=_("For example, 27/03/2026"),
-        error_messages={
-            "required": required_message or _("Enter the date."),
-            "invalid": _("Enter a real date, like 27/03/2026."),
-        },
-    )
 
 
 class RecordForm(forms.Form):
@@ -37,8 +25,8 @@ class RecordForm(forms.Form):
 
     member = forms.TypedChoiceField(label=_("Who it is about"), coerce=int, required=False)
     value = forms.CharField(label=_("Value"), max_length=40, required=False)
-    starts = _date_field(_("Date"))
-    ends = _date_field(_("Last date it covers"), required=False)
+    starts = date_field(_("Date"))
+    ends = date_field(_("Last date it covers"), required=False)
     note = forms.CharField(
         label=_("Note (optional)"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -207,11 +195,11 @@ class ImportForm(forms.Form):
         coerce=int,
         error_messages={"required": _("Choose the agency the file is from.")},
     )
-    starts = _date_field(
+    starts = date_field(
         _("Period from"),
         required_message=_("Enter the first date the file covers, such as the start of the term."),
     )
-    ends = _date_field(
+    ends = date_field(
         _("Period to"),
         required_message=_("Enter the last date the file covers, such as the end of the term."),
     )
@@ -896,7 +884,7 @@ class MembersField(forms.ModelMultipleChoiceField):
 
 
 class AssessmentForm(forms.Form):
-    assessed_on = _date_field(
+    assessed_on = date_field(
         _("Date of the assessment"), required_message=_("Enter the date of the assessment.")
     )
     members = MembersField(
@@ -939,7 +927,7 @@ class NeedForm(forms.Form):
             "invalid_choice": _("Choose a need from the list."),
         },
     )
-    identified_on = _date_field(
+    identified_on = date_field(
         _("Date identified"), required_message=_("Enter the date the need was identified.")
     )
     raised_by = forms.ChoiceField(
@@ -1051,7 +1039,7 @@ MET_CHOICES = [("yes", _("Yes, it was met")), ("no", _("No, not yet"))]
 class CloseForm(forms.Form):
     """Closing the work: the service decides; this form only asks, one question a need."""
 
-    closed_on = _date_field(
+    closed_on = date_field(
         _("When did the work with the family end?"),
         required_message=_("Enter the date the work ended."),
     )
@@ -1173,7 +1161,7 @@ class ChronologyFilterForm(forms.Form):
 
 
 class ChronologyEntryForm(forms.Form):
-    happened_on = _date_field(_("When it happened"))
+    happened_on = date_field(_("When it happened"))
     title = forms.CharField(
         label=_("What happened"),
         max_length=200,

@@ -148,13 +148,14 @@ class FamilyCreateForm(forms.Form):
     )
 
 
-def _date_field(label, *, required=True):
+def date_field(label, *, required=True, required_message=None):
+    """A date typed as people write it (27/03/2026), with the service's own messages."""
     return forms.DateField(
         label=label,
         required=required,
         help_text=_("For example, 27/03/2026"),
         error_messages={
-            "required": _("Enter the start date."),
+            "required": required_message or _("Enter the date."),
             "invalid": _("Enter a real date, like 27/03/2026."),
         },
     )
@@ -167,8 +168,8 @@ class TeamDatesForm(forms.Form):
         max_length=120,
         required=False,
     )
-    starts = _date_field(_("Start date"))
-    ends = _date_field(_("End date (optional)"), required=False)
+    starts = date_field(_("Start date"), required_message=_("Enter the start date."))
+    ends = date_field(_("End date (optional)"), required=False)
 
     def clean(self):
         cleaned = super().clean()
